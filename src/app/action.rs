@@ -1,0 +1,88 @@
+//! The one vocabulary of things a person can do. Keymaps bind keys to these names, the help
+//! screen and the status bar describe them with these words, and `update` performs them.
+
+use std::fmt;
+
+/// Declares the action enum together with its stable snake_case name and one-line
+/// description, so the three can never drift apart.
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $doc:literal;)*) => {
+        /// Something a person can ask the program to do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The stable name used in keymap files and `sonar keymap print`.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name,)* }
+            }
+
+            /// One line saying what the action does, for help and hints.
+            pub fn description(self) -> &'static str {
+                match self { $(Action::$variant => $doc,)* }
+            }
+
+            /// Looks an action up by its stable name.
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "Leave the program";
+    Lock => "lock", "Lock the terminal now: clears the screen and forgets the key";
+    Help => "help", "Show every key of this screen";
+    Back => "back", "Close this screen or cancel";
+    Confirm => "confirm", "Confirm or open the selected item";
+    MoveUp => "move_up", "Move the selection up";
+    MoveDown => "move_down", "Move the selection down";
+    PageUp => "page_up", "Move the selection up a page";
+    PageDown => "page_down", "Move the selection down a page";
+    First => "first", "Jump to the first item";
+    Last => "last", "Jump to the last item";
+    NextField => "next_field", "Go to the next field";
+    PrevField => "prev_field", "Go to the previous field";
+    DeleteBack => "delete_back", "Delete the character before the cursor";
+    ClearField => "clear_field", "Clear the field being typed in";
+    Filter => "filter", "Filter the list by typing";
+    ClearFilter => "clear_filter", "Clear the filter and show everyone";
+    NextTab => "next_tab", "Show the next tab of the record";
+    PrevTab => "prev_tab", "Show the previous tab of the record";
+    BreakGlass => "break_glass", "See clinical detail your role does not normally see (asks for a reason; audited)";
+    Submit => "submit", "Submit the form or dialog";
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_snake_case_and_round_trip() {
+        let mut seen = HashSet::new();
+        for &action in Action::ALL {
+            let name = action.name();
+            assert!(seen.insert(name), "duplicate action name {name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name} is not snake_case"
+            );
+            assert_eq!(Action::from_name(name), Some(action));
+            assert!(!action.description().is_empty());
+        }
+        assert_eq!(Action::from_name("no_such_action"), None);
+    }
+}

@@ -1,0 +1,3 @@
+//! Application state and the one `update` that changes it (The Elm Architecture).
+
+pub mod action;

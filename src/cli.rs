@@ -1,0 +1,108 @@
+//! The command line: the contract scripts and tests rely on (DESIGN.md, "Command line").
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// SONAR Custody: health screening, the suite risk board and signed handover bundles.
+#[derive(Debug, Parser)]
+#[command(name = "sonar", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub login: LoginArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How a command finds the database and who is using it.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// The suite database (default: suite.db under the XDG data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Your username.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from this file (mode 0600) instead of the terminal: for scripts.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a suite database, its first administrator and the recovery key.
+    Init {
+        /// The suite's name, shown on every screen and in handover bundles.
+        #[arg(long)]
+        suite: String,
+        /// The first administrator's username.
+        #[arg(long)]
+        admin: String,
+    },
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Replace the database's master key; every account keeps its password.
+    Rekey,
+    /// Copy the database, still encrypted, with its keyslot file, while others keep working.
+    Backup {
+        /// Where to write the backup (must not exist).
+        out: PathBuf,
+    },
+    /// Check the database's structure and every page's integrity.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; prints a temporary password to be changed at first login.
+    Add {
+        /// The new account's username.
+        name: String,
+        /// hcp, sergeant, detention_officer or admin.
+        #[arg(long)]
+        role: String,
+        /// The person's name as shown on screens (default: the username).
+        #[arg(long = "full-name")]
+        full_name: Option<String>,
+    },
+    /// Disable an account and remove its keyslot.
+    Disable { name: String },
+    /// Give an account a new temporary password (and enable it again).
+    Reset { name: String },
+    /// List the accounts.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change your own password.
+    Passwd {
+        /// Read the new password from this file (mode 0600) instead of the terminal.
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; names the first broken row.
+    Verify,
+    /// Write every audit row as CSV or JSON lines.
+    Export {
+        #[arg(long, value_enum, default_value_t = AuditFormat::Csv)]
+        format: AuditFormat,
+        /// Write to this file (mode 0600) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Csv,
+    Jsonl,
+}

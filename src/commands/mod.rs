@@ -1,0 +1,220 @@
+//! The edge: each subcommand turns arguments into store calls and prints the outcome.
+//! Errors leave here as one sentence (main prints it and exits 1).
+
+pub mod credentials;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{AuditCommand, AuditFormat, Cli, Command, LoginArgs, UserCommand};
+use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::role::Role;
+use crate::store::audit::{self, ChainReport, ExportFormat};
+use crate::store::session::{generate_temporary_password, validate_new_password};
+use crate::store::{Store, maintenance};
+
+/// Runs one parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let clock = SystemClock;
+    let Some(command) = cli.command else {
+        bail!("the terminal UI is not available in this build");
+    };
+    match command {
+        Command::Init { suite, admin } => init(&cli.login, &suite, &admin, &clock),
+        Command::User(cmd) => user(&cli.login, cmd, &clock),
+        Command::Audit(cmd) => audit_command(&cli.login, cmd, &clock),
+        Command::Rekey => {
+            let store = login(&cli.login, &clock)?;
+            let store = maintenance::rekey(store, clock.now())?;
+            println!(
+                "The master key of {} was replaced; every account and the recovery key still open it.",
+                store.db_path().display()
+            );
+            Ok(0)
+        }
+        Command::Backup { out } => {
+            let mut store = login(&cli.login, &clock)?;
+            maintenance::backup(&mut store, &out, clock.now())?;
+            println!(
+                "Backup written to {} with its keyslot file {}; it opens with the same logins.",
+                out.display(),
+                crate::store::keyslots::sidecar_path(&out).display()
+            );
+            Ok(0)
+        }
+        Command::Check => {
+            let store = login(&cli.login, &clock)?;
+            let report = maintenance::check(&store)?;
+            if report.is_ok() {
+                println!("quick_check: ok");
+                println!("cipher_integrity_check: ok (every page's HMAC verifies)");
+                Ok(0)
+            } else {
+                for line in &report.structure {
+                    println!("quick_check: {line}");
+                }
+                for line in &report.pages {
+                    println!("cipher_integrity_check: {line}");
+                }
+                bail!(
+                    "the database {} is damaged: restore it from a backup",
+                    store.db_path().display()
+                )
+            }
+        }
+    }
+}
+
+/// Unlocks the database as the person named on the command line.
+pub fn login(args: &LoginArgs, clock: &dyn Clock) -> Result<Store> {
+    let unlocked = login_allowing_temporary(args, clock)?;
+    if unlocked.must_change_password {
+        bail!(
+            "the password for `{}` is temporary: choose your own with `sonar user passwd` first",
+            unlocked.store.identity().username
+        );
+    }
+    Ok(unlocked.store)
+}
+
+fn login_allowing_temporary(
+    args: &LoginArgs,
+    clock: &dyn Clock,
+) -> Result<crate::store::Unlocked> {
+    let db = credentials::database_path(args)?;
+    if !db.exists() {
+        bail!(
+            "there is no database at {}: create one with `sonar init` or give --db PATH",
+            db.display()
+        );
+    }
+    let user = credentials::username(args)?;
+    let password = credentials::password(args, &format!("Password for {user}: "))?;
+    Ok(Store::unlock(&db, &user, &password, clock.now())?)
+}
+
+fn init(args: &LoginArgs, suite: &str, admin: &str, clock: &dyn Clock) -> Result<u8> {
+    let db = credentials::database_path(args)?;
+    if db.exists() {
+        bail!("{} already exists; refusing to overwrite it", db.display());
+    }
+    crate::store::staff::validate_username(admin)?;
+    let password = credentials::new_password(args.password_file.as_deref(), admin)?;
+    validate_new_password(admin, &password)?;
+    let (_store, recovery) = Store::init(&db, suite, admin, &password, clock.now())?;
+    println!("Created the suite \"{}\" at {}.", suite.trim(), db.display());
+    println!("Administrator: {admin}");
+    println!();
+    println!("Recovery key (shown once; write it down and keep it sealed, like a safe's key):");
+    println!("  {}", *recovery);
+    println!("Log in with the username `recovery` and this key if every administrator is locked out.");
+    Ok(0)
+}
+
+fn user(args: &LoginArgs, cmd: UserCommand, clock: &dyn Clock) -> Result<u8> {
+    match cmd {
+        UserCommand::Add {
+            name,
+            role,
+            full_name,
+        } => {
+            let role: Role = role.parse()?;
+            let mut store = login(args, clock)?;
+            let temporary = generate_temporary_password();
+            let display = full_name.unwrap_or_else(|| name.clone());
+            store.add_user(&name, &display, role, &temporary, clock.now())?;
+            println!("Added `{name}` ({}).", role.label());
+            println!("Temporary password (give it to them privately; they must change it at first login):");
+            println!("  {}", *temporary);
+            Ok(0)
+        }
+        UserCommand::Disable { name } => {
+            let mut store = login(args, clock)?;
+            store.disable_user(&name, clock.now())?;
+            println!("Disabled `{name}`; their password no longer opens the database.");
+            Ok(0)
+        }
+        UserCommand::Reset { name } => {
+            let mut store = login(args, clock)?;
+            let temporary = generate_temporary_password();
+            store.reset_user(&name, &temporary, clock.now())?;
+            println!("New temporary password for `{name}` (they must change it at first login):");
+            println!("  {}", *temporary);
+            Ok(0)
+        }
+        UserCommand::List { json } => {
+            let store = login(args, clock)?;
+            let users = store.list_users()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else {
+                println!("{:<20} {:<18} {:<9} NAME", "USERNAME", "ROLE", "STATUS");
+                for u in users {
+                    println!(
+                        "{:<20} {:<18} {:<9} {}",
+                        u.username,
+                        u.role.as_str(),
+                        u.status.as_str(),
+                        u.display_name
+                    );
+                }
+            }
+            Ok(0)
+        }
+        UserCommand::Passwd { new_password_file } => {
+            let mut unlocked = login_allowing_temporary(args, clock)?;
+            let who = unlocked.store.identity().username.clone();
+            let new = credentials::new_password(new_password_file.as_deref(), &who)?;
+            unlocked.store.change_password(&new, clock.now())?;
+            println!("The password for `{who}` was changed.");
+            Ok(0)
+        }
+    }
+}
+
+fn audit_command(args: &LoginArgs, cmd: AuditCommand, clock: &dyn Clock) -> Result<u8> {
+    let store = login(args, clock)?;
+    match cmd {
+        AuditCommand::Verify => match audit::verify(store_conn(&store))? {
+            ChainReport::Intact { rows } => {
+                println!("The audit chain is intact: {rows} rows verified.");
+                Ok(0)
+            }
+            ChainReport::Broken { row, why } => {
+                bail!("the audit chain is broken at row {row}: {why}")
+            }
+        },
+        AuditCommand::Export { format, out } => {
+            let format = match format {
+                AuditFormat::Csv => ExportFormat::Csv,
+                AuditFormat::Jsonl => ExportFormat::JsonLines,
+            };
+            match out {
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut lock = stdout.lock();
+                    audit::export(store_conn(&store), format, &mut lock)?;
+                    lock.flush().ok();
+                }
+                Some(path) => {
+                    let mut buffer = Vec::new();
+                    let n = audit::export(store_conn(&store), format, &mut buffer)?;
+                    write_private(&path, &buffer)?;
+                    eprintln!("Wrote {n} audit rows to {}.", path.display());
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn store_conn(store: &Store) -> &rusqlite::Connection {
+    store.conn_for_reports()
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::atomic_file::write_private(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,11 @@
+//! SONAR Custody: health screening, the suite risk board and signed handover bundles for
+//! police custody suites in England and Wales.
+
+pub mod app;
+pub mod atomic_file;
+pub mod cli;
+pub mod commands;
+pub mod domain;
+pub mod keymap;
+pub mod logging;
+pub mod store;

@@ -1,0 +1,146 @@
+//! Opening the SQLCipher database: the key first, then a read that proves it, then the
+//! connection settings every terminal shares.
+
+use std::path::Path;
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::StoreError;
+use super::keyslots::MasterKey;
+use super::migrations;
+
+/// How long a writer waits for another terminal's transaction before giving up. Long enough
+/// that a person never sees "database is locked" in ordinary use.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+static SQLCIPHER_LOG: Once = Once::new();
+static SQLCIPHER_LOG_TARGET: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+
+/// Sends SQLCipher's own log to `path` instead of its default, stderr, which would garble
+/// the terminal. Call before opening any database; later calls have no effect.
+pub fn route_sqlcipher_log(path: Option<&Path>) {
+    if let Ok(mut target) = SQLCIPHER_LOG_TARGET.lock() {
+        *target = path.map(Path::to_path_buf);
+    }
+    silence_sqlcipher_stderr();
+}
+
+/// SQLCipher's logging is process-wide; set it on a throwaway in-memory connection so no
+/// statement ever runs against a real database before its key.
+fn silence_sqlcipher_stderr() {
+    SQLCIPHER_LOG.call_once(|| {
+        let Ok(conn) = Connection::open_in_memory() else {
+            return;
+        };
+        let target = SQLCIPHER_LOG_TARGET.lock().ok().and_then(|t| t.clone());
+        let routed = target
+            .and_then(|p| p.to_str().map(str::to_owned))
+            .map(|p| {
+                conn.query_row("PRAGMA cipher_log = ?1", [p], |_| Ok(()))
+                    .is_ok()
+                    && conn
+                        .query_row("PRAGMA cipher_log_level = WARN", [], |_| Ok(()))
+                        .is_ok()
+            })
+            .unwrap_or(false);
+        if !routed {
+            let _ = conn.query_row("PRAGMA cipher_log = off", [], |_| Ok(()));
+            let _ = conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()));
+        }
+    });
+}
+
+/// Opens an existing database with `key`, refusing one made by a newer schema, then applies
+/// any pending migrations. Nothing is written before the key is proven and the schema checked.
+pub fn open_existing(path: &Path, key: &MasterKey) -> Result<Connection, StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::NoDatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    let conn = open_keyed(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    let version = prove_key_and_read_version(&conn, path)?;
+    let known = migrations::latest_version();
+    if version > known {
+        return Err(StoreError::NewerSchema {
+            found: version,
+            known,
+        });
+    }
+    configure(&conn, path)?;
+    migrations::apply(&conn).map_err(|e| map_sql(e, path))?;
+    Ok(conn)
+}
+
+/// Creates a new, empty, migrated database at `path`, which must not exist.
+pub fn create_new(path: &Path, key: &MasterKey) -> Result<Connection, StoreError> {
+    if path.exists() {
+        return Err(StoreError::AlreadyExists {
+            path: path.to_path_buf(),
+        });
+    }
+    let conn = open_keyed(
+        path,
+        key,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    )?;
+    configure(&conn, path)?;
+    migrations::apply(&conn).map_err(|e| map_sql(e, path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(conn)
+}
+
+/// Opens a connection and sets the key as its very first statement.
+pub fn open_keyed(
+    path: &Path,
+    key: &MasterKey,
+    flags: OpenFlags,
+) -> Result<Connection, StoreError> {
+    silence_sqlcipher_stderr();
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| map_sql(e, path))?;
+    // PRAGMA key takes no bound parameters; the literal is hex digits only, built from our
+    // own 32 bytes, so nothing can be injected. The string is zeroized when dropped.
+    let statement = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
+    conn.execute_batch(&statement)
+        .map_err(|e| map_sql(e, path))?;
+    Ok(conn)
+}
+
+/// Reads the schema version: the first read that needs the key. A wrong key or a file that is
+/// not SQLCipher fails here.
+fn prove_key_and_read_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| map_sql(e, path))?;
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| map_sql(e, path))
+}
+
+/// WAL so readers never block writers, FULL sync so a committed answer survives a power cut,
+/// foreign keys on, and a busy timeout so several terminals share the file.
+fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| map_sql(e, path))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(|e| map_sql(e, path))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Internal(format!(
+            "could not switch the database to WAL mode (got {mode})"
+        )));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(|e| map_sql(e, path))?;
+    Ok(())
+}
+
+fn map_sql(err: rusqlite::Error, path: &Path) -> StoreError {
+    StoreError::from_sql(err, path)
+}

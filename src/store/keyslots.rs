@@ -1,0 +1,624 @@
+//! Keyslots, like LUKS: a sidecar file beside the database holds, for each staff account and
+//! for one recovery key, the database's master key wrapped so that only that person's secret
+//! opens it. Logging in is unwrapping your slot; a wrong password unwraps nothing.
+//!
+//! Each slot has its own X25519 key pair. The private half is sealed (XChaCha20-Poly1305) under
+//! a key derived by Argon2id from the person's secret; the master key is sealed to the public
+//! half (ephemeral X25519 + HKDF-SHA256 + XChaCha20-Poly1305, the shape of age's recipients).
+//! That is why `rekey` can wrap a new master key for every account without knowing anyone's
+//! password, and why a copy of an old keyslot file opens nothing after a rekey.
+//!
+//! The file holds no health data, so failed-login bookkeeping lives here too (it has to:
+//! without a key the database cannot be written).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use hkdf::Hkdf;
+use sha2::{Digest, Sha256};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+use super::StoreError;
+use crate::atomic_file;
+
+/// The format tag written into every keyslot file.
+const FORMAT: &str = "sonar-keyslots/1";
+
+/// The name of the recovery slot. No staff account may use it.
+pub const RECOVERY_SLOT: &str = "recovery";
+
+/// Argon2id cost: 64 MiB, 3 passes, 1 lane (OWASP's minimum is 19 MiB/2 passes; this is
+/// stronger and still unlocks in well under a second on a suite terminal).
+pub const KDF_MEMORY_KIB: u32 = 64 * 1024;
+pub const KDF_ITERATIONS: u32 = 3;
+pub const KDF_PARALLELISM: u32 = 1;
+
+/// Failures allowed before each further failure makes the account wait.
+const FREE_FAILURES: u32 = 2;
+/// The longest wait after repeated failures.
+const MAX_BACKOFF_SECONDS: i64 = 300;
+
+/// The random 256-bit key the database is encrypted with. Zeroed when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MasterKey(Zeroizing<[u8; 32]>);
+
+impl MasterKey {
+    /// A fresh random key from the operating system's CSPRNG (via rand's thread RNG, which is
+    /// seeded from and periodically reseeded by the OS).
+    pub fn generate() -> MasterKey {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(bytes.as_mut());
+        MasterKey(bytes)
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> MasterKey {
+        MasterKey(Zeroizing::new(bytes))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The SQLCipher raw-key literal, `x'…'`, in a zeroizing string.
+    pub fn sqlcipher_literal(&self) -> Zeroizing<String> {
+        let mut hex = Zeroizing::new(String::with_capacity(67));
+        hex.push_str("x'");
+        hex.push_str(&Zeroizing::new(hex::encode(self.0.as_ref())));
+        hex.push('\'');
+        hex
+    }
+
+    /// A short public identifier of the key (not the key): which generation a slot wraps.
+    pub fn key_id(&self) -> String {
+        let digest = Sha256::new()
+            .chain_update(b"sonar master key id\0")
+            .chain_update(self.0.as_ref())
+            .finalize();
+        hex::encode(&digest[..8])
+    }
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MasterKey({})", self.key_id())
+    }
+}
+
+/// Argon2id settings stored with each slot, so stronger settings can be adopted later.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KdfParams {
+    pub algorithm: String,
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub salt: String,
+}
+
+/// Whose secret a slot is wrapped under.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotKind {
+    Staff,
+    Recovery,
+}
+
+/// One wrapped copy of the master key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Slot {
+    pub name: String,
+    pub kind: SlotKind,
+    /// Which master key this slot wraps (see [`MasterKey::key_id`]).
+    pub key_id: String,
+    /// The secret is temporary and must be changed at the next login.
+    pub must_change: bool,
+    pub kdf: KdfParams,
+    /// The slot's X25519 public key.
+    pub public_key: String,
+    /// The slot's X25519 private key, sealed under the Argon2id-derived key.
+    pub sealed_private_key: String,
+    /// The master key, sealed to `public_key`: ephemeral public key || nonce || ciphertext.
+    pub wrapped_key: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub failed_attempts: u32,
+    #[serde(default)]
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A security event that happened while the database was locked (a failed login), waiting to
+/// be written into the audit chain by the next successful login.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingEvent {
+    pub at: DateTime<Utc>,
+    pub staff: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The whole sidecar file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyslotFile {
+    pub format: String,
+    /// Random id of the database these slots belong to; bound into every slot's ciphertext.
+    pub database_id: String,
+    pub slots: Vec<Slot>,
+    #[serde(default)]
+    pub pending_events: Vec<PendingEvent>,
+}
+
+/// The sidecar's path for a database path: `suite.db` -> `suite.db.keyslots`.
+pub fn sidecar_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_os_string();
+    name.push(".keyslots");
+    PathBuf::from(name)
+}
+
+impl KeyslotFile {
+    pub fn new() -> KeyslotFile {
+        let mut id = [0u8; 16];
+        rand::rng().fill_bytes(&mut id);
+        KeyslotFile {
+            format: FORMAT.to_string(),
+            database_id: hex::encode(id),
+            slots: Vec::new(),
+            pending_events: Vec::new(),
+        }
+    }
+
+    /// Reads the sidecar of `db`, naming the problem in one sentence when it cannot.
+    pub fn load(db: &Path) -> Result<KeyslotFile, StoreError> {
+        let path = sidecar_path(db);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NoKeyslotFile { path });
+            }
+            Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
+        };
+        let file: KeyslotFile =
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::CorruptKeyslotFile {
+                path: path.clone(),
+                why: e.to_string(),
+            })?;
+        if file.format != FORMAT {
+            return Err(StoreError::CorruptKeyslotFile {
+                path,
+                why: format!("unknown format `{}`", file.format),
+            });
+        }
+        Ok(file)
+    }
+
+    /// Writes the sidecar of `db` atomically (temp file, fsync, rename), mode 0600.
+    pub fn save(&self, db: &Path) -> Result<(), StoreError> {
+        let path = sidecar_path(db);
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| StoreError::Internal(format!("encoding keyslots: {e}")))?;
+        atomic_file::write_private(&path, &json)
+            .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))
+    }
+
+    /// Adds (or replaces, for the same name and key generation) a slot wrapping `key` under
+    /// `secret`.
+    pub fn add_slot(
+        &mut self,
+        name: &str,
+        kind: SlotKind,
+        secret: &[u8],
+        key: &MasterKey,
+        must_change: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut salt = [0u8; 16];
+        rand::rng().fill_bytes(&mut salt);
+        let kdf = KdfParams {
+            algorithm: "argon2id".to_string(),
+            memory_kib: KDF_MEMORY_KIB,
+            iterations: KDF_ITERATIONS,
+            parallelism: KDF_PARALLELISM,
+            salt: B64.encode(salt),
+        };
+        let mut private_bytes = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(private_bytes.as_mut());
+        let private = StaticSecret::from(*private_bytes);
+        let public = PublicKey::from(&private);
+        let password_key = derive(secret, &kdf)?;
+        let sealed_private = seal(
+            &password_key,
+            private_bytes.as_ref(),
+            &self.private_aad(name, kind, public.as_bytes()),
+        )?;
+        let mut slot = Slot {
+            name: name.to_string(),
+            kind,
+            key_id: String::new(),
+            must_change,
+            kdf,
+            public_key: B64.encode(public.as_bytes()),
+            sealed_private_key: B64.encode(sealed_private),
+            wrapped_key: String::new(),
+            created_at: now,
+            failed_attempts: 0,
+            locked_until: None,
+        };
+        self.wrap_into(&mut slot, key)?;
+        self.slots
+            .retain(|s| !(s.name == slot.name && s.key_id == slot.key_id));
+        self.slots.push(slot);
+        Ok(())
+    }
+
+    /// Adds, for every slot of the generation `from_key_id`, a slot of the same person wrapping
+    /// `new_key` (no secrets needed: the master key is sealed to each slot's public key).
+    pub fn add_generation(&mut self, from_key_id: &str, new_key: &MasterKey) -> Result<usize, StoreError> {
+        let new_id = new_key.key_id();
+        let mut added = Vec::new();
+        for slot in self.slots.iter().filter(|s| s.key_id == from_key_id) {
+            let mut copy = slot.clone();
+            self.wrap_into(&mut copy, new_key)?;
+            added.push(copy);
+        }
+        self.slots.retain(|s| s.key_id != new_id);
+        let n = added.len();
+        self.slots.extend(added);
+        Ok(n)
+    }
+
+    /// Seals `key` to the slot's public key and records which key generation it holds.
+    fn wrap_into(&self, slot: &mut Slot, key: &MasterKey) -> Result<(), StoreError> {
+        let public = decode_32(&slot.public_key).ok_or_else(|| corrupt(slot, "bad public key"))?;
+        let recipient = PublicKey::from(public);
+        let mut eph_bytes = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(eph_bytes.as_mut());
+        let ephemeral = StaticSecret::from(*eph_bytes);
+        let ephemeral_public = PublicKey::from(&ephemeral);
+        let shared = ephemeral.diffie_hellman(&recipient);
+        let wrapping = hkdf_key(shared.as_bytes(), ephemeral_public.as_bytes(), recipient.as_bytes())?;
+        slot.key_id = key.key_id();
+        let aad = self.wrap_aad(&slot.name, slot.kind, &slot.key_id);
+        let sealed = seal(&wrapping, key.as_bytes(), &aad)?;
+        let mut blob = ephemeral_public.as_bytes().to_vec();
+        blob.extend_from_slice(&sealed);
+        slot.wrapped_key = B64.encode(blob);
+        Ok(())
+    }
+
+    /// Removes every slot of `name`; returns whether any existed.
+    pub fn remove_slots(&mut self, name: &str) -> bool {
+        let before = self.slots.len();
+        self.slots.retain(|s| s.name != name);
+        before != self.slots.len()
+    }
+
+    /// Keeps only slots wrapping the key generation `key_id` (the end of a rekey).
+    pub fn retain_generation(&mut self, key_id: &str) {
+        self.slots.retain(|s| s.key_id == key_id);
+    }
+
+    pub fn has_slot(&self, name: &str) -> bool {
+        self.slots.iter().any(|s| s.name == name)
+    }
+
+    /// Unwraps every key `secret` opens among `name`'s slots (more than one only part-way
+    /// through a rekey). Empty means the secret is wrong or the name has no slot.
+    pub fn unwrap_all(&self, name: &str, secret: &[u8]) -> Result<Vec<Unwrapped>, StoreError> {
+        let mut keys = Vec::new();
+        for slot in self.slots.iter().filter(|s| s.name == name) {
+            if let Some(key) = self.unwrap_slot(slot, secret)? {
+                keys.push(Unwrapped {
+                    key,
+                    must_change: slot.must_change,
+                });
+            }
+        }
+        Ok(keys)
+    }
+
+    fn unwrap_slot(&self, slot: &Slot, secret: &[u8]) -> Result<Option<MasterKey>, StoreError> {
+        let public = decode_32(&slot.public_key).ok_or_else(|| corrupt(slot, "bad public key"))?;
+        let sealed_private = B64
+            .decode(&slot.sealed_private_key)
+            .map_err(|_| corrupt(slot, "bad sealed private key"))?;
+        let blob = B64
+            .decode(&slot.wrapped_key)
+            .map_err(|_| corrupt(slot, "bad wrapped key"))?;
+        let password_key = derive(secret, &slot.kdf)?;
+        let Some(private_plain) = open(
+            &password_key,
+            &sealed_private,
+            &self.private_aad(&slot.name, slot.kind, &public),
+        ) else {
+            return Ok(None);
+        };
+        let private_bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
+            private_plain
+                .as_slice()
+                .try_into()
+                .map_err(|_| corrupt(slot, "private key has the wrong length"))?,
+        );
+        let private = StaticSecret::from(*private_bytes);
+        if blob.len() < 32 {
+            return Err(corrupt(slot, "wrapped key is too short"));
+        }
+        let (eph, sealed) = blob.split_at(32);
+        let eph: [u8; 32] = eph.try_into().map_err(|_| corrupt(slot, "bad ephemeral key"))?;
+        let shared = private.diffie_hellman(&PublicKey::from(eph));
+        let wrapping = hkdf_key(shared.as_bytes(), &eph, &public)?;
+        let aad = self.wrap_aad(&slot.name, slot.kind, &slot.key_id);
+        // The password was right (the private key opened), so a failure here is damage.
+        let plain = open(&wrapping, sealed, &aad)
+            .ok_or_else(|| corrupt(slot, "the wrapped master key does not open"))?;
+        let key: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| corrupt(slot, "wrapped key has the wrong length"))?;
+        Ok(Some(MasterKey::from_bytes(key)))
+    }
+
+    /// Binds a sealed private key to this database, its owner and its public key, so a slot
+    /// copied from elsewhere or renamed in the file does not open.
+    fn private_aad(&self, name: &str, kind: SlotKind, public: &[u8; 32]) -> Vec<u8> {
+        let mut aad = format!("{FORMAT}\0private\0{}\0{name}\0{}\0", self.database_id, kind_name(kind))
+            .into_bytes();
+        aad.extend_from_slice(public);
+        aad
+    }
+
+    /// Binds a wrapped master key to this database, its owner and its key generation.
+    fn wrap_aad(&self, name: &str, kind: SlotKind, key_id: &str) -> Vec<u8> {
+        format!(
+            "{FORMAT}\0master\0{}\0{name}\0{}\0{key_id}",
+            self.database_id,
+            kind_name(kind)
+        )
+        .into_bytes()
+    }
+
+    /// Refuses a login attempt while `name` is in its back-off period.
+    pub fn check_backoff(&self, name: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let until = self
+            .slots
+            .iter()
+            .filter(|s| s.name == name)
+            .filter_map(|s| s.locked_until)
+            .max();
+        match until {
+            Some(until) if until > now => Err(StoreError::LockedOut {
+                username: name.to_string(),
+                seconds: (until - now).num_seconds().max(1),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records a failed login: counts it, sets the growing back-off and queues the audit event.
+    pub fn record_failure(&mut self, name: &str, now: DateTime<Utc>) {
+        for slot in self.slots.iter_mut().filter(|s| s.name == name) {
+            slot.failed_attempts = slot.failed_attempts.saturating_add(1);
+            slot.locked_until = backoff(slot.failed_attempts).map(|d| now + d);
+        }
+        self.pending_events.push(PendingEvent {
+            at: now,
+            staff: name.to_string(),
+            action: "login_failed".to_string(),
+            detail: String::new(),
+        });
+    }
+
+    /// Clears the failure count after a successful login.
+    pub fn record_success(&mut self, name: &str) {
+        for slot in self.slots.iter_mut().filter(|s| s.name == name) {
+            slot.failed_attempts = 0;
+            slot.locked_until = None;
+        }
+    }
+}
+
+impl Default for KeyslotFile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The wait imposed after `failures` consecutive failed logins: none for the first two, then
+/// 2 s, 4 s, 8 s… up to five minutes.
+pub fn backoff(failures: u32) -> Option<chrono::Duration> {
+    if failures <= FREE_FAILURES {
+        return None;
+    }
+    let exponent = (failures - FREE_FAILURES).min(16);
+    let seconds = (1i64 << exponent).min(MAX_BACKOFF_SECONDS);
+    Some(chrono::Duration::seconds(seconds))
+}
+
+fn kind_name(kind: SlotKind) -> &'static str {
+    match kind {
+        SlotKind::Staff => "staff",
+        SlotKind::Recovery => "recovery",
+    }
+}
+
+fn corrupt(slot: &Slot, why: &str) -> StoreError {
+    StoreError::CorruptKeyslotFile {
+        path: PathBuf::from(format!("(slot `{}`)", slot.name)),
+        why: why.to_string(),
+    }
+}
+
+fn decode_32(text: &str) -> Option<[u8; 32]> {
+    B64.decode(text).ok()?.try_into().ok()
+}
+
+/// The key that seals a master key to a slot: HKDF-SHA256 over the X25519 shared secret,
+/// salted with both public keys so it is unique to this exchange.
+fn hkdf_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    let mut salt = [0u8; 64];
+    salt[..32].copy_from_slice(ephemeral);
+    salt[32..].copy_from_slice(recipient);
+    let mut out = Zeroizing::new([0u8; 32]);
+    Hkdf::<Sha256>::new(Some(&salt), shared)
+        .expand(b"sonar keyslot master key v1", out.as_mut())
+        .map_err(|_| StoreError::Internal("HKDF expand failed".into()))?;
+    Ok(out)
+}
+
+/// XChaCha20-Poly1305 with a random nonce; output is nonce || ciphertext.
+fn seal(key: &[u8; 32], plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let sealed = cipher
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+        .map_err(|_| StoreError::Internal("sealing a key failed".into()))?;
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// Opens what [`seal`] made; `None` when the key is wrong or the data altered.
+fn open(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if sealed.len() < 24 {
+        return None;
+    }
+    let (nonce, body) = sealed.split_at(24);
+    let cipher = XChaCha20Poly1305::new(key.into());
+    cipher
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
+        .ok()
+        .map(Zeroizing::new)
+}
+
+/// A key unwrapped from a slot.
+pub struct Unwrapped {
+    pub key: MasterKey,
+    pub must_change: bool,
+}
+
+fn derive(secret: &[u8], kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    if kdf.algorithm != "argon2id" {
+        return Err(StoreError::CorruptKeyslotFile {
+            path: PathBuf::from("keyslot"),
+            why: format!("unknown key derivation `{}`", kdf.algorithm),
+        });
+    }
+    let salt = B64.decode(&kdf.salt).map_err(|_| StoreError::CorruptKeyslotFile {
+        path: PathBuf::from("keyslot"),
+        why: "bad salt".to_string(),
+    })?;
+    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
+        .map_err(|e| StoreError::CorruptKeyslotFile {
+            path: PathBuf::from("keyslot"),
+            why: format!("bad Argon2 parameters: {e}"),
+        })?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(secret, &salt, out.as_mut())
+        .map_err(|e| StoreError::Internal(format!("key derivation failed: {e}")))?;
+    Ok(out)
+}
+
+/// A recovery key: 32 random bytes shown once as 16 groups of four hex digits.
+pub fn generate_recovery_key() -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    rand::rng().fill_bytes(bytes.as_mut());
+    let hex = Zeroizing::new(hex::encode(bytes.as_ref()));
+    let mut out = Zeroizing::new(String::with_capacity(80));
+    for (i, chunk) in hex.as_bytes().chunks(4).enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+    }
+    out
+}
+
+/// The form of a recovery key that is wrapped: separators and case do not matter when typed.
+pub fn normalise_recovery_key(typed: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        typed
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn right_secret_unwraps_wrong_one_does_not() {
+        let key = MasterKey::generate();
+        let mut file = KeyslotFile::new();
+        file.add_slot("nurse", SlotKind::Staff, b"correct horse", &key, false, now())
+            .unwrap();
+        let got = file.unwrap_all("nurse", b"correct horse").unwrap();
+        assert_eq!(got.len(), 1);
+        assert!(got[0].key == key);
+        assert!(file.unwrap_all("nurse", b"wrong").unwrap().is_empty());
+        assert!(file.unwrap_all("nobody", b"correct horse").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_slot_renamed_in_the_file_does_not_unwrap() {
+        let key = MasterKey::generate();
+        let mut file = KeyslotFile::new();
+        file.add_slot("nurse", SlotKind::Staff, b"pw", &key, false, now())
+            .unwrap();
+        file.slots[0].name = "admin".into();
+        assert!(file.unwrap_all("admin", b"pw").unwrap().is_empty());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), None);
+        assert_eq!(backoff(2), None);
+        assert_eq!(backoff(3), Some(chrono::Duration::seconds(2)));
+        assert_eq!(backoff(4), Some(chrono::Duration::seconds(4)));
+        assert_eq!(backoff(40), Some(chrono::Duration::seconds(300)));
+    }
+
+    #[test]
+    fn failures_lock_out_then_success_clears() {
+        let key = MasterKey::generate();
+        let mut file = KeyslotFile::new();
+        file.add_slot("nurse", SlotKind::Staff, b"pw", &key, false, now())
+            .unwrap();
+        for _ in 0..3 {
+            file.record_failure("nurse", now());
+        }
+        let err = file.check_backoff("nurse", now()).unwrap_err();
+        assert!(err.to_string().contains("try again in 2 seconds"), "{err}");
+        assert!(
+            file.check_backoff("nurse", now() + chrono::Duration::seconds(3))
+                .is_ok()
+        );
+        assert_eq!(file.pending_events.len(), 3);
+        file.record_success("nurse");
+        assert!(file.check_backoff("nurse", now()).is_ok());
+    }
+
+    #[test]
+    fn recovery_key_normalises() {
+        let key = generate_recovery_key();
+        assert_eq!(key.len(), 16 * 4 + 15);
+        let typed = key.to_uppercase().replace('-', " ");
+        assert_eq!(*normalise_recovery_key(&typed), key.replace('-', ""));
+    }
+}

@@ -1,0 +1,220 @@
+//! Whole-database work: rotating the master key, online backups and integrity checks.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+use super::audit::{self, AuditAction};
+use super::connection;
+use super::keyslots::{self, MasterKey};
+use super::session::{remove_database_files, with_keyslots};
+use super::{Store, StoreError};
+
+/// Crash injection for tests: when the environment variable `SONAR_TEST_CRASH_AT` names a
+/// step, the process aborts there, as a power cut or `kill -9` would. Holds no secret.
+fn crash_point(step: &str) {
+    if std::env::var("SONAR_TEST_CRASH_AT").is_ok_and(|v| v == step) {
+        std::process::abort();
+    }
+}
+
+fn sibling(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Replaces the master key: every slot gets the new key sealed to it, the database is copied
+/// under the new key and swapped in atomically, then the old slots are dropped. A crash at any
+/// step leaves a database that opens with the slots in the keyslot file (old or new key).
+/// Returns the reopened session.
+pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
+    let identity = store.identity().clone();
+    if !identity.role.manages_accounts() {
+        return Err(StoreError::NotPermitted {
+            role: identity.role.to_string(),
+            what: "rekey the database".into(),
+        });
+    }
+    match store.session_lock().try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(StoreError::InUse("a terminal is logged in".into()));
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(StoreError::io("locking the database for rekey", e));
+        }
+    }
+    let db = store.db_path().to_path_buf();
+    let old_key = store.master_key().clone();
+    let new_key = MasterKey::generate();
+    let temp = sibling(&db, ".rekey-tmp");
+    remove_database_files(&temp);
+
+    // 1. Every slot also opens the new key.
+    with_keyslots(&db, |slots| {
+        slots.add_generation(&old_key.key_id(), &new_key)?;
+        Ok(((), true))
+    })?;
+    crash_point("rekey-after-slots");
+
+    // 2. A complete copy under the new key, on disk before anything points at it.
+    {
+        let conn = store.conn();
+        let literal = new_key.sqlcipher_literal();
+        let attach = zeroize::Zeroizing::new(format!(
+            "ATTACH DATABASE ?1 AS rekeyed KEY \"{}\"",
+            *literal
+        ));
+        // Created empty here, private: the connection was opened without CREATE, so ATTACH
+        // could not make the file itself.
+        crate::atomic_file::create_new_private(&temp)
+            .map_err(|e| StoreError::io(format!("creating {}", temp.display()), e))?;
+        let temp_text = temp.to_string_lossy().into_owned();
+        conn.execute(&attach, [temp_text])
+            .map_err(|e| StoreError::from_sql(e, &db))?;
+        let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+        let exported = conn
+            .query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))
+            .and_then(|()| conn.pragma_update(Some("rekeyed"), "user_version", version))
+            .and_then(|()| conn.execute_batch("DETACH DATABASE rekeyed"));
+        if let Err(e) = exported {
+            let _ = conn.execute_batch("DETACH DATABASE rekeyed");
+            remove_database_files(&temp);
+            return Err(StoreError::from_sql(e, &db));
+        }
+        std::fs::File::open(&temp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::io("flushing the rekeyed copy", e))?;
+    }
+    crash_point("rekey-after-export");
+
+    // 3. Fold the WAL into the old file and close it, so no stale WAL meets the new file.
+    store
+        .conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .map_err(|e| StoreError::from_sql(e, &db))?;
+    drop(store);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(sibling(&db, suffix));
+    }
+    std::fs::rename(&temp, &db).map_err(|e| StoreError::io("swapping in the rekeyed database", e))?;
+    if let Some(dir) = db.parent() {
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        crate::atomic_file::sync_dir(dir).map_err(|e| StoreError::io("flushing the directory", e))?;
+    }
+    crash_point("rekey-after-swap");
+
+    // 4. Only the new key's slots remain.
+    with_keyslots(&db, |slots| {
+        slots.retain_generation(&new_key.key_id());
+        Ok(((), true))
+    })?;
+
+    let conn = connection::open_existing(&db, &new_key)?;
+    let mut reopened = Store::from_parts(conn, &db, identity, new_key)?;
+    let by = reopened.identity().username.clone();
+    reopened.write(now, |tx| {
+        audit::append(tx, now, &by, AuditAction::Rekey, "", "master key replaced")?;
+        Ok(())
+    })?;
+    Ok(reopened)
+}
+
+/// Copies the database, still encrypted with the same key, to `out` while others keep
+/// working (SQLite's online backup API), and its keyslot file beside it, so the backup opens
+/// with the same logins. Nothing is left at `out` if it fails.
+pub fn backup(store: &mut Store, out: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
+    if out.exists() {
+        return Err(StoreError::AlreadyExists {
+            path: out.to_path_buf(),
+        });
+    }
+    let partial = sibling(out, ".partial");
+    remove_database_files(&partial);
+    let result = (|| {
+        crate::atomic_file::create_new_private(&partial)
+            .map_err(|e| StoreError::io(format!("creating {}", partial.display()), e))?;
+        let mut dest = connection::open_keyed(
+            &partial,
+            store.master_key(),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        {
+            let backup = rusqlite::backup::Backup::new(store.conn(), &mut dest)
+                .map_err(|e| StoreError::from_sql(e, out))?;
+            backup
+                .run_to_completion(256, std::time::Duration::from_millis(5), None)
+                .map_err(|e| StoreError::from_sql(e, out))?;
+        }
+        dest.execute_batch("PRAGMA journal_mode = DELETE")
+            .map_err(|e| StoreError::from_sql(e, out))?;
+        drop(dest);
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::io(format!("flushing {}", partial.display()), e))?;
+        let slots = keyslots::KeyslotFile::load(store.db_path())?;
+        slots.save(out)?;
+        std::fs::rename(&partial, out)
+            .map_err(|e| StoreError::io(format!("moving the backup to {}", out.display()), e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o600));
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        remove_database_files(&partial);
+        let _ = std::fs::remove_file(keyslots::sidecar_path(out));
+        return Err(e);
+    }
+    let detail = out.display().to_string();
+    store.audit(now, AuditAction::Backup, "", &detail)
+}
+
+/// What `sonar check` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// `PRAGMA quick_check` problems; empty when the structure is sound.
+    pub structure: Vec<String>,
+    /// `PRAGMA cipher_integrity_check` problems (pages whose HMAC fails); empty when sound.
+    pub pages: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn is_ok(&self) -> bool {
+        self.structure.is_empty() && self.pages.is_empty()
+    }
+}
+
+/// Checks the b-tree structure and every page's HMAC.
+pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
+    check_connection(store.conn())
+}
+
+pub(crate) fn check_connection(conn: &Connection) -> Result<CheckReport, StoreError> {
+    let mut pages = Vec::new();
+    {
+        let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            pages.push(r.get::<_, String>(0)?);
+        }
+    }
+    let mut structure = Vec::new();
+    // quick_check itself fails outright when it meets a page that does not decrypt.
+    match conn.prepare("PRAGMA quick_check").and_then(|mut stmt| {
+        let mut out = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            out.push(r.get::<_, String>(0)?);
+        }
+        Ok(out)
+    }) {
+        Ok(lines) => structure.extend(lines.into_iter().filter(|l| l != "ok")),
+        Err(e) => structure.push(format!("the structure check stopped: {e}")),
+    }
+    Ok(CheckReport { structure, pages })
+}

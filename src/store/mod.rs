@@ -1,0 +1,112 @@
+//! The only place with SQL: opening and unlocking the encrypted database, keyslots,
+//! migrations, one repository module per aggregate, and the audit chain.
+
+pub mod audit;
+pub mod connection;
+pub mod keyslots;
+pub mod maintenance;
+pub mod migrations;
+pub mod session;
+pub mod staff;
+
+use std::path::PathBuf;
+
+pub use session::{Store, StaffIdentity, Unlocked};
+
+/// Everything that can go wrong in the store, each said in one sentence a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "there is no keyslot file at {path}: this is not a SONAR database, or its keyslot file was moved away from it"
+    )]
+    NoKeyslotFile { path: PathBuf },
+    #[error(
+        "the keyslot file {path} is damaged ({why}); restore it from a backup or log in with the recovery key"
+    )]
+    CorruptKeyslotFile { path: PathBuf, why: String },
+    #[error("there is no database at {path}")]
+    NoDatabase { path: PathBuf },
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many failed logins for `{username}`: try again in {seconds} seconds")]
+    LockedOut { username: String, seconds: i64 },
+    #[error("the account `{0}` is disabled")]
+    AccountDisabled(String),
+    #[error(
+        "{path} does not open with the key from its keyslot file: it is not this suite's database or it is damaged"
+    )]
+    NotADatabase { path: PathBuf },
+    #[error("the database {path} is damaged ({detail}); run `sonar check` and restore from a backup")]
+    Damaged { path: PathBuf, detail: String },
+    #[error(
+        "the database was made by a newer version of SONAR (schema {found}; this program knows up to {known}) and has not been changed"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("{path} already exists; refusing to overwrite it")]
+    AlreadyExists { path: PathBuf },
+    #[error("your role ({role}) may not {what}")]
+    NotPermitted { role: String, what: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the database is in use by another terminal ({0}); close the other terminals and try again")]
+    InUse(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
+    /// Says "disk full" plainly: the most likely failure on a suite terminal.
+    pub fn from_sql(err: rusqlite::Error, path: &std::path::Path) -> StoreError {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(e, _) = &err {
+            match e.code {
+                ErrorCode::NotADatabase => {
+                    return StoreError::NotADatabase {
+                        path: path.to_path_buf(),
+                    };
+                }
+                ErrorCode::DatabaseCorrupt => {
+                    return StoreError::Damaged {
+                        path: path.to_path_buf(),
+                        detail: "a page failed its integrity check".into(),
+                    };
+                }
+                ErrorCode::DiskFull => {
+                    return StoreError::Invalid(format!(
+                        "the disk holding {} is full; nothing was saved from the last action",
+                        path.display()
+                    ));
+                }
+                _ => {}
+            }
+        }
+        StoreError::Sql(err)
+    }
+}
+
+/// Current time as stored: RFC 3339 UTC to the second with a `Z`, so text order is time order.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Parses a stored timestamp.
+pub fn parse_timestamp(text: &str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| StoreError::Internal(format!("bad stored time `{text}`: {e}")))
+}

@@ -1,0 +1,545 @@
+//! An unlocked store: one person's session with the database. Creating a suite, logging in
+//! through the keyslots, account administration and every write go through here, each write
+//! in one IMMEDIATE transaction together with its audit row.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use zeroize::Zeroizing;
+
+use super::audit::{self, AuditAction};
+use super::connection;
+use super::keyslots::{self, KeyslotFile, MasterKey, SlotKind, RECOVERY_SLOT};
+use super::staff::{self, AccountStatus, StaffAccount};
+use super::StoreError;
+use crate::domain::role::Role;
+
+/// Who is logged in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffIdentity {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// A successful login.
+pub struct Unlocked {
+    pub store: Store,
+    /// The secret used was temporary: the person must choose their own before doing anything.
+    pub must_change_password: bool,
+}
+
+/// One person's open session with the encrypted database.
+pub struct Store {
+    conn: Connection,
+    db_path: PathBuf,
+    identity: StaffIdentity,
+    key: MasterKey,
+    /// Shared lock held while the session is open, so `rekey` can tell that terminals are in.
+    session_lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("db_path", &self.db_path)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The minimum length of a password a person chooses.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// Checks a password a person has chosen (temporary and demo passwords are set by the program).
+pub fn validate_new_password(username: &str, password: &str) -> Result<(), StoreError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(StoreError::Invalid(format!(
+            "the new password is too short: use at least {MIN_PASSWORD_LEN} characters"
+        )));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(StoreError::Invalid(
+            "the new password must not be the username".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn lock_path(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn open_lock_file(path: &Path) -> Result<File, StoreError> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map_err(|e| StoreError::io(format!("opening {}", path.display()), e))
+}
+
+/// Runs `f` holding the exclusive lock that serialises changes to the keyslot file.
+pub(crate) fn with_keyslots<T>(
+    db: &Path,
+    f: impl FnOnce(&mut KeyslotFile) -> Result<(T, bool), StoreError>,
+) -> Result<T, StoreError> {
+    let lock = open_lock_file(&lock_path(db, ".keyslots.lock"))?;
+    lock.lock()
+        .map_err(|e| StoreError::io("locking the keyslot file", e))?;
+    let mut file = KeyslotFile::load(db)?;
+    let (value, changed) = f(&mut file)?;
+    if changed {
+        file.save(db)?;
+    }
+    Ok(value)
+}
+
+impl Store {
+    /// Creates a new suite database with its first administrator. Returns the open session
+    /// and the recovery key, which is shown once and never stored in the clear.
+    pub fn init(
+        db: &Path,
+        suite_name: &str,
+        admin: &str,
+        admin_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Store, Zeroizing<String>), StoreError> {
+        staff::validate_username(admin)?;
+        let suite_name = suite_name.trim();
+        if suite_name.is_empty() {
+            return Err(StoreError::Invalid("the suite needs a name".into()));
+        }
+        let sidecar = keyslots::sidecar_path(db);
+        if sidecar.exists() {
+            return Err(StoreError::AlreadyExists { path: sidecar });
+        }
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::io(format!("creating {}", dir.display()), e))?;
+        }
+        let key = MasterKey::generate();
+        let recovery = keyslots::generate_recovery_key();
+        let mut slots = KeyslotFile::new();
+        slots.add_slot(admin, SlotKind::Staff, admin_password.as_bytes(), &key, false, now)?;
+        slots.add_slot(
+            RECOVERY_SLOT,
+            SlotKind::Recovery,
+            keyslots::normalise_recovery_key(&recovery).as_bytes(),
+            &key,
+            false,
+            now,
+        )?;
+        let conn = connection::create_new(db, &key)?;
+        let result = (|| {
+            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('suite_name', ?1)",
+                [suite_name],
+            )?;
+            staff::insert(&tx, admin, admin, Role::Admin, now)?;
+            audit::append(&tx, now, admin, AuditAction::SuiteCreated, suite_name, "")?;
+            tx.commit()?;
+            slots.save(db)
+        })();
+        if let Err(e) = result {
+            // Leave nothing half-made: a database without its keyslots can never be opened.
+            drop(conn);
+            remove_database_files(db);
+            return Err(e);
+        }
+        let session_lock = open_lock_file(&lock_path(db, ".lock"))?;
+        let _ = session_lock.lock_shared();
+        let store = Store {
+            conn,
+            db_path: db.to_path_buf(),
+            identity: StaffIdentity {
+                username: admin.to_string(),
+                display_name: admin.to_string(),
+                role: Role::Admin,
+            },
+            key,
+            session_lock,
+        };
+        Ok((store, recovery))
+    }
+
+    /// Logs `username` in with `secret` (their password, or the recovery key for `recovery`).
+    pub fn unlock(
+        db: &Path,
+        username: &str,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Unlocked, StoreError> {
+        if !db.exists() {
+            return Err(StoreError::NoDatabase {
+                path: db.to_path_buf(),
+            });
+        }
+        let secret_bytes = if username == RECOVERY_SLOT {
+            keyslots::normalise_recovery_key(secret)
+        } else {
+            Zeroizing::new(secret.to_string())
+        };
+        let candidates = with_keyslots(db, |slots| {
+            slots.check_backoff(username, now)?;
+            let keys = slots.unwrap_all(username, secret_bytes.as_bytes())?;
+            if keys.is_empty() {
+                slots.record_failure(username, now);
+                return Ok((Vec::new(), true));
+            }
+            Ok((keys, false))
+        })?;
+        if candidates.is_empty() {
+            tracing::info!(user = username, "login failed");
+            return Err(StoreError::BadCredentials);
+        }
+        let must_change = candidates.iter().any(|c| c.must_change);
+        let mut last_err = None;
+        for candidate in candidates {
+            match connection::open_existing(db, &candidate.key) {
+                Ok(conn) => {
+                    let store = Store::finish_login(db, conn, candidate.key, username, now)?;
+                    return Ok(Unlocked {
+                        store,
+                        must_change_password: must_change,
+                    });
+                }
+                Err(e @ StoreError::NotADatabase { .. }) => last_err = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_err.unwrap_or(StoreError::NotADatabase {
+            path: db.to_path_buf(),
+        }))
+    }
+
+    fn finish_login(
+        db: &Path,
+        conn: Connection,
+        key: MasterKey,
+        username: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Store, StoreError> {
+        let identity = if username == RECOVERY_SLOT {
+            StaffIdentity {
+                username: RECOVERY_SLOT.to_string(),
+                display_name: "Recovery key".to_string(),
+                role: Role::Admin,
+            }
+        } else {
+            match staff::find(&conn, username)? {
+                Some(StaffAccount {
+                    status: AccountStatus::Active,
+                    display_name,
+                    role,
+                    ..
+                }) => StaffIdentity {
+                    username: username.to_string(),
+                    display_name,
+                    role,
+                },
+                Some(_) => return Err(StoreError::AccountDisabled(username.to_string())),
+                None => return Err(StoreError::BadCredentials),
+            }
+        };
+        let session_lock = open_lock_file(&lock_path(db, ".lock"))?;
+        let _ = session_lock.lock_shared();
+        let mut store = Store {
+            conn,
+            db_path: db.to_path_buf(),
+            identity,
+            key,
+            session_lock,
+        };
+        // Failed logins were queued in the keyslot file while nobody could write the
+        // database; they enter the audit chain now, in the same transaction as this login.
+        with_keyslots(db, |slots| {
+            let pending = std::mem::take(&mut slots.pending_events);
+            slots.record_success(username);
+            store.write(now, |tx| {
+                for event in &pending {
+                    audit::append_raw(
+                        tx,
+                        &super::timestamp(event.at),
+                        &event.staff,
+                        &event.action,
+                        "",
+                        &event.detail,
+                    )?;
+                }
+                audit::append(tx, now, username, AuditAction::Login, "", "")?;
+                Ok(())
+            })?;
+            Ok(((), true))
+        })?;
+        tracing::info!(user = username, "login");
+        Ok(store)
+    }
+
+    /// A session over a connection already opened with `key` (after a rekey).
+    pub(crate) fn from_parts(
+        conn: Connection,
+        db: &Path,
+        identity: StaffIdentity,
+        key: MasterKey,
+    ) -> Result<Store, StoreError> {
+        let session_lock = open_lock_file(&lock_path(db, ".lock"))?;
+        let _ = session_lock.lock_shared();
+        Ok(Store {
+            conn,
+            db_path: db.to_path_buf(),
+            identity,
+            key,
+            session_lock,
+        })
+    }
+
+    pub fn identity(&self) -> &StaffIdentity {
+        &self.identity
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// The connection, for the store's own repository modules.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Read-only access for whole-database reports (audit verify and export).
+    pub fn conn_for_reports(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn master_key(&self) -> &MasterKey {
+        &self.key
+    }
+
+    pub(crate) fn session_lock(&self) -> &File {
+        &self.session_lock
+    }
+
+    /// The suite's name, as given at `init`.
+    pub fn suite_name(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT value FROM settings WHERE key = 'suite_name'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction (the write lock is taken at the start, so two
+    /// terminals never deadlock upgrading a read), retrying if another terminal holds the lock
+    /// past the busy timeout. `f` must write its audit row through the transaction it is given.
+    pub fn write<T>(
+        &mut self,
+        _now: DateTime<Utc>,
+        mut f: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = (|| {
+                let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+                let value = f(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            })();
+            match result {
+                Err(StoreError::Sql(e)) if is_busy(&e) && attempts < 5 => continue,
+                Err(StoreError::Sql(e)) => return Err(StoreError::from_sql(e, &self.db_path)),
+                other => return other,
+            }
+        }
+    }
+
+    /// Records an event that changes nothing else (a read of a record, a lock, a break-glass).
+    pub fn audit(
+        &mut self,
+        now: DateTime<Utc>,
+        action: AuditAction,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let staff = self.identity.username.clone();
+        self.write(now, |tx| {
+            audit::append(tx, now, &staff, action, subject, detail)?;
+            Ok(())
+        })
+    }
+
+    /// Replaces the logged-in person's password (and clears a temporary one).
+    pub fn change_password(
+        &mut self,
+        new_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let username = self.identity.username.clone();
+        if username == RECOVERY_SLOT {
+            return Err(StoreError::Invalid(
+                "the recovery key cannot be changed; run `sonar rekey` to issue a new one".into(),
+            ));
+        }
+        validate_new_password(&username, new_password)?;
+        let key = self.key.clone();
+        with_keyslots(&self.db_path.clone(), |slots| {
+            slots.add_slot(&username, SlotKind::Staff, new_password.as_bytes(), &key, false, now)?;
+            Ok(((), true))
+        })?;
+        self.audit(now, AuditAction::PasswordChanged, &username, "")
+    }
+
+    fn require_admin(&self, what: &str) -> Result<(), StoreError> {
+        if self.identity.role.manages_accounts() {
+            Ok(())
+        } else {
+            Err(StoreError::NotPermitted {
+                role: self.identity.role.to_string(),
+                what: what.to_string(),
+            })
+        }
+    }
+
+    /// Adds an account with a temporary password the person must change at first login.
+    pub fn add_user(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        temporary_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.add_user_with(username, display_name, role, temporary_password, true, now)
+    }
+
+    /// Adds an account; `must_change` false is for demo accounts whose password is published.
+    pub fn add_user_with(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+        must_change: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.require_admin("add accounts")?;
+        staff::validate_username(username)?;
+        let actor = self.identity.username.clone();
+        let key = self.key.clone();
+        let db = self.db_path.clone();
+        // The slot is written after the row commits: a crash between leaves an account that
+        // cannot log in yet (fixed by `user reset`), never a slot with no account.
+        self.write(now, |tx| {
+            staff::insert(tx, username, display_name, role, now)?;
+            audit::append(tx, now, &actor, AuditAction::UserAdded, username, role.as_str())?;
+            Ok(())
+        })?;
+        with_keyslots(&db, |slots| {
+            slots.remove_slots(username);
+            slots.add_slot(username, SlotKind::Staff, password.as_bytes(), &key, must_change, now)?;
+            Ok(((), true))
+        })
+    }
+
+    /// Disables an account and removes its keyslot, so its password opens nothing.
+    pub fn disable_user(&mut self, username: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.require_admin("disable accounts")?;
+        if username == self.identity.username {
+            return Err(StoreError::Invalid(
+                "you cannot disable the account you are logged in with".into(),
+            ));
+        }
+        let actor = self.identity.username.clone();
+        let db = self.db_path.clone();
+        with_keyslots(&db, |slots| {
+            slots.remove_slots(username);
+            Ok(((), true))
+        })?;
+        self.write(now, |tx| {
+            let account = staff::find(tx, username)?.ok_or_else(|| {
+                StoreError::Invalid(format!("there is no account called `{username}`"))
+            })?;
+            if account.role == Role::Admin && staff::active_admins(tx)? <= 1 {
+                return Err(StoreError::Invalid(
+                    "this is the last active administrator; add another before disabling it"
+                        .into(),
+                ));
+            }
+            staff::set_status(tx, username, AccountStatus::Disabled, now)?;
+            audit::append(tx, now, &actor, AuditAction::UserDisabled, username, "")?;
+            Ok(())
+        })
+    }
+
+    /// Gives an account a new temporary password (and re-enables it).
+    pub fn reset_user(
+        &mut self,
+        username: &str,
+        temporary_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.require_admin("reset accounts")?;
+        let actor = self.identity.username.clone();
+        let key = self.key.clone();
+        let db = self.db_path.clone();
+        self.write(now, |tx| {
+            if staff::find(tx, username)?.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "there is no account called `{username}`"
+                )));
+            }
+            staff::set_status(tx, username, AccountStatus::Active, now)?;
+            audit::append(tx, now, &actor, AuditAction::UserReset, username, "")?;
+            Ok(())
+        })?;
+        with_keyslots(&db, |slots| {
+            slots.remove_slots(username);
+            slots.add_slot(username, SlotKind::Staff, temporary_password.as_bytes(), &key, true, now)?;
+            Ok(((), true))
+        })
+    }
+
+    pub fn list_users(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        staff::list(&self.conn)
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Removes a database and its WAL and shared-memory files (only for one never handed out).
+pub(crate) fn remove_database_files(db: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(lock_path(db, suffix));
+    }
+}
+
+/// A random temporary password: 4 groups of 4 lower-case letters and digits without look-alikes.
+pub fn generate_temporary_password() -> Zeroizing<String> {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let mut out = Zeroizing::new(String::with_capacity(19));
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(ALPHABET[rng.random_range(0..ALPHABET.len())] as char);
+    }
+    out
+}
