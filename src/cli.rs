@@ -30,6 +30,24 @@ pub struct LoginArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A throwaway encrypted suite with synthetic detainees; prints the logins, opens the UI.
+    Demo {
+        /// How many historical people and detentions to generate besides those in custody.
+        #[arg(long, default_value_t = 3000)]
+        people: u64,
+        /// Create the database and stop, without opening the UI.
+        #[arg(long)]
+        generate_only: bool,
+    },
+    /// People in custody now: custody number, name, cell, level, next check, flags.
+    List {
+        /// Every detention, not only those in custody now.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a suite database, its first administrator and the recovery key.
     Init {
         /// The suite's name, shown on every screen and in handover bundles.

@@ -11,6 +11,15 @@ fn main() -> ExitCode {
     sonar_custody::logging::init();
     match sonar_custody::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // A reader that stops early (`sonar list | head`) is not a failure.
+        Err(err)
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             tracing::warn!("command failed");
             eprintln!("sonar: {}", first_sentence(&err));

@@ -1,3 +1,664 @@
-//! Application state and the one `update` that changes it (The Elm Architecture).
+//! Application state and the one `update` that changes it (The Elm Architecture). Keys
+//! arrive here already resolved to an [`Action`] or typed text by the keymap; `update` asks
+//! the store to persist and audit, and the renderer draws whatever state results. Nothing
+//! here touches the terminal.
 
 pub mod action;
+pub mod board;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyEvent, KeyEventKind};
+use zeroize::Zeroizing;
+
+pub use self::action::Action;
+use self::board::BoardState;
+use crate::keymap::{Context, Keymap, Resolved};
+use crate::store::audit::AuditAction;
+use crate::store::custody::RecordView;
+use crate::store::{StaffIdentity, Store, StoreError};
+
+/// Settings fixed for the life of the program.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub db_path: PathBuf,
+    /// Shown on the login screen before anyone has unlocked anything.
+    pub suite_name: String,
+    /// Which terminal this is (host and tty), so staff can tell suite terminals apart.
+    pub terminal_name: String,
+    /// Idle time after which the session locks itself.
+    pub idle_timeout: Duration,
+    /// Draw in colour (off when `NO_COLOR` is set).
+    pub color: bool,
+}
+
+/// Something that happened: a key, or time passing.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The clock ticked (about once a second): refresh the board and check the idle timer.
+    Tick(DateTime<Utc>),
+}
+
+/// Which field of a two-field form has the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    First,
+    Second,
+}
+
+impl Field {
+    fn other(self) -> Field {
+        match self {
+            Field::First => Field::Second,
+            Field::Second => Field::First,
+        }
+    }
+}
+
+/// The login screen (also the lock screen).
+#[derive(Debug, Default)]
+pub struct LoginState {
+    pub username: String,
+    pub password: Zeroizing<String>,
+    pub focus: Option<Field>,
+    pub error: Option<String>,
+    /// Why the screen is showing, e.g. "Locked after 5 minutes idle".
+    pub info: Option<String>,
+}
+
+/// Choosing a new password after logging in with a temporary one.
+#[derive(Debug)]
+pub struct ChangePasswordState {
+    pub new: Zeroizing<String>,
+    pub repeat: Zeroizing<String>,
+    pub focus: Field,
+    pub error: Option<String>,
+}
+
+/// The tabs of a person's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordTab {
+    Summary,
+    Risk,
+    CarePlan,
+    Health,
+    History,
+}
+
+impl RecordTab {
+    pub const ALL: [RecordTab; 5] = [
+        RecordTab::Summary,
+        RecordTab::Risk,
+        RecordTab::CarePlan,
+        RecordTab::Health,
+        RecordTab::History,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            RecordTab::Summary => "Summary",
+            RecordTab::Risk => "Risk flags",
+            RecordTab::CarePlan => "Care plan & checks",
+            RecordTab::Health => "Health",
+            RecordTab::History => "History",
+        }
+    }
+
+    fn index(self) -> usize {
+        RecordTab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    fn step(self, forward: bool) -> RecordTab {
+        let n = RecordTab::ALL.len();
+        let i = self.index();
+        RecordTab::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+/// The break-glass prompt: a reason is required before clinical detail is shown.
+#[derive(Debug, Default)]
+pub struct BreakGlassDialog {
+    pub reason: String,
+    pub error: Option<String>,
+}
+
+/// One person's record.
+#[derive(Debug)]
+pub struct RecordState {
+    pub view: RecordView,
+    pub tab: RecordTab,
+    pub scroll: u16,
+    /// Clinical detail is visible (an HCP, or after an audited break-glass).
+    pub clinical_visible: bool,
+    pub dialog: Option<BreakGlassDialog>,
+    /// The board to return to, as it was.
+    pub board: BoardState,
+}
+
+/// The help overlay: every binding of the context it was opened from.
+#[derive(Debug, Clone)]
+pub struct HelpState {
+    pub context: Context,
+    pub filter: String,
+    pub scroll: usize,
+}
+
+/// What fills the screen.
+#[derive(Debug)]
+pub enum Screen {
+    Login(LoginState),
+    ChangePassword(ChangePasswordState),
+    Board(BoardState),
+    Record(Box<RecordState>),
+}
+
+/// A one-line message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// The whole state of the program.
+pub struct App {
+    pub config: AppConfig,
+    pub keymap: Keymap,
+    /// A standing notice, e.g. that the user keymap had problems and defaults are in use.
+    pub notice: Option<String>,
+    pub screen: Screen,
+    pub help: Option<HelpState>,
+    pub message: Option<StatusMessage>,
+    pub now: DateTime<Utc>,
+    pub quit: bool,
+    session: Option<Store>,
+    last_activity: DateTime<Utc>,
+}
+
+impl App {
+    pub fn new(config: AppConfig, keymap: Keymap, now: DateTime<Utc>) -> App {
+        App {
+            config,
+            keymap,
+            notice: None,
+            screen: Screen::Login(LoginState {
+                focus: Some(Field::First),
+                ..LoginState::default()
+            }),
+            help: None,
+            message: None,
+            now,
+            quit: false,
+            session: None,
+            last_activity: now,
+        }
+    }
+
+    /// Who is logged in, if anyone.
+    pub fn identity(&self) -> Option<&StaffIdentity> {
+        self.session.as_ref().map(Store::identity)
+    }
+
+    /// The keymap context of what has the keyboard now.
+    pub fn context(&self) -> Context {
+        if self.help.is_some() {
+            return Context::Help;
+        }
+        match &self.screen {
+            Screen::Login(_) | Screen::ChangePassword(_) => Context::Login,
+            Screen::Board(b) if b.filtering => Context::Filter,
+            Screen::Board(_) => Context::Board,
+            Screen::Record(r) if r.dialog.is_some() => Context::Dialog,
+            Screen::Record(_) => Context::Record,
+        }
+    }
+
+    fn set_error(&mut self, text: impl Into<String>) {
+        self.message = Some(StatusMessage {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+
+    fn set_info(&mut self, text: impl Into<String>) {
+        self.message = Some(StatusMessage {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    /// Locks: audits it, drops the session (the master key is zeroized and the connection
+    /// closed), and forgets everything shown, so nothing of a detainee stays on screen.
+    pub fn lock(&mut self, why: &str) {
+        if let Some(mut store) = self.session.take() {
+            let _ = store.audit(self.now, AuditAction::Lock, "", why);
+            drop(store);
+        }
+        self.help = None;
+        self.message = None;
+        self.screen = Screen::Login(LoginState {
+            focus: Some(Field::First),
+            info: Some(why.to_string()),
+            ..LoginState::default()
+        });
+    }
+
+    /// Re-reads the board from the database (another terminal may have changed it).
+    fn refresh_board(&mut self) {
+        let Some(store) = self.session.as_ref() else {
+            return;
+        };
+        let now = self.now;
+        let result = store.in_custody();
+        let board = match &mut self.screen {
+            Screen::Board(b) => b,
+            Screen::Record(r) => &mut r.board,
+            _ => return,
+        };
+        match result {
+            Ok(entries) => board.replace_entries(entries, now),
+            Err(e) => {
+                let text = e.to_string();
+                self.set_error(format!("Could not refresh the board: {text}"));
+            }
+        }
+    }
+}
+
+/// Applies one event to the state.
+pub fn update(app: &mut App, event: Event) {
+    match event {
+        Event::Tick(now) => {
+            app.now = now;
+            if app.session.is_some() && now - app.last_activity >= app.config.idle_timeout {
+                let minutes = app.config.idle_timeout.num_minutes();
+                let why = if minutes >= 1 {
+                    format!("Locked after {minutes} minutes without a key press.")
+                } else {
+                    format!(
+                        "Locked after {} seconds without a key press.",
+                        app.config.idle_timeout.num_seconds()
+                    )
+                };
+                app.lock(&why);
+                return;
+            }
+            app.refresh_board();
+        }
+        Event::Key(key) => {
+            if key.kind == KeyEventKind::Release {
+                return;
+            }
+            app.last_activity = app.now;
+            let context = app.context();
+            match app.keymap.resolve(context, &key) {
+                Resolved::Action(action) => perform(app, action),
+                Resolved::Text(c) => type_char(app, c),
+                Resolved::Unbound => {}
+            }
+        }
+    }
+}
+
+/// Performs an action in the current context.
+pub fn perform(app: &mut App, action: Action) {
+    match action {
+        Action::Quit => {
+            app.lock("Signed out.");
+            app.quit = true;
+            return;
+        }
+        Action::Lock => {
+            if app.session.is_some() {
+                app.lock("Locked by key press.");
+            }
+            return;
+        }
+        Action::Help => {
+            if app.help.is_none() {
+                app.help = Some(HelpState {
+                    context: app.context(),
+                    filter: String::new(),
+                    scroll: 0,
+                });
+            } else {
+                app.help = None;
+            }
+            return;
+        }
+        _ => {}
+    }
+    if let Some(help) = app.help.as_mut() {
+        match action {
+            Action::Back => app.help = None,
+            Action::MoveDown => help.scroll = help.scroll.saturating_add(1),
+            Action::MoveUp => help.scroll = help.scroll.saturating_sub(1),
+            Action::PageDown => help.scroll = help.scroll.saturating_add(10),
+            Action::PageUp => help.scroll = help.scroll.saturating_sub(10),
+            Action::First => help.scroll = 0,
+            Action::DeleteBack => {
+                help.filter.pop();
+                help.scroll = 0;
+            }
+            Action::ClearField | Action::ClearFilter => {
+                help.filter.clear();
+                help.scroll = 0;
+            }
+            _ => {}
+        }
+        return;
+    }
+    app.message = None;
+    let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
+    app.screen = match screen {
+        Screen::Login(state) => login_action(app, state, action),
+        Screen::ChangePassword(state) => change_password_action(app, state, action),
+        Screen::Board(state) => board_action(app, state, action),
+        Screen::Record(state) => record_action(app, *state, action),
+    };
+}
+
+/// Typed text goes to whichever field has the keyboard.
+fn type_char(app: &mut App, c: char) {
+    if let Some(help) = app.help.as_mut() {
+        help.filter.push(c);
+        help.scroll = 0;
+        return;
+    }
+    match &mut app.screen {
+        Screen::Login(s) => match s.focus {
+            Some(Field::Second) => s.password.push(c),
+            _ => s.username.push(c),
+        },
+        Screen::ChangePassword(s) => match s.focus {
+            Field::First => s.new.push(c),
+            Field::Second => s.repeat.push(c),
+        },
+        Screen::Board(b) if b.filtering => {
+            b.filter.push(c);
+            b.apply_filter();
+        }
+        Screen::Record(r) => {
+            if let Some(d) = r.dialog.as_mut()
+                && d.reason.chars().count() < 200
+            {
+                d.reason.push(c);
+            }
+        }
+        Screen::Board(_) => {}
+    }
+}
+
+fn login_action(app: &mut App, mut s: LoginState, action: Action) -> Screen {
+    let focus = s.focus.unwrap_or(Field::First);
+    match action {
+        Action::NextField | Action::PrevField => s.focus = Some(focus.other()),
+        Action::DeleteBack => {
+            match focus {
+                Field::First => s.username.pop(),
+                Field::Second => s.password.pop(),
+            };
+        }
+        Action::ClearField => match focus {
+            Field::First => s.username.clear(),
+            Field::Second => s.password.clear(),
+        },
+        Action::Submit | Action::Confirm => {
+            if focus == Field::First && s.password.is_empty() {
+                s.focus = Some(Field::Second);
+                return Screen::Login(s);
+            }
+            let username = s.username.trim().to_string();
+            if username.is_empty() {
+                s.error = Some("Type your username first.".into());
+                s.focus = Some(Field::First);
+                return Screen::Login(s);
+            }
+            match Store::unlock(&app.config.db_path, &username, &s.password, app.now) {
+                Ok(unlocked) => {
+                    let must_change = unlocked.must_change_password;
+                    app.session = Some(unlocked.store);
+                    if must_change {
+                        return Screen::ChangePassword(ChangePasswordState {
+                            new: Zeroizing::new(String::new()),
+                            repeat: Zeroizing::new(String::new()),
+                            focus: Field::First,
+                            error: None,
+                        });
+                    }
+                    return open_board(app);
+                }
+                Err(e) => {
+                    s.password.clear();
+                    s.focus = Some(Field::Second);
+                    s.error = Some(login_error_sentence(&e));
+                }
+            }
+        }
+        _ => {}
+    }
+    Screen::Login(s)
+}
+
+fn login_error_sentence(e: &StoreError) -> String {
+    let mut text = e.to_string();
+    if let Some(first) = text.get(..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
+fn open_board(app: &mut App) -> Screen {
+    let mut board = BoardState::default();
+    if let Some(store) = app.session.as_ref() {
+        match store.in_custody() {
+            Ok(entries) => board.replace_entries(entries, app.now),
+            Err(e) => app.set_error(format!("Could not read the board: {e}")),
+        }
+    }
+    Screen::Board(board)
+}
+
+fn change_password_action(app: &mut App, mut s: ChangePasswordState, action: Action) -> Screen {
+    match action {
+        Action::NextField | Action::PrevField => s.focus = s.focus.other(),
+        Action::DeleteBack => {
+            match s.focus {
+                Field::First => s.new.pop(),
+                Field::Second => s.repeat.pop(),
+            };
+        }
+        Action::ClearField => match s.focus {
+            Field::First => s.new.clear(),
+            Field::Second => s.repeat.clear(),
+        },
+        Action::Back => {
+            app.lock("Signed out without changing the temporary password.");
+            return std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
+        }
+        Action::Submit | Action::Confirm => {
+            if s.focus == Field::First {
+                s.focus = Field::Second;
+                return Screen::ChangePassword(s);
+            }
+            if *s.new != *s.repeat {
+                s.error = Some("The two passwords are not the same; type them again.".into());
+                s.new.clear();
+                s.repeat.clear();
+                s.focus = Field::First;
+                return Screen::ChangePassword(s);
+            }
+            let now = app.now;
+            let result = match app.session.as_mut() {
+                Some(store) => store.change_password(&s.new, now),
+                None => return Screen::Login(LoginState::default()),
+            };
+            match result {
+                Ok(()) => {
+                    app.set_info("Your password was changed.");
+                    return open_board(app);
+                }
+                Err(e) => {
+                    s.error = Some(login_error_sentence(&e));
+                    s.new.clear();
+                    s.repeat.clear();
+                    s.focus = Field::First;
+                }
+            }
+        }
+        _ => {}
+    }
+    Screen::ChangePassword(s)
+}
+
+fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
+    if b.filtering {
+        match action {
+            Action::DeleteBack => {
+                b.filter.pop();
+                b.apply_filter();
+            }
+            Action::ClearField => {
+                b.filter.clear();
+                b.apply_filter();
+            }
+            Action::Back | Action::ClearFilter => {
+                b.filtering = false;
+                b.filter.clear();
+                b.apply_filter();
+            }
+            Action::Submit | Action::Confirm => b.filtering = false,
+            Action::MoveUp => b.move_by(-1),
+            Action::MoveDown => b.move_by(1),
+            _ => {}
+        }
+        return Screen::Board(b);
+    }
+    match action {
+        Action::MoveUp => b.move_by(-1),
+        Action::MoveDown => b.move_by(1),
+        Action::PageUp => b.move_by(-10),
+        Action::PageDown => b.move_by(10),
+        Action::First => b.move_to(0),
+        Action::Last => b.move_to(usize::MAX),
+        Action::Filter => b.filtering = true,
+        Action::ClearFilter | Action::Back => {
+            b.filter.clear();
+            b.apply_filter();
+        }
+        Action::Confirm | Action::Submit => {
+            if let Some(id) = b.selected_detention() {
+                return open_record(app, b, id, None);
+            }
+        }
+        _ => {}
+    }
+    Screen::Board(b)
+}
+
+fn open_record(
+    app: &mut App,
+    board: BoardState,
+    detention_id: i64,
+    reason: Option<&str>,
+) -> Screen {
+    let now = app.now;
+    let Some(store) = app.session.as_mut() else {
+        return Screen::Board(board);
+    };
+    let clinical = store.identity().role.sees_clinical_detail() || reason.is_some();
+    match store.open_record(detention_id, reason, now) {
+        Ok(Some(view)) => Screen::Record(Box::new(RecordState {
+            view,
+            tab: RecordTab::Summary,
+            scroll: 0,
+            clinical_visible: clinical,
+            dialog: None,
+            board,
+        })),
+        Ok(None) => {
+            app.set_error("That person is no longer in the database.");
+            Screen::Board(board)
+        }
+        Err(e) => {
+            app.set_error(format!("Could not open the record: {e}"));
+            Screen::Board(board)
+        }
+    }
+}
+
+fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
+    if let Some(mut dialog) = r.dialog.take() {
+        match action {
+            Action::Back => {}
+            Action::DeleteBack => {
+                dialog.reason.pop();
+                r.dialog = Some(dialog);
+            }
+            Action::ClearField => {
+                dialog.reason.clear();
+                r.dialog = Some(dialog);
+            }
+            Action::Submit | Action::Confirm => {
+                if dialog.reason.trim().len() < 5 {
+                    dialog.error = Some("Give a reason of at least a few words.".into());
+                    r.dialog = Some(dialog);
+                } else {
+                    let id = r.view.entry.detention_id;
+                    let tab = r.tab;
+                    let reason = dialog.reason.clone();
+                    let screen = open_record(app, r.board, id, Some(&reason));
+                    if let Screen::Record(mut opened) = screen {
+                        opened.tab = tab;
+                        app.set_info("Break-glass access recorded in the audit log.");
+                        return Screen::Record(opened);
+                    }
+                    return screen;
+                }
+            }
+            _ => r.dialog = Some(dialog),
+        }
+        return Screen::Record(Box::new(r));
+    }
+    match action {
+        Action::Back => {
+            let mut board = r.board;
+            if let Some(store) = app.session.as_ref()
+                && let Ok(entries) = store.in_custody()
+            {
+                board.replace_entries(entries, app.now);
+            }
+            return Screen::Board(board);
+        }
+        Action::NextTab => {
+            r.tab = r.tab.step(true);
+            r.scroll = 0;
+        }
+        Action::PrevTab => {
+            r.tab = r.tab.step(false);
+            r.scroll = 0;
+        }
+        Action::MoveDown => r.scroll = r.scroll.saturating_add(1),
+        Action::MoveUp => r.scroll = r.scroll.saturating_sub(1),
+        Action::PageDown => r.scroll = r.scroll.saturating_add(10),
+        Action::PageUp => r.scroll = r.scroll.saturating_sub(10),
+        Action::First => r.scroll = 0,
+        Action::BreakGlass => {
+            if r.clinical_visible {
+                app.set_info("You can already see the clinical detail.");
+            } else {
+                r.dialog = Some(BreakGlassDialog::default());
+            }
+        }
+        _ => {}
+    }
+    Screen::Record(Box::new(r))
+}

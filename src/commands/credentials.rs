@@ -84,7 +84,9 @@ pub fn prompt_password(prompt: &str) -> Result<Zeroizing<String>> {
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
         .map_err(|_| {
-            anyhow::anyhow!("there is no terminal to ask for the password: give --password-file FILE")
+            anyhow::anyhow!(
+                "there is no terminal to ask for the password: give --password-file FILE"
+            )
         })
 }
 

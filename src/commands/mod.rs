@@ -2,6 +2,8 @@
 //! Errors leave here as one sentence (main prints it and exits 1).
 
 pub mod credentials;
+pub mod demo;
+pub mod ui;
 
 use std::io::Write;
 use std::path::Path;
@@ -19,9 +21,15 @@ use crate::store::{Store, maintenance};
 pub fn run(cli: Cli) -> Result<u8> {
     let clock = SystemClock;
     let Some(command) = cli.command else {
-        bail!("the terminal UI is not available in this build");
+        let db = credentials::database_path(&cli.login)?;
+        return ui::run(&db);
     };
     match command {
+        Command::Demo {
+            people,
+            generate_only,
+        } => demo::run_demo(&cli.login, people, generate_only, &clock),
+        Command::List { all, json } => demo::run_list(&cli.login, all, json, &clock),
         Command::Init { suite, admin } => init(&cli.login, &suite, &admin, &clock),
         Command::User(cmd) => user(&cli.login, cmd, &clock),
         Command::Audit(cmd) => audit_command(&cli.login, cmd, &clock),
@@ -79,10 +87,7 @@ pub fn login(args: &LoginArgs, clock: &dyn Clock) -> Result<Store> {
     Ok(unlocked.store)
 }
 
-fn login_allowing_temporary(
-    args: &LoginArgs,
-    clock: &dyn Clock,
-) -> Result<crate::store::Unlocked> {
+fn login_allowing_temporary(args: &LoginArgs, clock: &dyn Clock) -> Result<crate::store::Unlocked> {
     let db = credentials::database_path(args)?;
     if !db.exists() {
         bail!(
@@ -104,12 +109,18 @@ fn init(args: &LoginArgs, suite: &str, admin: &str, clock: &dyn Clock) -> Result
     let password = credentials::new_password(args.password_file.as_deref(), admin)?;
     validate_new_password(admin, &password)?;
     let (_store, recovery) = Store::init(&db, suite, admin, &password, clock.now())?;
-    println!("Created the suite \"{}\" at {}.", suite.trim(), db.display());
+    println!(
+        "Created the suite \"{}\" at {}.",
+        suite.trim(),
+        db.display()
+    );
     println!("Administrator: {admin}");
     println!();
     println!("Recovery key (shown once; write it down and keep it sealed, like a safe's key):");
     println!("  {}", *recovery);
-    println!("Log in with the username `recovery` and this key if every administrator is locked out.");
+    println!(
+        "Log in with the username `recovery` and this key if every administrator is locked out."
+    );
     Ok(0)
 }
 
@@ -126,7 +137,9 @@ fn user(args: &LoginArgs, cmd: UserCommand, clock: &dyn Clock) -> Result<u8> {
             let display = full_name.unwrap_or_else(|| name.clone());
             store.add_user(&name, &display, role, &temporary, clock.now())?;
             println!("Added `{name}` ({}).", role.label());
-            println!("Temporary password (give it to them privately; they must change it at first login):");
+            println!(
+                "Temporary password (give it to them privately; they must change it at first login):"
+            );
             println!("  {}", *temporary);
             Ok(0)
         }

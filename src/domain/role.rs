@@ -20,7 +20,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Hcp, Role::Sergeant, Role::DetentionOfficer, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Hcp,
+        Role::Sergeant,
+        Role::DetentionOfficer,
+        Role::Admin,
+    ];
 
     /// The stable name stored in the database and typed on the command line.
     pub fn as_str(self) -> &'static str {

@@ -99,7 +99,14 @@ pub fn append(
     subject: &str,
     detail: &str,
 ) -> Result<i64, StoreError> {
-    append_raw(conn, &timestamp(at), staff, action.as_str(), subject, detail)
+    append_raw(
+        conn,
+        &timestamp(at),
+        staff,
+        action.as_str(),
+        subject,
+        detail,
+    )
 }
 
 /// Appends a row with an action name that is already text (events queued while locked).
@@ -281,8 +288,15 @@ mod tests {
     fn intact_chain_verifies_and_an_edit_names_its_row() {
         let conn = conn();
         for i in 0..5 {
-            append(&conn, at(), "sergeant", AuditAction::RecordRead, &format!("D{i}"), "")
-                .unwrap();
+            append(
+                &conn,
+                at(),
+                "sergeant",
+                AuditAction::RecordRead,
+                &format!("D{i}"),
+                "",
+            )
+            .unwrap();
         }
         assert_eq!(verify(&conn).unwrap(), ChainReport::Intact { rows: 5 });
         conn.execute_batch("DROP TRIGGER audit_no_update").unwrap();
@@ -305,7 +319,10 @@ mod tests {
         }
         conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2")
             .unwrap();
-        assert!(matches!(verify(&conn).unwrap(), ChainReport::Broken { row: 3, .. }));
+        assert!(matches!(
+            verify(&conn).unwrap(),
+            ChainReport::Broken { row: 3, .. }
+        ));
     }
 
     #[test]

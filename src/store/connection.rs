@@ -107,7 +107,8 @@ pub fn open_keyed(
         .map_err(|e| map_sql(e, path))?;
     // PRAGMA key takes no bound parameters; the literal is hex digits only, built from our
     // own 32 bytes, so nothing can be injected. The string is zeroized when dropped.
-    let statement = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
+    let statement =
+        zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
     conn.execute_batch(&statement)
         .map_err(|e| map_sql(e, path))?;
     Ok(conn)
@@ -116,8 +117,10 @@ pub fn open_keyed(
 /// Reads the schema version: the first read that needs the key. A wrong key or a file that is
 /// not SQLCipher fails here.
 fn prove_key_and_read_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| map_sql(e, path))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| map_sql(e, path))?;
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| map_sql(e, path))
 }
@@ -125,7 +128,8 @@ fn prove_key_and_read_version(conn: &Connection, path: &Path) -> Result<i64, Sto
 /// WAL so readers never block writers, FULL sync so a committed answer survives a power cut,
 /// foreign keys on, and a busy timeout so several terminals share the file.
 fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| map_sql(e, path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| map_sql(e, path))?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .map_err(|e| map_sql(e, path))?;

@@ -20,9 +20,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use chrono::{DateTime, Utc};
+use hkdf::Hkdf;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
@@ -150,6 +150,10 @@ pub struct KeyslotFile {
     pub format: String,
     /// Random id of the database these slots belong to; bound into every slot's ciphertext.
     pub database_id: String,
+    /// The suite's name, so the login screen can say which suite this is before anyone
+    /// has unlocked the database. Not secret.
+    #[serde(default)]
+    pub suite_name: String,
     pub slots: Vec<Slot>,
     #[serde(default)]
     pub pending_events: Vec<PendingEvent>,
@@ -169,6 +173,7 @@ impl KeyslotFile {
         KeyslotFile {
             format: FORMAT.to_string(),
             database_id: hex::encode(id),
+            suite_name: String::new(),
             slots: Vec::new(),
             pending_events: Vec::new(),
         }
@@ -259,7 +264,11 @@ impl KeyslotFile {
 
     /// Adds, for every slot of the generation `from_key_id`, a slot of the same person wrapping
     /// `new_key` (no secrets needed: the master key is sealed to each slot's public key).
-    pub fn add_generation(&mut self, from_key_id: &str, new_key: &MasterKey) -> Result<usize, StoreError> {
+    pub fn add_generation(
+        &mut self,
+        from_key_id: &str,
+        new_key: &MasterKey,
+    ) -> Result<usize, StoreError> {
         let new_id = new_key.key_id();
         let mut added = Vec::new();
         for slot in self.slots.iter().filter(|s| s.key_id == from_key_id) {
@@ -282,7 +291,11 @@ impl KeyslotFile {
         let ephemeral = StaticSecret::from(*eph_bytes);
         let ephemeral_public = PublicKey::from(&ephemeral);
         let shared = ephemeral.diffie_hellman(&recipient);
-        let wrapping = hkdf_key(shared.as_bytes(), ephemeral_public.as_bytes(), recipient.as_bytes())?;
+        let wrapping = hkdf_key(
+            shared.as_bytes(),
+            ephemeral_public.as_bytes(),
+            recipient.as_bytes(),
+        )?;
         slot.key_id = key.key_id();
         let aad = self.wrap_aad(&slot.name, slot.kind, &slot.key_id);
         let sealed = seal(&wrapping, key.as_bytes(), &aad)?;
@@ -350,7 +363,9 @@ impl KeyslotFile {
             return Err(corrupt(slot, "wrapped key is too short"));
         }
         let (eph, sealed) = blob.split_at(32);
-        let eph: [u8; 32] = eph.try_into().map_err(|_| corrupt(slot, "bad ephemeral key"))?;
+        let eph: [u8; 32] = eph
+            .try_into()
+            .map_err(|_| corrupt(slot, "bad ephemeral key"))?;
         let shared = private.diffie_hellman(&PublicKey::from(eph));
         let wrapping = hkdf_key(shared.as_bytes(), &eph, &public)?;
         let aad = self.wrap_aad(&slot.name, slot.kind, &slot.key_id);
@@ -367,8 +382,12 @@ impl KeyslotFile {
     /// Binds a sealed private key to this database, its owner and its public key, so a slot
     /// copied from elsewhere or renamed in the file does not open.
     fn private_aad(&self, name: &str, kind: SlotKind, public: &[u8; 32]) -> Vec<u8> {
-        let mut aad = format!("{FORMAT}\0private\0{}\0{name}\0{}\0", self.database_id, kind_name(kind))
-            .into_bytes();
+        let mut aad = format!(
+            "{FORMAT}\0private\0{}\0{name}\0{}\0",
+            self.database_id,
+            kind_name(kind)
+        )
+        .into_bytes();
         aad.extend_from_slice(public);
         aad
     }
@@ -460,7 +479,11 @@ fn decode_32(text: &str) -> Option<[u8; 32]> {
 
 /// The key that seals a master key to a slot: HKDF-SHA256 over the X25519 shared secret,
 /// salted with both public keys so it is unique to this exchange.
-fn hkdf_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+fn hkdf_key(
+    shared: &[u8; 32],
+    ephemeral: &[u8; 32],
+    recipient: &[u8; 32],
+) -> Result<Zeroizing<[u8; 32]>, StoreError> {
     let mut salt = [0u8; 64];
     salt[..32].copy_from_slice(ephemeral);
     salt[32..].copy_from_slice(recipient);
@@ -510,14 +533,18 @@ fn derive(secret: &[u8], kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>, StoreEr
             why: format!("unknown key derivation `{}`", kdf.algorithm),
         });
     }
-    let salt = B64.decode(&kdf.salt).map_err(|_| StoreError::CorruptKeyslotFile {
-        path: PathBuf::from("keyslot"),
-        why: "bad salt".to_string(),
-    })?;
-    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
-        .map_err(|e| StoreError::CorruptKeyslotFile {
+    let salt = B64
+        .decode(&kdf.salt)
+        .map_err(|_| StoreError::CorruptKeyslotFile {
             path: PathBuf::from("keyslot"),
-            why: format!("bad Argon2 parameters: {e}"),
+            why: "bad salt".to_string(),
+        })?;
+    let params =
+        Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32)).map_err(|e| {
+            StoreError::CorruptKeyslotFile {
+                path: PathBuf::from("keyslot"),
+                why: format!("bad Argon2 parameters: {e}"),
+            }
         })?;
     let mut out = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
@@ -566,13 +593,24 @@ mod tests {
     fn right_secret_unwraps_wrong_one_does_not() {
         let key = MasterKey::generate();
         let mut file = KeyslotFile::new();
-        file.add_slot("nurse", SlotKind::Staff, b"correct horse", &key, false, now())
-            .unwrap();
+        file.add_slot(
+            "nurse",
+            SlotKind::Staff,
+            b"correct horse",
+            &key,
+            false,
+            now(),
+        )
+        .unwrap();
         let got = file.unwrap_all("nurse", b"correct horse").unwrap();
         assert_eq!(got.len(), 1);
         assert!(got[0].key == key);
         assert!(file.unwrap_all("nurse", b"wrong").unwrap().is_empty());
-        assert!(file.unwrap_all("nobody", b"correct horse").unwrap().is_empty());
+        assert!(
+            file.unwrap_all("nobody", b"correct horse")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -99,10 +99,16 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(sibling(&db, suffix));
     }
-    std::fs::rename(&temp, &db).map_err(|e| StoreError::io("swapping in the rekeyed database", e))?;
+    std::fs::rename(&temp, &db)
+        .map_err(|e| StoreError::io("swapping in the rekeyed database", e))?;
     if let Some(dir) = db.parent() {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        crate::atomic_file::sync_dir(dir).map_err(|e| StoreError::io("flushing the directory", e))?;
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        crate::atomic_file::sync_dir(dir)
+            .map_err(|e| StoreError::io("flushing the directory", e))?;
     }
     crash_point("rekey-after-swap");
 

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod connection;
+pub mod custody;
 pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
@@ -11,7 +12,7 @@ pub mod staff;
 
 use std::path::PathBuf;
 
-pub use session::{Store, StaffIdentity, Unlocked};
+pub use session::{StaffIdentity, Store, Unlocked};
 
 /// Everything that can go wrong in the store, each said in one sentence a person can act on.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +37,9 @@ pub enum StoreError {
         "{path} does not open with the key from its keyslot file: it is not this suite's database or it is damaged"
     )]
     NotADatabase { path: PathBuf },
-    #[error("the database {path} is damaged ({detail}); run `sonar check` and restore from a backup")]
+    #[error(
+        "the database {path} is damaged ({detail}); run `sonar check` and restore from a backup"
+    )]
     Damaged { path: PathBuf, detail: String },
     #[error(
         "the database was made by a newer version of SONAR (schema {found}; this program knows up to {known}) and has not been changed"
@@ -54,7 +57,9 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the database is in use by another terminal ({0}); close the other terminals and try again")]
+    #[error(
+        "the database is in use by another terminal ({0}); close the other terminals and try again"
+    )]
     InUse(String),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),

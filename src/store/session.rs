@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use zeroize::Zeroizing;
 
+use super::StoreError;
 use super::audit::{self, AuditAction};
 use super::connection;
-use super::keyslots::{self, KeyslotFile, MasterKey, SlotKind, RECOVERY_SLOT};
+use super::keyslots::{self, KeyslotFile, MasterKey, RECOVERY_SLOT, SlotKind};
 use super::staff::{self, AccountStatus, StaffAccount};
-use super::StoreError;
 use crate::domain::role::Role;
 
 /// Who is logged in.
@@ -129,7 +129,15 @@ impl Store {
         let key = MasterKey::generate();
         let recovery = keyslots::generate_recovery_key();
         let mut slots = KeyslotFile::new();
-        slots.add_slot(admin, SlotKind::Staff, admin_password.as_bytes(), &key, false, now)?;
+        slots.suite_name = suite_name.to_string();
+        slots.add_slot(
+            admin,
+            SlotKind::Staff,
+            admin_password.as_bytes(),
+            &key,
+            false,
+            now,
+        )?;
         slots.add_slot(
             RECOVERY_SLOT,
             SlotKind::Recovery,
@@ -393,7 +401,14 @@ impl Store {
         validate_new_password(&username, new_password)?;
         let key = self.key.clone();
         with_keyslots(&self.db_path.clone(), |slots| {
-            slots.add_slot(&username, SlotKind::Staff, new_password.as_bytes(), &key, false, now)?;
+            slots.add_slot(
+                &username,
+                SlotKind::Staff,
+                new_password.as_bytes(),
+                &key,
+                false,
+                now,
+            )?;
             Ok(((), true))
         })?;
         self.audit(now, AuditAction::PasswordChanged, &username, "")
@@ -441,12 +456,26 @@ impl Store {
         // cannot log in yet (fixed by `user reset`), never a slot with no account.
         self.write(now, |tx| {
             staff::insert(tx, username, display_name, role, now)?;
-            audit::append(tx, now, &actor, AuditAction::UserAdded, username, role.as_str())?;
+            audit::append(
+                tx,
+                now,
+                &actor,
+                AuditAction::UserAdded,
+                username,
+                role.as_str(),
+            )?;
             Ok(())
         })?;
         with_keyslots(&db, |slots| {
             slots.remove_slots(username);
-            slots.add_slot(username, SlotKind::Staff, password.as_bytes(), &key, must_change, now)?;
+            slots.add_slot(
+                username,
+                SlotKind::Staff,
+                password.as_bytes(),
+                &key,
+                must_change,
+                now,
+            )?;
             Ok(((), true))
         })
     }
@@ -471,8 +500,7 @@ impl Store {
             })?;
             if account.role == Role::Admin && staff::active_admins(tx)? <= 1 {
                 return Err(StoreError::Invalid(
-                    "this is the last active administrator; add another before disabling it"
-                        .into(),
+                    "this is the last active administrator; add another before disabling it".into(),
                 ));
             }
             staff::set_status(tx, username, AccountStatus::Disabled, now)?;
@@ -504,7 +532,14 @@ impl Store {
         })?;
         with_keyslots(&db, |slots| {
             slots.remove_slots(username);
-            slots.add_slot(username, SlotKind::Staff, temporary_password.as_bytes(), &key, true, now)?;
+            slots.add_slot(
+                username,
+                SlotKind::Staff,
+                temporary_password.as_bytes(),
+                &key,
+                true,
+                now,
+            )?;
             Ok(((), true))
         })
     }

@@ -87,9 +87,8 @@ pub fn find(conn: &Connection, username: &str) -> Result<Option<StaffAccount>, S
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<StaffAccount>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, username, display_name, role, status FROM staff ORDER BY username",
-    )?;
+    let mut stmt = conn
+        .prepare("SELECT id, username, display_name, role, status FROM staff ORDER BY username")?;
     let rows = stmt.query_map([], read)?;
     let mut out = Vec::new();
     for row in rows {

@@ -1,0 +1,163 @@
+//! `sonar demo` and `sonar list`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use crate::app::board::board_row;
+use crate::cli::LoginArgs;
+use crate::demo;
+use crate::domain::clock::Clock;
+use crate::domain::observation::CheckStatus;
+
+/// Creates the demo database, prints the logins and (unless `generate_only`) opens the UI.
+pub fn run_demo(
+    args: &LoginArgs,
+    people: u64,
+    generate_only: bool,
+    clock: &dyn Clock,
+) -> Result<u8> {
+    let (db, temp_dir) = match &args.db {
+        Some(db) => {
+            if db.exists() {
+                bail!(
+                    "{} already exists; give a new path for the demo database",
+                    db.display()
+                );
+            }
+            (db.clone(), None)
+        }
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("sonar-demo-")
+                .tempdir()
+                .context("cannot make a temporary directory for the demo")?;
+            (dir.path().join("demo.db"), Some(dir))
+        }
+    };
+    let started = std::time::Instant::now();
+    let mut stderr = std::io::stderr();
+    let mut last_percent = u64::MAX;
+    let mut progress = |done: u64, total: u64| {
+        let percent = done * 100 / total.max(1);
+        if percent != last_percent {
+            last_percent = percent;
+            let _ = write!(
+                stderr,
+                "\rGenerating historical people: {done}/{total} ({percent}%)"
+            );
+            let _ = stderr.flush();
+        }
+    };
+    let store = demo::create(&db, people, clock.now(), &mut progress)?;
+    if people > 0 {
+        eprintln!(" done in {:.1} s.", started.elapsed().as_secs_f64());
+    }
+    drop(store);
+    println!("Demo suite: {}", demo::DEMO_SUITE);
+    println!("Database:   {}", db.display());
+    println!("Logins (password `{}` for each):", demo::DEMO_PASSWORD);
+    for (user, name, role) in demo::DEMO_ACCOUNTS {
+        println!("  {user:<9} {name} ({})", role.label());
+    }
+    if generate_only {
+        if let Some(dir) = temp_dir {
+            // Kept on purpose: the person asked for a database to use afterwards.
+            let kept: PathBuf = dir.keep();
+            println!("Kept in {} (delete it when done).", kept.display());
+        }
+        return Ok(0);
+    }
+    let code = super::ui::run(&db)?;
+    drop(temp_dir);
+    Ok(code)
+}
+
+/// One line of `sonar list --json`.
+#[derive(Debug, Serialize)]
+struct ListEntry {
+    custody_no: String,
+    surname: String,
+    forenames: String,
+    cell: String,
+    arrived_at: String,
+    in_custody: bool,
+    observation_level: u8,
+    next_check_due: Option<String>,
+    check_overdue: bool,
+    flags: Vec<String>,
+    hcp_seen: bool,
+    ready_for_transfer: bool,
+}
+
+/// `sonar list`: the board's data for scripts.
+pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> Result<u8> {
+    let store = super::login(args, clock)?;
+    let now = clock.now();
+    let entries = store.custody_list(all)?;
+    let mut rows: Vec<_> = entries.iter().map(|e| (e, board_row(e, now))).collect();
+    if !all {
+        rows.sort_by(|a, b| crate::domain::board::attention_cmp(&a.1, &b.1, now));
+    }
+    let list: Vec<ListEntry> = rows
+        .iter()
+        .map(|(entry, row)| {
+            let open = entry.closed_at.is_none();
+            ListEntry {
+                custody_no: row.custody_no.clone(),
+                surname: row.surname.clone(),
+                forenames: row.forenames.clone(),
+                cell: row.cell.clone(),
+                arrived_at: crate::store::timestamp(row.arrived_at),
+                in_custody: open,
+                observation_level: row.observation_level.number(),
+                next_check_due: row
+                    .next_check_due
+                    .filter(|_| open)
+                    .map(crate::store::timestamp),
+                check_overdue: open
+                    && matches!(row.check_status(now), Some(CheckStatus::Overdue { .. })),
+                flags: row
+                    .sorted_flags()
+                    .iter()
+                    .map(|(c, _)| c.code().to_string())
+                    .collect(),
+                hcp_seen: row.hcp_seen,
+                ready_for_transfer: row.ready_for_transfer,
+            }
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{:<12} {:<26} {:<5} {:<3} {:<20} FLAGS",
+            "CUSTODY NO", "NAME", "CELL", "LVL", "NEXT CHECK (UTC)"
+        )?;
+        for e in &list {
+            let next = match (&e.next_check_due, e.check_overdue) {
+                (Some(t), true) => format!("{t} !"),
+                (Some(t), false) => t.clone(),
+                (None, _) if e.in_custody => "constant".into(),
+                (None, _) => "left custody".into(),
+            };
+            writeln!(
+                out,
+                "{:<12} {:<26} {:<5} {:<3} {:<20} {}",
+                e.custody_no,
+                format!("{}, {}", e.surname.to_uppercase(), e.forenames),
+                e.cell,
+                e.observation_level,
+                next,
+                e.flags.join(" ")
+            )?;
+        }
+    }
+    Ok(0)
+}

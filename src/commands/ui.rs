@@ -1,0 +1,143 @@
+//! Runs the terminal UI: read keys and ticks, `update`, `render`, until the person quits.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration as StdDuration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::Duration;
+use crossterm::event::{self, Event as TermEvent};
+use serde::Deserialize;
+
+use crate::app::{self, App, AppConfig, Event};
+use crate::domain::clock::{Clock, SystemClock};
+use crate::keymap::Keymap;
+use crate::store::keyslots::KeyslotFile;
+use crate::terminal::TerminalGuard;
+
+/// The optional settings file, `$XDG_CONFIG_HOME/sonar/config.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// Minutes without a key press before the terminal locks itself (default 5).
+    idle_lock_minutes: Option<f64>,
+    /// How this terminal is named on the login screen (default: the host name).
+    terminal_name: Option<String>,
+}
+
+fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "sonar").map(|d| d.config_dir().to_path_buf())
+}
+
+/// Reads the settings file; a bad file is reported (path and reason) and defaults are used.
+fn load_settings() -> (Settings, Option<String>) {
+    let Some(path) = config_dir().map(|d| d.join("config.toml")) else {
+        return (Settings::default(), None);
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return (Settings::default(), None);
+    };
+    match toml::from_str::<Settings>(&text) {
+        Ok(settings) => (settings, None),
+        Err(e) => (
+            Settings::default(),
+            Some(format!(
+                "{}: {}; using the default settings.",
+                path.display(),
+                e.message()
+            )),
+        ),
+    }
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "this terminal".to_string())
+}
+
+/// Builds the App for the database at `db` (not yet logged in).
+pub fn build_app(db: &Path, clock: &dyn Clock) -> Result<App> {
+    let slots = KeyslotFile::load(db)?;
+    let (settings, settings_problem) = load_settings();
+    let loaded = Keymap::load_user(crate::keymap::default_user_path().as_deref());
+    let idle_minutes = settings
+        .idle_lock_minutes
+        .filter(|m| *m > 0.0)
+        .unwrap_or(5.0);
+    let mut terminal_name = settings.terminal_name.unwrap_or_else(host_name);
+    if let Ok(tty) = std::env::var("SSH_TTY") {
+        terminal_name.push_str(&format!(" ({tty})"));
+    }
+    let config = AppConfig {
+        db_path: db.to_path_buf(),
+        suite_name: if slots.suite_name.is_empty() {
+            "unnamed suite".into()
+        } else {
+            slots.suite_name.clone()
+        },
+        terminal_name,
+        idle_timeout: Duration::milliseconds((idle_minutes * 60_000.0) as i64),
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut app = App::new(config, loaded.keymap, clock.now());
+    let mut notices = Vec::new();
+    if !loaded.problems.is_empty() {
+        let first = &loaded.problems[0];
+        notices.push(format!(
+            "Keymap not used ({} problem{}; first: {first}); running on the default keys.",
+            loaded.problems.len(),
+            if loaded.problems.len() == 1 { "" } else { "s" }
+        ));
+    }
+    notices.extend(settings_problem);
+    if !notices.is_empty() {
+        app.notice = Some(notices.join(" "));
+    }
+    Ok(app)
+}
+
+/// Runs the UI until the person quits. The screen refreshes once a second (the board
+/// countdowns) and immediately after every key.
+pub fn run(db: &Path) -> Result<u8> {
+    let clock = SystemClock;
+    if !db.exists() {
+        anyhow::bail!(
+            "there is no database at {}: create one with `sonar init` or try `sonar demo`",
+            db.display()
+        );
+    }
+    let mut app = build_app(db, &clock)?;
+    let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
+    let tick = StdDuration::from_secs(1);
+    let mut last_tick = Instant::now();
+    app::update(&mut app, Event::Tick(clock.now()));
+    loop {
+        guard
+            .terminal
+            .draw(|frame| crate::ui::render(&app, frame))
+            .context("drawing the screen")?;
+        if app.quit {
+            break;
+        }
+        let wait = tick.saturating_sub(last_tick.elapsed());
+        if event::poll(wait).context("reading the keyboard")? {
+            match event::read().context("reading the keyboard")? {
+                TermEvent::Key(key) => {
+                    app.now = clock.now();
+                    app::update(&mut app, Event::Key(key));
+                }
+                TermEvent::Resize(_, _) => {}
+                _ => {}
+            }
+        }
+        if last_tick.elapsed() >= tick {
+            last_tick = Instant::now();
+            app::update(&mut app, Event::Tick(clock.now()));
+        }
+    }
+    drop(guard);
+    Ok(0)
+}

@@ -1,0 +1,1048 @@
+//! `sonar demo`: a throwaway encrypted suite full of realistic synthetic detainees, so a
+//! newcomer sees the real program working. Every name is invented; the historical people are
+//! generated from a fixed seed, so two runs produce the same suite.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::path::Path;
+
+use crate::domain::role::Role;
+use crate::store::audit::{self, AuditAction};
+use crate::store::custody::{
+    self, NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
+    insert_detention, insert_flag, insert_hcp_contact, insert_person,
+};
+use crate::store::{Store, StoreError};
+
+/// The demo accounts: (username, display name, role). Each has the password [`DEMO_PASSWORD`].
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
+    ("hcp", "Nurse Priya Raman", Role::Hcp),
+    ("sergeant", "Sgt Dan Okafor", Role::Sergeant),
+    ("officer", "DO Kim Walsh", Role::DetentionOfficer),
+    ("admin", "Suite Admin", Role::Admin),
+];
+
+/// Published with the demo: never use it for a real suite.
+pub const DEMO_PASSWORD: &str = "demo";
+
+pub const DEMO_SUITE: &str = "Northgate Custody Suite (demo)";
+
+/// The seed every demo's historical data comes from.
+pub const SEED: u64 = 0x50_4E_41_52;
+
+const SURNAMES: &[&str] = &[
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "James",
+    "Scott",
+    "Phillips",
+    "Watson",
+    "Davis",
+    "Parker",
+    "Price",
+    "Bennett",
+    "Young",
+    "Griffiths",
+    "Mitchell",
+    "Kelly",
+    "Cook",
+    "Carter",
+    "Richardson",
+    "Bailey",
+    "Collins",
+    "Bell",
+    "Shaw",
+    "Murphy",
+    "Miller",
+    "Cox",
+    "Richards",
+    "Khan",
+    "Marshall",
+    "Anderson",
+    "Simpson",
+    "Ellis",
+    "Adams",
+    "Singh",
+    "Begum",
+    "Wilkinson",
+    "Foster",
+    "Chapman",
+    "Powell",
+    "Webb",
+    "Rogers",
+    "Gray",
+    "Mason",
+    "Ali",
+    "Hunt",
+    "Hussain",
+    "Campbell",
+    "Matthews",
+    "Owen",
+    "Palmer",
+    "Holmes",
+    "Mills",
+    "Barnes",
+    "Knight",
+    "Lloyd",
+    "Butler",
+    "Russell",
+    "Barker",
+    "Fisher",
+    "Stevens",
+    "Jenkins",
+    "Murray",
+    "Dixon",
+    "Harvey",
+    "Nowak",
+    "Kowalski",
+    "O'Brien",
+    "Ó Súilleabháin",
+    "Mensah",
+    "Okonkwo",
+    "Ahmed",
+    "Nguyen",
+    "Popescu",
+    "Zieliński",
+    "Da Silva",
+    "Müller",
+    "Øvergaard",
+    "Chowdhury",
+    "MacLeod",
+];
+
+const MALE_NAMES: &[&str] = &[
+    "Jack", "Harry", "George", "Oliver", "Charlie", "Thomas", "James", "William", "Daniel",
+    "Joshua", "Liam", "Connor", "Kyle", "Ryan", "Lewis", "Jordan", "Callum", "Mohammed", "Adam",
+    "Reece", "Dylan", "Nathan", "Aaron", "Jamie", "Kieran", "Mark", "Paul", "Lee", "Darren",
+    "Craig", "Wayne", "Stuart", "Piotr", "Tomasz", "Kwame", "Chidi", "Arjun",
+];
+
+const FEMALE_NAMES: &[&str] = &[
+    "Olivia",
+    "Amelia",
+    "Emily",
+    "Jessica",
+    "Sophie",
+    "Chloe",
+    "Lauren",
+    "Hannah",
+    "Megan",
+    "Charlotte",
+    "Ellie",
+    "Amy",
+    "Rebecca",
+    "Leah",
+    "Danielle",
+    "Stacey",
+    "Kelly",
+    "Gemma",
+    "Natalie",
+    "Zoë",
+    "Aisha",
+    "Fatima",
+    "Agnieszka",
+    "Ama",
+    "Niamh",
+    "Siobhán",
+    "Priya",
+];
+
+const OFFENCES: &[&str] = &[
+    "Theft from a shop",
+    "Assault occasioning actual bodily harm",
+    "Drunk and disorderly",
+    "Possession with intent to supply (class A)",
+    "Criminal damage",
+    "Burglary (dwelling)",
+    "Breach of a non-molestation order",
+    "Driving with excess alcohol",
+    "Public order offence (s.4A)",
+    "Failure to appear (warrant)",
+    "Robbery",
+    "Possession of an offensive weapon",
+];
+
+const OFFICERS: &[&str] = &[
+    "PC 4512 Hart",
+    "PC 2201 Nowak",
+    "PC 1877 Mensah",
+    "PC 3390 Byrne",
+    "DC 0912 Frost",
+    "PC 5120 Lin",
+];
+
+/// One of the people in custody now: the stage of custody they are at.
+struct Current {
+    surname: &'static str,
+    forenames: &'static str,
+    sex: &'static str,
+    dob: (i32, u32, u32),
+    nhs: Option<&'static str>,
+    pnc: Option<&'static str>,
+    cell: &'static str,
+    arrived_minutes_ago: i64,
+    offence: &'static str,
+    /// (level, interval minutes or None for constant, rouse, instructions, rationale)
+    plan: Option<(u8, Option<u32>, bool, &'static str, &'static str)>,
+    /// Minutes ago the last check was done (None: no check since the plan was set).
+    last_check_minutes_ago: Option<i64>,
+    flags: &'static [(&'static str, &'static str, &'static str)],
+    hcp_note: Option<&'static str>,
+    ready_for_transfer: bool,
+    /// A flag from an earlier detention in this suite (code, severity, reason, days ago).
+    history: Option<(&'static str, &'static str, &'static str, i64)>,
+}
+
+const CURRENT: &[Current] = &[
+    Current {
+        surname: "Hughes",
+        forenames: "Callum James",
+        sex: "male",
+        dob: (1994, 3, 12),
+        nhs: Some("9449305552"),
+        pnc: Some("2012/0345671F"),
+        cell: "C1",
+        arrived_minutes_ago: 8,
+        offence: "Drunk and disorderly",
+        plan: None,
+        last_check_minutes_ago: None,
+        flags: &[],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Kowalski",
+        forenames: "Agnieszka",
+        sex: "female",
+        dob: (1988, 11, 2),
+        nhs: None,
+        pnc: None,
+        cell: "C2",
+        arrived_minutes_ago: 95,
+        offence: "Theft from a shop",
+        plan: Some((1, Some(60), false, "Visit at least hourly.", "")),
+        last_check_minutes_ago: Some(20),
+        flags: &[(
+            "COMM",
+            "attention",
+            "Polish speaker: interpreter booked via Language Line",
+        )],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Taylor",
+        forenames: "Reece",
+        sex: "male",
+        dob: (1999, 6, 30),
+        nhs: Some("9000000009"),
+        pnc: Some("2017/0023456X"),
+        cell: "C3",
+        arrived_minutes_ago: 140,
+        offence: "Driving with excess alcohol",
+        plan: Some((
+            2,
+            Some(30),
+            true,
+            "Rouse every 30 minutes: name, response to questions and commands. Smells strongly of alcohol.",
+            "",
+        )),
+        last_check_minutes_ago: Some(12),
+        flags: &[(
+            "ALC",
+            "warning",
+            "Intoxicated on arrival: breath 98 µg/100 ml, unsteady",
+        )],
+        hcp_note: Some(
+            "Intoxicated, GCS 14 (E4 V4 M6), no head injury seen. Rouse 30-min; review 2 h.",
+        ),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "O'Brien",
+        forenames: "Sean Patrick",
+        sex: "male",
+        dob: (1979, 1, 19),
+        nhs: Some("9912003888"),
+        pnc: Some("1997/0163001Q"),
+        cell: "C4",
+        arrived_minutes_ago: 210,
+        offence: "Public order offence (s.4A)",
+        plan: Some((
+            2,
+            Some(30),
+            true,
+            "Rouse every 30 minutes. Fell in the van: watch for drowsiness, vomiting, confusion.",
+            "",
+        )),
+        last_check_minutes_ago: Some(43),
+        flags: &[
+            ("ALC", "warning", "Heavily intoxicated"),
+            (
+                "HI",
+                "alert",
+                "Struck head on van door; small laceration left temple",
+            ),
+        ],
+        hcp_note: Some(
+            "Head injury with intoxication: neuro obs hourly; low threshold for ED transfer.",
+        ),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Patel",
+        forenames: "Arjun",
+        sex: "male",
+        dob: (1971, 9, 5),
+        nhs: Some("9434765919"),
+        pnc: None,
+        cell: "C5",
+        arrived_minutes_ago: 300,
+        offence: "Breach of a non-molestation order",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "Insulin-dependent diabetic: HCP to give evening insulin; offer food with it.",
+            "",
+        )),
+        last_check_minutes_ago: Some(35),
+        flags: &[
+            ("DIAB", "warning", "Type 1 diabetes on basal-bolus insulin"),
+            (
+                "MED",
+                "warning",
+                "Insulin glargine due 18:00 — time-critical",
+            ),
+        ],
+        hcp_note: Some("BM 7.8 at 13:10. Own insulin pens verified with GP surgery."),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Walker",
+        forenames: "Tyler",
+        sex: "male",
+        dob: (2010, 4, 14),
+        nhs: None,
+        pnc: Some("2025/0098765C"),
+        cell: "J1",
+        arrived_minutes_ago: 75,
+        offence: "Criminal damage",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "Juvenile: appropriate adult (mother) on her way. Keep in juvenile detention room.",
+            "",
+        )),
+        last_check_minutes_ago: Some(40),
+        flags: &[(
+            "AA",
+            "warning",
+            "Aged 16: appropriate adult required (PACE Code C 1.7)",
+        )],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Mensah",
+        forenames: "Ama",
+        sex: "female",
+        dob: (1992, 12, 24),
+        nhs: None,
+        pnc: None,
+        cell: "C6",
+        arrived_minutes_ago: 420,
+        offence: "Failure to appear (warrant)",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "For Northgate Magistrates' 10:00 list.",
+            "",
+        )),
+        last_check_minutes_ago: Some(15),
+        flags: &[],
+        hcp_note: Some("No health needs declared; fit to detain and for transfer."),
+        ready_for_transfer: true,
+        history: None,
+    },
+    Current {
+        surname: "Clarke",
+        forenames: "Jordan",
+        sex: "male",
+        dob: (1996, 2, 29),
+        nhs: None,
+        pnc: Some("2014/0771123R"),
+        cell: "C7",
+        arrived_minutes_ago: 180,
+        offence: "Possession with intent to supply (class A)",
+        plan: Some((
+            2,
+            Some(30),
+            true,
+            "Suspected swallowed packages: rouse every 30 min; HCP review every hour; ambulance if drowsy.",
+            "",
+        )),
+        last_check_minutes_ago: Some(26),
+        flags: &[
+            ("DRG", "alert", "Seen to swallow wraps at arrest"),
+            ("SH", "warning", "Self-harm history (see earlier custody)"),
+        ],
+        hcp_note: Some(
+            "Possible body stuffing. Obs stable. Not fit for interview until 6 h obs complete.",
+        ),
+        ready_for_transfer: false,
+        history: Some((
+            "SH",
+            "warning",
+            "Cut forearms in cell C3 during previous detention",
+            200,
+        )),
+    },
+    Current {
+        surname: "Begum",
+        forenames: "Fatima",
+        sex: "female",
+        dob: (1985, 7, 8),
+        nhs: None,
+        pnc: None,
+        cell: "C8",
+        arrived_minutes_ago: 250,
+        offence: "Assault occasioning actual bodily harm",
+        plan: Some((
+            3,
+            None,
+            false,
+            "Constant observation via CCTV; log every 15 minutes.",
+            "",
+        )),
+        last_check_minutes_ago: None,
+        flags: &[
+            (
+                "MH",
+                "alert",
+                "Said she wants to end her life; known to community mental health team",
+            ),
+            ("SH", "alert", "Ligature attempt with cardigan at arrest"),
+        ],
+        hcp_note: Some(
+            "Low mood, suicidal ideation with plan. Mental Health Act assessment requested 14:20.",
+        ),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Davies",
+        forenames: "Rhys",
+        sex: "male",
+        dob: (1968, 10, 1),
+        nhs: None,
+        pnc: Some("1986/0005678T"),
+        cell: "C9",
+        arrived_minutes_ago: 500,
+        offence: "Burglary (dwelling)",
+        plan: Some((
+            2,
+            Some(30),
+            true,
+            "Alcohol withdrawal risk: HCP CIWA-Ar every 4 h; rouse every 30 minutes.",
+            "",
+        )),
+        last_check_minutes_ago: Some(5),
+        flags: &[
+            (
+                "WD",
+                "warning",
+                "Drinks 30 units a day; last drink 06:00; tremor",
+            ),
+            ("EPI", "warning", "Withdrawal seizures in 2023"),
+        ],
+        hcp_note: Some("CIWA-Ar 12 at 11:00; chlordiazepoxide per PGD."),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Nguyen",
+        forenames: "Linh",
+        sex: "female",
+        dob: (2001, 5, 17),
+        nhs: None,
+        pnc: None,
+        cell: "C10",
+        arrived_minutes_ago: 60,
+        offence: "Theft from a shop",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "About 20 weeks pregnant: HCP review requested.",
+            "",
+        )),
+        last_check_minutes_ago: Some(55),
+        flags: &[(
+            "PREG",
+            "attention",
+            "About 20 weeks pregnant, booked with Northgate midwives",
+        )],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Harris",
+        forenames: "Wayne",
+        sex: "male",
+        dob: (1983, 8, 22),
+        nhs: None,
+        pnc: Some("2001/0456123G"),
+        cell: "C11",
+        arrived_minutes_ago: 330,
+        offence: "Robbery",
+        plan: Some((1, Some(60), false, "Two officers to open the door.", "")),
+        last_check_minutes_ago: Some(30),
+        flags: &[("VIO", "warning", "Assaulted custody staff in 2024")],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Singh",
+        forenames: "Harpreet",
+        sex: "male",
+        dob: (1990, 4, 3),
+        nhs: None,
+        pnc: None,
+        cell: "C12",
+        arrived_minutes_ago: 45,
+        offence: "Driving with excess alcohol",
+        plan: Some((1, Some(60), false, "Visit at least hourly.", "")),
+        last_check_minutes_ago: Some(44),
+        flags: &[],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Murphy",
+        forenames: "Niamh",
+        sex: "female",
+        dob: (1997, 1, 30),
+        nhs: None,
+        pnc: None,
+        cell: "C13",
+        arrived_minutes_ago: 160,
+        offence: "Possession of an offensive weapon",
+        plan: Some((
+            4,
+            None,
+            false,
+            "Close proximity: officer within arm's reach at all times; anti-rip clothing.",
+            "",
+        )),
+        last_check_minutes_ago: None,
+        flags: &[
+            ("SH", "alert", "Tried to swallow a battery at arrest"),
+            (
+                "LD",
+                "attention",
+                "Mild learning disability: explain everything simply",
+            ),
+        ],
+        hcp_note: Some("Swallowed item excluded on X-ray. High risk of self-harm."),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Wright",
+        forenames: "Daniel",
+        sex: "male",
+        dob: (1975, 11, 11),
+        nhs: None,
+        pnc: Some("1993/0012345J"),
+        cell: "C14",
+        arrived_minutes_ago: 600,
+        offence: "Assault occasioning actual bodily harm",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "Peanut allergy: no food from outside; EpiPen in property.",
+            "",
+        )),
+        last_check_minutes_ago: Some(10),
+        flags: &[("ALG", "warning", "Peanut anaphylaxis: EpiPen in property")],
+        hcp_note: Some("Allergy confirmed by GP summary."),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Ali",
+        forenames: "Mohammed",
+        sex: "male",
+        dob: (2003, 9, 9),
+        nhs: None,
+        pnc: None,
+        cell: "C15",
+        arrived_minutes_ago: 25,
+        offence: "Criminal damage",
+        plan: None,
+        last_check_minutes_ago: None,
+        flags: &[],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Bennett",
+        forenames: "Stacey",
+        sex: "female",
+        dob: (1980, 3, 3),
+        nhs: None,
+        pnc: None,
+        cell: "C16",
+        arrived_minutes_ago: 280,
+        offence: "Theft from a shop",
+        plan: Some((
+            2,
+            Some(30),
+            true,
+            "Heroin user, last used 07:00: watch for withdrawal; rouse every 30 minutes.",
+            "",
+        )),
+        last_check_minutes_ago: Some(18),
+        flags: &[
+            ("DRG", "warning", "Daily heroin user"),
+            (
+                "MED",
+                "warning",
+                "Methadone 60 mg daily from Northgate pharmacy: due 14:00",
+            ),
+        ],
+        hcp_note: Some("COWS 6 (mild). Methadone confirmed with pharmacy; dose due."),
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Scott",
+        forenames: "Liam",
+        sex: "male",
+        dob: (1998, 12, 1),
+        nhs: None,
+        pnc: None,
+        cell: "C17",
+        arrived_minutes_ago: 370,
+        offence: "Burglary (dwelling)",
+        plan: Some((1, Some(60), false, "Visit at least hourly.", "")),
+        last_check_minutes_ago: Some(59),
+        flags: &[],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Popescu",
+        forenames: "Andrei",
+        sex: "male",
+        dob: (1987, 6, 6),
+        nhs: None,
+        pnc: None,
+        cell: "C18",
+        arrived_minutes_ago: 130,
+        offence: "Theft from a shop",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "Romanian speaker: interpreter requested.",
+            "",
+        )),
+        last_check_minutes_ago: Some(48),
+        flags: &[("COMM", "attention", "Romanian speaker")],
+        hcp_note: None,
+        ready_for_transfer: false,
+        history: None,
+    },
+    Current {
+        surname: "Wood",
+        forenames: "Ellie",
+        sex: "female",
+        dob: (1994, 2, 14),
+        nhs: None,
+        pnc: None,
+        cell: "C19",
+        arrived_minutes_ago: 720,
+        offence: "Breach of a non-molestation order",
+        plan: Some((
+            1,
+            Some(60),
+            false,
+            "Epilepsy: carries own levetiracetam; HCP to give 20:00 dose.",
+            "",
+        )),
+        last_check_minutes_ago: Some(22),
+        flags: &[
+            ("EPI", "warning", "Epilepsy, last seizure March"),
+            (
+                "MED",
+                "warning",
+                "Levetiracetam 500 mg due 20:00 — time-critical",
+            ),
+        ],
+        hcp_note: Some("Seizure plan: buccal midazolam if > 5 min."),
+        ready_for_transfer: false,
+        history: None,
+    },
+];
+
+fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+/// The custody number format: suite prefix, two-digit year, five-digit serial.
+pub fn custody_number(year: i32, serial: u32) -> String {
+    format!("NG-{:02}-{serial:05}", year.rem_euclid(100))
+}
+
+/// How far generation has got, for a progress line.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Fills a freshly initialised suite (logged in as its admin) with the demo accounts, the
+/// people in custody now, and `historical` earlier people and detentions.
+pub fn populate(
+    store: &mut Store,
+    historical: u64,
+    now: DateTime<Utc>,
+    progress: Progress<'_>,
+) -> Result<(), StoreError> {
+    for (username, display, role) in DEMO_ACCOUNTS {
+        if username != store.identity().username {
+            store.add_user_with(username, display, role, DEMO_PASSWORD, false, now)?;
+        }
+    }
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let year = chrono::Datelike::year(&now);
+    let mut serial: u32 = 1;
+    let batch = 20_000u64;
+    let mut done = 0u64;
+    let by = store.identity().username.clone();
+    while done < historical {
+        let upto = (done + batch).min(historical);
+        store.write(now, |tx| {
+            for i in done..upto {
+                historical_person(tx, &mut rng, i, now)?;
+            }
+            Ok(())
+        })?;
+        done = upto;
+        progress(done, historical);
+    }
+    serial += historical as u32;
+    store.write(now, |tx| {
+        for (i, c) in CURRENT.iter().enumerate() {
+            current_person(tx, c, custody_number(year, serial + i as u32), now)?;
+        }
+        audit::append(
+            tx,
+            now,
+            &by,
+            AuditAction::RecordWrite,
+            "demo",
+            &format!(
+                "generated {} in custody and {historical} historical people",
+                CURRENT.len()
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+fn historical_person(
+    tx: &rusqlite::Connection,
+    rng: &mut StdRng,
+    index: u64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let female = rng.random_bool(0.2);
+    let forenames = if female {
+        pick(rng, FEMALE_NAMES)
+    } else {
+        pick(rng, MALE_NAMES)
+    };
+    let dob = NaiveDate::from_ymd_opt(
+        rng.random_range(1950..2008),
+        rng.random_range(1..=12),
+        rng.random_range(1..=28),
+    );
+    let person = NewPerson {
+        surname: pick(rng, SURNAMES).to_string(),
+        forenames: forenames.to_string(),
+        date_of_birth: dob,
+        sex: Some(if female { "female" } else { "male" }.to_string()),
+        nhs_number: None,
+        pnc_id: None,
+    };
+    let arrived = now - Duration::minutes(rng.random_range(60 * 24..60 * 24 * 365 * 5));
+    let person_id = insert_person(tx, &person, arrived)?;
+    let year = chrono::Datelike::year(&arrived);
+    let detention_id = insert_detention(
+        tx,
+        &NewDetention {
+            person_id,
+            custody_no: custody_number(year, index as u32 + 1),
+            arrived_at: arrived,
+            authorised_at: Some(arrived + Duration::minutes(15)),
+            arresting_officer: pick(rng, OFFICERS).to_string(),
+            reason: pick(rng, OFFENCES).to_string(),
+            cell: format!("C{}", rng.random_range(1..20)),
+            closed_at: Some(arrived + Duration::minutes(rng.random_range(120..1800))),
+            destination: Some(
+                ["release", "court", "prison", "hospital"][rng.random_range(0..4)].to_string(),
+            ),
+            ready_for_transfer: false,
+        },
+    )?;
+    if rng.random_bool(0.15) {
+        let (code, reason) = [
+            ("ALC", "Intoxicated on arrival"),
+            ("SH", "Disclosed self-harm in the last year"),
+            ("DRG", "Daily drug user"),
+            ("MH", "Known to mental health services"),
+        ][rng.random_range(0..4)];
+        insert_flag(
+            tx,
+            &NewFlag {
+                person_id,
+                detention_id: Some(detention_id),
+                code,
+                severity: "warning",
+                reason,
+                source: "booking-in risk assessment",
+                raised_by: "sergeant",
+                raised_at: arrived,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn current_person(
+    tx: &rusqlite::Connection,
+    c: &Current,
+    custody_no: String,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let arrived = now - Duration::minutes(c.arrived_minutes_ago);
+    let person_id = insert_person(
+        tx,
+        &NewPerson {
+            surname: c.surname.to_string(),
+            forenames: c.forenames.to_string(),
+            date_of_birth: NaiveDate::from_ymd_opt(c.dob.0, c.dob.1, c.dob.2),
+            sex: Some(c.sex.to_string()),
+            nhs_number: c.nhs.map(str::to_string),
+            pnc_id: c.pnc.map(str::to_string),
+        },
+        arrived,
+    )?;
+    if let Some((code, severity, reason, days_ago)) = c.history {
+        let then = now - Duration::days(days_ago);
+        let earlier = insert_detention(
+            tx,
+            &NewDetention {
+                person_id,
+                custody_no: format!("{custody_no}-P"),
+                arrived_at: then,
+                authorised_at: Some(then + Duration::minutes(10)),
+                arresting_officer: "PC 4512 Hart".into(),
+                reason: "Possession of a controlled drug".into(),
+                cell: "C3".into(),
+                closed_at: Some(then + Duration::hours(14)),
+                destination: Some("release".into()),
+                ready_for_transfer: false,
+            },
+        )?;
+        insert_flag(
+            tx,
+            &NewFlag {
+                person_id,
+                detention_id: Some(earlier),
+                code,
+                severity,
+                reason,
+                source: "booking-in risk assessment",
+                raised_by: "sergeant",
+                raised_at: then + Duration::hours(3),
+            },
+        )?;
+    }
+    let detention_id = insert_detention(
+        tx,
+        &NewDetention {
+            person_id,
+            custody_no,
+            arrived_at: arrived,
+            authorised_at: (c.arrived_minutes_ago > 15).then(|| arrived + Duration::minutes(12)),
+            arresting_officer: OFFICERS[c.cell.len() % OFFICERS.len()].to_string(),
+            reason: c.offence.to_string(),
+            cell: c.cell.to_string(),
+            closed_at: None,
+            destination: None,
+            ready_for_transfer: c.ready_for_transfer,
+        },
+    )?;
+    for (code, severity, reason) in c.flags {
+        insert_flag(
+            tx,
+            &NewFlag {
+                person_id,
+                detention_id: Some(detention_id),
+                code,
+                severity,
+                reason,
+                source: "booking-in risk assessment",
+                raised_by: "sergeant",
+                raised_at: arrived + Duration::minutes(10),
+            },
+        )?;
+    }
+    if let Some((level, interval, rouse, instructions, rationale)) = c.plan {
+        let set_at = arrived + Duration::minutes(15.min(c.arrived_minutes_ago));
+        insert_care_plan(
+            tx,
+            &NewCarePlan {
+                detention_id,
+                level,
+                interval_minutes: interval,
+                rouse,
+                instructions,
+                rationale,
+                set_by: "sergeant",
+                set_at,
+            },
+        )?;
+        if let (Some(ago), Some(every)) = (c.last_check_minutes_ago, interval) {
+            // Checks back from the last one at the plan's interval, as far as the plan goes.
+            let mut at = now - Duration::minutes(ago);
+            let mut checks = Vec::new();
+            while at > set_at {
+                checks.push(at);
+                at -= Duration::minutes(i64::from(every));
+            }
+            for at in checks.into_iter().rev() {
+                insert_check(
+                    tx,
+                    detention_id,
+                    at,
+                    "officer",
+                    rouse.then_some(true),
+                    "settled",
+                )?;
+            }
+        }
+    }
+    if let Some(note) = c.hcp_note {
+        insert_hcp_contact(
+            tx,
+            detention_id,
+            arrived + Duration::minutes(c.arrived_minutes_ago.min(40)),
+            "hcp",
+            note,
+        )?;
+    }
+    let _ = custody::Which::InCustody;
+    Ok(())
+}
+
+/// Creates a demo suite at `db` and fills it; returns the admin session.
+pub fn create(
+    db: &Path,
+    historical: u64,
+    now: DateTime<Utc>,
+    progress: Progress<'_>,
+) -> Result<Store, StoreError> {
+    let (mut store, _recovery) = Store::init(db, DEMO_SUITE, "admin", DEMO_PASSWORD, now)?;
+    populate(&mut store, historical, now, progress)?;
+    Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custody_numbers_have_the_suite_format() {
+        assert_eq!(custody_number(2026, 42), "NG-26-00042");
+    }
+
+    #[test]
+    fn the_demo_cast_covers_every_stage_the_issue_names() {
+        assert!(CURRENT.len() >= 18);
+        assert!(CURRENT.iter().any(|c| c.plan.is_none()), "just arrived");
+        assert!(
+            CURRENT.iter().any(|c| c.ready_for_transfer),
+            "ready for transfer"
+        );
+        assert!(
+            CURRENT
+                .iter()
+                .any(|c| matches!(c.plan, Some((2, Some(30), true, _, _)))),
+            "level 2 with rousing every 30 minutes"
+        );
+        assert!(
+            CURRENT.iter().any(|c| matches!(
+                (c.plan, c.last_check_minutes_ago),
+                (Some((_, Some(every), _, _, _)), Some(ago)) if ago > i64::from(every)
+            )),
+            "one check overdue"
+        );
+        assert!(CURRENT.iter().any(|c| c.flags.iter().any(|f| f.0 == "AA")));
+        assert!(CURRENT.iter().any(|c| c.flags.iter().any(|f| f.0 == "MED")));
+        assert!(CURRENT.iter().any(|c| c.history.is_some()));
+    }
+}

@@ -1,0 +1,544 @@
+//! The suite board: one row per person in custody, sorted so that whoever needs attention now is
+//! at the top, and filtered by what the officer types.
+//!
+//! Sources: DESIGN.md (the custody sergeant's board of every detainee with risk flags,
+//! observation levels and when each check is due); `reference/custody-practice.md`,
+//! "Observation levels (APP) and checks (Code C 9.3, Annex H)" (a missed or late visit is the
+//! failure the board exists to prevent) and "What goes wrong today" (officers could not see
+//! previous self-harm information).
+
+use crate::domain::flag::{FlagCode, Severity, sort_for_board};
+use crate::domain::observation::{CheckStatus, ObservationLevel};
+use crate::domain::person::fold_name;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering, Reverse};
+
+/// What the board shows for one detention. Built by the store; nothing here reads a database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardRow {
+    pub detention_id: i64,
+    pub custody_no: String,
+    /// Empty when no cell has been allocated yet.
+    pub cell: String,
+    pub surname: String,
+    pub forenames: String,
+    /// Age in years today, `None` when the date of birth is not known.
+    pub age: Option<u32>,
+    /// Arrival at the suite, for "time in custody".
+    pub arrived_at: DateTime<Utc>,
+    pub observation_level: ObservationLevel,
+    /// `None` when observation is constant or no plan has been set.
+    pub next_check_due: Option<DateTime<Utc>>,
+    pub flags: Vec<(FlagCode, Severity)>,
+    pub hcp_seen: bool,
+    pub ready_for_transfer: bool,
+    pub appropriate_adult_needed: bool,
+}
+
+impl BoardRow {
+    /// Time since arrival (zero if `now` is earlier).
+    pub fn time_in_custody(&self, now: DateTime<Utc>) -> TimeDelta {
+        (now - self.arrived_at).max(TimeDelta::zero())
+    }
+
+    /// Whether the next check is due or overdue at `now`; `None` without a due time.
+    pub fn check_status(&self, now: DateTime<Utc>) -> Option<CheckStatus> {
+        self.next_check_due.map(|due| CheckStatus::at(due, now))
+    }
+
+    /// How late the next check is at `now`, if it is late.
+    pub fn overdue_by(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        match self.check_status(now)? {
+            CheckStatus::Overdue { by } => Some(by),
+            CheckStatus::Due { .. } => None,
+        }
+    }
+
+    /// The most serious flag's severity, `None` without flags.
+    pub fn highest_severity(&self) -> Option<Severity> {
+        self.flags.iter().map(|(_, s)| *s).max()
+    }
+
+    /// The flags in board order (most severe first).
+    pub fn sorted_flags(&self) -> Vec<(FlagCode, Severity)> {
+        let mut flags = self.flags.clone();
+        sort_for_board(&mut flags);
+        flags
+    }
+
+    /// The flags as text for a board column or `sonar list`, most severe first, each code with
+    /// its severity marker: `SH!! ALC! AA+ ALG`.
+    pub fn flag_summary(&self) -> String {
+        self.sorted_flags()
+            .iter()
+            .map(|(code, sev)| format!("{}{}", code.code(), sev.marker()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Severities, most serious first: compared lexicographically, a row with more serious
+    /// flags, or more flags of the same seriousness, sorts higher.
+    fn severity_profile(&self) -> Vec<Severity> {
+        let mut s: Vec<Severity> = self.flags.iter().map(|(_, s)| *s).collect();
+        s.sort_unstable_by(|a, b| b.cmp(a));
+        s
+    }
+}
+
+/// Compares cell names as people read them: `C2` before `C10`, letters case-insensitively,
+/// an empty cell (none allocated) last.
+pub fn compare_cells(a: &str, b: &str) -> Ordering {
+    match (a.trim().is_empty(), b.trim().is_empty()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        (false, false) => {}
+    }
+    let (ca, cb) = (chunks(a.trim()), chunks(b.trim()));
+    for (x, y) in ca.iter().zip(cb.iter()) {
+        let ord = match (x, y) {
+            (Chunk::Num(x), Chunk::Num(y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            (Chunk::Num(_), Chunk::Text(_)) => Ordering::Less,
+            (Chunk::Text(_), Chunk::Num(_)) => Ordering::Greater,
+            (Chunk::Text(x), Chunk::Text(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    ca.len().cmp(&cb.len()).then_with(|| a.cmp(b))
+}
+
+enum Chunk<'a> {
+    Num(&'a str),
+    Text(&'a str),
+}
+
+fn chunks(s: &str) -> Vec<Chunk<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev_digit: Option<bool> = None;
+    for (i, c) in s.char_indices() {
+        let digit = c.is_ascii_digit();
+        if let Some(p) = prev_digit
+            && p != digit
+        {
+            out.push(chunk(&s[start..i], p));
+            start = i;
+        }
+        prev_digit = Some(digit);
+    }
+    if let Some(p) = prev_digit {
+        out.push(chunk(&s[start..], p));
+    }
+    out
+}
+
+fn chunk(s: &str, digit: bool) -> Chunk<'_> {
+    if digit { Chunk::Num(s) } else { Chunk::Text(s) }
+}
+
+/// The attention order of two rows at `now`:
+/// 1. overdue checks first, the most overdue at the top;
+/// 2. then higher observation level;
+/// 3. then the check due soonest (rows with no due time after those with one);
+/// 4. then the most serious flags;
+/// 5. then cell (`C2` before `C10`), custody number and id, so the order never jitters.
+pub fn attention_cmp(a: &BoardRow, b: &BoardRow, now: DateTime<Utc>) -> Ordering {
+    let overdue = |r: &BoardRow| r.overdue_by(now).map(Reverse);
+    // Some(Reverse(larger)) < Some(Reverse(smaller)); None (not overdue) must come after.
+    let by_overdue = match (overdue(a), overdue(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    by_overdue
+        .then_with(|| b.observation_level.cmp(&a.observation_level))
+        .then_with(|| match (a.next_check_due, b.next_check_due) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| b.severity_profile().cmp(&a.severity_profile()))
+        .then_with(|| compare_cells(&a.cell, &b.cell))
+        .then_with(|| a.custody_no.cmp(&b.custody_no))
+        .then_with(|| a.detention_id.cmp(&b.detention_id))
+}
+
+/// Sorts the board so what needs attention at `now` comes first (see [`attention_cmp`]).
+pub fn attention_order(rows: &mut [BoardRow], now: DateTime<Utc>) {
+    rows.sort_by(|a, b| attention_cmp(a, b, now));
+}
+
+fn strip_punctuation(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '\'' | '-' | ' '))
+        .collect()
+}
+
+fn term_matches(row: &BoardRow, term: &str) -> bool {
+    if row
+        .flags
+        .iter()
+        .any(|(code, _)| code.code().eq_ignore_ascii_case(term))
+    {
+        return true;
+    }
+    let surname = fold_name(&row.surname);
+    let forenames = fold_name(&row.forenames);
+    let bare_term = strip_punctuation(term);
+    let word_hit = surname
+        .split([' ', '-', '\''])
+        .chain(forenames.split([' ', '-', '\'']))
+        .any(|w| !w.is_empty() && w.starts_with(term));
+    let whole_hit = surname.starts_with(term)
+        || (!bare_term.is_empty() && strip_punctuation(&surname).starts_with(&bare_term));
+    if word_hit || whole_hit {
+        return true;
+    }
+    fold_name(&row.cell).starts_with(term) || fold_name(&row.custody_no).contains(term)
+}
+
+/// Whether a row matches a typed filter. The query is folded like names (case and accents
+/// ignored) and split into words; every word must match one of: a flag code exactly (`sh`), the
+/// start of the surname or of any word of the names (`o'b`, `obr`, `brien`, `zoe` for Zoë), the
+/// start of the cell (`c1`), or any part of the custody number (`0423`). An empty query
+/// matches every row.
+pub fn row_matches(row: &BoardRow, query: &str) -> bool {
+    let q = fold_name(query);
+    q.split(' ')
+        .filter(|t| !t.is_empty())
+        .all(|t| term_matches(row, t))
+}
+
+/// The rows that match `query` (see [`row_matches`]), in their given order.
+pub fn filter_rows<'a>(rows: &'a [BoardRow], query: &str) -> Vec<&'a BoardRow> {
+    rows.iter().filter(|r| row_matches(r, query)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn t(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, h, m, 0).unwrap()
+    }
+
+    fn row(id: i64, cell: &str, surname: &str) -> BoardRow {
+        BoardRow {
+            detention_id: id,
+            custody_no: format!("01/{id:04}/26"),
+            cell: cell.into(),
+            surname: surname.into(),
+            forenames: "Alex".into(),
+            age: Some(30),
+            arrived_at: t(8, 0),
+            observation_level: ObservationLevel::General,
+            next_check_due: None,
+            flags: vec![],
+            hcp_seen: false,
+            ready_for_transfer: false,
+            appropriate_adult_needed: false,
+        }
+    }
+
+    fn ids(rows: &[BoardRow]) -> Vec<i64> {
+        rows.iter().map(|r| r.detention_id).collect()
+    }
+
+    #[test]
+    fn attention_order_puts_what_needs_attention_first() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            // 1: level 1, due in 40 min, no flags, cell C10.
+            BoardRow {
+                next_check_due: Some(t(12, 40)),
+                ..row(1, "C10", "Adams")
+            },
+            // 2: overdue by 5 min, level 1.
+            BoardRow {
+                next_check_due: Some(t(11, 55)),
+                ..row(2, "C3", "Baker")
+            },
+            // 3: overdue by 20 min, level 1: most overdue, top of the board.
+            BoardRow {
+                next_check_due: Some(t(11, 40)),
+                ..row(3, "C4", "Clark")
+            },
+            // 4: level 4 close proximity, no due time.
+            BoardRow {
+                observation_level: ObservationLevel::CloseProximity,
+                ..row(4, "C1", "Davis")
+            },
+            // 5: level 2, due in 25 min.
+            BoardRow {
+                observation_level: ObservationLevel::Intermittent,
+                next_check_due: Some(t(12, 25)),
+                ..row(5, "C5", "Evans")
+            },
+            // 6: level 2, due in 10 min.
+            BoardRow {
+                observation_level: ObservationLevel::Intermittent,
+                next_check_due: Some(t(12, 10)),
+                ..row(6, "C6", "Frost")
+            },
+            // 7: level 1, due in 40 min like 1, but flagged SH alert.
+            BoardRow {
+                next_check_due: Some(t(12, 40)),
+                flags: vec![(FlagCode::SelfHarm, Severity::Alert)],
+                ..row(7, "C7", "Green")
+            },
+            // 8: level 1, due in 40 min, flagged ALC warning; cell C2 sorts before C10 of row 1.
+            BoardRow {
+                next_check_due: Some(t(12, 40)),
+                flags: vec![(FlagCode::Alcohol, Severity::Warning)],
+                ..row(8, "C2", "Hill")
+            },
+            // 9: level 1, due in 40 min, no flags, cell C2: before row 1 (C10) by cell.
+            BoardRow {
+                next_check_due: Some(t(12, 40)),
+                ..row(9, "C2", "Irwin")
+            },
+            // 10: level 1 with no plan yet: last among level 1.
+            row(10, "C0", "Jones"),
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows), vec![3, 2, 4, 6, 5, 7, 8, 9, 1, 10]);
+    }
+
+    #[test]
+    fn a_check_due_exactly_now_is_not_yet_overdue() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(12, 0)),
+                ..row(1, "C1", "A")
+            },
+            BoardRow {
+                observation_level: ObservationLevel::Intermittent,
+                next_check_due: Some(t(12, 20)),
+                ..row(2, "C2", "B")
+            },
+            BoardRow {
+                next_check_due: Some(t(11, 59)),
+                ..row(3, "C3", "C")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows), vec![3, 2, 1]);
+    }
+
+    #[test]
+    fn the_order_changes_as_time_passes() {
+        let mut rows = vec![
+            BoardRow {
+                observation_level: ObservationLevel::Intermittent,
+                next_check_due: Some(t(12, 30)),
+                ..row(1, "C1", "A")
+            },
+            BoardRow {
+                next_check_due: Some(t(12, 10)),
+                ..row(2, "C2", "B")
+            },
+        ];
+        attention_order(&mut rows, t(12, 0));
+        assert_eq!(ids(&rows), vec![1, 2], "level 2 first while nobody is late");
+        attention_order(&mut rows, t(12, 11));
+        assert_eq!(
+            ids(&rows),
+            vec![2, 1],
+            "the late level 1 check jumps to the top"
+        );
+    }
+
+    #[test]
+    fn more_serious_flags_outrank_more_flags() {
+        let mut rows = vec![
+            BoardRow {
+                flags: vec![
+                    (FlagCode::Alcohol, Severity::Warning),
+                    (FlagCode::Drugs, Severity::Warning),
+                    (FlagCode::Allergy, Severity::Information),
+                ],
+                ..row(1, "C1", "A")
+            },
+            BoardRow {
+                flags: vec![(FlagCode::SelfHarm, Severity::Alert)],
+                ..row(2, "C2", "B")
+            },
+            BoardRow {
+                flags: vec![(FlagCode::Alcohol, Severity::Warning)],
+                ..row(3, "C3", "C")
+            },
+            row(4, "C4", "D"),
+        ];
+        attention_order(&mut rows, t(12, 0));
+        assert_eq!(ids(&rows), vec![2, 1, 3, 4]);
+    }
+
+    #[test]
+    fn cells_sort_naturally_and_unallocated_last() {
+        let mut cells = vec!["C10", "", "c2", "C1", "D1", "C02", "10", "2", "Cell 3"];
+        cells.sort_by(|a, b| compare_cells(a, b));
+        assert_eq!(
+            cells,
+            vec!["2", "10", "C1", "C02", "c2", "C10", "Cell 3", "D1", ""]
+        );
+    }
+
+    #[test]
+    fn row_helpers() {
+        let r = BoardRow {
+            next_check_due: Some(t(11, 50)),
+            flags: vec![
+                (FlagCode::AppropriateAdult, Severity::Attention),
+                (FlagCode::SelfHarm, Severity::Alert),
+                (FlagCode::Alcohol, Severity::Warning),
+                (FlagCode::Allergy, Severity::Information),
+            ],
+            ..row(1, "C1", "A")
+        };
+        let now = t(12, 0);
+        assert_eq!(r.time_in_custody(now), TimeDelta::hours(4));
+        assert_eq!(r.time_in_custody(t(7, 0)), TimeDelta::zero());
+        assert_eq!(r.overdue_by(now), Some(TimeDelta::minutes(10)));
+        assert_eq!(
+            r.check_status(now).map(|s| s.countdown()),
+            Some("!-10m".into())
+        );
+        assert_eq!(r.highest_severity(), Some(Severity::Alert));
+        assert_eq!(r.flag_summary(), "SH!! ALC! AA+ ALG");
+        assert_eq!(row(2, "", "B").flag_summary(), "");
+        assert_eq!(row(2, "", "B").highest_severity(), None);
+        assert_eq!(row(2, "", "B").check_status(now), None);
+    }
+
+    fn suite() -> Vec<BoardRow> {
+        vec![
+            BoardRow {
+                forenames: "Seán Patrick".into(),
+                flags: vec![(FlagCode::SelfHarm, Severity::Alert)],
+                custody_no: "01/0423/26".into(),
+                ..row(1, "C1", "Ó'Brien")
+            },
+            BoardRow {
+                forenames: "Zoë".into(),
+                flags: vec![(FlagCode::Epilepsy, Severity::Warning)],
+                ..row(2, "C10", "Jones-Smith")
+            },
+            BoardRow {
+                forenames: "Ashley".into(),
+                ..row(3, "D2", "Shaw")
+            },
+            BoardRow {
+                forenames: "Mary".into(),
+                ..row(4, "", "Müller")
+            },
+        ]
+    }
+
+    fn filtered(query: &str) -> Vec<i64> {
+        filter_rows(&suite(), query)
+            .iter()
+            .map(|r| r.detention_id)
+            .collect()
+    }
+
+    #[test]
+    fn filter_table() {
+        let cases: &[(&str, &[i64])] = &[
+            ("", &[1, 2, 3, 4]),
+            ("   ", &[1, 2, 3, 4]),
+            // Names, accent- and case-folded, by the start of any name word.
+            ("obrien", &[1]),
+            ("o'b", &[1]),
+            ("O’BRIEN", &[1]),
+            ("brien", &[1]),
+            ("sean", &[1]),
+            ("SEÁN", &[1]),
+            ("patrick", &[1]),
+            ("zoe", &[2]),
+            ("smith", &[2]),
+            ("jones-sm", &[2]),
+            ("muller", &[4]),
+            ("mül", &[4]),
+            // Several words must all match.
+            ("zoe jones", &[2]),
+            ("jones zoe", &[2]),
+            ("zoe shaw", &[]),
+            // Flag codes match exactly, in any case; "sh" also starts "Shaw".
+            ("epi", &[2]),
+            ("SH", &[1, 3]),
+            ("s", &[1, 2, 3]),
+            // Cells by their start, custody numbers anywhere.
+            ("c1", &[1, 2]),
+            ("c10", &[2]),
+            ("d2", &[3]),
+            ("0423", &[1]),
+            ("01/0002", &[2]),
+            ("nobody", &[]),
+            // Not a substring of a name: "ley" is inside Ashley but starts no word.
+            ("ley", &[]),
+        ];
+        for (query, want) in cases {
+            assert_eq!(filtered(query), *want, "{query:?}");
+        }
+    }
+
+    fn arb_row() -> impl Strategy<Value = BoardRow> {
+        (
+            0i64..1000,
+            0usize..4,
+            proptest::option::of(-120i64..120),
+            proptest::collection::vec((0usize..16, 0usize..4), 0..4),
+            0u32..30,
+        )
+            .prop_map(|(id, level, due, flags, cell)| BoardRow {
+                observation_level: ObservationLevel::ALL[level],
+                next_check_due: due.map(|m| t(12, 0) + TimeDelta::minutes(m)),
+                flags: flags
+                    .into_iter()
+                    .map(|(c, s)| (FlagCode::ALL[c], Severity::ALL[s]))
+                    .collect(),
+                ..row(id, &format!("C{cell}"), "X")
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn every_overdue_row_is_above_every_row_that_is_not(rows in proptest::collection::vec(arb_row(), 0..20)) {
+            let now = t(12, 0);
+            let mut rows = rows;
+            attention_order(&mut rows, now);
+            let overdue: Vec<bool> = rows.iter().map(|r| r.overdue_by(now).is_some()).collect();
+            let first_not = overdue.iter().position(|o| !o).unwrap_or(overdue.len());
+            prop_assert!(overdue[first_not..].iter().all(|o| !o));
+            // Overdue rows are most overdue first.
+            let lates: Vec<TimeDelta> = rows[..first_not].iter().filter_map(|r| r.overdue_by(now)).collect();
+            prop_assert!(lates.windows(2).all(|w| w[0] >= w[1]));
+            // Among the rest, the observation level never rises going down the board.
+            let levels: Vec<ObservationLevel> = rows[first_not..].iter().map(|r| r.observation_level).collect();
+            prop_assert!(levels.windows(2).all(|w| w[0] >= w[1]));
+        }
+
+        #[test]
+        fn attention_order_is_a_total_order(a in arb_row(), b in arb_row()) {
+            let now = t(12, 0);
+            prop_assert_eq!(attention_cmp(&a, &b, now), attention_cmp(&b, &a, now).reverse());
+        }
+
+        #[test]
+        fn filtering_with_an_empty_query_keeps_everything_and_never_adds(rows in proptest::collection::vec(arb_row(), 0..10), q in "[a-z0-9 ]{0,6}") {
+            prop_assert_eq!(filter_rows(&rows, "").len(), rows.len());
+            prop_assert!(filter_rows(&rows, &q).len() <= rows.len());
+        }
+    }
+}

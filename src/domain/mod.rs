@@ -1,0 +1,11 @@
+//! The pure core: types and rules of custody health. No I/O, no SQL, no terminal.
+
+pub mod board;
+pub mod clock;
+pub mod flag;
+pub mod nhs_number;
+pub mod observation;
+pub mod pace;
+pub mod person;
+pub mod pnc;
+pub mod role;

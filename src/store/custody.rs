@@ -1,0 +1,541 @@
+//! People, detentions, risk flags, care plans, cell checks and HCP contacts: the custody
+//! record the board and the person's record read. Clinical detail is only selected for a
+//! role that may see it (or after an audited break-glass), so it never reaches a screen that
+//! must not show it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{StoreError, parse_timestamp, timestamp};
+
+/// A person to be written.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub surname: String,
+    pub forenames: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub nhs_number: Option<String>,
+    pub pnc_id: Option<String>,
+}
+
+pub fn insert_person(
+    conn: &Connection,
+    person: &NewPerson,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO person (surname, forenames, surname_key, date_of_birth, sex, nhs_number, pnc_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        person.surname,
+        person.forenames,
+        crate::domain::person::fold_name(&person.surname),
+        person.date_of_birth.map(|d| d.to_string()),
+        person.sex,
+        person.nhs_number,
+        person.pnc_id,
+        timestamp(now),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A detention to be written.
+#[derive(Debug, Clone, Default)]
+pub struct NewDetention {
+    pub person_id: i64,
+    pub custody_no: String,
+    pub arrived_at: DateTime<Utc>,
+    pub authorised_at: Option<DateTime<Utc>>,
+    pub arresting_officer: String,
+    pub reason: String,
+    pub cell: String,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub destination: Option<String>,
+    pub ready_for_transfer: bool,
+}
+
+pub fn insert_detention(conn: &Connection, d: &NewDetention) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO detention (person_id, custody_no, arrived_at, authorised_at, arresting_officer,
+                                reason, cell, closed_at, destination, ready_for_transfer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        d.person_id,
+        d.custody_no,
+        timestamp(d.arrived_at),
+        d.authorised_at.map(timestamp),
+        d.arresting_officer,
+        d.reason,
+        d.cell,
+        d.closed_at.map(timestamp),
+        d.destination,
+        d.ready_for_transfer,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A risk flag to be raised; the reason is required (an unexplained flag helps nobody).
+#[derive(Debug, Clone)]
+pub struct NewFlag<'a> {
+    pub person_id: i64,
+    pub detention_id: Option<i64>,
+    pub code: &'a str,
+    pub severity: &'a str,
+    pub reason: &'a str,
+    pub source: &'a str,
+    pub raised_by: &'a str,
+    pub raised_at: DateTime<Utc>,
+}
+
+pub fn insert_flag(conn: &Connection, f: &NewFlag<'_>) -> Result<i64, StoreError> {
+    if f.reason.trim().is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "the {} flag needs a reason saying why it was raised",
+            f.code
+        )));
+    }
+    conn.prepare_cached(
+        "INSERT INTO flag (person_id, detention_id, code, severity, reason, source, raised_by, raised_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        f.person_id,
+        f.detention_id,
+        f.code,
+        f.severity,
+        f.reason,
+        f.source,
+        f.raised_by,
+        timestamp(f.raised_at),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A version of the care plan to be written.
+#[derive(Debug, Clone)]
+pub struct NewCarePlan<'a> {
+    pub detention_id: i64,
+    pub level: u8,
+    pub interval_minutes: Option<u32>,
+    pub rouse: bool,
+    pub instructions: &'a str,
+    pub rationale: &'a str,
+    pub set_by: &'a str,
+    pub set_at: DateTime<Utc>,
+}
+
+pub fn insert_care_plan(conn: &Connection, p: &NewCarePlan<'_>) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO care_plan (detention_id, level, interval_minutes, rouse, instructions, rationale, set_by, set_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        p.detention_id,
+        p.level,
+        p.interval_minutes,
+        p.rouse,
+        p.instructions,
+        p.rationale,
+        p.set_by,
+        timestamp(p.set_at),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_check(
+    conn: &Connection,
+    detention_id: i64,
+    done_at: DateTime<Utc>,
+    done_by: &str,
+    roused: Option<bool>,
+    condition: &str,
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO cell_check (detention_id, done_at, done_by, roused, condition) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![detention_id, timestamp(done_at), done_by, roused, condition])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_hcp_contact(
+    conn: &Connection,
+    detention_id: i64,
+    seen_at: DateTime<Utc>,
+    seen_by: &str,
+    note: &str,
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO hcp_contact (detention_id, seen_at, seen_by, note) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![detention_id, timestamp(seen_at), seen_by, note])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// One person in custody now, as the board and `sonar list` need them. Holds no clinical
+/// detail: every role may see all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustodyEntry {
+    pub detention_id: i64,
+    pub person_id: i64,
+    pub custody_no: String,
+    pub surname: String,
+    pub forenames: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub cell: String,
+    pub arrived_at: DateTime<Utc>,
+    pub authorised_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The current plan's level, if a plan has been set.
+    pub level: Option<u8>,
+    pub interval_minutes: Option<u32>,
+    pub rouse: bool,
+    /// When the plan was set and when the last check was done: the schedule's anchor.
+    pub plan_set_at: Option<DateTime<Utc>>,
+    pub last_check_at: Option<DateTime<Utc>>,
+    /// Active flags of this detention: (code, severity), not entered in error.
+    pub flags: Vec<(String, String)>,
+    pub hcp_seen: bool,
+    pub ready_for_transfer: bool,
+}
+
+/// Which detentions [`custody_entries`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Everyone in custody now.
+    InCustody,
+    /// Every detention, newest first, up to a limit.
+    All { limit: u32 },
+    /// One detention.
+    One(i64),
+}
+
+/// The board's projection of the detentions chosen by `which`.
+pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEntry>, StoreError> {
+    let (condition, limit, id) = match which {
+        Which::InCustody => ("WHERE d.closed_at IS NULL", String::new(), None),
+        Which::All { limit } => ("", format!("LIMIT {limit}"), None),
+        Which::One(id) => ("WHERE d.id = ?1", String::new(), Some(id)),
+    };
+    let sql = format!(
+        "SELECT d.id, p.id, d.custody_no, p.surname, p.forenames, p.date_of_birth, d.cell,
+                d.arrived_at, d.authorised_at, d.closed_at, d.ready_for_transfer,
+                cp.level, cp.interval_minutes, cp.rouse, cp.set_at,
+                (SELECT max(done_at) FROM cell_check c WHERE c.detention_id = d.id),
+                EXISTS (SELECT 1 FROM hcp_contact h WHERE h.detention_id = d.id),
+                (SELECT group_concat(f.code || ':' || f.severity, ',') FROM flag f
+                   WHERE f.detention_id = d.id AND f.entered_in_error_at IS NULL)
+         FROM detention d
+         JOIN person p ON p.id = d.person_id
+         LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
+         {condition}
+         ORDER BY d.id DESC
+         {limit}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = match id {
+        Some(id) => stmt.query([id])?,
+        None => stmt.query([])?,
+    };
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let dob: Option<String> = r.get(5)?;
+        let flags: Option<String> = r.get(17)?;
+        out.push(CustodyEntry {
+            detention_id: r.get(0)?,
+            person_id: r.get(1)?,
+            custody_no: r.get(2)?,
+            surname: r.get(3)?,
+            forenames: r.get(4)?,
+            date_of_birth: dob.and_then(|d| d.parse().ok()),
+            cell: r.get(6)?,
+            arrived_at: parse_timestamp(&r.get::<_, String>(7)?)?,
+            authorised_at: opt_time(r.get(8)?)?,
+            closed_at: opt_time(r.get(9)?)?,
+            ready_for_transfer: r.get(10)?,
+            level: r.get(11)?,
+            interval_minutes: r.get(12)?,
+            rouse: r.get::<_, Option<bool>>(13)?.unwrap_or(false),
+            plan_set_at: opt_time(r.get(14)?)?,
+            last_check_at: opt_time(r.get(15)?)?,
+            hcp_seen: r.get(16)?,
+            flags: flags
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|pair| pair.split_once(':'))
+                .map(|(c, s)| (c.to_string(), s.to_string()))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    text.map(|t| parse_timestamp(&t)).transpose()
+}
+
+/// A flag as the record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlagView {
+    pub code: String,
+    pub severity: String,
+    pub reason: String,
+    pub source: String,
+    pub raised_by: String,
+    pub raised_at: DateTime<Utc>,
+    /// Set when this flag was raised in an earlier detention.
+    pub from_earlier_detention: bool,
+}
+
+/// A cell check as the record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckView {
+    pub done_at: DateTime<Utc>,
+    pub done_by: String,
+    pub roused: Option<bool>,
+    pub condition: String,
+}
+
+/// An HCP contact: the note is `None` for a role that may not read clinical notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HcpContactView {
+    pub seen_at: DateTime<Utc>,
+    pub seen_by: String,
+    pub note: Option<String>,
+}
+
+/// The care plan as the record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CarePlanView {
+    pub level: u8,
+    pub interval_minutes: Option<u32>,
+    pub rouse: bool,
+    pub instructions: String,
+    pub rationale: String,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+}
+
+/// Everything the record screen shows of one detention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordView {
+    pub entry: CustodyEntry,
+    pub sex: Option<String>,
+    pub nhs_number: Option<String>,
+    pub pnc_id: Option<String>,
+    pub arresting_officer: String,
+    pub reason: String,
+    pub flags: Vec<FlagView>,
+    pub plan_history: Vec<CarePlanView>,
+    pub checks: Vec<CheckView>,
+    pub hcp_contacts: Vec<HcpContactView>,
+    pub previous_detentions: Vec<(String, DateTime<Utc>)>,
+}
+
+/// Reads one detention's record. `clinical` decides whether clinical notes are selected at
+/// all: for a role without clinical access they never leave the database.
+pub fn record(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+) -> Result<Option<RecordView>, StoreError> {
+    type Head = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
+    let head: Option<Head> = conn
+        .query_row(
+            "SELECT p.id, p.sex, p.nhs_number, p.pnc_id, d.arresting_officer, d.reason
+             FROM detention d JOIN person p ON p.id = d.person_id WHERE d.id = ?1",
+            [detention_id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((person_id, sex, nhs_number, pnc_id, arresting_officer, reason)) = head else {
+        return Ok(None);
+    };
+    let Some(entry) = custody_entries(conn, Which::One(detention_id))?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+
+    let mut flags = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT code, severity, reason, source, raised_by, raised_at, detention_id
+             FROM flag WHERE person_id = ?1 AND entered_in_error_at IS NULL
+             ORDER BY raised_at DESC",
+        )?;
+        let mut rows = stmt.query([person_id])?;
+        while let Some(r) = rows.next()? {
+            let flag_detention: Option<i64> = r.get(6)?;
+            flags.push(FlagView {
+                code: r.get(0)?,
+                severity: r.get(1)?,
+                reason: r.get(2)?,
+                source: r.get(3)?,
+                raised_by: r.get(4)?,
+                raised_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+                from_earlier_detention: flag_detention != Some(detention_id),
+            });
+        }
+    }
+    let mut plan_history = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT level, interval_minutes, rouse, instructions, rationale, set_by, set_at
+             FROM care_plan WHERE detention_id = ?1 ORDER BY id DESC",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            plan_history.push(CarePlanView {
+                level: r.get(0)?,
+                interval_minutes: r.get(1)?,
+                rouse: r.get(2)?,
+                instructions: r.get(3)?,
+                rationale: r.get(4)?,
+                set_by: r.get(5)?,
+                set_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+            });
+        }
+    }
+    let mut checks = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT done_at, done_by, roused, condition FROM cell_check
+             WHERE detention_id = ?1 ORDER BY done_at DESC LIMIT 50",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            checks.push(CheckView {
+                done_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+                done_by: r.get(1)?,
+                roused: r.get(2)?,
+                condition: r.get(3)?,
+            });
+        }
+    }
+    let mut hcp_contacts = Vec::new();
+    {
+        // Two statements rather than one with a conditional column, so the clinical text is
+        // not even read from disk for a role that may not see it.
+        let sql = if clinical {
+            "SELECT seen_at, seen_by, note FROM hcp_contact WHERE detention_id = ?1 ORDER BY seen_at DESC"
+        } else {
+            "SELECT seen_at, seen_by, NULL FROM hcp_contact WHERE detention_id = ?1 ORDER BY seen_at DESC"
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            hcp_contacts.push(HcpContactView {
+                seen_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+                seen_by: r.get(1)?,
+                note: r.get(2)?,
+            });
+        }
+    }
+    let mut previous_detentions = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT custody_no, arrived_at FROM detention
+             WHERE person_id = ?1 AND id != ?2 ORDER BY arrived_at DESC LIMIT 20",
+        )?;
+        let mut rows = stmt.query(params![person_id, detention_id])?;
+        while let Some(r) = rows.next()? {
+            previous_detentions.push((r.get(0)?, parse_timestamp(&r.get::<_, String>(1)?)?));
+        }
+    }
+    Ok(Some(RecordView {
+        entry,
+        sex,
+        nhs_number,
+        pnc_id,
+        arresting_officer,
+        reason,
+        flags,
+        plan_history,
+        checks,
+        hcp_contacts,
+        previous_detentions,
+    }))
+}
+
+impl super::Store {
+    /// Everyone in custody now, for the board. Holds no clinical detail.
+    pub fn in_custody(&self) -> Result<Vec<CustodyEntry>, StoreError> {
+        custody_entries(self.conn(), Which::InCustody)
+    }
+
+    /// The board's projection for scripts: everyone in custody, or every detention.
+    pub fn custody_list(&self, all: bool) -> Result<Vec<CustodyEntry>, StoreError> {
+        let which = if all {
+            Which::All { limit: u32::MAX }
+        } else {
+            Which::InCustody
+        };
+        custody_entries(self.conn(), which)
+    }
+
+    /// Opens one detention's record for the logged-in person, auditing the read. Clinical
+    /// notes are read only for a role that may see them, or with a break-glass reason, which
+    /// is audited as such.
+    pub fn open_record(
+        &mut self,
+        detention_id: i64,
+        break_glass_reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RecordView>, StoreError> {
+        let role = self.identity().role;
+        let staff = self.identity().username.clone();
+        let reason = break_glass_reason.map(str::trim).filter(|r| !r.is_empty());
+        if break_glass_reason.is_some() && reason.is_none() {
+            return Err(StoreError::Invalid(
+                "breaking glass needs a reason: say why you need the clinical detail".into(),
+            ));
+        }
+        let clinical = role.sees_clinical_detail() || reason.is_some();
+        let subject = detention_id.to_string();
+        self.write(now, |tx| {
+            let view = record(tx, detention_id, clinical)?;
+            if view.is_some() {
+                match reason {
+                    Some(reason) => super::audit::append(
+                        tx,
+                        now,
+                        &staff,
+                        super::audit::AuditAction::BreakGlass,
+                        &subject,
+                        reason,
+                    )?,
+                    None => super::audit::append(
+                        tx,
+                        now,
+                        &staff,
+                        super::audit::AuditAction::RecordRead,
+                        &subject,
+                        "",
+                    )?,
+                };
+            }
+            Ok(view)
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! The suite board: one row per person in custody, what needs attention first.
+
+use chrono::TimeDelta;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::board::BoardState;
+use crate::domain::board::BoardRow;
+use crate::domain::observation::{CheckStatus, format_elapsed};
+
+/// A check due within this long counts as imminent in the header.
+const SOON: TimeDelta = TimeDelta::minutes(10);
+
+pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let [summary_area, filter_area, table_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+
+    let now = app.now;
+    let overdue = board
+        .rows
+        .iter()
+        .filter(|r| r.check_status(now).is_some_and(|s| s.is_overdue()))
+        .count();
+    let soon = board
+        .rows
+        .iter()
+        .filter(|r| {
+            r.next_check_due
+                .is_some_and(|due| due >= now && due - now <= SOON)
+        })
+        .count();
+    let mut summary = vec![
+        Span::styled(" Suite board", theme.title()),
+        Span::raw(format!("  In custody: {}", board.rows.len())),
+        Span::raw("  Checks overdue: "),
+        Span::styled(
+            overdue.to_string(),
+            if overdue > 0 {
+                theme.overdue()
+            } else {
+                theme.dim()
+            },
+        ),
+        Span::raw(format!("  Due in 10 min: {soon}")),
+    ];
+    if board.visible.len() != board.rows.len() {
+        summary.push(Span::raw(format!("  Showing {}", board.visible.len())));
+    }
+    frame.render_widget(Paragraph::new(Line::from(summary)), summary_area);
+
+    let filter_line = if board.filtering {
+        Line::from(vec![
+            Span::styled(" Filter: ", theme.key()),
+            Span::raw(format!("{}_", board.filter)),
+        ])
+    } else if !board.filter.is_empty() {
+        Line::from(vec![
+            Span::styled(" Filter: ", theme.dim()),
+            Span::raw(board.filter.clone()),
+        ])
+    } else {
+        Line::default()
+    };
+    frame.render_widget(Paragraph::new(filter_line), filter_area);
+
+    let wide = area.width >= 110;
+    let name_width: u16 = if wide { 28 } else { 18 };
+    let header = Row::new(vec![
+        "Cell",
+        "Name",
+        "Age",
+        "Custody no",
+        "In",
+        "Lvl",
+        "Next",
+        "HCP",
+        "Flags",
+    ])
+    .style(theme.title());
+    let rows: Vec<Row<'_>> = board
+        .visible_rows()
+        .map(|row| board_row(row, now, theme, name_width as usize))
+        .collect();
+    let widths = [
+        Constraint::Length(4),
+        Constraint::Length(name_width),
+        Constraint::Length(3),
+        Constraint::Length(11),
+        Constraint::Length(6),
+        Constraint::Length(3),
+        Constraint::Length(7),
+        Constraint::Length(3),
+        Constraint::Min(8),
+    ];
+    let empty = rows.is_empty();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected())
+        .highlight_symbol("▸");
+    let mut state =
+        TableState::default().with_selected(if empty { None } else { Some(board.selected) });
+    frame.render_stateful_widget(table, table_area, &mut state);
+    if empty {
+        let text = if board.rows.is_empty() {
+            "  Nobody is in custody."
+        } else {
+            "  Nobody matches the filter."
+        };
+        let [_, line] =
+            Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(table_area);
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), line);
+    }
+}
+
+fn board_row<'a>(
+    row: &'a BoardRow,
+    now: chrono::DateTime<chrono::Utc>,
+    theme: &Theme,
+    name_width: usize,
+) -> Row<'a> {
+    let name = truncate(
+        &format!("{}, {}", row.surname.to_uppercase(), row.forenames),
+        name_width,
+    );
+    let status = row.check_status(now);
+    let (next, next_style) = match status {
+        Some(s @ CheckStatus::Overdue { .. }) => (s.countdown(), theme.overdue()),
+        Some(s @ CheckStatus::Due { remaining }) if remaining <= SOON => {
+            (s.countdown(), theme.due_soon())
+        }
+        Some(s) => (s.countdown(), ratatui::style::Style::default()),
+        None => ("const".to_string(), theme.dim()),
+    };
+    let mut flag_spans = Vec::new();
+    for (code, severity) in row.sorted_flags() {
+        flag_spans.push(Span::styled(
+            format!("{}{}", code.code(), severity.marker()),
+            theme.severity(severity),
+        ));
+        flag_spans.push(Span::raw(" "));
+    }
+    if row.appropriate_adult_needed && !row.flags.iter().any(|(c, _)| c.code() == "AA") {
+        flag_spans.push(Span::styled("AA", theme.warning()));
+        flag_spans.push(Span::raw(" "));
+    }
+    if row.ready_for_transfer {
+        flag_spans.push(Span::styled("→OUT", theme.info()));
+    }
+    Row::new(vec![
+        Cell::from(row.cell.clone()),
+        Cell::from(name),
+        Cell::from(row.age.map(|a| a.to_string()).unwrap_or_else(|| "?".into())),
+        Cell::from(row.custody_no.clone()),
+        Cell::from(format_elapsed(row.time_in_custody(now))),
+        Cell::from(row.observation_level.number().to_string()),
+        Cell::from(Span::styled(next, next_style)),
+        Cell::from(if row.hcp_seen { "yes" } else { "no" }),
+        Cell::from(Line::from(flag_spans)),
+    ])
+}
+
+/// Cuts to `width` characters, marking the cut with `…`.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}

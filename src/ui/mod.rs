@@ -1,0 +1,169 @@
+//! Rendering only: `render(&App, &mut Frame)` draws the state it is given. It never changes
+//! state and never asks the database anything.
+
+mod board;
+mod help;
+mod login;
+mod record;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{Action, App, Screen};
+use crate::domain::observation::to_london_with_zone;
+use crate::keymap::Context;
+use theme::Theme;
+
+/// Draws the whole screen for the current state.
+pub fn render(app: &App, frame: &mut Frame<'_>) {
+    let theme = Theme::new(app.config.color);
+    let area = frame.area();
+    match &app.screen {
+        Screen::Login(state) => login::render_login(app, state, &theme, frame, area),
+        Screen::ChangePassword(state) => {
+            login::render_change_password(app, state, &theme, frame, area)
+        }
+        Screen::Board(board) => {
+            let [header, body, footer] = frame_areas(area);
+            render_header(app, &theme, frame, header);
+            board::render(app, board, &theme, frame, body);
+            render_footer(app, &theme, frame, footer);
+        }
+        Screen::Record(record) => {
+            let [header, body, footer] = frame_areas(area);
+            render_header(app, &theme, frame, header);
+            record::render(app, record, &theme, frame, body);
+            render_footer(app, &theme, frame, footer);
+        }
+    }
+    if let Some(help) = &app.help {
+        help::render(app, help, &theme, frame, area);
+    }
+}
+
+fn frame_areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(area)
+}
+
+/// Suite, terminal, who is logged in and the London time.
+fn render_header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let who = app
+        .identity()
+        .map(|i| format!("{} ({})", i.display_name, i.role.label()))
+        .unwrap_or_default();
+    let right = format!(" {who} · {} ", to_london_with_zone(app.now));
+    let room = (area.width as usize).saturating_sub(right.chars().count());
+    let left = board::truncate(
+        &format!(
+            " SONAR · {} · {}",
+            app.config.suite_name, app.config.terminal_name
+        ),
+        room,
+    );
+    let pad = room.saturating_sub(left.chars().count());
+    let line = Line::from(vec![
+        Span::styled(left, theme.header()),
+        Span::styled(" ".repeat(pad), theme.header()),
+        Span::styled(right, theme.header()),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The actions the status bar offers in each context, in order; their keys come from the
+/// live keymap, so a remapped key shows correctly here.
+pub fn hint_actions(context: Context) -> &'static [Action] {
+    match context {
+        Context::Board => &[
+            Action::Confirm,
+            Action::Filter,
+            Action::MoveDown,
+            Action::Help,
+            Action::Lock,
+            Action::Quit,
+        ],
+        Context::Filter => &[Action::Submit, Action::ClearFilter, Action::Help],
+        Context::Record => &[
+            Action::NextTab,
+            Action::PrevTab,
+            Action::BreakGlass,
+            Action::Back,
+            Action::Help,
+            Action::Lock,
+        ],
+        Context::Dialog => &[Action::Submit, Action::Back],
+        Context::Help => &[Action::Back, Action::MoveDown],
+        Context::Login | Context::Form | Context::Global => &[
+            Action::Submit,
+            Action::NextField,
+            Action::Help,
+            Action::Quit,
+        ],
+    }
+}
+
+/// `key label` pairs for the status bar, from the live keymap.
+pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
+    hint_actions(context)
+        .iter()
+        .filter_map(|&action| {
+            let key = app.keymap.keys_for(context, action).into_iter().next()?;
+            Some((key.to_string(), short_label(action)))
+        })
+        .collect()
+}
+
+fn short_label(action: Action) -> &'static str {
+    match action {
+        Action::Confirm => "open",
+        Action::Filter => "filter",
+        Action::MoveDown => "move",
+        Action::Help => "help",
+        Action::Lock => "lock",
+        Action::Quit => "quit",
+        Action::Submit => "done",
+        Action::ClearFilter => "clear",
+        Action::NextTab => "next tab",
+        Action::PrevTab => "prev tab",
+        Action::BreakGlass => "break glass",
+        Action::Back => "back",
+        Action::NextField => "next field",
+        other => other.name(),
+    }
+}
+
+/// The message line (errors, notices) above the key hints.
+fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let [message_area, hints_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let message = match (&app.message, &app.notice) {
+        (Some(m), _) => Line::from(Span::styled(
+            format!(" {}", m.text),
+            if m.is_error {
+                theme.error()
+            } else {
+                theme.info()
+            },
+        )),
+        (None, Some(notice)) => Line::from(Span::styled(format!(" {notice}"), theme.warning())),
+        (None, None) => Line::default(),
+    };
+    frame.render_widget(Paragraph::new(message), message_area);
+    frame.render_widget(Paragraph::new(hint_line(app, theme)), hints_area);
+}
+
+pub(crate) fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (key, label) in hints(app, app.context()) {
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {label}  ")));
+    }
+    Line::from(spans)
+}
