@@ -72,6 +72,17 @@ pub enum Command {
     },
     /// Check the database's structure and every page's integrity.
     Check,
+    /// Keymaps: check a file, or print the bindings in effect.
+    #[command(subcommand)]
+    Keymap(KeymapCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeymapCommand {
+    /// Check a keymap file (default: your own, in the config directory).
+    Check { file: Option<PathBuf> },
+    /// Print every binding in effect (your file over its preset), as a keymap file.
+    Print,
 }
 
 #[derive(Debug, Subcommand)]

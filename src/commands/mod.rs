@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{AuditCommand, AuditFormat, Cli, Command, LoginArgs, UserCommand};
+use crate::cli::{AuditCommand, AuditFormat, Cli, Command, KeymapCommand, LoginArgs, UserCommand};
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::role::Role;
 use crate::store::audit::{self, ChainReport, ExportFormat};
@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             );
             Ok(0)
         }
+        Command::Keymap(cmd) => keymap_command(cmd),
         Command::Check => {
             let store = login(&cli.login, &clock)?;
             let report = maintenance::check(&store)?;
@@ -230,4 +231,45 @@ fn store_conn(store: &Store) -> &rusqlite::Connection {
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::atomic_file::write_private(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `sonar keymap check|print`: needs no database.
+fn keymap_command(cmd: KeymapCommand) -> Result<u8> {
+    use crate::keymap::{self, Keymap};
+    match cmd {
+        KeymapCommand::Check { file } => {
+            let path = match file.or_else(keymap::default_user_path) {
+                Some(path) => path,
+                None => bail!("there is no config directory: name the keymap file to check"),
+            };
+            match keymap::check_file(&path) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    Ok(0)
+                }
+                Err(problems) => {
+                    for problem in &problems {
+                        eprintln!("{problem}");
+                    }
+                    bail!(
+                        "{} has {} problem{}; the program would run on the default keys",
+                        path.display(),
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    )
+                }
+            }
+        }
+        KeymapCommand::Print => {
+            let loaded = Keymap::load_user(None);
+            for problem in &loaded.problems {
+                eprintln!("{problem}");
+            }
+            if !loaded.problems.is_empty() {
+                eprintln!("Your keymap file was not used; these are the default keys.");
+            }
+            print!("{}", loaded.keymap.print());
+            Ok(0)
+        }
+    }
 }
