@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::domain::role::Role;
 use crate::store::audit::{self, AuditAction};
 use crate::store::custody::{
-    self, NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
+    NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
     insert_detention, insert_flag, insert_hcp_contact, insert_person,
 };
 use crate::store::{Store, StoreError};
@@ -995,7 +995,6 @@ fn current_person(
             note,
         )?;
     }
-    let _ = custody::Which::InCustody;
     Ok(())
 }
 

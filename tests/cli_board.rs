@@ -45,11 +45,21 @@ impl Env {
         let db = self.path("demo.db");
         let out = self
             .sonar()
-            .args(["demo", "--generate-only", "--people", &people.to_string(), "--db"])
+            .args([
+                "demo",
+                "--generate-only",
+                "--people",
+                &people.to_string(),
+                "--db",
+            ])
             .arg(&db)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         db
     }
 
@@ -80,14 +90,24 @@ fn demo_prints_the_logins_and_list_shows_everyone_in_custody() {
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     for login in ["hcp", "sergeant", "officer", "admin"] {
-        assert!(stdout.contains(login), "demo output names {login}: {stdout}");
+        assert!(
+            stdout.contains(login),
+            "demo output names {login}: {stdout}"
+        );
     }
     assert!(stdout.contains("password `demo`"));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("200/200 (100%)"), "progress shown: {stderr}");
+    assert!(
+        stderr.contains("200/200 (100%)"),
+        "progress shown: {stderr}"
+    );
 
     let out = env.list(&db, "sergeant", &["--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 20, "twenty people in custody in the demo");
@@ -115,13 +135,24 @@ fn list_all_includes_people_who_have_left() {
     let env = Env::new();
     let db = env.demo(50);
     let out = env.list(&db, "officer", &["--all", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().unwrap();
-    assert!(list.len() >= 70, "20 in custody + 50 historical + earlier detentions");
+    assert!(
+        list.len() >= 70,
+        "20 in custody + 50 historical + earlier detentions"
+    );
     let left = list.iter().filter(|e| e["in_custody"] == false).count();
     assert!(left >= 50);
-    assert!(list.iter().filter(|e| e["in_custody"] == false).all(|e| e["next_check_due"].is_null()));
+    assert!(
+        list.iter()
+            .filter(|e| e["in_custody"] == false)
+            .all(|e| e["next_check_due"].is_null())
+    );
 }
 
 #[test]
@@ -140,7 +171,12 @@ fn demo_refuses_an_existing_path() {
     let env = Env::new();
     let db = env.path("exists.db");
     std::fs::write(&db, b"precious").unwrap();
-    let out = env.sonar().args(["demo", "--generate-only", "--db"]).arg(&db).output().unwrap();
+    let out = env
+        .sonar()
+        .args(["demo", "--generate-only", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     assert_eq!(std::fs::read(&db).unwrap(), b"precious");
@@ -151,7 +187,12 @@ fn keymap_check_reports_file_line_and_key_and_print_round_trips() {
     let env = Env::new();
     let file = env.path("keys.toml");
     std::fs::write(&file, "[board]\n\"x\" = \"filter\"\n\"z\" = \"explode\"\n").unwrap();
-    let out = env.sonar().args(["keymap", "check"]).arg(&file).output().unwrap();
+    let out = env
+        .sonar()
+        .args(["keymap", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -161,8 +202,17 @@ fn keymap_check_reports_file_line_and_key_and_print_round_trips() {
     assert!(stderr.contains("would run on the default keys"));
 
     std::fs::write(&file, "[board]\n\"x\" = \"filter\"\n").unwrap();
-    let out = env.sonar().args(["keymap", "check"]).arg(&file).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .sonar()
+        .args(["keymap", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let config = env.path("config/sonar");
     std::fs::create_dir_all(&config).unwrap();
