@@ -744,9 +744,21 @@ fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
-/// The custody number format: suite prefix, two-digit year, five-digit serial.
+/// The custody number format: suite prefix, two-digit year, six-digit serial within the year.
 pub fn custody_number(year: i32, serial: u32) -> String {
-    format!("NG-{:02}-{serial:05}", year.rem_euclid(100))
+    format!("NG-{:02}-{serial:06}", year.rem_euclid(100))
+}
+
+/// Hands out custody numbers, counting from 1 each year.
+#[derive(Default)]
+struct Serials(std::collections::HashMap<i32, u32>);
+
+impl Serials {
+    fn next(&mut self, year: i32) -> String {
+        let serial = self.0.entry(year).or_insert(0);
+        *serial += 1;
+        custody_number(year, *serial)
+    }
 }
 
 /// How far generation has got, for a progress line.
@@ -767,25 +779,25 @@ pub fn populate(
     }
     let mut rng = StdRng::seed_from_u64(SEED);
     let year = chrono::Datelike::year(&now);
-    let mut serial: u32 = 1;
+    let mut serials = Serials::default();
     let batch = 20_000u64;
     let mut done = 0u64;
     let by = store.identity().username.clone();
     while done < historical {
         let upto = (done + batch).min(historical);
         store.write(now, |tx| {
-            for i in done..upto {
-                historical_person(tx, &mut rng, i, now)?;
+            for _ in done..upto {
+                historical_person(tx, &mut rng, &mut serials, now)?;
             }
             Ok(())
         })?;
         done = upto;
         progress(done, historical);
     }
-    serial += historical as u32;
     store.write(now, |tx| {
-        for (i, c) in CURRENT.iter().enumerate() {
-            current_person(tx, c, custody_number(year, serial + i as u32), now)?;
+        for c in CURRENT {
+            let custody_no = serials.next(year);
+            current_person(tx, c, custody_no, &mut serials, now)?;
         }
         audit::append(
             tx,
@@ -805,7 +817,7 @@ pub fn populate(
 fn historical_person(
     tx: &rusqlite::Connection,
     rng: &mut StdRng,
-    index: u64,
+    serials: &mut Serials,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let female = rng.random_bool(0.2);
@@ -834,7 +846,7 @@ fn historical_person(
         tx,
         &NewDetention {
             person_id,
-            custody_no: custody_number(year, index as u32 + 1),
+            custody_no: serials.next(year),
             arrived_at: arrived,
             authorised_at: Some(arrived + Duration::minutes(15)),
             arresting_officer: pick(rng, OFFICERS).to_string(),
@@ -875,6 +887,7 @@ fn current_person(
     tx: &rusqlite::Connection,
     c: &Current,
     custody_no: String,
+    serials: &mut Serials,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let arrived = now - Duration::minutes(c.arrived_minutes_ago);
@@ -896,7 +909,7 @@ fn current_person(
             tx,
             &NewDetention {
                 person_id,
-                custody_no: format!("{custody_no}-P"),
+                custody_no: serials.next(chrono::Datelike::year(&then)),
                 arrived_at: then,
                 authorised_at: Some(then + Duration::minutes(10)),
                 arresting_officer: "PC 4512 Hart".into(),
@@ -1016,7 +1029,11 @@ mod tests {
 
     #[test]
     fn custody_numbers_have_the_suite_format() {
-        assert_eq!(custody_number(2026, 42), "NG-26-00042");
+        assert_eq!(custody_number(2026, 42), "NG-26-000042");
+        let mut serials = Serials::default();
+        assert_eq!(serials.next(2025), "NG-25-000001");
+        assert_eq!(serials.next(2025), "NG-25-000002");
+        assert_eq!(serials.next(2026), "NG-26-000001");
     }
 
     #[test]

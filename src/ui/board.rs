@@ -93,7 +93,7 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
         Constraint::Length(4),
         Constraint::Length(name_width),
         Constraint::Length(3),
-        Constraint::Length(11),
+        Constraint::Length(12),
         Constraint::Length(6),
         Constraint::Length(3),
         Constraint::Length(7),
