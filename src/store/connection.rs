@@ -27,24 +27,29 @@ pub fn route_sqlcipher_log(path: Option<&Path>) {
     silence_sqlcipher_stderr();
 }
 
-/// SQLCipher's logging is process-wide; set it on a throwaway in-memory connection so no
-/// statement ever runs against a real database before its key.
+/// SQLCipher's logging is process-wide and is reset to "WARN to stderr" when SQLCipher first
+/// activates (at the first `PRAGMA key` in the process). So: activate it on a throwaway
+/// in-memory connection with a dummy key, then route or silence the log. No statement ever
+/// runs against a real database before its key.
 fn silence_sqlcipher_stderr() {
     SQLCIPHER_LOG.call_once(|| {
         let Ok(conn) = Connection::open_in_memory() else {
             return;
         };
+        let _ = conn.execute_batch("PRAGMA key = 'activate';");
         let target = SQLCIPHER_LOG_TARGET.lock().ok().and_then(|t| t.clone());
+        // Pragmas take no bound parameters: the path goes in as an escaped SQL literal.
         let routed = target
-            .and_then(|p| p.to_str().map(str::to_owned))
-            .map(|p| {
-                conn.query_row("PRAGMA cipher_log = ?1", [p], |_| Ok(()))
-                    .is_ok()
+            .and_then(|p| p.to_str().map(|p| p.replace('\'', "''")))
+            .is_some_and(|p| {
+                conn.query_row(&format!("PRAGMA cipher_log = '{p}'"), [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .is_ok_and(|status| status == "0")
                     && conn
                         .query_row("PRAGMA cipher_log_level = WARN", [], |_| Ok(()))
                         .is_ok()
-            })
-            .unwrap_or(false);
+            });
         if !routed {
             let _ = conn.query_row("PRAGMA cipher_log = off", [], |_| Ok(()));
             let _ = conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()));

@@ -324,6 +324,23 @@ impl KeyslotFile {
     /// Unwraps every key `secret` opens among `name`'s slots (more than one only part-way
     /// through a rekey). Empty means the secret is wrong or the name has no slot.
     pub fn unwrap_all(&self, name: &str, secret: &[u8]) -> Result<Vec<Unwrapped>, StoreError> {
+        if !self.has_slot(name) {
+            // Spend the same Argon2id work as a real slot, so timing does not tell which
+            // usernames exist.
+            let mut salt = [0u8; 16];
+            rand::rng().fill_bytes(&mut salt);
+            let _ = derive(
+                secret,
+                &KdfParams {
+                    algorithm: "argon2id".to_string(),
+                    memory_kib: KDF_MEMORY_KIB,
+                    iterations: KDF_ITERATIONS,
+                    parallelism: KDF_PARALLELISM,
+                    salt: B64.encode(salt),
+                },
+            )?;
+            return Ok(Vec::new());
+        }
         let mut keys = Vec::new();
         for slot in self.slots.iter().filter(|s| s.name == name) {
             if let Some(key) = self.unwrap_slot(slot, secret)? {

@@ -29,7 +29,10 @@ pub enum StoreError {
     NoDatabase { path: PathBuf },
     #[error("wrong username or password")]
     BadCredentials,
-    #[error("too many failed logins for `{username}`: try again in {seconds} seconds")]
+    #[error(
+        "too many failed logins for `{username}`: try again in {seconds} second{}",
+        if *seconds == 1 { "" } else { "s" }
+    )]
     LockedOut { username: String, seconds: i64 },
     #[error("the account `{0}` is disabled")]
     AccountDisabled(String),
@@ -72,6 +75,15 @@ impl StoreError {
         StoreError::Io {
             what: what.into(),
             source,
+        }
+    }
+
+    /// Gives an SQL error from reading `path` its plain sentence (damaged, not a database,
+    /// disk full); other errors pass through.
+    pub fn reading(self, path: &std::path::Path) -> StoreError {
+        match self {
+            StoreError::Sql(e) => StoreError::from_sql(e, path),
+            other => other,
         }
     }
 

@@ -244,7 +244,7 @@ impl Store {
                 role: Role::Admin,
             }
         } else {
-            match staff::find(&conn, username)? {
+            match staff::find(&conn, username).map_err(|e| e.reading(db))? {
                 Some(StaffAccount {
                     status: AccountStatus::Active,
                     display_name,
@@ -490,10 +490,6 @@ impl Store {
         }
         let actor = self.identity.username.clone();
         let db = self.db_path.clone();
-        with_keyslots(&db, |slots| {
-            slots.remove_slots(username);
-            Ok(((), true))
-        })?;
         self.write(now, |tx| {
             let account = staff::find(tx, username)?.ok_or_else(|| {
                 StoreError::Invalid(format!("there is no account called `{username}`"))
@@ -506,6 +502,12 @@ impl Store {
             staff::set_status(tx, username, AccountStatus::Disabled, now)?;
             audit::append(tx, now, &actor, AuditAction::UserDisabled, username, "")?;
             Ok(())
+        })?;
+        // Only once the refusal checks have passed and the account is marked disabled: a
+        // disabled account's password then opens nothing.
+        with_keyslots(&db, |slots| {
+            slots.remove_slots(username);
+            Ok(((), true))
         })
     }
 
