@@ -175,9 +175,15 @@ fn text_contexts_receive_characters() {
         assert_eq!(keymap.resolve(ctx, &capital), Resolved::Text('A'), "{ctx}");
         assert_eq!(keymap.resolve(ctx, &ch('é')), Resolved::Text('é'), "{ctx}");
     }
-    for ctx in [Context::Board, Context::Record, Context::Help] {
+    for ctx in [Context::Board, Context::Record] {
         assert_eq!(keymap.resolve(ctx, &ch('z')), Resolved::Unbound, "{ctx}");
     }
+    // The help screen filters by typing, but `?` still closes it.
+    assert_eq!(keymap.resolve(Context::Help, &ch('z')), Resolved::Text('z'));
+    assert_eq!(
+        keymap.resolve(Context::Help, &ch('?')),
+        Resolved::Action(Action::Back)
+    );
 }
 
 #[test]

@@ -535,7 +535,10 @@ fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
                 b.filter.clear();
                 b.apply_filter();
             }
-            Action::Submit | Action::Confirm => b.filtering = false,
+            Action::Submit | Action::Confirm => {
+                b.filtering = false;
+                return board_action(app, b, Action::Confirm);
+            }
             Action::MoveUp => b.move_by(-1),
             Action::MoveDown => b.move_by(1),
             _ => {}

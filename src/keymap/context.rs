@@ -78,7 +78,7 @@ impl Context {
     pub fn accepts_text(self) -> bool {
         matches!(
             self,
-            Context::Login | Context::Filter | Context::Dialog | Context::Form
+            Context::Login | Context::Filter | Context::Dialog | Context::Form | Context::Help
         )
     }
 }
@@ -121,6 +121,7 @@ mod tests {
                 Context::Login,
                 Context::Form,
                 Context::Dialog,
+                Context::Help,
                 Context::Filter
             ]
         );

@@ -54,6 +54,12 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     if board.visible.len() != board.rows.len() {
         summary.push(Span::raw(format!("  Showing {}", board.visible.len())));
     }
+    // Rows that do not fit are said, so nobody is missed at 80x24.
+    let fits = usize::from(table_area.height.saturating_sub(1));
+    let hidden = board.visible.len().saturating_sub(fits);
+    if hidden > 0 {
+        summary.push(Span::styled(format!("  +{hidden} more ↓"), theme.warning()));
+    }
     frame.render_widget(Paragraph::new(Line::from(summary)), summary_area);
 
     let filter_line = if board.filtering {

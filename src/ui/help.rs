@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::{App, HelpState};
@@ -64,5 +64,5 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
     } else {
         lines
     };
-    frame.render_widget(Paragraph::new(lines), list_area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list_area);
 }

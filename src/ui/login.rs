@@ -18,6 +18,18 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
+/// Rows the lines take inside a bordered box `width` wide once long lines wrap, so the box
+/// grows instead of cutting off its last lines (the key hints).
+fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner).max(1))
+        .sum::<usize>()
+        .try_into()
+        .unwrap_or(u16::MAX)
+}
+
 fn field_line<'a>(label: &'a str, value: String, focused: bool, theme: &Theme) -> Line<'a> {
     let marker = if focused { "▸ " } else { "  " };
     let cursor = if focused { "_" } else { "" };
@@ -59,7 +71,7 @@ pub fn render_login(app: &App, s: &LoginState, theme: &Theme, frame: &mut Frame<
     }
     lines.push(Line::default());
     lines.push(super::hint_line(app, theme));
-    let box_area = centred(area, 72, lines.len() as u16 + 2);
+    let box_area = centred(area, 72, wrapped_height(&lines, 72) + 2);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -103,7 +115,7 @@ pub fn render_change_password(
         lines.push(Line::from(Span::styled(error.clone(), theme.error())));
     }
     lines.push(super::hint_line(app, theme));
-    let box_area = centred(area, 72, lines.len() as u16 + 4);
+    let box_area = centred(area, 72, wrapped_height(&lines, 72) + 2);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()

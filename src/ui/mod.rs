@@ -89,7 +89,7 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::Lock,
             Action::Quit,
         ],
-        Context::Filter => &[Action::Submit, Action::ClearFilter, Action::Help],
+        Context::Filter => &[Action::Confirm, Action::ClearFilter, Action::Help],
         Context::Record => &[
             Action::NextTab,
             Action::PrevTab,

@@ -1,0 +1,221 @@
+//! Board refresh: what the UI does every second and after every change, i.e. read everyone in
+//! custody (`Store::in_custody`), build and sort the board's rows (`BoardState`), and render
+//! the board at 120×40, on a suite with a large history. The target is under 5 ms with
+//! 40 people in custody and 1,000,000 historical detentions.
+//!
+//! The historical people default to 200,000 so a run finishes in a few minutes on a small
+//! machine; set `SONAR_BENCH_PEOPLE=1000000` for the figure. The generated suite is
+//! kept under Cargo's target tmpdir and reused by later runs (its generation time is printed
+//! when it is made).
+//!
+//! Measured, each with 20 (the demo's cast) and then 40 people in custody:
+//! - `in_custody_query`: the SQL alone;
+//! - `refresh_rows`: the query plus building and sorting `BoardState` rows;
+//! - `tick_refresh_and_render_120x40`: the App's real refresh path (`Event::Tick` through
+//!   `update`) plus `ui::render` on a 120×40 test terminal: the whole board refresh;
+//! - `render_only_120x40`: drawing alone.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sonar_custody::app::board::BoardState;
+use sonar_custody::app::{Event, Screen, update};
+use sonar_custody::store::Store;
+use sonar_custody::store::audit::{self, AuditAction};
+use sonar_custody::store::custody::{
+    NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
+    insert_detention, insert_flag, insert_person,
+};
+
+fn people() -> u64 {
+    std::env::var("SONAR_BENCH_PEOPLE")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(200_000)
+}
+
+/// The generated suite for `people` historical people, made once and kept.
+fn cached_suite(people: u64, now: DateTime<Utc>) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-board-{people}"));
+    let db = dir.join("demo.db");
+    let done = dir.join("complete");
+    if done.exists() && Store::unlock(&db, "sergeant", support::DEMO_PASSWORD, now).is_ok() {
+        eprintln!("board bench: reusing the suite in {}", dir.display());
+        return db;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    eprintln!("board bench: generating {people} historical people…");
+    let started = Instant::now();
+    let mut last = 0;
+    let store = sonar_custody::demo::create(&db, people, now, &mut |done, total| {
+        let percent = done * 100 / total.max(1);
+        if percent >= last + 10 {
+            last = percent;
+            eprintln!("  {done}/{total}");
+        }
+    })
+    .expect("generate the demo suite");
+    drop(store);
+    eprintln!(
+        "board bench: generated {people} historical people in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    std::fs::write(&done, b"").expect("mark the suite complete");
+    db
+}
+
+/// Copies the cached suite so the bench can add people without changing the cache.
+fn working_copy(db: &Path, into: &Path) -> PathBuf {
+    for entry in std::fs::read_dir(db.parent().unwrap()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
+        }
+    }
+    into.join("demo.db")
+}
+
+/// Books 20 more people in, each with a flag, a level 2 plan and a recent check, so the
+/// board has the 40 rows.
+fn add_twenty_in_custody(db: &Path, now: DateTime<Utc>) {
+    let mut store = Store::unlock(db, "admin", support::DEMO_PASSWORD, now)
+        .expect("admin login")
+        .store;
+    store
+        .write(now, |tx| {
+            for i in 0..20u32 {
+                let arrived = now - chrono::Duration::minutes(30 + 17 * i64::from(i));
+                let person = insert_person(
+                    tx,
+                    &NewPerson {
+                        surname: format!("Extra{i:02}"),
+                        forenames: "Bench".into(),
+                        date_of_birth: chrono::NaiveDate::from_ymd_opt(1980 + i as i32, 1, 1),
+                        ..NewPerson::default()
+                    },
+                    arrived,
+                )?;
+                let detention = insert_detention(
+                    tx,
+                    &NewDetention {
+                        person_id: person,
+                        custody_no: format!("NG-26-9{i:04}"),
+                        arrived_at: arrived,
+                        authorised_at: Some(arrived + chrono::Duration::minutes(10)),
+                        arresting_officer: "PC 4512 Hart".into(),
+                        reason: "Theft".into(),
+                        cell: format!("D{}", i + 1),
+                        ..NewDetention::default()
+                    },
+                )?;
+                insert_flag(
+                    tx,
+                    &NewFlag {
+                        person_id: person,
+                        detention_id: Some(detention),
+                        code: ["ALC", "DRG", "SH", "MH"][i as usize % 4],
+                        severity: "warning",
+                        reason: "bench",
+                        source: "booking-in risk assessment",
+                        raised_by: "sergeant",
+                        raised_at: arrived,
+                    },
+                )?;
+                insert_care_plan(
+                    tx,
+                    &NewCarePlan {
+                        detention_id: detention,
+                        level: 2,
+                        interval_minutes: Some(30),
+                        rouse: true,
+                        instructions: "Rouse every 30 minutes.",
+                        rationale: "",
+                        set_by: "sergeant",
+                        set_at: arrived + chrono::Duration::minutes(15),
+                    },
+                )?;
+                insert_check(
+                    tx,
+                    detention,
+                    now - chrono::Duration::minutes(i64::from(i)),
+                    "officer",
+                    Some(true),
+                    "settled",
+                )?;
+            }
+            audit::append(tx, now, "admin", AuditAction::RecordWrite, "bench", "")?;
+            Ok(())
+        })
+        .expect("add people");
+}
+
+fn bench_suite(c: &mut Criterion, label: &str, db: &Path, now: DateTime<Utc>) {
+    let store = Store::unlock(db, "sergeant", support::DEMO_PASSWORD, now)
+        .expect("sergeant login")
+        .store;
+    let in_custody = store.in_custody().expect("query").len();
+    let mut app = support::app(db);
+    support::log_in(&mut app, "sergeant", support::DEMO_PASSWORD);
+    assert!(matches!(app.screen, Screen::Board(_)), "logged in");
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    eprintln!("board bench [{label}]: {in_custody} people in custody");
+
+    let mut group = c.benchmark_group(format!("board/{label}"));
+    group
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    group.bench_function("in_custody_query", |b| {
+        b.iter(|| std::hint::black_box(store.in_custody().unwrap()))
+    });
+    group.bench_function("refresh_rows", |b| {
+        let mut board = BoardState::default();
+        b.iter(|| {
+            board.replace_entries(store.in_custody().unwrap(), now);
+            std::hint::black_box(board.visible.len())
+        })
+    });
+    group.bench_function("tick_refresh_and_render_120x40", |b| {
+        b.iter(|| {
+            update(&mut app, Event::Tick(now));
+            terminal
+                .draw(|f| sonar_custody::ui::render(&app, f))
+                .unwrap();
+        })
+    });
+    assert!(app.identity().is_some(), "the ticks did not lock the App");
+    group.bench_function("render_only_120x40", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| sonar_custody::ui::render(&app, f))
+                .unwrap();
+        })
+    });
+    group.finish();
+    let Screen::Board(board) = &app.screen else {
+        panic!("still on the board");
+    };
+    assert_eq!(board.rows.len(), in_custody, "the board shows everyone");
+}
+
+fn board_refresh(c: &mut Criterion) {
+    let now = support::fixed_now();
+    let people = people();
+    let cached = cached_suite(people, now);
+    let work = tempfile::tempdir().expect("work dir");
+    let db = working_copy(&cached, work.path());
+    bench_suite(c, &format!("{people}_historical/20_in_custody"), &db, now);
+    add_twenty_in_custody(&db, now);
+    bench_suite(c, &format!("{people}_historical/40_in_custody"), &db, now);
+}
+
+criterion_group!(benches, board_refresh);
+criterion_main!(benches);
