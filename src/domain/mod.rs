@@ -2,7 +2,9 @@
 
 pub mod board;
 pub mod clock;
+pub mod contact;
 pub mod flag;
+pub mod medication;
 pub mod nhs_number;
 pub mod observation;
 pub mod pace;
