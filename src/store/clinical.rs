@@ -1,0 +1,943 @@
+//! The healthcare practitioner's clinical record: scores, medication and its administration,
+//! consent, fitness decisions, referrals and appointments.
+//!
+//! Who sees what is enforced here, in the queries: clinical notes, score details, medication
+//! reasons and referral content are selected only for an HCP. Sergeants and detention officers
+//! get medication names and due times, consent decisions, fitness outcomes with their
+//! conditions, and that a referral exists — never the clinical text (DESIGN.md, security model).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::audit::{self, AuditAction};
+use super::{Store, StoreError, parse_timestamp, timestamp};
+use crate::domain::contact::{Postcode, UkPhone};
+use crate::domain::medication::{self, Frequency};
+use crate::domain::scores::news2;
+
+/// Which score an entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreKind {
+    News2,
+    Gcs,
+    CiwaAr,
+    Cows,
+    AuditC,
+}
+
+impl ScoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreKind::News2 => "news2",
+            ScoreKind::Gcs => "gcs",
+            ScoreKind::CiwaAr => "ciwa_ar",
+            ScoreKind::Cows => "cows",
+            ScoreKind::AuditC => "audit_c",
+        }
+    }
+}
+
+/// One recorded score: who, when, the inputs and the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreEntry {
+    pub id: i64,
+    pub kind: String,
+    pub inputs: serde_json::Value,
+    pub total: Option<i64>,
+    pub band: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A medicine the person brought, reported, or was prescribed in custody.
+#[derive(Debug, Clone, Default)]
+pub struct NewMedication {
+    pub name: String,
+    pub dose: String,
+    pub route: String,
+    pub frequency: String,
+    pub last_taken_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    /// `gp`, `pharmacy` or `not_verified`.
+    pub verified_with: String,
+    /// `brought`, `reported` or `prescribed_in_custody`.
+    pub origin: String,
+}
+
+/// A medicine as a role may see it: `reason` is `None` for anyone but an HCP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MedicationView {
+    pub id: i64,
+    pub name: String,
+    pub dose: String,
+    pub route: String,
+    pub frequency: String,
+    pub time_critical: Option<String>,
+    pub last_dose_at: Option<DateTime<Utc>>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub verified_with: String,
+}
+
+/// What happened when a dose was due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoseOutcome {
+    Given,
+    Declined,
+    Withheld,
+    NotAvailable,
+}
+
+impl DoseOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoseOutcome::Given => "given",
+            DoseOutcome::Declined => "declined",
+            DoseOutcome::Withheld => "withheld",
+            DoseOutcome::NotAvailable => "not_available",
+        }
+    }
+}
+
+/// A referral to Liaison and Diversion or community drug/alcohol treatment.
+#[derive(Debug, Clone, Default)]
+pub struct NewReferral {
+    /// `liaison_diversion` or `drug_alcohol`.
+    pub kind: String,
+    pub substance: String,
+    pub route: String,
+    pub treatment_history: String,
+    pub reason: String,
+    pub phone: Option<String>,
+    pub address: String,
+    pub postcode: Option<String>,
+    pub no_fixed_abode: bool,
+    /// For no fixed abode: where they can be reached.
+    pub reachable_at: String,
+}
+
+/// A referral as a role may see it: the content is `None` for anyone but an HCP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralView {
+    pub kind: String,
+    pub made_by: String,
+    pub made_at: DateTime<Utc>,
+    pub content: Option<ReferralContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralContent {
+    pub substance: String,
+    pub route: String,
+    pub treatment_history: String,
+    pub reason: String,
+    pub phone: Option<String>,
+    pub address: String,
+    pub postcode: Option<String>,
+    pub no_fixed_abode: bool,
+    pub reachable_at: String,
+}
+
+/// The latest consent decision for one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentView {
+    pub scope: String,
+    pub decision: String,
+    /// HCP only.
+    pub capacity_notes: Option<String>,
+    pub asked_by: String,
+    pub asked_at: DateTime<Utc>,
+}
+
+/// A fitness decision: outcome and conditions for everyone, the clinical reason for HCPs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FitnessView {
+    pub kind: String,
+    pub fit: bool,
+    pub conditions: String,
+    pub reason: Option<String>,
+    pub decided_by: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "{what} must be one of {}; `{value}` is not",
+            allowed.join(", ")
+        )))
+    }
+}
+
+impl Store {
+    fn require_hcp(&self, what: &str) -> Result<(), StoreError> {
+        let role = self.identity().role;
+        if role.sees_clinical_detail() {
+            Ok(())
+        } else {
+            Err(StoreError::NotPermitted {
+                role: role.to_string(),
+                what: what.to_string(),
+            })
+        }
+    }
+
+    fn clinical(&self) -> bool {
+        self.identity().role.sees_clinical_detail()
+    }
+
+    /// Records a scored assessment (HCP only) with its audit row.
+    pub fn record_score(
+        &mut self,
+        detention_id: i64,
+        kind: ScoreKind,
+        inputs: &serde_json::Value,
+        total: Option<i64>,
+        band: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.require_hcp("record clinical scores")?;
+        let by = self.identity().username.clone();
+        let inputs = inputs.to_string();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO clinical_score (detention_id, kind, inputs, total, band, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![detention_id, kind.as_str(), inputs, total, band, by, timestamp(now)],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), kind.as_str())?;
+            Ok(id)
+        })
+    }
+
+    /// Scores NEWS2 and records it. Impossible values are refused naming the range; unusual
+    /// ones must be confirmed (`confirmed_unusual`) or are refused saying what to confirm.
+    pub fn record_news2(
+        &mut self,
+        detention_id: i64,
+        o: &news2::Observations,
+        confirmed_unusual: bool,
+        now: DateTime<Utc>,
+    ) -> Result<news2::News2, StoreError> {
+        self.require_hcp("record clinical scores")?;
+        let unusual = news2::validate(o).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if !unusual.is_empty() && !confirmed_unusual {
+            let why: Vec<String> = unusual
+                .into_iter()
+                .map(|u| match u {
+                    news2::Plausibility::Unusual(why) => why,
+                    news2::Plausibility::Ordinary => String::new(),
+                })
+                .collect();
+            return Err(StoreError::Invalid(format!(
+                "unusual values ({}): confirm them to record",
+                why.join("; ")
+            )));
+        }
+        let result = news2::score(o);
+        let inputs = serde_json::json!({
+            "respiration_rate": o.respiration_rate,
+            "spo2": o.spo2,
+            "scale": match o.scale { news2::SpO2Scale::Scale1 => 1, news2::SpO2Scale::Scale2 => 2 },
+            "on_oxygen": o.on_oxygen,
+            "systolic_bp": o.systolic_bp,
+            "pulse": o.pulse,
+            "consciousness": format!("{:?}", o.consciousness).to_lowercase(),
+            "temperature_tenths": o.temperature_tenths,
+        });
+        let band = format!("{:?}", result.response).to_lowercase();
+        self.record_score(
+            detention_id,
+            ScoreKind::News2,
+            &inputs,
+            Some(i64::from(result.total)),
+            &band,
+            now,
+        )?;
+        Ok(result)
+    }
+
+    /// Every score of one kind for a detention, oldest first (HCP only: scores' detail).
+    pub fn scores(
+        &self,
+        detention_id: i64,
+        kind: ScoreKind,
+    ) -> Result<Vec<ScoreEntry>, StoreError> {
+        self.require_hcp("read clinical scores")?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, kind, inputs, total, band, recorded_by, recorded_at FROM clinical_score
+             WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
+             ORDER BY recorded_at, id",
+        )?;
+        let mut rows = stmt.query(params![detention_id, kind.as_str()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let inputs: String = r.get(2)?;
+            out.push(ScoreEntry {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                inputs: serde_json::from_str(&inputs)
+                    .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
+                total: r.get(3)?,
+                band: r.get(4)?,
+                recorded_by: r.get(5)?,
+                recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records a medicine (HCP only). The frequency must be understood, so a next dose can be
+    /// computed; time-critical medicines are marked from their name.
+    pub fn add_medication(
+        &mut self,
+        detention_id: i64,
+        m: &NewMedication,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.require_hcp("record medication")?;
+        if m.name.trim().is_empty() {
+            return Err(StoreError::Invalid("the medicine needs a name".into()));
+        }
+        Frequency::parse(&m.frequency).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        one_of(
+            &m.verified_with,
+            &["gp", "pharmacy", "not_verified"],
+            "verified with",
+        )?;
+        one_of(
+            &m.origin,
+            &["brought", "reported", "prescribed_in_custody"],
+            "origin",
+        )?;
+        let critical = medication::time_critical_reason(&m.name);
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO medication (detention_id, name, dose, route, frequency, last_taken_at, reason,
+                                         verified_with, origin, time_critical, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    detention_id,
+                    m.name.trim(),
+                    m.dose,
+                    m.route,
+                    m.frequency,
+                    m.last_taken_at.map(timestamp),
+                    m.reason,
+                    m.verified_with,
+                    m.origin,
+                    critical,
+                    by,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), "medication")?;
+            Ok(id)
+        })
+    }
+
+    /// Records what happened at a dose (HCP only); anything but "given" needs a reason.
+    pub fn record_dose(
+        &mut self,
+        medication_id: i64,
+        outcome: DoseOutcome,
+        reason: &str,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.require_hcp("record medication given")?;
+        if outcome != DoseOutcome::Given && reason.trim().is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "a dose {} needs a reason",
+                outcome.as_str().replace('_', " ")
+            )));
+        }
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![medication_id, timestamp(at), outcome.as_str(), reason.trim(), by],
+            )?;
+            audit::append(tx, now, &by, AuditAction::RecordWrite, &format!("medication {medication_id}"), outcome.as_str())?;
+            Ok(())
+        })
+    }
+
+    /// The detention's current medicines with their next dose due. Every role sees names and
+    /// due times (a missed dose must be visible to the sergeant); reasons are HCP only.
+    pub fn medications(
+        &self,
+        detention_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MedicationView>, StoreError> {
+        medications_for(self.conn(), detention_id, self.clinical(), now)
+    }
+
+    /// Records a consent decision (HCP only); "declines" and "lacks capacity, ask again later"
+    /// are answers in their own right.
+    pub fn record_consent(
+        &mut self,
+        detention_id: i64,
+        scope: &str,
+        decision: &str,
+        capacity_notes: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.require_hcp("record consent")?;
+        one_of(
+            scope,
+            &[
+                "custody_staff",
+                "receiving_establishment",
+                "community_treatment",
+                "liaison_diversion",
+            ],
+            "consent scope",
+        )?;
+        one_of(
+            decision,
+            &["consents", "declines", "lacks_capacity_ask_later"],
+            "consent decision",
+        )?;
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO consent (detention_id, scope, decision, capacity_notes, asked_by, asked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![detention_id, scope, decision, capacity_notes, by, timestamp(now)],
+            )?;
+            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), &format!("consent {scope}"))?;
+            Ok(())
+        })
+    }
+
+    /// The latest decision per scope; capacity notes for HCPs only.
+    pub fn consents(&self, detention_id: i64) -> Result<Vec<ConsentView>, StoreError> {
+        let sql = if self.clinical() {
+            "SELECT scope, decision, capacity_notes, asked_by, asked_at FROM consent c
+             WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
+             ORDER BY scope"
+        } else {
+            "SELECT scope, decision, NULL, asked_by, asked_at FROM consent c
+             WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
+             ORDER BY scope"
+        };
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let mut rows = stmt.query([detention_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(ConsentView {
+                scope: r.get(0)?,
+                decision: r.get(1)?,
+                capacity_notes: r.get(2)?,
+                asked_by: r.get(3)?,
+                asked_at: parse_timestamp(&r.get::<_, String>(4)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records a fitness decision (HCP only): to detain, to interview (with conditions such as
+    /// "needs appropriate adult"), or to transfer/release.
+    pub fn record_fitness(
+        &mut self,
+        detention_id: i64,
+        kind: &str,
+        fit: bool,
+        conditions: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.require_hcp("record fitness decisions")?;
+        one_of(
+            kind,
+            &["detain", "interview", "transfer_release"],
+            "fitness decision",
+        )?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a fitness decision needs its reason".into(),
+            ));
+        }
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO fitness_decision (detention_id, kind, fit, conditions, reason, decided_by, decided_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![detention_id, kind, fit, conditions, reason.trim(), by, timestamp(now)],
+            )?;
+            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), &format!("fitness {kind}"))?;
+            Ok(())
+        })
+    }
+
+    /// The latest decision of each kind.
+    pub fn fitness(&self, detention_id: i64) -> Result<Vec<FitnessView>, StoreError> {
+        let reason = if self.clinical() { "reason" } else { "NULL" };
+        let sql = format!(
+            "SELECT kind, fit, conditions, {reason}, decided_by, decided_at FROM fitness_decision f
+             WHERE detention_id = ?1 AND id = (SELECT max(id) FROM fitness_decision WHERE detention_id = f.detention_id AND kind = f.kind)
+             ORDER BY kind"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query([detention_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(FitnessView {
+                kind: r.get(0)?,
+                fit: r.get(1)?,
+                conditions: r.get(2)?,
+                reason: r.get(3)?,
+                decided_by: r.get(4)?,
+                decided_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Makes a referral (HCP only) with contact details that will reach the person: a valid UK
+    /// phone number or postcode, or no fixed abode with where they can be reached.
+    pub fn add_referral(
+        &mut self,
+        detention_id: i64,
+        r: &NewReferral,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.require_hcp("make referrals")?;
+        one_of(
+            &r.kind,
+            &["liaison_diversion", "drug_alcohol"],
+            "referral kind",
+        )?;
+        if r.reason.trim().is_empty() {
+            return Err(StoreError::Invalid("a referral needs its reason".into()));
+        }
+        let phone = r
+            .phone
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(UkPhone::parse)
+            .transpose()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let postcode = r
+            .postcode
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(Postcode::parse)
+            .transpose()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if r.no_fixed_abode {
+            if r.reachable_at.trim().is_empty() && phone.is_none() {
+                return Err(StoreError::Invalid(
+                    "no fixed abode: say where they can be reached, or give a phone number".into(),
+                ));
+            }
+        } else if r.address.trim().is_empty() || postcode.is_none() {
+            return Err(StoreError::Invalid(
+                "give an address with its postcode, or mark no fixed abode and say where they can be reached".into(),
+            ));
+        }
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO referral (detention_id, kind, substance, route, treatment_history, reason, phone,
+                                       address, postcode, no_fixed_abode, reachable_at, made_by, made_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    detention_id,
+                    r.kind,
+                    r.substance,
+                    r.route,
+                    r.treatment_history,
+                    r.reason.trim(),
+                    phone.as_ref().map(UkPhone::as_str),
+                    r.address,
+                    postcode.as_ref().map(Postcode::as_str),
+                    r.no_fixed_abode,
+                    r.reachable_at,
+                    by,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), &format!("referral {}", r.kind))?;
+            Ok(id)
+        })
+    }
+
+    /// Referrals: that one was made, by whom and when, for everyone; the content for HCPs.
+    pub fn referrals(&self, detention_id: i64) -> Result<Vec<ReferralView>, StoreError> {
+        let clinical = self.clinical();
+        let sql = if clinical {
+            "SELECT kind, made_by, made_at, substance, route, treatment_history, reason, phone, address,
+                    postcode, no_fixed_abode, reachable_at
+             FROM referral WHERE detention_id = ?1 ORDER BY id"
+        } else {
+            "SELECT kind, made_by, made_at FROM referral WHERE detention_id = ?1 ORDER BY id"
+        };
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let mut rows = stmt.query([detention_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let content = if clinical {
+                Some(ReferralContent {
+                    substance: r.get(3)?,
+                    route: r.get(4)?,
+                    treatment_history: r.get(5)?,
+                    reason: r.get(6)?,
+                    phone: r.get(7)?,
+                    address: r.get(8)?,
+                    postcode: r.get(9)?,
+                    no_fixed_abode: r.get(10)?,
+                    reachable_at: r.get(11)?,
+                })
+            } else {
+                None
+            };
+            out.push(ReferralView {
+                kind: r.get(0)?,
+                made_by: r.get(1)?,
+                made_at: parse_timestamp(&r.get::<_, String>(2)?)?,
+                content,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Medicines with their last dose (in custody, else as reported) and next dose due.
+pub(crate) fn medications_for(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<MedicationView>, StoreError> {
+    let reason = if clinical { "m.reason" } else { "NULL" };
+    let sql = format!(
+        "SELECT m.id, m.name, m.dose, m.route, m.frequency, m.time_critical, m.verified_with, {reason},
+                coalesce((SELECT max(a.at) FROM medication_administration a
+                          WHERE a.medication_id = m.id AND a.outcome = 'given'), m.last_taken_at)
+         FROM medication m WHERE m.detention_id = ?1 AND m.stopped_at IS NULL ORDER BY m.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([detention_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let frequency: String = r.get(4)?;
+        let last: Option<String> = r.get(8)?;
+        let last = last.map(|t| parse_timestamp(&t)).transpose()?;
+        let next_due = Frequency::parse(&frequency)
+            .ok()
+            .and_then(|f| medication::next_dose_due(f, last, now));
+        out.push(MedicationView {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            dose: r.get(2)?,
+            route: r.get(3)?,
+            frequency,
+            time_critical: r.get(5)?,
+            verified_with: r.get(6)?,
+            reason: r.get(7)?,
+            last_dose_at: last,
+            next_due,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::Role;
+    use crate::store::custody::{NewDetention, NewPerson, insert_detention, insert_person};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap()
+    }
+
+    /// A suite with one detainee, an HCP session and a sergeant session.
+    fn suite() -> (tempfile::TempDir, Store, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let (mut admin, _) = Store::init(&db, "Test", "admin", "admin-password", now()).unwrap();
+        admin
+            .add_user_with("nurse", "Nurse", Role::Hcp, "nurse-password", false, now())
+            .unwrap();
+        admin
+            .add_user_with(
+                "sarge",
+                "Sgt",
+                Role::Sergeant,
+                "sarge-password",
+                false,
+                now(),
+            )
+            .unwrap();
+        let detention = admin
+            .write(now(), |tx| {
+                let p = insert_person(
+                    tx,
+                    &NewPerson {
+                        surname: "Test".into(),
+                        forenames: "Person".into(),
+                        ..Default::default()
+                    },
+                    now(),
+                )?;
+                insert_detention(
+                    tx,
+                    &NewDetention {
+                        person_id: p,
+                        custody_no: "T-1".into(),
+                        arrived_at: now(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        let hcp = Store::unlock(&db, "nurse", "nurse-password", now())
+            .unwrap()
+            .store;
+        let sergeant = Store::unlock(&db, "sarge", "sarge-password", now())
+            .unwrap()
+            .store;
+        (dir, hcp, sergeant, detention)
+    }
+
+    fn obs() -> news2::Observations {
+        news2::Observations {
+            respiration_rate: 22,
+            spo2: 95,
+            scale: news2::SpO2Scale::Scale1,
+            on_oxygen: false,
+            systolic_bp: 118,
+            pulse: 104,
+            consciousness: news2::Consciousness::Alert,
+            temperature_tenths: 379,
+        }
+    }
+
+    #[test]
+    fn scores_are_hcp_only_in_both_directions() {
+        let (_d, mut hcp, mut sergeant, det) = suite();
+        let r = hcp.record_news2(det, &obs(), false, now()).unwrap();
+        assert_eq!(r.total, 4);
+        let stored = hcp.scores(det, ScoreKind::News2).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].inputs["pulse"], 104);
+        assert_eq!(stored[0].recorded_by, "nurse");
+        let err = sergeant.scores(det, ScoreKind::News2).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "your role (sergeant) may not read clinical scores"
+        );
+        assert!(sergeant.record_news2(det, &obs(), false, now()).is_err());
+    }
+
+    #[test]
+    fn impossible_vitals_refused_and_unusual_need_confirming() {
+        let (_d, mut hcp, _s, det) = suite();
+        let err = hcp
+            .record_news2(
+                det,
+                &news2::Observations {
+                    pulse: 400,
+                    ..obs()
+                },
+                false,
+                now(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Pulse must be between 20 and 250 per minute; 400 per minute is not"
+        );
+        let err = hcp
+            .record_news2(
+                det,
+                &news2::Observations {
+                    pulse: 190,
+                    ..obs()
+                },
+                false,
+                now(),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("confirm them to record"), "{err}");
+        assert!(
+            hcp.record_news2(
+                det,
+                &news2::Observations {
+                    pulse: 190,
+                    ..obs()
+                },
+                true,
+                now()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn medication_reason_is_hcp_only_but_due_times_are_for_everyone() {
+        let (_d, mut hcp, mut sergeant, det) = suite();
+        let id = hcp
+            .add_medication(
+                det,
+                &NewMedication {
+                    name: "Levetiracetam".into(),
+                    dose: "500 mg".into(),
+                    route: "oral".into(),
+                    frequency: "bd".into(),
+                    last_taken_at: Some(now() - chrono::Duration::hours(11)),
+                    reason: "epilepsy since childhood".into(),
+                    verified_with: "gp".into(),
+                    origin: "brought".into(),
+                },
+                now(),
+            )
+            .unwrap();
+        let mine = hcp.medications(det, now()).unwrap();
+        assert_eq!(mine[0].reason.as_deref(), Some("epilepsy since childhood"));
+        assert_eq!(mine[0].next_due, Some(now() + chrono::Duration::hours(1)));
+        assert!(
+            mine[0]
+                .time_critical
+                .as_deref()
+                .unwrap()
+                .contains("seizures")
+        );
+        let theirs = sergeant.medications(det, now()).unwrap();
+        assert_eq!(theirs[0].name, "Levetiracetam");
+        assert_eq!(theirs[0].next_due, mine[0].next_due);
+        assert_eq!(theirs[0].reason, None);
+        // Giving a dose moves the next one on; withholding needs a reason.
+        hcp.record_dose(id, DoseOutcome::Given, "", now(), now())
+            .unwrap();
+        assert_eq!(
+            hcp.medications(det, now()).unwrap()[0].next_due,
+            Some(now() + chrono::Duration::hours(12))
+        );
+        let err = hcp
+            .record_dose(id, DoseOutcome::Withheld, " ", now(), now())
+            .unwrap_err();
+        assert_eq!(err.to_string(), "a dose withheld needs a reason");
+        assert!(
+            sergeant
+                .record_dose(id, DoseOutcome::Given, "", now(), now())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn referral_content_is_hcp_only_and_contacts_are_validated() {
+        let (_d, mut hcp, sergeant, det) = suite();
+        let base = NewReferral {
+            kind: "drug_alcohol".into(),
+            substance: "heroin".into(),
+            route: "smoked".into(),
+            treatment_history: "none".into(),
+            reason: "wants help on release".into(),
+            phone: Some("07700 90012".into()),
+            address: "1 High Street".into(),
+            postcode: Some("NE1 4ST".into()),
+            ..Default::default()
+        };
+        let err = hcp.add_referral(det, &base, now()).unwrap_err();
+        assert!(err.to_string().contains("10 digits"), "{err}");
+        let bad_postcode = NewReferral {
+            phone: None,
+            postcode: Some("NE1".into()),
+            ..base.clone()
+        };
+        assert!(
+            hcp.add_referral(det, &bad_postcode, now())
+                .unwrap_err()
+                .to_string()
+                .contains("not a UK postcode")
+        );
+        let nfa = NewReferral {
+            phone: None,
+            postcode: None,
+            address: String::new(),
+            no_fixed_abode: true,
+            ..base.clone()
+        };
+        assert!(
+            hcp.add_referral(det, &nfa, now())
+                .unwrap_err()
+                .to_string()
+                .contains("no fixed abode")
+        );
+        let ok = NewReferral {
+            phone: Some("+44 7700 900123".into()),
+            ..base
+        };
+        hcp.add_referral(det, &ok, now()).unwrap();
+        let mine = hcp.referrals(det).unwrap();
+        let content = mine[0].content.as_ref().unwrap();
+        assert_eq!(content.phone.as_deref(), Some("07700900123"));
+        assert_eq!(content.postcode.as_deref(), Some("NE1 4ST"));
+        let theirs = sergeant.referrals(det).unwrap();
+        assert_eq!(theirs[0].kind, "drug_alcohol");
+        assert_eq!(theirs[0].content, None);
+    }
+
+    #[test]
+    fn consent_and_fitness_show_outcomes_to_all_and_notes_to_hcps() {
+        let (_d, mut hcp, sergeant, det) = suite();
+        hcp.record_consent(
+            det,
+            "receiving_establishment",
+            "lacks_capacity_ask_later",
+            "too intoxicated to weigh up",
+            now(),
+        )
+        .unwrap();
+        hcp.record_consent(
+            det,
+            "receiving_establishment",
+            "consents",
+            "capacity regained",
+            now(),
+        )
+        .unwrap();
+        hcp.record_fitness(
+            det,
+            "interview",
+            true,
+            "needs appropriate adult; after 14:00",
+            "settled, orientated",
+            now(),
+        )
+        .unwrap();
+        let mine = hcp.consents(det).unwrap();
+        assert_eq!(mine.len(), 1, "latest decision per scope");
+        assert_eq!(mine[0].decision, "consents");
+        assert_eq!(mine[0].capacity_notes.as_deref(), Some("capacity regained"));
+        let theirs = sergeant.consents(det).unwrap();
+        assert_eq!(theirs[0].decision, "consents");
+        assert_eq!(theirs[0].capacity_notes, None);
+        let f = sergeant.fitness(det).unwrap();
+        assert!(f[0].fit);
+        assert_eq!(f[0].conditions, "needs appropriate adult; after 14:00");
+        assert_eq!(f[0].reason, None);
+        assert_eq!(
+            hcp.fitness(det).unwrap()[0].reason.as_deref(),
+            Some("settled, orientated")
+        );
+        assert!(
+            hcp.record_consent(det, "everyone", "consents", "", now())
+                .is_err()
+        );
+    }
+}
