@@ -34,6 +34,8 @@ pub struct BoardRow {
     pub hcp_seen: bool,
     pub ready_for_transfer: bool,
     pub appropriate_adult_needed: bool,
+    /// The earliest next dose of any regular medicine, `None` without one.
+    pub medication_due: Option<DateTime<Utc>>,
 }
 
 impl BoardRow {
@@ -53,6 +55,20 @@ impl BoardRow {
             CheckStatus::Overdue { by } => Some(by),
             CheckStatus::Due { .. } => None,
         }
+    }
+
+    /// Where the next medicine dose stands, `None` without a regular medicine.
+    pub fn medication_status(&self, now: DateTime<Utc>) -> Option<CheckStatus> {
+        self.medication_due.map(|due| CheckStatus::at(due, now))
+    }
+
+    /// The longest a check or a medicine dose is overdue: either puts the row first.
+    pub fn anything_overdue_by(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        let medication = match self.medication_status(now) {
+            Some(CheckStatus::Overdue { by }) => Some(by),
+            _ => None,
+        };
+        self.overdue_by(now).max(medication)
     }
 
     /// The most serious flag's severity, `None` without flags.
@@ -149,7 +165,7 @@ fn chunk(s: &str, digit: bool) -> Chunk<'_> {
 /// 4. then the most serious flags;
 /// 5. then cell (`C2` before `C10`), custody number and id, so the order never jitters.
 pub fn attention_cmp(a: &BoardRow, b: &BoardRow, now: DateTime<Utc>) -> Ordering {
-    let overdue = |r: &BoardRow| r.overdue_by(now).map(Reverse);
+    let overdue = |r: &BoardRow| r.anything_overdue_by(now).map(Reverse);
     // Some(Reverse(larger)) < Some(Reverse(smaller)); None (not overdue) must come after.
     let by_overdue = match (overdue(a), overdue(b)) {
         (Some(x), Some(y)) => x.cmp(&y),
@@ -247,7 +263,39 @@ mod tests {
             hcp_seen: false,
             ready_for_transfer: false,
             appropriate_adult_needed: false,
+            medication_due: None,
         }
+    }
+
+    #[test]
+    fn an_overdue_dose_puts_the_row_first_like_an_overdue_check() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(12, 30)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                medication_due: Some(t(11, 50)),
+                ..row(2, "C2", "Bell")
+            },
+            BoardRow {
+                medication_due: Some(t(13, 0)),
+                ..row(3, "C3", "Cole")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows)[0], 2);
+        assert!(
+            rows[0]
+                .medication_status(now)
+                .is_some_and(|s| s.is_overdue())
+        );
+        assert!(
+            rows[2]
+                .medication_status(now)
+                .is_some_and(|s| !s.is_overdue())
+        );
     }
 
     fn ids(rows: &[BoardRow]) -> Vec<i64> {

@@ -71,18 +71,19 @@ pub enum MedicationError {
 }
 
 /// When the next dose is due: one interval after the last dose given (in custody or, before
-/// that, the time the person says they last took it); a regular medicine with no known last
-/// dose is due now. `None` for as-needed medicines.
+/// that, the time the person says they last took it). A regular medicine with no known last
+/// dose is due from `recorded_at`, when it was written down: at once, and overdue from then
+/// on until it is given or a reason is recorded. `None` for as-needed medicines.
 pub fn next_dose_due(
     frequency: Frequency,
     last_dose: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     match frequency {
         Frequency::AsNeeded => None,
         Frequency::EveryHours(h) => Some(match last_dose {
             Some(last) => last + Duration::hours(i64::from(h)),
-            None => now,
+            None => recorded_at,
         }),
     }
 }

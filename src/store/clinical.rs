@@ -40,7 +40,7 @@ impl ScoreKind {
 }
 
 /// One recorded score: who, when, the inputs and the result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScoreEntry {
     pub id: i64,
     pub kind: String,
@@ -269,27 +269,7 @@ impl Store {
         kind: ScoreKind,
     ) -> Result<Vec<ScoreEntry>, StoreError> {
         self.require_hcp("read clinical scores")?;
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, kind, inputs, total, band, recorded_by, recorded_at FROM clinical_score
-             WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
-             ORDER BY recorded_at, id",
-        )?;
-        let mut rows = stmt.query(params![detention_id, kind.as_str()])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let inputs: String = r.get(2)?;
-            out.push(ScoreEntry {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                inputs: serde_json::from_str(&inputs)
-                    .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
-                total: r.get(3)?,
-                band: r.get(4)?,
-                recorded_by: r.get(5)?,
-                recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
-            });
-        }
-        Ok(out)
+        scores_for(self.conn(), detention_id, kind)
     }
 
     /// Records a medicine (HCP only). The frequency must be understood, so a next dose can be
@@ -373,12 +353,8 @@ impl Store {
 
     /// The detention's current medicines with their next dose due. Every role sees names and
     /// due times (a missed dose must be visible to the sergeant); reasons are HCP only.
-    pub fn medications(
-        &self,
-        detention_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<MedicationView>, StoreError> {
-        medications_for(self.conn(), detention_id, self.clinical(), now)
+    pub fn medications(&self, detention_id: i64) -> Result<Vec<MedicationView>, StoreError> {
+        medications_for(self.conn(), detention_id, self.clinical())
     }
 
     /// Records a consent decision (HCP only); "declines" and "lacks capacity, ask again later"
@@ -421,28 +397,7 @@ impl Store {
 
     /// The latest decision per scope; capacity notes for HCPs only.
     pub fn consents(&self, detention_id: i64) -> Result<Vec<ConsentView>, StoreError> {
-        let sql = if self.clinical() {
-            "SELECT scope, decision, capacity_notes, asked_by, asked_at FROM consent c
-             WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
-             ORDER BY scope"
-        } else {
-            "SELECT scope, decision, NULL, asked_by, asked_at FROM consent c
-             WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
-             ORDER BY scope"
-        };
-        let mut stmt = self.conn().prepare_cached(sql)?;
-        let mut rows = stmt.query([detention_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(ConsentView {
-                scope: r.get(0)?,
-                decision: r.get(1)?,
-                capacity_notes: r.get(2)?,
-                asked_by: r.get(3)?,
-                asked_at: parse_timestamp(&r.get::<_, String>(4)?)?,
-            });
-        }
-        Ok(out)
+        consents_for(self.conn(), detention_id, self.clinical())
     }
 
     /// Records a fitness decision (HCP only): to detain, to interview (with conditions such as
@@ -481,26 +436,7 @@ impl Store {
 
     /// The latest decision of each kind.
     pub fn fitness(&self, detention_id: i64) -> Result<Vec<FitnessView>, StoreError> {
-        let reason = if self.clinical() { "reason" } else { "NULL" };
-        let sql = format!(
-            "SELECT kind, fit, conditions, {reason}, decided_by, decided_at FROM fitness_decision f
-             WHERE detention_id = ?1 AND id = (SELECT max(id) FROM fitness_decision WHERE detention_id = f.detention_id AND kind = f.kind)
-             ORDER BY kind"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query([detention_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(FitnessView {
-                kind: r.get(0)?,
-                fit: r.get(1)?,
-                conditions: r.get(2)?,
-                reason: r.get(3)?,
-                decided_by: r.get(4)?,
-                decided_at: parse_timestamp(&r.get::<_, String>(5)?)?,
-            });
-        }
-        Ok(out)
+        fitness_for(self.conn(), detention_id, self.clinical())
     }
 
     /// Makes a referral (HCP only) with contact details that will reach the person: a valid UK
@@ -575,42 +511,165 @@ impl Store {
 
     /// Referrals: that one was made, by whom and when, for everyone; the content for HCPs.
     pub fn referrals(&self, detention_id: i64) -> Result<Vec<ReferralView>, StoreError> {
-        let clinical = self.clinical();
-        let sql = if clinical {
-            "SELECT kind, made_by, made_at, substance, route, treatment_history, reason, phone, address,
-                    postcode, no_fixed_abode, reachable_at
-             FROM referral WHERE detention_id = ?1 ORDER BY id"
-        } else {
-            "SELECT kind, made_by, made_at FROM referral WHERE detention_id = ?1 ORDER BY id"
-        };
-        let mut stmt = self.conn().prepare_cached(sql)?;
-        let mut rows = stmt.query([detention_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let content = if clinical {
-                Some(ReferralContent {
-                    substance: r.get(3)?,
-                    route: r.get(4)?,
-                    treatment_history: r.get(5)?,
-                    reason: r.get(6)?,
-                    phone: r.get(7)?,
-                    address: r.get(8)?,
-                    postcode: r.get(9)?,
-                    no_fixed_abode: r.get(10)?,
-                    reachable_at: r.get(11)?,
-                })
-            } else {
-                None
-            };
-            out.push(ReferralView {
-                kind: r.get(0)?,
-                made_by: r.get(1)?,
-                made_at: parse_timestamp(&r.get::<_, String>(2)?)?,
-                content,
-            });
-        }
-        Ok(out)
+        referrals_for(self.conn(), detention_id, self.clinical())
     }
+}
+
+pub(crate) fn scores_for(
+    conn: &Connection,
+    detention_id: i64,
+    kind: ScoreKind,
+) -> Result<Vec<ScoreEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, inputs, total, band, recorded_by, recorded_at FROM clinical_score
+         WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
+         ORDER BY recorded_at, id",
+    )?;
+    let mut rows = stmt.query(params![detention_id, kind.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let inputs: String = r.get(2)?;
+        out.push(ScoreEntry {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            inputs: serde_json::from_str(&inputs)
+                .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
+            total: r.get(3)?,
+            band: r.get(4)?,
+            recorded_by: r.get(5)?,
+            recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn consents_for(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+) -> Result<Vec<ConsentView>, StoreError> {
+    let sql = if clinical {
+        "SELECT scope, decision, capacity_notes, asked_by, asked_at FROM consent c
+         WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
+         ORDER BY scope"
+    } else {
+        "SELECT scope, decision, NULL, asked_by, asked_at FROM consent c
+         WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
+         ORDER BY scope"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([detention_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(ConsentView {
+            scope: r.get(0)?,
+            decision: r.get(1)?,
+            capacity_notes: r.get(2)?,
+            asked_by: r.get(3)?,
+            asked_at: parse_timestamp(&r.get::<_, String>(4)?)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn fitness_for(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+) -> Result<Vec<FitnessView>, StoreError> {
+    let reason = if clinical { "reason" } else { "NULL" };
+    let sql = format!(
+        "SELECT kind, fit, conditions, {reason}, decided_by, decided_at FROM fitness_decision f
+         WHERE detention_id = ?1 AND id = (SELECT max(id) FROM fitness_decision WHERE detention_id = f.detention_id AND kind = f.kind)
+         ORDER BY kind"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([detention_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(FitnessView {
+            kind: r.get(0)?,
+            fit: r.get(1)?,
+            conditions: r.get(2)?,
+            reason: r.get(3)?,
+            decided_by: r.get(4)?,
+            decided_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn referrals_for(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+) -> Result<Vec<ReferralView>, StoreError> {
+    let sql = if clinical {
+        "SELECT kind, made_by, made_at, substance, route, treatment_history, reason, phone, address,
+                postcode, no_fixed_abode, reachable_at
+         FROM referral WHERE detention_id = ?1 ORDER BY id"
+    } else {
+        "SELECT kind, made_by, made_at FROM referral WHERE detention_id = ?1 ORDER BY id"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([detention_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let content = if clinical {
+            Some(ReferralContent {
+                substance: r.get(3)?,
+                route: r.get(4)?,
+                treatment_history: r.get(5)?,
+                reason: r.get(6)?,
+                phone: r.get(7)?,
+                address: r.get(8)?,
+                postcode: r.get(9)?,
+                no_fixed_abode: r.get(10)?,
+                reachable_at: r.get(11)?,
+            })
+        } else {
+            None
+        };
+        out.push(ReferralView {
+            kind: r.get(0)?,
+            made_by: r.get(1)?,
+            made_at: parse_timestamp(&r.get::<_, String>(2)?)?,
+            content,
+        });
+    }
+    Ok(out)
+}
+
+/// For everyone in custody, the earliest next dose of any regular medicine (board and list).
+pub(crate) fn next_doses_in_custody(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.detention_id, m.frequency,
+                coalesce((SELECT max(a.at) FROM medication_administration a
+                          WHERE a.medication_id = m.id AND a.outcome = 'given'), m.last_taken_at),
+                m.recorded_at
+         FROM medication m JOIN detention d ON d.id = m.detention_id
+         WHERE d.closed_at IS NULL AND m.stopped_at IS NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut due: std::collections::HashMap<i64, DateTime<Utc>> = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let detention: i64 = r.get(0)?;
+        let frequency: String = r.get(1)?;
+        let last: Option<String> = r.get(2)?;
+        let last = last.map(|t| parse_timestamp(&t)).transpose()?;
+        let recorded = parse_timestamp(&r.get::<_, String>(3)?)?;
+        if let Some(next) = Frequency::parse(&frequency)
+            .ok()
+            .and_then(|f| medication::next_dose_due(f, last, recorded))
+        {
+            due.entry(detention)
+                .and_modify(|d| *d = (*d).min(next))
+                .or_insert(next);
+        }
+    }
+    Ok(due)
 }
 
 /// Medicines with their last dose (in custody, else as reported) and next dose due.
@@ -618,13 +677,13 @@ pub(crate) fn medications_for(
     conn: &Connection,
     detention_id: i64,
     clinical: bool,
-    now: DateTime<Utc>,
 ) -> Result<Vec<MedicationView>, StoreError> {
     let reason = if clinical { "m.reason" } else { "NULL" };
     let sql = format!(
         "SELECT m.id, m.name, m.dose, m.route, m.frequency, m.time_critical, m.verified_with, {reason},
                 coalesce((SELECT max(a.at) FROM medication_administration a
-                          WHERE a.medication_id = m.id AND a.outcome = 'given'), m.last_taken_at)
+                          WHERE a.medication_id = m.id AND a.outcome = 'given'), m.last_taken_at),
+                m.recorded_at
          FROM medication m WHERE m.detention_id = ?1 AND m.stopped_at IS NULL ORDER BY m.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -634,9 +693,10 @@ pub(crate) fn medications_for(
         let frequency: String = r.get(4)?;
         let last: Option<String> = r.get(8)?;
         let last = last.map(|t| parse_timestamp(&t)).transpose()?;
+        let recorded = parse_timestamp(&r.get::<_, String>(9)?)?;
         let next_due = Frequency::parse(&frequency)
             .ok()
-            .and_then(|f| medication::next_dose_due(f, last, now));
+            .and_then(|f| medication::next_dose_due(f, last, recorded));
         out.push(MedicationView {
             id: r.get(0)?,
             name: r.get(1)?,
@@ -806,7 +866,7 @@ mod tests {
                 now(),
             )
             .unwrap();
-        let mine = hcp.medications(det, now()).unwrap();
+        let mine = hcp.medications(det).unwrap();
         assert_eq!(mine[0].reason.as_deref(), Some("epilepsy since childhood"));
         assert_eq!(mine[0].next_due, Some(now() + chrono::Duration::hours(1)));
         assert!(
@@ -816,7 +876,7 @@ mod tests {
                 .unwrap()
                 .contains("seizures")
         );
-        let theirs = sergeant.medications(det, now()).unwrap();
+        let theirs = sergeant.medications(det).unwrap();
         assert_eq!(theirs[0].name, "Levetiracetam");
         assert_eq!(theirs[0].next_due, mine[0].next_due);
         assert_eq!(theirs[0].reason, None);
@@ -824,7 +884,7 @@ mod tests {
         hcp.record_dose(id, DoseOutcome::Given, "", now(), now())
             .unwrap();
         assert_eq!(
-            hcp.medications(det, now()).unwrap()[0].next_due,
+            hcp.medications(det).unwrap()[0].next_due,
             Some(now() + chrono::Duration::hours(12))
         );
         let err = hcp

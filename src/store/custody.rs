@@ -200,6 +200,8 @@ pub struct CustodyEntry {
     pub flags: Vec<(String, String)>,
     pub hcp_seen: bool,
     pub ready_for_transfer: bool,
+    /// The earliest next dose of a regular medicine (filled for people in custody).
+    pub next_medication_due: Option<DateTime<Utc>>,
 }
 
 /// Which detentions [`custody_entries`] returns.
@@ -268,6 +270,7 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 .filter_map(|pair| pair.split_once(':'))
                 .map(|(c, s)| (c.to_string(), s.to_string()))
                 .collect(),
+            next_medication_due: None,
         });
     }
     Ok(out)
@@ -333,6 +336,13 @@ pub struct RecordView {
     pub checks: Vec<CheckView>,
     pub hcp_contacts: Vec<HcpContactView>,
     pub previous_detentions: Vec<(String, DateTime<Utc>)>,
+    /// Medicines with next dose due (reasons only when clinical detail is visible).
+    pub medications: Vec<super::clinical::MedicationView>,
+    /// NEWS2 entries, oldest first; empty when clinical detail is not visible.
+    pub news2: Vec<super::clinical::ScoreEntry>,
+    pub consents: Vec<super::clinical::ConsentView>,
+    pub fitness: Vec<super::clinical::FitnessView>,
+    pub referrals: Vec<super::clinical::ReferralView>,
 }
 
 /// Reads one detention's record. `clinical` decides whether clinical notes are selected at
@@ -475,23 +485,36 @@ pub fn record(
         checks,
         hcp_contacts,
         previous_detentions,
+        medications: super::clinical::medications_for(conn, detention_id, clinical)?,
+        news2: if clinical {
+            super::clinical::scores_for(conn, detention_id, super::clinical::ScoreKind::News2)?
+        } else {
+            Vec::new()
+        },
+        consents: super::clinical::consents_for(conn, detention_id, clinical)?,
+        fitness: super::clinical::fitness_for(conn, detention_id, clinical)?,
+        referrals: super::clinical::referrals_for(conn, detention_id, clinical)?,
     }))
 }
 
 impl super::Store {
-    /// Everyone in custody now, for the board. Holds no clinical detail.
+    /// Everyone in custody now, for the board, with when each person's next medicine dose is
+    /// due. Holds no clinical detail.
     pub fn in_custody(&self) -> Result<Vec<CustodyEntry>, StoreError> {
-        custody_entries(self.conn(), Which::InCustody)
+        let mut entries = custody_entries(self.conn(), Which::InCustody)?;
+        let due = super::clinical::next_doses_in_custody(self.conn())?;
+        for e in &mut entries {
+            e.next_medication_due = due.get(&e.detention_id).copied();
+        }
+        Ok(entries)
     }
 
     /// The board's projection for scripts: everyone in custody, or every detention.
     pub fn custody_list(&self, all: bool) -> Result<Vec<CustodyEntry>, StoreError> {
-        let which = if all {
-            Which::All { limit: u32::MAX }
-        } else {
-            Which::InCustody
-        };
-        custody_entries(self.conn(), which)
+        if !all {
+            return self.in_custody();
+        }
+        custody_entries(self.conn(), Which::All { limit: u32::MAX })
     }
 
     /// Opens one detention's record for the logged-in person, auditing the read. Clinical
