@@ -8,7 +8,9 @@ use rand::{Rng, SeedableRng};
 use std::path::Path;
 
 use crate::domain::role::Role;
+use crate::domain::scores::news2;
 use crate::store::audit::{self, AuditAction};
+use crate::store::clinical::{NewMedication, ScoreKind, insert_medication, insert_score};
 use crate::store::custody::{
     NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
     insert_detention, insert_flag, insert_hcp_contact, insert_person,
@@ -1008,8 +1010,152 @@ fn current_person(
             note,
         )?;
     }
+    for m in MEDICINES.iter().filter(|m| m.surname == c.surname) {
+        let recorded = arrived + Duration::minutes(c.arrived_minutes_ago.min(30));
+        insert_medication(
+            tx,
+            detention_id,
+            &NewMedication {
+                name: m.name.into(),
+                dose: m.dose.into(),
+                route: m.route.into(),
+                frequency: m.frequency.into(),
+                last_taken_at: Some(now - Duration::minutes(m.last_taken_minutes_ago)),
+                reason: m.reason.into(),
+                verified_with: m.verified_with.into(),
+                origin: "brought".into(),
+            },
+            "hcp",
+            recorded,
+        )?;
+    }
+    for (minutes_ago, rr, spo2, bp, pulse, temp, confused) in NEWS2_SERIES
+        .iter()
+        .filter(|n| n.0 == c.surname)
+        .map(|n| n.1)
+    {
+        let o = news2::Observations {
+            respiration_rate: rr,
+            spo2,
+            scale: news2::SpO2Scale::Scale1,
+            on_oxygen: false,
+            systolic_bp: bp,
+            pulse,
+            consciousness: if confused {
+                news2::Consciousness::NewConfusion
+            } else {
+                news2::Consciousness::Alert
+            },
+            temperature_tenths: temp,
+        };
+        let r = news2::score(&o);
+        let inputs = serde_json::json!({
+            "respiration_rate": rr, "spo2": spo2, "scale": 1, "on_oxygen": false,
+            "systolic_bp": bp, "pulse": pulse,
+            "consciousness": if confused { "newconfusion" } else { "alert" },
+            "temperature_tenths": temp,
+        });
+        insert_score(
+            tx,
+            detention_id,
+            ScoreKind::News2,
+            &inputs,
+            Some(i64::from(r.total)),
+            &format!("{:?}", r.response).to_lowercase(),
+            "hcp",
+            now - Duration::minutes(minutes_ago),
+        )?;
+    }
     Ok(())
 }
+
+/// A medicine one of the people in custody brought with them.
+struct DemoMedicine {
+    surname: &'static str,
+    name: &'static str,
+    dose: &'static str,
+    route: &'static str,
+    frequency: &'static str,
+    last_taken_minutes_ago: i64,
+    reason: &'static str,
+    verified_with: &'static str,
+}
+
+const MEDICINES: &[DemoMedicine] = &[
+    DemoMedicine {
+        surname: "Patel",
+        name: "Insulin glargine (Lantus)",
+        dose: "22 units",
+        route: "subcutaneous",
+        frequency: "od",
+        last_taken_minutes_ago: 23 * 60 + 40,
+        reason: "Type 1 diabetes",
+        verified_with: "gp",
+    },
+    DemoMedicine {
+        surname: "Patel",
+        name: "Insulin aspart (NovoRapid)",
+        dose: "6 units with meals",
+        route: "subcutaneous",
+        frequency: "tds",
+        last_taken_minutes_ago: 7 * 60,
+        reason: "Type 1 diabetes",
+        verified_with: "gp",
+    },
+    DemoMedicine {
+        surname: "Bennett",
+        name: "Methadone 1 mg/ml",
+        dose: "60 mg",
+        route: "oral",
+        frequency: "od",
+        last_taken_minutes_ago: 24 * 60 + 10,
+        reason: "Opioid substitution, Northgate drug service",
+        verified_with: "pharmacy",
+    },
+    DemoMedicine {
+        surname: "Wood",
+        name: "Levetiracetam",
+        dose: "500 mg",
+        route: "oral",
+        frequency: "bd",
+        last_taken_minutes_ago: 11 * 60 + 40,
+        reason: "Epilepsy",
+        verified_with: "gp",
+    },
+    DemoMedicine {
+        surname: "Davies",
+        name: "Chlordiazepoxide",
+        dose: "20 mg",
+        route: "oral",
+        frequency: "qds",
+        last_taken_minutes_ago: 5 * 60,
+        reason: "Alcohol withdrawal (per PGD)",
+        verified_with: "not_verified",
+    },
+    DemoMedicine {
+        surname: "Wright",
+        name: "Adrenaline auto-injector (EpiPen)",
+        dose: "300 micrograms",
+        route: "intramuscular",
+        frequency: "prn",
+        last_taken_minutes_ago: 400 * 24 * 60,
+        reason: "Peanut anaphylaxis",
+        verified_with: "gp",
+    },
+];
+
+/// NEWS2 observations over the detention: (surname, (minutes ago, RR, SpO2, systolic, pulse,
+/// temperature in tenths, new confusion)).
+type News2Point = (i64, u32, u32, u32, u32, u32, bool);
+const NEWS2_SERIES: &[(&str, News2Point)] = &[
+    ("O'Brien", (200, 16, 97, 132, 88, 366, false)),
+    ("O'Brien", (140, 18, 96, 128, 94, 368, false)),
+    ("O'Brien", (80, 20, 95, 121, 102, 372, false)),
+    ("O'Brien", (20, 22, 94, 112, 112, 377, true)),
+    ("Davies", (420, 18, 97, 142, 96, 371, false)),
+    ("Davies", (240, 20, 96, 150, 108, 379, false)),
+    ("Davies", (60, 17, 97, 138, 92, 369, false)),
+];
 
 /// Creates a demo suite at `db` and fills it; returns the admin session.
 pub fn create(

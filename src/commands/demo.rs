@@ -90,6 +90,8 @@ struct ListEntry {
     flags: Vec<String>,
     hcp_seen: bool,
     ready_for_transfer: bool,
+    next_medication_due: Option<String>,
+    medication_overdue: bool,
 }
 
 /// `sonar list`: the board's data for scripts.
@@ -126,6 +128,12 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .collect(),
                 hcp_seen: row.hcp_seen,
                 ready_for_transfer: row.ready_for_transfer,
+                next_medication_due: row
+                    .medication_due
+                    .filter(|_| open)
+                    .map(crate::store::timestamp),
+                medication_overdue: open
+                    && row.medication_status(now).is_some_and(|s| s.is_overdue()),
             }
         })
         .collect();

@@ -202,15 +202,16 @@ impl Store {
     ) -> Result<i64, StoreError> {
         self.require_hcp("record clinical scores")?;
         let by = self.identity().username.clone();
-        let inputs = inputs.to_string();
         self.write(now, |tx| {
-            tx.execute(
-                "INSERT INTO clinical_score (detention_id, kind, inputs, total, band, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![detention_id, kind.as_str(), inputs, total, band, by, timestamp(now)],
+            let id = insert_score(tx, detention_id, kind, inputs, total, band, &by, now)?;
+            audit::append(
+                tx,
+                now,
+                &by,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                kind.as_str(),
             )?;
-            let id = tx.last_insert_rowid();
-            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), kind.as_str())?;
             Ok(id)
         })
     }
@@ -295,30 +296,17 @@ impl Store {
             &["brought", "reported", "prescribed_in_custody"],
             "origin",
         )?;
-        let critical = medication::time_critical_reason(&m.name);
         let by = self.identity().username.clone();
         self.write(now, |tx| {
-            tx.execute(
-                "INSERT INTO medication (detention_id, name, dose, route, frequency, last_taken_at, reason,
-                                         verified_with, origin, time_critical, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    detention_id,
-                    m.name.trim(),
-                    m.dose,
-                    m.route,
-                    m.frequency,
-                    m.last_taken_at.map(timestamp),
-                    m.reason,
-                    m.verified_with,
-                    m.origin,
-                    critical,
-                    by,
-                    timestamp(now)
-                ],
+            let id = insert_medication(tx, detention_id, m, &by, now)?;
+            audit::append(
+                tx,
+                now,
+                &by,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                "medication",
             )?;
-            let id = tx.last_insert_rowid();
-            audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), "medication")?;
             Ok(id)
         })
     }
@@ -638,6 +626,56 @@ pub(crate) fn referrals_for(
         });
     }
     Ok(out)
+}
+
+/// Writes a score row (the caller audits it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_score(
+    conn: &Connection,
+    detention_id: i64,
+    kind: ScoreKind,
+    inputs: &serde_json::Value,
+    total: Option<i64>,
+    band: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO clinical_score (detention_id, kind, inputs, total, band, recorded_by, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![detention_id, kind.as_str(), inputs.to_string(), total, band, by, timestamp(at)])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Writes a medication row, marking it time-critical from its name (the caller audits it).
+pub(crate) fn insert_medication(
+    conn: &Connection,
+    detention_id: i64,
+    m: &NewMedication,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO medication (detention_id, name, dose, route, frequency, last_taken_at, reason,
+                                 verified_with, origin, time_critical, recorded_by, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        detention_id,
+        m.name.trim(),
+        m.dose,
+        m.route,
+        m.frequency,
+        m.last_taken_at.map(timestamp),
+        m.reason,
+        m.verified_with,
+        m.origin,
+        medication::time_critical_reason(&m.name),
+        by,
+        timestamp(at)
+    ])?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// For everyone in custody, the earliest next dose of any regular medicine (board and list).

@@ -49,33 +49,47 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
                 theme.dim()
             },
         ),
-        Span::raw(format!("  Due in 10 min: {soon}")),
+        Span::raw(format!("  Due in 10m: {soon}")),
     ];
-    if board.visible.len() != board.rows.len() {
-        summary.push(Span::raw(format!("  Showing {}", board.visible.len())));
-    }
-    // Rows that do not fit are said, so nobody is missed at 80x24.
-    let fits = usize::from(table_area.height.saturating_sub(1));
-    let hidden = board.visible.len().saturating_sub(fits);
-    if hidden > 0 {
-        summary.push(Span::styled(format!("  +{hidden} more ↓"), theme.warning()));
+    let doses_overdue = board
+        .rows
+        .iter()
+        .filter(|r| r.medication_status(now).is_some_and(|s| s.is_overdue()))
+        .count();
+    if doses_overdue > 0 {
+        summary.push(Span::raw("  Doses overdue: "));
+        summary.push(Span::styled(doses_overdue.to_string(), theme.overdue()));
     }
     frame.render_widget(Paragraph::new(Line::from(summary)), summary_area);
 
-    let filter_line = if board.filtering {
-        Line::from(vec![
+    // The filter line also says how many rows are shown and how many do not fit, so nobody is
+    // missed at 80x24.
+    let fits = usize::from(table_area.height.saturating_sub(1));
+    let hidden = board.visible.len().saturating_sub(fits);
+    let mut filter_spans = if board.filtering {
+        vec![
             Span::styled(" Filter: ", theme.key()),
             Span::raw(format!("{}_", board.filter)),
-        ])
+        ]
     } else if !board.filter.is_empty() {
-        Line::from(vec![
+        vec![
             Span::styled(" Filter: ", theme.dim()),
             Span::raw(board.filter.clone()),
-        ])
+        ]
     } else {
-        Line::default()
+        Vec::new()
     };
-    frame.render_widget(Paragraph::new(filter_line), filter_area);
+    if board.visible.len() != board.rows.len() {
+        filter_spans.push(Span::raw(format!(
+            "  Showing {} of {}",
+            board.visible.len(),
+            board.rows.len()
+        )));
+    }
+    if hidden > 0 {
+        filter_spans.push(Span::styled(format!("  +{hidden} more ↓"), theme.warning()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(filter_spans)), filter_area);
 
     let wide = area.width >= 110;
     let name_width: u16 = if wide { 28 } else { 18 };
@@ -147,7 +161,20 @@ fn board_row<'a>(
         None => ("const".to_string(), theme.dim()),
     };
     let mut flag_spans = Vec::new();
+    let medication = row.medication_status(now);
+    if let Some(status) = medication {
+        let style = match status {
+            CheckStatus::Overdue { .. } => theme.overdue(),
+            CheckStatus::Due { remaining } if remaining <= SOON => theme.due_soon(),
+            CheckStatus::Due { .. } => theme.warning(),
+        };
+        flag_spans.push(Span::styled(format!("MED {}", status.countdown()), style));
+        flag_spans.push(Span::raw(" "));
+    }
     for (code, severity) in row.sorted_flags() {
+        if medication.is_some() && code.code() == "MED" {
+            continue;
+        }
         flag_spans.push(Span::styled(
             format!("{}{}", code.code(), severity.marker()),
             theme.severity(severity),

@@ -2,6 +2,7 @@
 //! state and never asks the database anything.
 
 mod board;
+mod clinical;
 mod help;
 mod login;
 mod record;

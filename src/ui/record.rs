@@ -57,15 +57,28 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
         RecordTab::Summary => summary(app, r, theme),
         RecordTab::Risk => risk(r, theme),
         RecordTab::CarePlan => care_plan(r, theme),
-        RecordTab::Health => health(app, r, theme),
+        RecordTab::Health => super::clinical::health_lines(app, r, theme),
         RecordTab::History => history(r, theme),
     };
+    let chart_rows = if r.tab == RecordTab::Health {
+        super::clinical::chart_height(r)
+    } else {
+        0
+    };
+    let [chart_area, text_area] = Layout::vertical([
+        Constraint::Length(chart_rows.min(body_area.height / 2)),
+        Constraint::Min(1),
+    ])
+    .areas(body_area);
+    if chart_rows > 0 {
+        super::clinical::render_news2_chart(app, r, theme, frame, chart_area);
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((r.scroll, 0))
             .block(Block::default().borders(Borders::TOP)),
-        body_area,
+        text_area,
     );
     if let Some(dialog) = &r.dialog {
         let width = area.width.saturating_sub(8).min(70);
@@ -278,48 +291,6 @@ fn care_plan<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             roused,
             c.done_by,
             c.condition
-        )));
-    }
-    lines
-}
-
-fn health<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
-    let mut lines = Vec::new();
-    if r.view.entry.hcp_seen {
-        lines.push(Line::from("Seen by a healthcare practitioner:"));
-    } else {
-        lines.push(Line::from("Not yet seen by a healthcare practitioner."));
-    }
-    for c in &r.view.hcp_contacts {
-        lines.push(Line::from(vec![Span::raw(format!(
-            "  {}  {}",
-            to_london_with_day(c.seen_at),
-            c.seen_by
-        ))]));
-        if r.clinical_visible
-            && let Some(note) = &c.note
-        {
-            lines.push(Line::from(format!("      {note}")));
-        }
-    }
-    if !r.clinical_visible {
-        lines.push(Line::default());
-        let key = app
-            .keymap
-            .keys_for(
-                crate::keymap::Context::Record,
-                crate::app::Action::BreakGlass,
-            )
-            .into_iter()
-            .next()
-            .map(|k| k.to_string())
-            .unwrap_or_else(|| "break_glass".into());
-        lines.push(Line::from(Span::styled(
-            "Clinical notes: HCP only.",
-            theme.warning(),
-        )));
-        lines.push(Line::from(format!(
-            "In an emergency press {key} to break glass: you will be asked why, and it is audited."
         )));
     }
     lines
