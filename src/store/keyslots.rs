@@ -157,7 +157,14 @@ pub struct KeyslotFile {
     pub slots: Vec<Slot>,
     #[serde(default)]
     pub pending_events: Vec<PendingEvent>,
+    /// Failed logins beyond [`MAX_PENDING_EVENTS`], counted rather than listed, so guessing
+    /// at a locked terminal cannot grow this file without bound.
+    #[serde(default)]
+    pub unlisted_failures: u64,
 }
+
+/// The most failed logins kept one by one while the database is locked.
+pub const MAX_PENDING_EVENTS: usize = 1000;
 
 /// The sidecar's path for a database path: `suite.db` -> `suite.db.keyslots`.
 pub fn sidecar_path(db: &Path) -> PathBuf {
@@ -176,6 +183,7 @@ impl KeyslotFile {
             suite_name: String::new(),
             slots: Vec::new(),
             pending_events: Vec::new(),
+            unlisted_failures: 0,
         }
     }
 
@@ -442,6 +450,10 @@ impl KeyslotFile {
             slot.failed_attempts = slot.failed_attempts.saturating_add(1);
             slot.locked_until = backoff(slot.failed_attempts).map(|d| now + d);
         }
+        if self.pending_events.len() >= MAX_PENDING_EVENTS {
+            self.unlisted_failures = self.unlisted_failures.saturating_add(1);
+            return;
+        }
         self.pending_events.push(PendingEvent {
             at: now,
             staff: name.to_string(),
@@ -665,6 +677,11 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(file.pending_events.len(), 3);
+        for _ in 0..MAX_PENDING_EVENTS {
+            file.record_failure("someone", now());
+        }
+        assert_eq!(file.pending_events.len(), MAX_PENDING_EVENTS);
+        assert_eq!(file.unlisted_failures, 3);
         file.record_success("nurse");
         assert!(file.check_backoff("nurse", now()).is_ok());
     }

@@ -46,6 +46,12 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
             return Err(StoreError::io("locking the database for rekey", e));
         }
     }
+    // A duplicate of the locked handle: the exclusive lock lives as long as either, so it is
+    // still held after the session is closed for the swap below.
+    let exclusive = store
+        .session_lock()
+        .try_clone()
+        .map_err(|e| StoreError::io("holding the database lock for rekey", e))?;
     let db = store.db_path().to_path_buf();
     let old_key = store.master_key().clone();
     let new_key = MasterKey::generate();
@@ -119,6 +125,7 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     })?;
 
     let conn = connection::open_existing(&db, &new_key)?;
+    drop(exclusive);
     let mut reopened = Store::from_parts(conn, &db, identity, new_key)?;
     let by = reopened.identity().username.clone();
     reopened.write(now, |tx| {

@@ -211,11 +211,26 @@ impl Store {
             return Err(StoreError::BadCredentials);
         }
         let must_change = candidates.iter().any(|c| c.must_change);
+        // Held for the whole session; a rekey needs it exclusively, so none runs while this
+        // terminal is in, and none is half-way through while we open the file.
+        let session_lock = open_lock_file(&lock_path(db, ".lock"))?;
+        match session_lock.try_lock_shared() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::InUse(
+                    "a rekey is under way; try again in a minute".into(),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::io("locking the database", e));
+            }
+        }
         let mut last_err = None;
         for candidate in candidates {
             match connection::open_existing(db, &candidate.key) {
                 Ok(conn) => {
-                    let store = Store::finish_login(db, conn, candidate.key, username, now)?;
+                    let store =
+                        Store::finish_login(db, conn, candidate.key, username, session_lock, now)?;
                     return Ok(Unlocked {
                         store,
                         must_change_password: must_change,
@@ -235,6 +250,7 @@ impl Store {
         conn: Connection,
         key: MasterKey,
         username: &str,
+        session_lock: File,
         now: DateTime<Utc>,
     ) -> Result<Store, StoreError> {
         let identity = if username == RECOVERY_SLOT {
@@ -259,8 +275,6 @@ impl Store {
                 None => return Err(StoreError::BadCredentials),
             }
         };
-        let session_lock = open_lock_file(&lock_path(db, ".lock"))?;
-        let _ = session_lock.lock_shared();
         let mut store = Store {
             conn,
             db_path: db.to_path_buf(),
@@ -272,7 +286,15 @@ impl Store {
         // database; they enter the audit chain now, in the same transaction as this login.
         with_keyslots(db, |slots| {
             let pending = std::mem::take(&mut slots.pending_events);
+            let unlisted = std::mem::take(&mut slots.unlisted_failures);
             slots.record_success(username);
+            // Left over from an interrupted rekey: the slots of the key that did not open the
+            // database, and its half-made copy. No rekey can be running (we hold the lock).
+            let key_id = store.key.key_id();
+            if slots.slots.iter().any(|s| s.key_id != key_id) {
+                slots.retain_generation(&key_id);
+                remove_database_files(&lock_path(db, ".rekey-tmp"));
+            }
             store.write(now, |tx| {
                 for event in &pending {
                     audit::append_raw(
@@ -282,6 +304,16 @@ impl Store {
                         &event.action,
                         "",
                         &event.detail,
+                    )?;
+                }
+                if unlisted > 0 {
+                    audit::append_raw(
+                        tx,
+                        &super::timestamp(now),
+                        "",
+                        AuditAction::LoginFailed.as_str(),
+                        "",
+                        &format!("{unlisted} further failed logins, not itemised"),
                     )?;
                 }
                 audit::append(tx, now, username, AuditAction::Login, "", "")?;
