@@ -54,8 +54,13 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Keymap(cmd) => keymap_command(cmd),
         Command::Check => {
-            let store = login(&cli.login, &clock)?;
-            let report = maintenance::check(&store)?;
+            let db = credentials::database_path(&cli.login)?;
+            if !db.exists() {
+                bail!("there is no database at {}", db.display());
+            }
+            let user = credentials::username(&cli.login)?;
+            let password = credentials::password(&cli.login, &format!("Password for {user}: "))?;
+            let report = maintenance::check(&db, &user, &password, clock.now())?;
             if report.is_ok() {
                 println!("quick_check: ok");
                 println!("cipher_integrity_check: ok (every page's HMAC verifies)");
@@ -69,7 +74,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                 }
                 bail!(
                     "the database {} is damaged: restore it from a backup",
-                    store.db_path().display()
+                    db.display()
                 )
             }
         }

@@ -202,9 +202,41 @@ impl CheckReport {
     }
 }
 
-/// Checks the b-tree structure and every page's HMAC.
-pub fn check(store: &Store) -> Result<CheckReport, StoreError> {
-    check_connection(store.conn())
+/// Checks the b-tree structure and every page's HMAC of the database at `db`, opened
+/// read-only with the key `username`'s secret unwraps: a damaged database is examined, never
+/// written (not even a login row). A disabled account's slot is gone, so it unwraps nothing.
+pub fn check(
+    db: &Path,
+    username: &str,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<CheckReport, StoreError> {
+    let mut last = None;
+    for candidate in super::session::unwrap_keys(db, username, secret, now)? {
+        // Read-write (a read-only handle cannot join a WAL database whose shared-memory file
+        // is gone) but query_only, so nothing is ever written.
+        let conn = connection::open_keyed(db, &candidate.key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let proven = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .and_then(|_| conn.execute_batch("PRAGMA query_only = ON"));
+        match proven {
+            Ok(_) => return check_connection(&conn),
+            Err(e) => match StoreError::from_sql(e, db) {
+                e @ StoreError::NotADatabase { .. } => last = Some(e),
+                // Page 1 itself is damaged: that is the check's finding.
+                StoreError::Damaged { .. } => {
+                    return Ok(CheckReport {
+                        structure: vec!["the first page (the schema) does not read".into()],
+                        pages: vec!["page 1 fails its integrity check".into()],
+                    });
+                }
+                other => return Err(other),
+            },
+        }
+    }
+    Err(last.unwrap_or(StoreError::NotADatabase {
+        path: db.to_path_buf(),
+    }))
 }
 
 pub(crate) fn check_connection(conn: &Connection) -> Result<CheckReport, StoreError> {

@@ -87,6 +87,40 @@ fn open_lock_file(path: &Path) -> Result<File, StoreError> {
         .map_err(|e| StoreError::io(format!("opening {}", path.display()), e))
 }
 
+/// Unwraps the master key(s) `username`'s secret opens, counting a failure (and its back-off)
+/// when it opens none. More than one key only after an interrupted rekey.
+pub(crate) fn unwrap_keys(
+    db: &Path,
+    username: &str,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<keyslots::Unwrapped>, StoreError> {
+    if !db.exists() {
+        return Err(StoreError::NoDatabase {
+            path: db.to_path_buf(),
+        });
+    }
+    let secret_bytes = if username == RECOVERY_SLOT {
+        keyslots::normalise_recovery_key(secret)
+    } else {
+        Zeroizing::new(secret.to_string())
+    };
+    let candidates = with_keyslots(db, |slots| {
+        slots.check_backoff(username, now)?;
+        let keys = slots.unwrap_all(username, secret_bytes.as_bytes())?;
+        if keys.is_empty() {
+            slots.record_failure(username, now);
+            return Ok((Vec::new(), true));
+        }
+        Ok((keys, false))
+    })?;
+    if candidates.is_empty() {
+        tracing::info!(user = username, "login failed");
+        return Err(StoreError::BadCredentials);
+    }
+    Ok(candidates)
+}
+
 /// Runs `f` holding the exclusive lock that serialises changes to the keyslot file.
 pub(crate) fn with_keyslots<T>(
     db: &Path,
@@ -187,29 +221,7 @@ impl Store {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Unlocked, StoreError> {
-        if !db.exists() {
-            return Err(StoreError::NoDatabase {
-                path: db.to_path_buf(),
-            });
-        }
-        let secret_bytes = if username == RECOVERY_SLOT {
-            keyslots::normalise_recovery_key(secret)
-        } else {
-            Zeroizing::new(secret.to_string())
-        };
-        let candidates = with_keyslots(db, |slots| {
-            slots.check_backoff(username, now)?;
-            let keys = slots.unwrap_all(username, secret_bytes.as_bytes())?;
-            if keys.is_empty() {
-                slots.record_failure(username, now);
-                return Ok((Vec::new(), true));
-            }
-            Ok((keys, false))
-        })?;
-        if candidates.is_empty() {
-            tracing::info!(user = username, "login failed");
-            return Err(StoreError::BadCredentials);
-        }
+        let candidates = unwrap_keys(db, username, secret, now)?;
         let must_change = candidates.iter().any(|c| c.must_change);
         // Held for the whole session; a rekey needs it exclusively, so none runs while this
         // terminal is in, and none is half-way through while we open the file.
