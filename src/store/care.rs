@@ -1,0 +1,546 @@
+//! Care plan versions, cell checks, emergency escalations and PACE reviews/extensions. Each
+//! write is one IMMEDIATE transaction with its audit row; the rules that decide what may be
+//! written are in `domain::care` and `domain::pace`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::audit::{self, AuditAction};
+use super::{StoreError, parse_timestamp, timestamp};
+use crate::domain::care::{
+    CheckDraft, CheckKind, ObservationRules, PlanDraft, Suggestion, validate_check, validate_plan,
+};
+use crate::domain::flag::{FlagCode, Severity};
+use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
+use crate::domain::pace::{Extension, PaceClock, PaceDeadline};
+use crate::domain::role::Role;
+
+/// The active flags of one detention, as the rules read them (unknown codes are skipped).
+pub fn active_flags(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Vec<(FlagCode, Severity)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, severity FROM flag WHERE detention_id = ?1 AND entered_in_error_at IS NULL",
+    )?;
+    let mut rows = stmt.query([detention_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let sev: String = r.get(1)?;
+        if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
+            out.push((c, s));
+        }
+    }
+    Ok(out)
+}
+
+fn rules() -> Result<&'static ObservationRules, StoreError> {
+    ObservationRules::embedded().map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// What the rules suggest for this detention's flags now.
+pub fn suggestion(conn: &Connection, detention_id: i64) -> Result<Suggestion, StoreError> {
+    Ok(rules()?.suggest(&active_flags(conn, detention_id)?))
+}
+
+/// The current plan's level, interval and rousing (level 1 hourly without a plan).
+pub fn current_plan(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<(ObservationLevel, CheckInterval, bool), StoreError> {
+    let row: Option<(u8, Option<u32>, bool, Option<String>, String)> = conn
+        .query_row(
+            "SELECT level, interval_minutes, rouse, interval_kind, interval_details FROM care_plan
+             WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((level, minutes, rouse, kind, details)) = row else {
+        let l = ObservationLevel::General;
+        return Ok((l, default_for(l), false));
+    };
+    let level = ObservationLevel::from_number(level).unwrap_or(ObservationLevel::General);
+    let interval = match kind {
+        Some(k) => CheckInterval::from_parts(&k, Some(&details), minutes)
+            .unwrap_or_else(|_| default_for(level)),
+        None => match minutes {
+            Some(m) => CheckInterval::FIXED
+                .into_iter()
+                .find(|i| i.minutes() == Some(m))
+                .unwrap_or_else(|| default_for(level)),
+            None => default_for(level),
+        },
+    };
+    Ok((level, interval, rouse))
+}
+
+/// What recording a check produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckRecorded {
+    pub check_id: i64,
+    /// Set when the check opened an emergency escalation.
+    pub escalation_id: Option<i64>,
+}
+
+/// An open emergency escalation, with who/when/where for the alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscalationView {
+    pub id: i64,
+    pub detention_id: i64,
+    pub custody_no: String,
+    pub name: String,
+    pub cell: String,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: String,
+    pub reason: String,
+    pub called_by: Option<String>,
+    pub called_at: Option<DateTime<Utc>>,
+}
+
+/// Every escalation not yet closed, oldest first.
+pub fn open_escalations(conn: &Connection) -> Result<Vec<EscalationView>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.detention_id, d.custody_no, p.forenames || ' ' || p.surname, d.cell,
+                e.opened_at, e.opened_by, e.reason, e.called_by, e.called_at
+         FROM escalation e JOIN detention d ON d.id = e.detention_id
+         JOIN person p ON p.id = d.person_id
+         WHERE e.closed_at IS NULL ORDER BY e.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let called_at: Option<String> = r.get(9)?;
+        out.push(EscalationView {
+            id: r.get(0)?,
+            detention_id: r.get(1)?,
+            custody_no: r.get(2)?,
+            name: r.get(3)?,
+            cell: r.get(4)?,
+            opened_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+            opened_by: r.get(6)?,
+            reason: r.get(7)?,
+            called_by: r.get(8)?,
+            called_at: called_at.map(|t| parse_timestamp(&t)).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+/// The reviews done and extensions recorded for a detention's PACE clock.
+pub fn pace_history(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<(Vec<DateTime<Utc>>, Vec<Extension>), StoreError> {
+    let mut reviews = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT reviewed_at FROM pace_review WHERE detention_id = ?1 ORDER BY reviewed_at",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            reviews.push(parse_timestamp(&r.get::<_, String>(0)?)?);
+        }
+    }
+    let mut extensions = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT kind, authorised_at, until FROM pace_extension WHERE detention_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let at = parse_timestamp(&r.get::<_, String>(1)?)?;
+            let until = parse_timestamp(&r.get::<_, String>(2)?)?;
+            extensions.push(if kind == "warrant" {
+                Extension::Warrant {
+                    issued_at: at,
+                    until,
+                }
+            } else {
+                Extension::Superintendent {
+                    authorised_at: at,
+                    until,
+                }
+            });
+        }
+    }
+    Ok((reviews, extensions))
+}
+
+/// The next PACE deadline of a detention whose detention has been authorised.
+pub fn pace_deadline(
+    conn: &Connection,
+    detention_id: i64,
+    arrived_at: DateTime<Utc>,
+    authorised_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<PaceDeadline>, StoreError> {
+    let Some(authorised) = authorised_at else {
+        return Ok(None);
+    };
+    let Ok(clock) = PaceClock::new(arrived_at.min(authorised), authorised) else {
+        return Ok(None);
+    };
+    let (reviews, extensions) = pace_history(conn, detention_id)?;
+    Ok(Some(clock.next_deadline(&reviews, &extensions, now)))
+}
+
+fn detention_times(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), StoreError> {
+    let (arrived, authorised): (String, Option<String>) = conn
+        .query_row(
+            "SELECT arrived_at, authorised_at FROM detention WHERE id = ?1",
+            [detention_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Invalid("that detention is not in the database".into()))?;
+    Ok((
+        parse_timestamp(&arrived)?,
+        authorised.map(|a| parse_timestamp(&a)).transpose()?,
+    ))
+}
+
+fn require_role(role: Role, allowed: &[Role], what: &str) -> Result<(), StoreError> {
+    if allowed.contains(&role) {
+        Ok(())
+    } else {
+        Err(StoreError::NotPermitted {
+            role: role.label().to_string(),
+            what: what.to_string(),
+        })
+    }
+}
+
+impl super::Store {
+    /// What the rules suggest for a detention's active flags.
+    pub fn suggested_plan(&self, detention_id: i64) -> Result<Suggestion, StoreError> {
+        suggestion(self.conn(), detention_id)
+    }
+
+    /// Sets a new version of the care plan. Only a custody sergeant may; a level below the
+    /// rules' suggestion (or a weaker interval, or dropped rousing) needs a written rationale.
+    pub fn set_care_plan(
+        &mut self,
+        detention_id: i64,
+        draft: &PlanDraft,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "set a care plan (a sergeant sets it, accepting an HCP's recommendation if there is one)",
+        )?;
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let s = suggestion(tx, detention_id)?;
+            validate_plan(draft, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let details = match &draft.interval {
+                CheckInterval::Alternative { details, .. } => details.clone(),
+                _ => String::new(),
+            };
+            tx.prepare_cached(
+                "INSERT INTO care_plan (detention_id, level, interval_minutes, rouse, instructions,
+                    rationale, set_by, set_at, interval_kind, interval_details, suggested_level,
+                    suggested_because, hcp_recommended)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                detention_id,
+                draft.level.number(),
+                draft.interval.minutes(),
+                draft.rouse,
+                draft.instructions.trim(),
+                draft.rationale.trim(),
+                staff,
+                timestamp(now),
+                draft.interval.as_str(),
+                details,
+                s.level.number(),
+                s.because.join("; "),
+                draft.hcp_recommended,
+            ])?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!(
+                    "care_plan {id}: level {} {} (suggested {})",
+                    draft.level.number(),
+                    draft.interval.as_str(),
+                    s.level.number()
+                ),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records a cell visit (with the Annex H answers when the plan rouses) or, for constant
+    /// observation, a written entry. Any "no" opens an emergency escalation in the same
+    /// transaction. The schedule then runs from when the check was done.
+    pub fn record_check(
+        &mut self,
+        detention_id: i64,
+        draft: &CheckDraft,
+        now: DateTime<Utc>,
+    ) -> Result<CheckRecorded, StoreError> {
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let (level, interval, rouse) = current_plan(tx, detention_id)?;
+            let kind = CheckKind::for_plan(level, &interval);
+            let check = validate_check(draft, kind, rouse, now)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let rousing = check.rousing;
+            tx.prepare_cached(
+                "INSERT INTO cell_check (detention_id, done_at, done_by, roused, condition, note,
+                    kind, responds_to_questions, responds_to_commands, recorded_at, late_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                detention_id,
+                timestamp(check.done_at),
+                staff,
+                rousing.map(|r| r.rousable),
+                check.condition,
+                check.note,
+                check.kind.as_str(),
+                rousing.map(|r| r.responds_to_questions),
+                rousing.map(|r| r.responds_to_commands),
+                timestamp(now),
+                check.late_reason,
+            ])?;
+            let check_id = tx.last_insert_rowid();
+            let subject = detention_id.to_string();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &subject,
+                &format!("cell_check {check_id}: {}", check.kind.as_str()),
+            )?;
+            let escalation_id = match check.emergency() {
+                Some(reason) => {
+                    tx.prepare_cached(
+                        "INSERT INTO escalation (detention_id, check_id, opened_at, opened_by, reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![
+                        detention_id,
+                        check_id,
+                        timestamp(now),
+                        staff,
+                        reason
+                    ])?;
+                    let id = tx.last_insert_rowid();
+                    audit::append(
+                        tx,
+                        now,
+                        &staff,
+                        AuditAction::RecordWrite,
+                        &subject,
+                        &format!("escalation {id} opened: {reason}"),
+                    )?;
+                    Some(id)
+                }
+                None => None,
+            };
+            Ok(CheckRecorded {
+                check_id,
+                escalation_id,
+            })
+        })
+    }
+
+    /// Every open emergency escalation (read by every terminal showing the board).
+    pub fn open_escalations(&self) -> Result<Vec<EscalationView>, StoreError> {
+        open_escalations(self.conn())
+    }
+
+    /// Records who called the HCP or ambulance (now) and, when given, the outcome, which
+    /// closes the escalation.
+    pub fn update_escalation(
+        &mut self,
+        escalation_id: i64,
+        called_by: &str,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (called_by, outcome) = (called_by.trim(), outcome.trim());
+        if called_by.is_empty() && outcome.is_empty() {
+            return Err(StoreError::Invalid(
+                "say who called the HCP or ambulance, or the outcome".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let detention: Option<(i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT detention_id, called_by FROM escalation WHERE id = ?1 AND closed_at IS NULL",
+                    [escalation_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((detention_id, already_called)) = detention else {
+                return Err(StoreError::Invalid(
+                    "that emergency has already been closed on another terminal".into(),
+                ));
+            };
+            if !called_by.is_empty() {
+                tx.execute(
+                    "UPDATE escalation SET called_by = ?1, called_at = ?2 WHERE id = ?3",
+                    params![called_by, timestamp(now), escalation_id],
+                )?;
+            } else if already_called.is_none() {
+                return Err(StoreError::Invalid(
+                    "say who called the HCP or ambulance before recording the outcome".into(),
+                ));
+            }
+            let closed = !outcome.is_empty();
+            if closed {
+                tx.execute(
+                    "UPDATE escalation SET outcome = ?1, closed_at = ?2, closed_by = ?3 WHERE id = ?4",
+                    params![outcome, timestamp(now), staff, escalation_id],
+                )?;
+            }
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!(
+                    "escalation {escalation_id}: {}{}",
+                    if called_by.is_empty() {
+                        String::new()
+                    } else {
+                        format!("called by {called_by}; ")
+                    },
+                    if closed { "outcome recorded" } else { "open" }
+                ),
+            )?;
+            Ok(closed)
+        })
+    }
+
+    /// Records a PACE review of detention (s.40): who reviewed it, when, and the outcome.
+    pub fn record_pace_review(
+        &mut self,
+        detention_id: i64,
+        reviewed_at: DateTime<Utc>,
+        reviewed_by: &str,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        if reviewed_by.trim().is_empty() || outcome.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a PACE review needs the reviewing officer and the outcome".into(),
+            ));
+        }
+        if reviewed_at > now {
+            return Err(StoreError::Invalid(
+                "a PACE review cannot be recorded in the future".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            detention_times(tx, detention_id)?;
+            tx.execute(
+                "INSERT INTO pace_review (detention_id, reviewed_at, reviewed_by, outcome, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    detention_id,
+                    timestamp(reviewed_at),
+                    reviewed_by.trim(),
+                    outcome.trim(),
+                    staff,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("pace_review {id}"),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records a superintendent's extension or a warrant, checked against PACE s.42-44.
+    pub fn record_pace_extension(
+        &mut self,
+        detention_id: i64,
+        warrant: bool,
+        authorised_at: DateTime<Utc>,
+        until: DateTime<Utc>,
+        authorised_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        if authorised_by.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "an extension needs the name of the officer or court that authorised it".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let (arrived, authorised) = detention_times(tx, detention_id)?;
+            let authorised = authorised.ok_or_else(|| {
+                StoreError::Invalid("detention has not been authorised yet".into())
+            })?;
+            let clock = PaceClock::new(arrived.min(authorised), authorised)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let checked = if warrant {
+                clock.warrant(authorised_at, until)
+            } else {
+                clock.superintendent_extension(authorised_at, until)
+            };
+            checked.map_err(|e| StoreError::Invalid(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO pace_extension (detention_id, kind, authorised_at, until, authorised_by, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    detention_id,
+                    if warrant { "warrant" } else { "superintendent" },
+                    timestamp(authorised_at),
+                    timestamp(until),
+                    authorised_by.trim(),
+                    staff,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("pace_extension {id}"),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The next PACE deadline of a detention, `None` before detention is authorised.
+    pub fn pace_deadline(
+        &self,
+        detention_id: i64,
+        arrived_at: DateTime<Utc>,
+        authorised_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PaceDeadline>, StoreError> {
+        pace_deadline(self.conn(), detention_id, arrived_at, authorised_at, now)
+    }
+}
