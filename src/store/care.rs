@@ -544,3 +544,26 @@ impl super::Store {
         pace_deadline(self.conn(), detention_id, arrived_at, authorised_at, now)
     }
 }
+
+impl super::Store {
+    /// The current plan's level, interval and rousing, as a check needs them.
+    pub fn current_plan(
+        &self,
+        detention_id: i64,
+    ) -> Result<(ObservationLevel, CheckInterval, bool), StoreError> {
+        current_plan(self.conn(), detention_id)
+    }
+
+    /// The current plan's instructions (empty without a plan), to start a new version from.
+    pub fn current_instructions(&self, detention_id: i64) -> Result<String, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT instructions FROM care_plan WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+                [detention_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+}

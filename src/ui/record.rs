@@ -280,6 +280,8 @@ fn care_plan<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             c.condition
         )));
     }
+    lines.push(Line::default());
+    lines.extend(super::care::timeline_lines(r, theme));
     lines
 }
 

@@ -1,0 +1,300 @@
+//! Rendering the care plan form, the check form, the emergency alert and the record's check
+//! timeline. Draws state only.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::care::{self, CareForm, CheckField, CheckForm, PlanField, PlanForm};
+use crate::app::{App, RecordState};
+use crate::domain::care::{CheckKind, timeline};
+use crate::domain::observation::{
+    CheckInterval, format_elapsed, to_london_with_day, to_london_with_zone,
+};
+
+/// Draws the alert (full screen) or a care form (a box over the screen), if either is open.
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    if care::alert_showing(app) {
+        alert(app, theme, frame, area);
+        return;
+    }
+    match &app.care.form {
+        Some(CareForm::Plan(f)) => boxed(frame, area, " Care plan ", plan_lines(f, theme)),
+        Some(CareForm::Check(f)) => {
+            let title = match f.kind {
+                CheckKind::Visit if f.rousing() => " Rousing check (Annex H) ",
+                CheckKind::Visit => " Cell check ",
+                CheckKind::WrittenEntry => " Constant observation: written entry ",
+            };
+            boxed(frame, area, title, check_lines(app, f, theme));
+        }
+        None => {}
+    }
+}
+
+fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+    let width = area.width.saturating_sub(4).min(76);
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(title.to_string())),
+        popup,
+    );
+}
+
+fn field_line(label: &str, value: String, focused: bool, theme: &Theme) -> Line<'static> {
+    let marker = if focused { "> " } else { "  " };
+    let value = if focused { format!("{value}_") } else { value };
+    Line::from(vec![
+        Span::styled(
+            format!("{marker}{label:<14}"),
+            if focused { theme.key() } else { theme.dim() },
+        ),
+        Span::raw(value),
+    ])
+}
+
+fn yes_no(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "yes".into(),
+        Some(false) => "NO".into(),
+        None => "(y/n)".into(),
+    }
+}
+
+fn plan_lines(f: &PlanForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(f.who.clone()),
+        Line::from(Span::styled(
+            format!("Suggested: {}", f.suggestion.summary()),
+            theme.dim(),
+        )),
+        Line::default(),
+        field_line(
+            "Level",
+            format!("{}  (1-4, up/down)", f.level),
+            f.field == PlanField::Level,
+            theme,
+        ),
+        field_line(
+            "Checks",
+            format!("{}  (up/down)", CheckInterval::label(&f.interval())),
+            f.field == PlanField::Interval,
+            theme,
+        ),
+        field_line(
+            "Rouse",
+            if f.rouse { "yes" } else { "no" }.to_string(),
+            f.field == PlanField::Rouse,
+            theme,
+        ),
+        field_line(
+            "HCP advised",
+            if f.hcp_recommended { "yes" } else { "no" }.to_string(),
+            f.field == PlanField::HcpRecommended,
+            theme,
+        ),
+        field_line(
+            "Instructions",
+            f.instructions.clone(),
+            f.field == PlanField::Instructions,
+            theme,
+        ),
+        field_line(
+            "Rationale",
+            f.rationale.clone(),
+            f.field == PlanField::Rationale,
+            theme,
+        ),
+    ];
+    if f.below_suggestion() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Level {} is below the suggested level {}: a rationale is required.",
+                f.level.number(),
+                f.suggestion.level.number()
+            ),
+            theme.warning(),
+        )));
+    }
+    if let Some(e) = &f.error {
+        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+    }
+    lines
+}
+
+fn check_lines(app: &App, f: &CheckForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(f.who.clone()),
+        Line::from(Span::styled(
+            format!(
+                "Time: {} by {} unless you set minutes ago",
+                to_london_with_zone(app.now),
+                app.identity().map(|i| i.username.as_str()).unwrap_or("")
+            ),
+            theme.dim(),
+        )),
+        Line::default(),
+    ];
+    for field in f.fields() {
+        let focused = f.field == field;
+        let line = match field {
+            CheckField::Rousable => field_line("Rousable?", yes_no(f.rousable), focused, theme),
+            CheckField::Questions => {
+                field_line("Answers Qs?", yes_no(f.questions), focused, theme)
+            }
+            CheckField::Commands => {
+                field_line("Obeys cmds?", yes_no(f.commands), focused, theme)
+            }
+            CheckField::Condition => field_line("Condition", f.condition.clone(), focused, theme),
+            CheckField::Note => field_line("Note", f.note.clone(), focused, theme),
+            CheckField::MinutesAgo => field_line(
+                "Minutes ago",
+                if f.minutes_ago.is_empty() && !focused {
+                    "0 (now)".into()
+                } else {
+                    f.minutes_ago.clone()
+                },
+                focused,
+                theme,
+            ),
+            CheckField::LateReason => {
+                field_line("Why late", f.late_reason.clone(), focused, theme)
+            }
+        };
+        lines.push(line);
+    }
+    if f.rousing() {
+        lines.push(Line::from(Span::styled(
+            "Any NO opens a medical emergency on every terminal.",
+            theme.warning(),
+        )));
+    }
+    if let Some(e) = &f.error {
+        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+    }
+    lines
+}
+
+fn alert(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let Some(e) = app.care.escalations.first() else {
+        return;
+    };
+    let a = &app.care.alert;
+    let ago = format_elapsed(app.now - e.opened_at);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "!! MEDICAL EMERGENCY: CALL AN HCP OR AMBULANCE NOW !!",
+            theme.overdue(),
+        )),
+        Line::default(),
+        Line::from(format!("Who:   {} ({})", e.name, e.custody_no)),
+        Line::from(format!(
+            "Where: cell {}",
+            if e.cell.is_empty() { "not allocated" } else { &e.cell }
+        )),
+        Line::from(format!("What:  {}", e.reason)),
+        Line::from(format!(
+            "When:  {} ({ago} ago), recorded by {}",
+            to_london_with_zone(e.opened_at),
+            e.opened_by
+        )),
+        Line::default(),
+    ];
+    match (&e.called_by, e.called_at) {
+        (Some(by), Some(at)) => lines.push(Line::from(format!(
+            "HCP/ambulance called by {by} at {}",
+            to_london_with_zone(at)
+        ))),
+        _ => lines.push(field_line(
+            "Called by",
+            a.called_by.clone(),
+            !a.on_outcome,
+            theme,
+        )),
+    }
+    lines.push(field_line("Outcome", a.outcome.clone(), a.on_outcome, theme));
+    if let Some(err) = &a.error {
+        lines.push(Line::from(Span::styled(err.clone(), theme.error())));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Type who called (name, HCP or 999) and press enter; tab to the outcome; the alert stays until an outcome is saved.",
+        theme.dim(),
+    )));
+    let more = app.care.escalations.len() - 1;
+    if more > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("{more} more emergenc{} open.", if more == 1 { "y" } else { "ies" }),
+            theme.warning(),
+        )));
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" EMERGENCY ")
+                .border_style(theme.overdue()),
+        ),
+        area,
+    );
+}
+
+/// The record's check timeline: a compact chart of the gaps between checks (`#` late, `=` on
+/// time, one character per check, newest right) and the list below it.
+pub fn timeline_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
+    let plan = r.view.plan_history.first();
+    let start = plan.map(|p| p.set_at).unwrap_or(r.view.entry.arrived_at);
+    let interval = plan.and_then(|p| p.interval_minutes);
+    let times: Vec<_> = r
+        .view
+        .checks
+        .iter()
+        .map(|c| c.done_at)
+        .filter(|t| *t >= start)
+        .collect();
+    let entries = timeline(start, &times, interval);
+    let mut lines = vec![Line::from(Span::styled(
+        "Check timeline (since the current plan)",
+        theme.title(),
+    ))];
+    if entries.is_empty() {
+        lines.push(Line::from("No checks since the plan was set."));
+        return lines;
+    }
+    let late = entries.iter().filter(|e| e.late).count();
+    let chart: String = entries
+        .iter()
+        .rev()
+        .take(48)
+        .rev()
+        .map(|e| if e.late { '#' } else { '=' })
+        .collect();
+    lines.push(Line::from(vec![
+        Span::raw(format!("{chart}  ")),
+        Span::styled(
+            format!("{} on time, {late} late", entries.len() - late),
+            if late > 0 { theme.overdue() } else { theme.dim() },
+        ),
+    ]));
+    for e in entries.iter().rev().take(8) {
+        lines.push(Line::from(format!(
+            "{}  after {:<6} {}",
+            to_london_with_day(e.done_at),
+            format_elapsed(e.gap),
+            if e.late { "LATE" } else { "on time" }
+        )));
+    }
+    lines
+}
