@@ -1,0 +1,204 @@
+//! The sergeant's care workflow driven through real keys: setting a plan (refused below the
+//! suggestion without a rationale), recording checks in a few keys, the schedule moving from
+//! when the check was done, and a failed rousing raising the emergency alert on another
+//! terminal's App reading the same database.
+
+mod support;
+
+use chrono::Duration;
+use crossterm::event::KeyCode;
+use sonar_custody::app::care::CareForm;
+use sonar_custody::app::{App, Event, Screen, update};
+use sonar_custody::domain::flag::{FlagCode, Severity};
+use sonar_custody::domain::observation::ObservationLevel;
+use support::*;
+
+fn tick(app: &mut App, after: Duration) {
+    let now = app.now + after;
+    update(app, Event::Tick(now));
+}
+
+/// Moves the board selection to the first visible row matching `pred`; returns its detention.
+fn select(app: &mut App, pred: impl Fn(&sonar_custody::domain::board::BoardRow) -> bool) -> i64 {
+    let Screen::Board(b) = &app.screen else {
+        panic!("not on the board");
+    };
+    let pos = b
+        .visible_rows()
+        .position(|r| pred(r))
+        .expect("a matching row");
+    let id = b.visible_rows().nth(pos).unwrap().detention_id;
+    key(app, KeyCode::Home);
+    for _ in 0..pos {
+        key(app, KeyCode::Down);
+    }
+    let Screen::Board(b) = &app.screen else {
+        panic!("not on the board");
+    };
+    assert_eq!(b.selected_detention(), Some(id));
+    id
+}
+
+fn row(app: &App, id: i64) -> sonar_custody::domain::board::BoardRow {
+    let Screen::Board(b) = &app.screen else {
+        panic!("not on the board");
+    };
+    b.rows
+        .iter()
+        .find(|r| r.detention_id == id)
+        .cloned()
+        .unwrap()
+}
+
+fn status(app: &App) -> String {
+    app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_routine_check_takes_two_keys_and_restarts_the_schedule_from_now() {
+    let (_db, mut app) = logged_in("officer");
+    let id = select(&mut app, |r| {
+        r.observation_level == ObservationLevel::General && r.next_check_due.is_some()
+    });
+    key(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.care.form, Some(CareForm::Check(_))));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    assert!(status(&app).starts_with("Check recorded"), "{}", status(&app));
+    assert_eq!(
+        row(&app, id).next_check_due,
+        Some(app.now + Duration::minutes(60))
+    );
+}
+
+#[test]
+fn a_rousing_check_asks_the_annex_h_questions_and_a_late_one_needs_a_reason() {
+    let (_db, mut app) = logged_in("officer");
+    let id = select(&mut app, |r| {
+        r.observation_level == ObservationLevel::Intermittent
+    });
+    key(&mut app, KeyCode::Char('c'));
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("Rousable?"), "{text}");
+    // Enter with nothing answered is refused with a sentence naming the question.
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Check(f)) = &app.care.form else {
+        panic!("the form closed")
+    };
+    assert!(f.error.as_deref().unwrap_or("").contains("roused"), "{:?}", f.error);
+    // y y y, then say it was done 10 minutes ago without a reason: refused; with one: saved.
+    type_text(&mut app, "yyy");
+    key(&mut app, KeyCode::Tab); // condition -> note
+    key(&mut app, KeyCode::Tab); // note -> minutes ago
+    type_text(&mut app, "10");
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Check(f)) = &app.care.form else {
+        panic!("a late check without a reason was saved")
+    };
+    assert!(f.error.as_deref().unwrap_or("").contains("10 minutes"), "{:?}", f.error);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "cell fight in C4");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    // The schedule runs from when it was done, 10 minutes ago.
+    assert_eq!(
+        row(&app, id).next_check_due,
+        Some(app.now - Duration::minutes(10) + Duration::minutes(30))
+    );
+}
+
+#[test]
+fn a_plan_below_the_suggestion_needs_a_rationale_which_then_shows_in_the_record() {
+    let (_db, mut app) = logged_in("sergeant");
+    let id = select(&mut app, |r| {
+        r.flags
+            .iter()
+            .any(|(c, s)| *c == FlagCode::Alcohol && *s >= Severity::Attention)
+    });
+    key(&mut app, KeyCode::Char('p'));
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("Suggested: Level"), "{text}");
+    assert!(text.contains("Code C 9.3"), "{text}");
+    type_text(&mut app, "1");
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Plan(f)) = &app.care.form else {
+        panic!("a level below the suggestion was saved without a rationale")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("rationale"),
+        "{:?}",
+        f.error
+    );
+    // The cursor went to the rationale: type it and save.
+    type_text(&mut app, "HCP review 13:40, sober and steady");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    assert_eq!(row(&app, id).observation_level, ObservationLevel::General);
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Right);
+    }
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("HCP review 13:40, sober and steady"), "{text}");
+    assert!(text.contains("Check timeline"), "{text}");
+}
+
+#[test]
+fn a_detention_officer_cannot_set_the_plan() {
+    let (_db, mut app) = logged_in("officer");
+    key(&mut app, KeyCode::Char('p'));
+    assert!(app.care.form.is_none());
+    assert!(status(&app).contains("sergeant"), "{}", status(&app));
+}
+
+#[test]
+fn a_failed_rousing_raises_the_alert_on_another_terminal_until_the_outcome_is_recorded() {
+    let db = demo_db();
+    let mut officer = app(&db.path);
+    log_in(&mut officer, "officer", DEMO_PASSWORD);
+    let mut sergeant = app(&db.path);
+    sergeant.config.terminal_name = "suite-t2".into();
+    log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
+    tick(&mut sergeant, Duration::seconds(1));
+    assert!(!screen_text(&sergeant, 80, 24).contains("EMERGENCY"));
+
+    select(&mut officer, |r| {
+        r.observation_level == ObservationLevel::Intermittent
+    });
+    let name = {
+        let Screen::Board(b) = &officer.screen else {
+            panic!()
+        };
+        b.selected_row().unwrap().surname.clone()
+    };
+    // c, n (could not be roused), enter.
+    key(&mut officer, KeyCode::Char('c'));
+    key(&mut officer, KeyCode::Char('n'));
+    key(&mut officer, KeyCode::Enter);
+    assert!(officer.care.form.is_none(), "{}", status(&officer));
+
+    // The other terminal picks it up on its next once-a-second refresh.
+    tick(&mut sergeant, Duration::seconds(1));
+    let text = screen_text(&sergeant, 80, 24);
+    assert!(text.contains("MEDICAL EMERGENCY"), "{text}");
+    assert!(text.contains(&name), "{text}");
+    assert!(text.contains("Could not be roused"), "{text}");
+    assert!(text.contains("recorded by officer"), "{text}");
+    // Esc does not dismiss it.
+    key(&mut sergeant, KeyCode::Esc);
+    assert!(screen_text(&sergeant, 80, 24).contains("MEDICAL EMERGENCY"));
+
+    type_text(&mut sergeant, "Sgt Ray, 999 ambulance");
+    key(&mut sergeant, KeyCode::Enter);
+    let text = screen_text(&sergeant, 80, 24);
+    assert!(text.contains("called by Sgt Ray, 999 ambulance"), "{text}");
+    type_text(&mut sergeant, "Ambulance took him to hospital");
+    key(&mut sergeant, KeyCode::Enter);
+    assert!(
+        !screen_text(&sergeant, 80, 24).contains("MEDICAL EMERGENCY"),
+        "closed"
+    );
+    // And the first terminal's alert clears on its next refresh.
+    tick(&mut officer, Duration::seconds(1));
+    assert!(!screen_text(&officer, 80, 24).contains("MEDICAL EMERGENCY"));
+}
