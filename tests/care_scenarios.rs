@@ -19,14 +19,11 @@ fn tick(app: &mut App, after: Duration) {
 }
 
 /// Moves the board selection to the first visible row matching `pred`; returns its detention.
-fn select(app: &mut App, pred: impl Fn(&sonar_custody::domain::board::BoardRow) -> bool) -> i64 {
+fn select(app: &mut App, pred: impl FnMut(&sonar_custody::domain::board::BoardRow) -> bool) -> i64 {
     let Screen::Board(b) = &app.screen else {
         panic!("not on the board");
     };
-    let pos = b
-        .visible_rows()
-        .position(|r| pred(r))
-        .expect("a matching row");
+    let pos = b.visible_rows().position(pred).expect("a matching row");
     let id = b.visible_rows().nth(pos).unwrap().detention_id;
     key(app, KeyCode::Home);
     for _ in 0..pos {
@@ -51,7 +48,10 @@ fn row(app: &App, id: i64) -> sonar_custody::domain::board::BoardRow {
 }
 
 fn status(app: &App) -> String {
-    app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -64,7 +64,11 @@ fn a_routine_check_takes_two_keys_and_restarts_the_schedule_from_now() {
     assert!(matches!(app.care.form, Some(CareForm::Check(_))));
     key(&mut app, KeyCode::Enter);
     assert!(app.care.form.is_none(), "{}", status(&app));
-    assert!(status(&app).starts_with("Check recorded"), "{}", status(&app));
+    assert!(
+        status(&app).starts_with("Check recorded"),
+        "{}",
+        status(&app)
+    );
     assert_eq!(
         row(&app, id).next_check_due,
         Some(app.now + Duration::minutes(60))
@@ -85,7 +89,11 @@ fn a_rousing_check_asks_the_annex_h_questions_and_a_late_one_needs_a_reason() {
     let Some(CareForm::Check(f)) = &app.care.form else {
         panic!("the form closed")
     };
-    assert!(f.error.as_deref().unwrap_or("").contains("roused"), "{:?}", f.error);
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("roused"),
+        "{:?}",
+        f.error
+    );
     // y y y, then say it was done 10 minutes ago without a reason: refused; with one: saved.
     type_text(&mut app, "yyy");
     key(&mut app, KeyCode::Tab); // condition -> note
@@ -95,7 +103,11 @@ fn a_rousing_check_asks_the_annex_h_questions_and_a_late_one_needs_a_reason() {
     let Some(CareForm::Check(f)) = &app.care.form else {
         panic!("a late check without a reason was saved")
     };
-    assert!(f.error.as_deref().unwrap_or("").contains("10 minutes"), "{:?}", f.error);
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("10 minutes"),
+        "{:?}",
+        f.error
+    );
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "cell fight in C4");
     key(&mut app, KeyCode::Enter);
@@ -139,7 +151,10 @@ fn a_plan_below_the_suggestion_needs_a_rationale_which_then_shows_in_the_record(
         key(&mut app, KeyCode::Right);
     }
     let text = screen_text(&app, 120, 40);
-    assert!(text.contains("HCP review 13:40, sober and steady"), "{text}");
+    assert!(
+        text.contains("HCP review 13:40, sober and steady"),
+        "{text}"
+    );
     assert!(text.contains("Check timeline"), "{text}");
 }
 

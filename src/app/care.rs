@@ -97,7 +97,11 @@ impl PlanForm {
             .position(|f| *f == self.field)
             .unwrap_or(0);
         let n = PlanField::ORDER.len();
-        self.field = PlanField::ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.field = PlanField::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
     }
 
     fn text(&mut self) -> Option<&mut String> {
@@ -184,7 +188,11 @@ impl CheckForm {
         let fields = self.fields();
         let i = fields.iter().position(|f| *f == self.field).unwrap_or(0);
         let n = fields.len();
-        self.field = fields[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.field = fields[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
     }
 
     fn answer(&mut self) -> Option<&mut Option<bool>> {

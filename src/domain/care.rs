@@ -147,7 +147,8 @@ impl ObservationRules {
             } else if rule.level == best.level && rule.rouse {
                 best.rouse = true;
             }
-            best.because.push(format!("{}: {}", rule.flag.code(), rule.source));
+            best.because
+                .push(format!("{}: {}", rule.flag.code(), rule.source));
         }
         best
     }
@@ -487,7 +488,11 @@ mod tests {
         assert_eq!(s.level, ObservationLevel::Intermittent);
         assert_eq!(s.interval, CheckInterval::Every30Minutes);
         assert!(s.rouse);
-        assert!(s.summary().contains("ALC: PACE Code C 9.3"), "{}", s.summary());
+        assert!(
+            s.summary().contains("ALC: PACE Code C 9.3"),
+            "{}",
+            s.summary()
+        );
         // Information-level alcohol is below the rule's threshold.
         let s = rules.suggest(&[(FlagCode::Alcohol, Severity::Information)]);
         assert_eq!(s.level, ObservationLevel::General);
@@ -671,12 +676,7 @@ mod tests {
             CheckKind::Visit
         );
         assert_eq!(
-            validate_check(
-                &check(None, None, None),
-                CheckKind::WrittenEntry,
-                true,
-                now
-            ),
+            validate_check(&check(None, None, None), CheckKind::WrittenEntry, true, now),
             Err(CheckError::EmptyWrittenEntry)
         );
         let mut d = check(None, None, None);

@@ -738,6 +738,8 @@ mod tests {
                 "end=last",
                 "/=filter",
                 "esc=clear_filter",
+                "c=record_check",
+                "p=set_care_plan",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

@@ -50,7 +50,8 @@ pub fn current_plan(
     conn: &Connection,
     detention_id: i64,
 ) -> Result<(ObservationLevel, CheckInterval, bool), StoreError> {
-    let row: Option<(u8, Option<u32>, bool, Option<String>, String)> = conn
+    type PlanRow = (u8, Option<u32>, bool, Option<String>, String);
+    let row: Option<PlanRow> = conn
         .query_row(
             "SELECT level, interval_minutes, rouse, interval_kind, interval_details FROM care_plan
              WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::board::truncate;
 use super::theme::Theme;
 use crate::app::care::{self, CareForm, CheckField, CheckForm, PlanField, PlanForm};
 use crate::app::{App, RecordState};
@@ -36,7 +37,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 
 fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>) {
     let width = area.width.saturating_sub(4).min(76);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2))
+        .min(area.height.saturating_sub(2));
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
@@ -45,9 +49,11 @@ fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
     };
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(title.to_string())),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
+        ),
         popup,
     );
 }
@@ -73,13 +79,30 @@ fn yes_no(v: Option<bool>) -> String {
 }
 
 fn plan_lines(f: &PlanForm, theme: &Theme) -> Vec<Line<'static>> {
+    let s = &f.suggestion;
+    let because = if s.because.is_empty() {
+        "APP minimum for everyone; no flag asks for more".to_string()
+    } else {
+        s.because.join("; ")
+    };
     let mut lines = vec![
         Line::from(f.who.clone()),
         Line::from(Span::styled(
-            format!("Suggested: {}", f.suggestion.summary()),
+            truncate(
+                &format!(
+                    "Suggested: {} · {}{}",
+                    s.level,
+                    s.interval.label(),
+                    if s.rouse { " · rouse" } else { "" }
+                ),
+                72,
+            ),
             theme.dim(),
         )),
-        Line::default(),
+        Line::from(Span::styled(
+            truncate(&format!("Because:   {because}"), 72),
+            theme.dim(),
+        )),
         field_line(
             "Level",
             format!("{}  (1-4, up/down)", f.level),
@@ -150,12 +173,8 @@ fn check_lines(app: &App, f: &CheckForm, theme: &Theme) -> Vec<Line<'static>> {
         let focused = f.field == field;
         let line = match field {
             CheckField::Rousable => field_line("Rousable?", yes_no(f.rousable), focused, theme),
-            CheckField::Questions => {
-                field_line("Answers Qs?", yes_no(f.questions), focused, theme)
-            }
-            CheckField::Commands => {
-                field_line("Obeys cmds?", yes_no(f.commands), focused, theme)
-            }
+            CheckField::Questions => field_line("Answers Qs?", yes_no(f.questions), focused, theme),
+            CheckField::Commands => field_line("Obeys cmds?", yes_no(f.commands), focused, theme),
             CheckField::Condition => field_line("Condition", f.condition.clone(), focused, theme),
             CheckField::Note => field_line("Note", f.note.clone(), focused, theme),
             CheckField::MinutesAgo => field_line(
@@ -168,9 +187,7 @@ fn check_lines(app: &App, f: &CheckForm, theme: &Theme) -> Vec<Line<'static>> {
                 focused,
                 theme,
             ),
-            CheckField::LateReason => {
-                field_line("Why late", f.late_reason.clone(), focused, theme)
-            }
+            CheckField::LateReason => field_line("Why late", f.late_reason.clone(), focused, theme),
         };
         lines.push(line);
     }
@@ -201,7 +218,11 @@ fn alert(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         Line::from(format!("Who:   {} ({})", e.name, e.custody_no)),
         Line::from(format!(
             "Where: cell {}",
-            if e.cell.is_empty() { "not allocated" } else { &e.cell }
+            if e.cell.is_empty() {
+                "not allocated"
+            } else {
+                &e.cell
+            }
         )),
         Line::from(format!("What:  {}", e.reason)),
         Line::from(format!(
@@ -223,7 +244,12 @@ fn alert(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             theme,
         )),
     }
-    lines.push(field_line("Outcome", a.outcome.clone(), a.on_outcome, theme));
+    lines.push(field_line(
+        "Outcome",
+        a.outcome.clone(),
+        a.on_outcome,
+        theme,
+    ));
     if let Some(err) = &a.error {
         lines.push(Line::from(Span::styled(err.clone(), theme.error())));
     }
@@ -235,7 +261,10 @@ fn alert(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let more = app.care.escalations.len() - 1;
     if more > 0 {
         lines.push(Line::from(Span::styled(
-            format!("{more} more emergenc{} open.", if more == 1 { "y" } else { "ies" }),
+            format!(
+                "{more} more emergenc{} open.",
+                if more == 1 { "y" } else { "ies" }
+            ),
             theme.warning(),
         )));
     }
@@ -266,7 +295,7 @@ pub fn timeline_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
         .collect();
     let entries = timeline(start, &times, interval);
     let mut lines = vec![Line::from(Span::styled(
-        "Check timeline (since the current plan)",
+        "Check timeline since the current plan (= on time, # late; oldest left)",
         theme.title(),
     ))];
     if entries.is_empty() {
@@ -285,15 +314,22 @@ pub fn timeline_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
         Span::raw(format!("{chart}  ")),
         Span::styled(
             format!("{} on time, {late} late", entries.len() - late),
-            if late > 0 { theme.overdue() } else { theme.dim() },
+            if late > 0 {
+                theme.overdue()
+            } else {
+                theme.dim()
+            },
         ),
     ]));
-    for e in entries.iter().rev().take(8) {
-        lines.push(Line::from(format!(
-            "{}  after {:<6} {}",
-            to_london_with_day(e.done_at),
-            format_elapsed(e.gap),
-            if e.late { "LATE" } else { "on time" }
+    for e in entries.iter().rev().filter(|e| e.late).take(5) {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "LATE: {} came {} after the one before (plan: {} minutes)",
+                to_london_with_day(e.done_at),
+                format_elapsed(e.gap),
+                interval.unwrap_or_default()
+            ),
+            theme.overdue(),
         )));
     }
     lines
