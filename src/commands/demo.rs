@@ -90,6 +90,25 @@ struct ListEntry {
     flags: Vec<String>,
     hcp_seen: bool,
     ready_for_transfer: bool,
+    /// The care plan's rationale (required when the level is below the suggested one).
+    plan_rationale: Option<String>,
+    /// The next PACE deadline (UTC) and what it is (`review_N`, `limit_standard`,
+    /// `limit_superintendent`, `limit_warrant`); null before detention is authorised.
+    pace_next_deadline: Option<String>,
+    pace_deadline_kind: Option<String>,
+}
+
+/// A stable name for a PACE deadline kind, for scripts.
+fn pace_kind_name(kind: crate::domain::pace::DeadlineKind) -> String {
+    use crate::domain::pace::{DeadlineKind, LimitBasis};
+    match kind {
+        DeadlineKind::Review { number } => format!("review_{number}"),
+        DeadlineKind::DetentionLimit { basis } => match basis {
+            LimitBasis::Standard => "limit_standard".into(),
+            LimitBasis::Superintendent => "limit_superintendent".into(),
+            LimitBasis::Warrant => "limit_warrant".into(),
+        },
+    }
 }
 
 /// `sonar list`: the board's data for scripts.
@@ -105,7 +124,18 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
         .iter()
         .map(|(entry, row)| {
             let open = entry.closed_at.is_none();
-            ListEntry {
+            let pace = if open {
+                store.pace_deadline(
+                    entry.detention_id,
+                    entry.arrived_at,
+                    entry.authorised_at,
+                    now,
+                )?
+            } else {
+                None
+            };
+            let plan = store.plan_words(entry.detention_id)?;
+            Ok(ListEntry {
                 custody_no: row.custody_no.clone(),
                 surname: row.surname.clone(),
                 forenames: row.forenames.clone(),
@@ -126,9 +156,12 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .collect(),
                 hcp_seen: row.hcp_seen,
                 ready_for_transfer: row.ready_for_transfer,
-            }
+                plan_rationale: plan.map(|p| p.rationale).filter(|r| !r.is_empty()),
+                pace_next_deadline: pace.map(|d| crate::store::timestamp(d.at)),
+                pace_deadline_kind: pace.map(|d| pace_kind_name(d.kind)),
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if json {

@@ -568,3 +568,93 @@ impl super::Store {
             .unwrap_or_default())
     }
 }
+
+/// The current care plan's words as the handover sheet and `sonar list` show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanWords {
+    pub level: u8,
+    pub interval: String,
+    pub rouse: bool,
+    pub instructions: String,
+    pub rationale: String,
+    /// The level the rules suggested when the plan was set (None for plans from before 0002).
+    pub suggested_level: Option<u8>,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+}
+
+/// The current plan of a detention, in words; `None` when no plan has been set.
+pub fn plan_words(conn: &Connection, detention_id: i64) -> Result<Option<PlanWords>, StoreError> {
+    type Row = (String, String, Option<u8>, String, String);
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT instructions, rationale, suggested_level, set_by, set_at FROM care_plan
+             WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((instructions, rationale, suggested_level, set_by, set_at)) = row else {
+        return Ok(None);
+    };
+    let (level, interval, rouse) = current_plan(conn, detention_id)?;
+    Ok(Some(PlanWords {
+        level: level.number(),
+        interval: interval.label(),
+        rouse,
+        instructions,
+        rationale,
+        suggested_level,
+        set_by,
+        set_at: parse_timestamp(&set_at)?,
+    }))
+}
+
+/// One person on the incoming sergeant's handover sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandoverEntry {
+    pub entry: super::custody::CustodyEntry,
+    pub plan: Option<PlanWords>,
+    pub pace: Option<PaceDeadline>,
+    pub escalations: Vec<EscalationView>,
+}
+
+impl super::Store {
+    /// Everyone in custody with their plan, PACE deadline and open emergencies, for the shift
+    /// handover sheet. Viewing it is audited (it shows every detainee at once).
+    pub fn handover_sheet(&mut self, now: DateTime<Utc>) -> Result<Vec<HandoverEntry>, StoreError> {
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let entries = super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
+            let open = open_escalations(tx)?;
+            let mut out = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let id = entry.detention_id;
+                out.push(HandoverEntry {
+                    plan: plan_words(tx, id)?,
+                    pace: pace_deadline(tx, id, entry.arrived_at, entry.authorised_at, now)?,
+                    escalations: open
+                        .iter()
+                        .filter(|e| e.detention_id == id)
+                        .cloned()
+                        .collect(),
+                    entry,
+                });
+            }
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordRead,
+                "handover_sheet",
+                &format!("{} people", out.len()),
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// The current plan of a detention in words (for `sonar list`).
+    pub fn plan_words(&self, detention_id: i64) -> Result<Option<PlanWords>, StoreError> {
+        plan_words(self.conn(), detention_id)
+    }
+}
