@@ -658,3 +658,93 @@ impl super::Store {
         plan_words(self.conn(), detention_id)
     }
 }
+
+/// A cell check with everything recorded about it, for the record's care tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckDetail {
+    pub done_at: DateTime<Utc>,
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub done_by: String,
+    pub kind: String,
+    pub rousable: Option<bool>,
+    pub responds_to_questions: Option<bool>,
+    pub responds_to_commands: Option<bool>,
+    pub condition: String,
+    pub note: String,
+    pub late_reason: String,
+}
+
+/// A recorded PACE review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaceReviewView {
+    pub reviewed_at: DateTime<Utc>,
+    pub reviewed_by: String,
+    pub outcome: String,
+}
+
+/// What the record shows of the care plan, checks and PACE clock beyond the core record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RecordCare {
+    /// Newest first, at most 50.
+    pub checks: Vec<CheckDetail>,
+    /// The level the rules suggest for the active flags now, and why.
+    pub suggested_level: Option<u8>,
+    pub suggested_because: Vec<String>,
+    pub reviews: Vec<PaceReviewView>,
+    pub extensions: Vec<Extension>,
+}
+
+fn opt_time(t: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    t.map(|t| parse_timestamp(&t)).transpose()
+}
+
+/// Reads the care detail of one detention's record.
+pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, StoreError> {
+    let mut checks = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT done_at, recorded_at, done_by, kind, roused, responds_to_questions,
+                    responds_to_commands, condition, note, late_reason
+             FROM cell_check WHERE detention_id = ?1 ORDER BY done_at DESC LIMIT 50",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            checks.push(CheckDetail {
+                done_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+                recorded_at: opt_time(r.get(1)?)?,
+                done_by: r.get(2)?,
+                kind: r.get(3)?,
+                rousable: r.get(4)?,
+                responds_to_questions: r.get(5)?,
+                responds_to_commands: r.get(6)?,
+                condition: r.get(7)?,
+                note: r.get(8)?,
+                late_reason: r.get(9)?,
+            });
+        }
+    }
+    let mut reviews = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT reviewed_at, reviewed_by, outcome FROM pace_review
+             WHERE detention_id = ?1 ORDER BY reviewed_at",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            reviews.push(PaceReviewView {
+                reviewed_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+                reviewed_by: r.get(1)?,
+                outcome: r.get(2)?,
+            });
+        }
+    }
+    let (_, extensions) = pace_history(conn, detention_id)?;
+    let s = suggestion(conn, detention_id)?;
+    Ok(RecordCare {
+        checks,
+        suggested_level: Some(s.level.number()),
+        suggested_because: s.because,
+        reviews,
+        extensions,
+    })
+}

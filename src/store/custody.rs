@@ -333,6 +333,8 @@ pub struct RecordView {
     pub checks: Vec<CheckView>,
     pub hcp_contacts: Vec<HcpContactView>,
     pub previous_detentions: Vec<(String, DateTime<Utc>)>,
+    /// Checks in full, the suggested level and the PACE reviews and extensions (`care.rs`).
+    pub care: super::care::RecordCare,
 }
 
 /// Reads one detention's record. `clinical` decides whether clinical notes are selected at
@@ -475,6 +477,7 @@ pub fn record(
         checks,
         hcp_contacts,
         previous_detentions,
+        care: super::care::record_care(conn, detention_id)?,
     }))
 }
 

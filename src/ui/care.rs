@@ -14,6 +14,7 @@ use crate::domain::care::{CheckKind, timeline};
 use crate::domain::observation::{
     CheckInterval, format_elapsed, to_london_with_day, to_london_with_zone,
 };
+use crate::domain::pace::PaceClock;
 
 /// Draws the alert (full screen) or a care form (a box over the screen), if either is open.
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -331,6 +332,170 @@ pub fn timeline_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
             ),
             theme.overdue(),
         )));
+    }
+    lines
+}
+
+fn label(name: &str, value: String, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{name:<22}"), theme.dim()),
+        Span::raw(value),
+    ])
+}
+
+/// The summary tab's care lines, under the observation level: the rationale when the level is
+/// below the suggestion (it shows wherever the level does), the next PACE deadline, and the
+/// plan review due before transfer.
+pub fn summary_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    lines.extend(rationale_lines(r, theme));
+    lines.push(label("Next PACE deadline", pace_text(app, r), theme));
+    lines.extend(review_due(r, theme));
+    lines
+}
+
+fn rationale_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(plan) = r.view.plan_history.first() else {
+        return Vec::new();
+    };
+    let suggested = r.view.care.suggested_level.unwrap_or(1);
+    let mut lines = Vec::new();
+    if plan.level < suggested {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<22}", "Below suggested"), theme.dim()),
+            Span::styled(
+                format!(
+                    "level {suggested} is suggested by the flags; level {} chosen",
+                    plan.level
+                ),
+                theme.warning(),
+            ),
+        ]));
+    }
+    if !plan.rationale.is_empty() {
+        lines.push(label("Rationale", plan.rationale.clone(), theme));
+    }
+    lines
+}
+
+fn review_due(r: &RecordState, theme: &Theme) -> Option<Line<'static>> {
+    r.view.entry.ready_for_transfer.then(|| {
+        Line::from(vec![
+            Span::styled(format!("{:<22}", "Plan review"), theme.dim()),
+            Span::styled(
+                "due before release or transfer (press p to review the plan)".to_string(),
+                theme.warning(),
+            ),
+        ])
+    })
+}
+
+fn pace_text(app: &App, r: &RecordState) -> String {
+    let e = &r.view.entry;
+    let Some(authorised) = e.authorised_at else {
+        return "detention not yet authorised".into();
+    };
+    let Ok(clock) = PaceClock::new(e.arrived_at.min(authorised), authorised) else {
+        return "not known".into();
+    };
+    let reviews: Vec<_> = r.view.care.reviews.iter().map(|v| v.reviewed_at).collect();
+    let d = clock.next_deadline(&reviews, &r.view.care.extensions, app.now);
+    let status = d.status(app.now);
+    format!(
+        "{} {} ({}{})",
+        d.kind.label(),
+        to_london_with_day(d.at),
+        if status.is_overdue() {
+            "PASSED "
+        } else {
+            "in "
+        },
+        status.countdown().trim_start_matches('!')
+    )
+}
+
+fn yn(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "y",
+        Some(false) => "N",
+        None => "-",
+    }
+}
+
+/// The care tab below the plan: suggestion, PACE, the checks in full and the timeline.
+pub fn care_tab_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = rationale_lines(r, theme);
+    if let Some(s) = r.view.care.suggested_level {
+        lines.push(label(
+            "Suggested level",
+            if r.view.care.suggested_because.is_empty() {
+                format!("{s} (APP minimum)")
+            } else {
+                format!("{s} ({})", r.view.care.suggested_because.join("; "))
+            },
+            theme,
+        ));
+    }
+    lines.extend(review_due(r, theme));
+    lines.push(label("Next PACE deadline", pace_text(app, r), theme));
+    for rv in &r.view.care.reviews {
+        lines.push(label(
+            "PACE review",
+            format!(
+                "{} by {}: {}",
+                to_london_with_day(rv.reviewed_at),
+                rv.reviewed_by,
+                rv.outcome
+            ),
+            theme,
+        ));
+    }
+    lines.push(Line::default());
+    lines.extend(timeline_lines(r, theme));
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Checks (rousable / answers questions / obeys commands)",
+        theme.title(),
+    )));
+    if r.view.care.checks.is_empty() {
+        lines.push(Line::from("No checks recorded yet."));
+    }
+    for c in &r.view.care.checks {
+        let what = if c.kind == "written_entry" {
+            "entry".to_string()
+        } else if c.rousable.is_some() {
+            format!(
+                "R{} Q{} C{}",
+                yn(c.rousable),
+                yn(c.responds_to_questions),
+                yn(c.responds_to_commands)
+            )
+        } else {
+            "visit".to_string()
+        };
+        let alarm = c.rousable == Some(false)
+            || c.responds_to_questions == Some(false)
+            || c.responds_to_commands == Some(false);
+        let mut text = format!(
+            "{}  {:<9} {:<10} {}",
+            to_london_with_day(c.done_at),
+            what,
+            c.done_by,
+            [c.condition.as_str(), c.note.as_str()]
+                .iter()
+                .filter(|t| !t.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        if !c.late_reason.is_empty() {
+            text.push_str(&format!(" (recorded late: {})", c.late_reason));
+        }
+        lines.push(if alarm {
+            Line::from(Span::styled(text, theme.overdue()))
+        } else {
+            Line::from(text)
+        });
     }
     lines
 }
