@@ -217,3 +217,50 @@ fn a_failed_rousing_raises_the_alert_on_another_terminal_until_the_outcome_is_re
     tick(&mut officer, Duration::seconds(1));
     assert!(!screen_text(&officer, 80, 24).contains("MEDICAL EMERGENCY"));
 }
+
+#[test]
+fn a_pace_review_recorded_from_the_board_moves_the_next_deadline() {
+    let (_db, mut app) = logged_in("sergeant");
+    // The selected person's record, Care tab, before.
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Right);
+    }
+    let before = screen_text(&app, 120, 40);
+    assert!(
+        before.contains("Next PACE deadline    1st review"),
+        "{before}"
+    );
+    key(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "Insp Hale");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "continue detention: interview pending");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    let after = screen_text(&app, 120, 40);
+    assert!(
+        after.contains("Next PACE deadline    2nd review"),
+        "{after}"
+    );
+    assert!(
+        after.contains("by Insp Hale: continue detention: interview pending"),
+        "{after}"
+    );
+    // An extension beyond 36 hours is refused with the statutory reason.
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::BackTab);
+    type_text(&mut app, "2");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Supt Rowe");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "40");
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Pace(f)) = &app.care.form else {
+        panic!("an extension beyond 36 hours was recorded")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("36 hours"),
+        "{:?}",
+        f.error
+    );
+}

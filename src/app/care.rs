@@ -25,6 +25,52 @@ pub struct CareState {
 pub enum CareForm {
     Plan(PlanForm),
     Check(CheckForm),
+    Pace(PaceForm),
+}
+
+/// What a PACE entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaceEntry {
+    Review,
+    Superintendent,
+    Warrant,
+}
+
+impl PaceEntry {
+    pub fn label(self) -> &'static str {
+        match self {
+            PaceEntry::Review => "Review of detention (s.40)",
+            PaceEntry::Superintendent => "Superintendent's extension (s.42)",
+            PaceEntry::Warrant => "Warrant of further detention (s.43/44)",
+        }
+    }
+
+    fn next(self, forward: bool) -> PaceEntry {
+        const ALL: [PaceEntry; 3] = [
+            PaceEntry::Review,
+            PaceEntry::Superintendent,
+            PaceEntry::Warrant,
+        ];
+        let i = ALL.iter().position(|e| *e == self).unwrap_or(0);
+        ALL[if forward { (i + 1) % 3 } else { (i + 2) % 3 }]
+    }
+}
+
+/// Recording a PACE review or extension, timed now.
+#[derive(Debug)]
+pub struct PaceForm {
+    pub detention_id: i64,
+    pub who: String,
+    pub entry: PaceEntry,
+    /// Reviewing officer, superintendent or court.
+    pub by: String,
+    /// The review's outcome.
+    pub outcome: String,
+    /// For an extension: until how many hours after the relevant time.
+    pub until_hours: String,
+    /// 0 = what, 1 = by, 2 = outcome or until.
+    pub field: u8,
+    pub error: Option<String>,
 }
 
 /// The fields of the care plan form, in tab order.
@@ -309,6 +355,7 @@ pub fn perform(app: &mut App, action: Action) -> bool {
         match form {
             CareForm::Plan(f) => plan_action(app, f, action),
             CareForm::Check(f) => check_action(app, f, action),
+            CareForm::Pace(f) => pace_action(app, f, action),
         }
         return true;
     }
@@ -319,6 +366,26 @@ pub fn perform(app: &mut App, action: Action) -> bool {
         }
         Action::RecordCheck => {
             open_check_form(app);
+            true
+        }
+        Action::RecordPace => {
+            app.message = None;
+            if let Some((detention_id, who)) = subject(app) {
+                if app.identity().map(|i| i.role) == Some(Role::Sergeant) {
+                    app.care.form = Some(CareForm::Pace(PaceForm {
+                        detention_id,
+                        who,
+                        entry: PaceEntry::Review,
+                        by: String::new(),
+                        outcome: String::new(),
+                        until_hours: String::new(),
+                        field: 1,
+                        error: None,
+                    }));
+                } else {
+                    app.set_error("Only the custody sergeant records PACE reviews and extensions.");
+                }
+            }
             true
         }
         _ => false,
@@ -533,6 +600,90 @@ fn check_action(app: &mut App, mut f: CheckForm, action: Action) {
     app.care.form = Some(CareForm::Check(f));
 }
 
+fn pace_action(app: &mut App, mut f: PaceForm, action: Action) {
+    match action {
+        Action::Back => {
+            app.set_info("Nothing recorded on the PACE clock.");
+            return;
+        }
+        Action::NextField => f.field = (f.field + 1) % 3,
+        Action::PrevField => f.field = (f.field + 2) % 3,
+        Action::MoveUp | Action::MoveDown if f.field == 0 => {
+            f.entry = f.entry.next(action == Action::MoveDown);
+        }
+        Action::MoveDown => f.field = (f.field + 1) % 3,
+        Action::MoveUp => f.field = (f.field + 2) % 3,
+        Action::DeleteBack | Action::ClearField => {
+            let clear = action == Action::ClearField;
+            if let Some(t) = pace_text(&mut f) {
+                if clear {
+                    t.clear();
+                } else {
+                    t.pop();
+                }
+            }
+        }
+        Action::Submit | Action::Confirm => {
+            let now = app.now;
+            let entry = app
+                .session
+                .as_ref()
+                .and_then(|s| s.in_custody().ok())
+                .and_then(|all| all.into_iter().find(|e| e.detention_id == f.detention_id));
+            let Some(store) = app.session.as_mut() else {
+                return;
+            };
+            let result = match f.entry {
+                PaceEntry::Review => store
+                    .record_pace_review(f.detention_id, now, &f.by, &f.outcome, now)
+                    .map(|_| ()),
+                PaceEntry::Superintendent | PaceEntry::Warrant => {
+                    match (f.until_hours.trim().parse::<i64>(), entry) {
+                        (Ok(hours), Some(e)) => {
+                            let relevant = e
+                                .authorised_at
+                                .map_or(e.arrived_at, |a| a.min(e.arrived_at));
+                            store
+                                .record_pace_extension(
+                                    f.detention_id,
+                                    f.entry == PaceEntry::Warrant,
+                                    now,
+                                    relevant + chrono::TimeDelta::hours(hours),
+                                    &f.by,
+                                    now,
+                                )
+                                .map(|_| ())
+                        }
+                        _ => Err(crate::store::StoreError::Invalid(
+                            "give the hours after the relevant time the extension runs to, e.g. 36"
+                                .into(),
+                        )),
+                    }
+                }
+            };
+            match result {
+                Ok(()) => {
+                    after_write(app, f.detention_id);
+                    app.set_info(format!("{} recorded for {}.", f.entry.label(), f.who));
+                    return;
+                }
+                Err(e) => f.error = Some(sentence(&e.to_string())),
+            }
+        }
+        _ => {}
+    }
+    app.care.form = Some(CareForm::Pace(f));
+}
+
+fn pace_text(f: &mut PaceForm) -> Option<&mut String> {
+    match (f.field, f.entry) {
+        (1, _) => Some(&mut f.by),
+        (2, PaceEntry::Review) => Some(&mut f.outcome),
+        (2, _) => Some(&mut f.until_hours),
+        _ => None,
+    }
+}
+
 /// Typed text for the alert or a care form; returns whether it was taken.
 pub fn type_char(app: &mut App, c: char) -> bool {
     if alert_showing(app) {
@@ -549,6 +700,21 @@ pub fn type_char(app: &mut App, c: char) -> bool {
     }
     match app.care.form.as_mut() {
         None => false,
+        Some(CareForm::Pace(f)) => {
+            if f.field == 0 {
+                match c {
+                    '1' => f.entry = PaceEntry::Review,
+                    '2' => f.entry = PaceEntry::Superintendent,
+                    '3' => f.entry = PaceEntry::Warrant,
+                    _ => {}
+                }
+            } else if let Some(t) = pace_text(f)
+                && t.chars().count() < 300
+            {
+                t.push(c);
+            }
+            true
+        }
         Some(CareForm::Plan(f)) => {
             match f.field {
                 PlanField::Level => {

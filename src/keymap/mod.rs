@@ -739,6 +739,7 @@ mod tests {
                 "/=filter",
                 "esc=clear_filter",
                 "c=record_check",
+                "r=record_pace",
                 "p=set_care_plan",
                 "ctrl-q=quit",
                 "ctrl-l=lock",

@@ -446,6 +446,11 @@ impl super::Store {
                 "a PACE review needs the reviewing officer and the outcome".into(),
             ));
         }
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "record a PACE review (the custody sergeant records it)",
+        )?;
         if reviewed_at > now {
             return Err(StoreError::Invalid(
                 "a PACE review cannot be recorded in the future".into(),
@@ -489,6 +494,11 @@ impl super::Store {
         authorised_by: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "record a PACE extension (the custody sergeant records it)",
+        )?;
         if authorised_by.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "an extension needs the name of the officer or court that authorised it".into(),

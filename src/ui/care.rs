@@ -8,7 +8,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::board::truncate;
 use super::theme::Theme;
-use crate::app::care::{self, CareForm, CheckField, CheckForm, PlanField, PlanForm};
+use crate::app::care::{
+    self, CareForm, CheckField, CheckForm, PaceEntry, PaceForm, PlanField, PlanForm,
+};
 use crate::app::{App, RecordState};
 use crate::domain::care::{CheckKind, timeline};
 use crate::domain::observation::{
@@ -24,6 +26,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     }
     match &app.care.form {
         Some(CareForm::Plan(f)) => boxed(frame, area, " Care plan ", plan_lines(f, theme)),
+        Some(CareForm::Pace(f)) => boxed(frame, area, " PACE clock ", pace_lines(f, theme)),
         Some(CareForm::Check(f)) => {
             let title = match f.kind {
                 CheckKind::Visit if f.rousing() => " Rousing check (Annex H) ",
@@ -69,6 +72,49 @@ fn field_line(label: &str, value: String, focused: bool, theme: &Theme) -> Line<
         ),
         Span::raw(value),
     ])
+}
+
+fn pace_lines(f: &PaceForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(f.who.clone()),
+        Line::from(Span::styled(
+            "Timed now. Reviews: first by 6 h after authorisation, then every 9 h.",
+            theme.dim(),
+        )),
+        Line::default(),
+        field_line(
+            "What",
+            format!("{}  (1-3, up/down)", f.entry.label()),
+            f.field == 0,
+            theme,
+        ),
+        field_line(
+            match f.entry {
+                PaceEntry::Review => "Reviewed by",
+                PaceEntry::Superintendent => "Superintendent",
+                PaceEntry::Warrant => "Court",
+            },
+            f.by.clone(),
+            f.field == 1,
+            theme,
+        ),
+        match f.entry {
+            PaceEntry::Review => field_line("Outcome", f.outcome.clone(), f.field == 2, theme),
+            _ => field_line(
+                "Until (hours)",
+                format!(
+                    "{}  after the relevant time (36 max, warrant 96)",
+                    f.until_hours
+                ),
+                f.field == 2,
+                theme,
+            ),
+        },
+    ];
+    if let Some(e) = &f.error {
+        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+    }
+    lines
 }
 
 fn yes_no(v: Option<bool>) -> String {
