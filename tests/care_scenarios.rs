@@ -146,6 +146,12 @@ fn a_plan_below_the_suggestion_needs_a_rationale_which_then_shows_in_the_record(
     key(&mut app, KeyCode::Enter);
     assert!(app.care.form.is_none(), "{}", status(&app));
     assert_eq!(row(&app, id).observation_level, ObservationLevel::General);
+    // The board shows the rationale beside the selected person, as it shows the level.
+    let board = screen_text(&app, 120, 40);
+    assert!(
+        board.contains("below suggested L2: HCP review 13:40, sober and steady"),
+        "{board}"
+    );
     key(&mut app, KeyCode::Enter);
     for _ in 0..2 {
         key(&mut app, KeyCode::Right);

@@ -18,6 +18,8 @@ pub struct CareState {
     /// Open emergencies, re-read every tick from the database (any terminal may open one).
     pub escalations: Vec<EscalationView>,
     pub alert: EscalationForm,
+    /// Per detention on the board: next PACE deadline, and rationale when below suggestion.
+    pub board: std::collections::HashMap<i64, crate::store::care::BoardCare>,
 }
 
 /// A form over the board or the record.
@@ -320,6 +322,11 @@ pub fn refresh(app: &mut App) {
             app.care.escalations = open;
         }
         Err(e) => app.set_error(format!("Could not read the emergency list: {e}")),
+    }
+    if let Some(store) = app.session.as_ref()
+        && let Ok(board) = store.board_care(app.now)
+    {
+        app.care.board = board;
     }
 }
 
@@ -825,6 +832,7 @@ fn alert_action(app: &mut App, action: Action) {
 /// After a write: re-read the board (and the record, if open) so the new schedule shows.
 fn after_write(app: &mut App, detention_id: i64) {
     app.refresh_board();
+    refresh(app);
     let screen = std::mem::replace(&mut app.screen, Screen::Login(Default::default()));
     app.screen = match screen {
         Screen::Record(r) if r.view.entry.detention_id == detention_id => {

@@ -479,6 +479,7 @@ fn open_board(app: &mut App) -> Screen {
             Err(e) => app.set_error(format!("Could not read the board: {e}")),
         }
     }
+    care::refresh(app);
     Screen::Board(board)
 }
 

@@ -758,3 +758,108 @@ pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, S
         extensions,
     })
 }
+
+/// What the board line under the header says about a person: the next PACE deadline and, when
+/// the plan is below the level the rules suggested, its rationale.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BoardCare {
+    pub pace: Option<PaceDeadline>,
+    /// (suggested level, rationale) when the current plan is below the suggestion.
+    pub below_suggestion: Option<(u8, String)>,
+}
+
+/// [`BoardCare`] for everyone in custody, in three queries.
+pub fn board_care(
+    conn: &Connection,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
+    use std::collections::HashMap;
+    let mut reviews: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT r.detention_id, r.reviewed_at FROM pace_review r
+             JOIN detention d ON d.id = r.detention_id WHERE d.closed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            reviews
+                .entry(r.get(0)?)
+                .or_default()
+                .push(parse_timestamp(&r.get::<_, String>(1)?)?);
+        }
+    }
+    let mut extensions: HashMap<i64, Vec<Extension>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT x.detention_id, x.kind, x.authorised_at, x.until FROM pace_extension x
+             JOIN detention d ON d.id = x.detention_id WHERE d.closed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(1)?;
+            let at = parse_timestamp(&r.get::<_, String>(2)?)?;
+            let until = parse_timestamp(&r.get::<_, String>(3)?)?;
+            extensions
+                .entry(r.get(0)?)
+                .or_default()
+                .push(if kind == "warrant" {
+                    Extension::Warrant {
+                        issued_at: at,
+                        until,
+                    }
+                } else {
+                    Extension::Superintendent {
+                        authorised_at: at,
+                        until,
+                    }
+                });
+        }
+    }
+    let mut out = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale
+         FROM detention d
+         LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
+         WHERE d.closed_at IS NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let arrived = parse_timestamp(&r.get::<_, String>(1)?)?;
+        let authorised = opt_time(r.get(2)?)?;
+        let level: Option<u8> = r.get(3)?;
+        let suggested: Option<u8> = r.get(4)?;
+        let rationale: Option<String> = r.get(5)?;
+        let pace = authorised.and_then(|a| {
+            PaceClock::new(arrived.min(a), a).ok().map(|clock| {
+                clock.next_deadline(
+                    reviews.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                    extensions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                    now,
+                )
+            })
+        });
+        let below_suggestion = match (level, suggested) {
+            (Some(l), Some(s)) if l < s => Some((s, rationale.unwrap_or_default())),
+            _ => None,
+        };
+        out.insert(
+            id,
+            BoardCare {
+                pace,
+                below_suggestion,
+            },
+        );
+    }
+    Ok(out)
+}
+
+impl super::Store {
+    /// The board's care line data for everyone in custody.
+    pub fn board_care(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
+        board_care(self.conn(), now)
+    }
+}

@@ -73,7 +73,7 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
             Span::raw(board.filter.clone()),
         ])
     } else {
-        Line::default()
+        super::care::board_line(app, board, theme, usize::from(area.width))
     };
     frame.render_widget(Paragraph::new(filter_line), filter_area);
 

@@ -545,3 +545,59 @@ pub fn care_tab_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'st
     }
     lines
 }
+
+/// The board's line under the header when no filter is shown: the selected person's next PACE
+/// deadline and, if their level is below the suggestion, the rationale (it shows wherever the
+/// level does).
+pub fn board_line(
+    app: &App,
+    board: &crate::app::board::BoardState,
+    theme: &Theme,
+    width: usize,
+) -> Line<'static> {
+    let Some(row) = board.selected_row() else {
+        return Line::default();
+    };
+    let Some(info) = app.care.board.get(&row.detention_id) else {
+        return Line::default();
+    };
+    let mut spans = vec![Span::styled(format!(" {} ", row.custody_no), theme.dim())];
+    let mut used = row.custody_no.chars().count() + 2;
+    match info.pace {
+        Some(d) => {
+            let status = d.status(app.now);
+            let text = format!(
+                "PACE {} {}{} ",
+                d.kind.label(),
+                to_london_with_zone(d.at),
+                if status.is_overdue() {
+                    " PASSED".to_string()
+                } else {
+                    format!(" (in {})", status.countdown())
+                }
+            );
+            used += text.chars().count();
+            spans.push(Span::styled(
+                text,
+                if status.is_overdue() {
+                    theme.overdue()
+                } else {
+                    theme.dim()
+                },
+            ));
+        }
+        None => {
+            let text = "PACE: detention not yet authorised ".to_string();
+            used += text.chars().count();
+            spans.push(Span::styled(text, theme.dim()));
+        }
+    }
+    if let Some((suggested, rationale)) = &info.below_suggestion {
+        let text = truncate(
+            &format!("· below suggested L{suggested}: {rationale}"),
+            width.saturating_sub(used + 1),
+        );
+        spans.push(Span::styled(text, theme.warning()));
+    }
+    Line::from(spans)
+}
