@@ -270,3 +270,44 @@ fn a_pace_review_recorded_from_the_board_moves_the_next_deadline() {
         f.error
     );
 }
+
+#[test]
+fn a_flag_raised_after_the_plan_shows_the_level_is_now_below_the_suggestion() {
+    let (db, mut app) = logged_in("sergeant");
+    let id = select(&mut app, |r| {
+        r.observation_level == ObservationLevel::General && r.flags.is_empty()
+    });
+    let board = screen_text(&app, 120, 40);
+    assert!(!board.contains("BELOW SUGGESTED"), "{board}");
+    // Another terminal raises a self-harm alert flag.
+    let other = sonar_custody::store::Store::unlock(&db.path, "hcp", DEMO_PASSWORD, app.now)
+        .unwrap()
+        .store;
+    let person_id = other
+        .in_custody()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.detention_id == id)
+        .unwrap()
+        .person_id;
+    sonar_custody::store::custody::insert_flag(
+        other.conn_for_reports(),
+        &sonar_custody::store::custody::NewFlag {
+            person_id,
+            detention_id: Some(id),
+            code: "SH",
+            severity: "alert",
+            reason: "said he would kill himself tonight",
+            source: "HCP assessment",
+            raised_by: "hcp",
+            raised_at: app.now,
+        },
+    )
+    .unwrap();
+    tick(&mut app, Duration::seconds(1));
+    let board = screen_text(&app, 120, 40);
+    assert!(
+        board.contains("BELOW SUGGESTED L3: NO RATIONALE RECORDED"),
+        "{board}"
+    );
+}

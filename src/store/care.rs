@@ -815,6 +815,23 @@ pub fn board_care(
                 });
         }
     }
+    let mut flags: HashMap<i64, Vec<(FlagCode, Severity)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT f.detention_id, f.code, f.severity FROM flag f
+             JOIN detention d ON d.id = f.detention_id
+             WHERE d.closed_at IS NULL AND f.entered_in_error_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(1)?;
+            let sev: String = r.get(2)?;
+            if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
+                flags.entry(r.get(0)?).or_default().push((c, s));
+            }
+        }
+    }
+    let rules = rules()?;
     let mut out = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale
@@ -839,10 +856,16 @@ pub fn board_care(
                 )
             })
         });
-        let below_suggestion = match (level, suggested) {
-            (Some(l), Some(s)) if l < s => Some((s, rationale.unwrap_or_default())),
-            _ => None,
-        };
+        // The suggestion now (flags may have been raised since the plan was set), or the one
+        // recorded with the plan if that was higher.
+        let now_suggested = rules
+            .suggest(flags.get(&id).map(Vec::as_slice).unwrap_or(&[]))
+            .level
+            .number();
+        let suggested = suggested.unwrap_or(1).max(now_suggested);
+        let level = level.unwrap_or(1);
+        let below_suggestion =
+            (level < suggested).then(|| (suggested, rationale.unwrap_or_default()));
         out.insert(
             id,
             BoardCare {

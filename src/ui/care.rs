@@ -420,6 +420,15 @@ fn rationale_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
     }
     if !plan.rationale.is_empty() {
         lines.push(label("Rationale", plan.rationale.clone(), theme));
+    } else if plan.level < suggested {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<22}", "Rationale"), theme.dim()),
+            Span::styled(
+                "NONE RECORDED: raise the level or set the plan again with a rationale (p)"
+                    .to_string(),
+                theme.warning(),
+            ),
+        ]));
     }
     lines
 }
@@ -594,7 +603,11 @@ pub fn board_line(
     }
     if let Some((suggested, rationale)) = &info.below_suggestion {
         let text = truncate(
-            &format!("· below suggested L{suggested}: {rationale}"),
+            &if rationale.trim().is_empty() {
+                format!("· BELOW SUGGESTED L{suggested}: NO RATIONALE RECORDED")
+            } else {
+                format!("· below suggested L{suggested}: {rationale}")
+            },
             width.saturating_sub(used + 1),
         );
         spans.push(Span::styled(text, theme.warning()));
