@@ -311,3 +311,40 @@ fn a_flag_raised_after_the_plan_shows_the_level_is_now_below_the_suggestion() {
         "{board}"
     );
 }
+
+#[test]
+fn an_hcp_recommendation_is_accepted_by_the_sergeant_in_one_key() {
+    let db = demo_db();
+    let mut hcp = app(&db.path);
+    log_in(&mut hcp, "hcp", DEMO_PASSWORD);
+    let id = select(&mut hcp, |r| {
+        r.observation_level == ObservationLevel::General && r.flags.is_empty()
+    });
+    key(&mut hcp, KeyCode::Char('p'));
+    assert!(
+        screen_text(&hcp, 80, 24).contains("HCP recommendation"),
+        "{}",
+        screen_text(&hcp, 80, 24)
+    );
+    type_text(&mut hcp, "3");
+    key(&mut hcp, KeyCode::Enter);
+    assert!(hcp.care.form.is_none(), "{}", status(&hcp));
+    // Recommending does not change the plan.
+    assert_eq!(row(&hcp, id).observation_level, ObservationLevel::General);
+
+    let mut sergeant = app(&db.path);
+    log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
+    select(&mut sergeant, |r| r.detention_id == id);
+    key(&mut sergeant, KeyCode::Char('p'));
+    let text = screen_text(&sergeant, 80, 24);
+    assert!(text.contains("HCP hcp recommended this"), "{text}");
+    key(&mut sergeant, KeyCode::Enter);
+    assert!(sergeant.care.form.is_none(), "{}", status(&sergeant));
+    assert_eq!(
+        row(&sergeant, id).observation_level,
+        ObservationLevel::Constant
+    );
+    // Accepted: the next change starts without it.
+    key(&mut sergeant, KeyCode::Char('p'));
+    assert!(!screen_text(&sergeant, 80, 24).contains("recommended this"));
+}

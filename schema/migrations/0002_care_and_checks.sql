@@ -60,3 +60,19 @@ CREATE TABLE pace_extension (
     recorded_at   TEXT NOT NULL
 ) STRICT;
 CREATE INDEX pace_extension_detention ON pace_extension (detention_id);
+
+-- An HCP's recommended care plan, waiting for the sergeant to accept it (accepted_plan_id set
+-- when a plan version is set from it).
+CREATE TABLE care_recommendation (
+    id               INTEGER PRIMARY KEY,
+    detention_id     INTEGER NOT NULL REFERENCES detention (id),
+    level            INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+    interval_kind    TEXT NOT NULL,
+    rouse            INTEGER NOT NULL,
+    instructions     TEXT NOT NULL DEFAULT '',
+    rationale        TEXT NOT NULL DEFAULT '',
+    recommended_by   TEXT NOT NULL,
+    recommended_at   TEXT NOT NULL,
+    accepted_plan_id INTEGER REFERENCES care_plan (id)
+) STRICT;
+CREATE INDEX care_recommendation_detention ON care_recommendation (detention_id, id);

@@ -112,6 +112,10 @@ pub struct PlanForm {
     pub rationale: String,
     pub field: PlanField,
     pub error: Option<String>,
+    /// An HCP recording a recommendation for the sergeant, not setting the plan.
+    pub recommend: bool,
+    /// For the sergeant: the HCP's pending recommendation this form was filled from.
+    pub recommendation: Option<String>,
 }
 
 impl PlanForm {
@@ -407,8 +411,11 @@ fn open_plan_form(app: &mut App) {
     let Some(store) = app.session.as_ref() else {
         return;
     };
-    if store.identity().role != Role::Sergeant {
-        app.set_error("Only a custody sergeant sets the care plan; an HCP tells the sergeant their recommendation.");
+    let role = store.identity().role;
+    if role != Role::Sergeant && role != Role::Hcp {
+        app.set_error(
+            "Only a custody sergeant sets the care plan; an HCP may record a recommendation.",
+        );
         return;
     }
     let loaded = store.suggested_plan(detention_id).and_then(|s| {
@@ -416,10 +423,11 @@ fn open_plan_form(app: &mut App) {
             s,
             store.current_plan(detention_id)?,
             store.current_instructions(detention_id)?,
+            store.pending_recommendation(detention_id)?,
         ))
     });
     match loaded {
-        Ok((suggestion, (level, interval, rouse), instructions)) => {
+        Ok((suggestion, (level, interval, rouse), instructions, rec)) => {
             // Start from the current plan, raised to the suggestion if it is below it.
             let mut form = PlanForm {
                 detention_id,
@@ -433,9 +441,24 @@ fn open_plan_form(app: &mut App) {
                 field: PlanField::Level,
                 error: None,
                 suggestion,
+                recommend: role == Role::Hcp,
+                recommendation: None,
             };
             if form.level < form.suggestion.level {
                 form.set_level(form.suggestion.level);
+            }
+            if let Some(rec) = rec.filter(|_| role == Role::Sergeant) {
+                form.level = rec.level;
+                form.interval = fixed_index(&rec.interval);
+                form.rouse = rec.rouse;
+                form.instructions = rec.instructions.clone();
+                form.rationale = rec.rationale.clone();
+                form.hcp_recommended = true;
+                form.recommendation = Some(format!(
+                    "HCP {} recommended this at {}: enter accepts it.",
+                    rec.recommended_by,
+                    crate::domain::observation::to_london_with_zone(rec.recommended_at)
+                ));
             }
             app.care.form = Some(CareForm::Plan(form));
         }
@@ -525,9 +548,21 @@ fn plan_action(app: &mut App, mut f: PlanForm, action: Action) {
             let Some(store) = app.session.as_mut() else {
                 return;
             };
-            match store.set_care_plan(f.detention_id, &draft, now) {
+            let result = if f.recommend {
+                store.recommend_care_plan(f.detention_id, &draft, now)
+            } else {
+                store.set_care_plan(f.detention_id, &draft, now)
+            };
+            match result {
                 Ok(_) => {
-                    let text = format!("Care plan set: {} for {}.", f.level, f.who);
+                    let text = if f.recommend {
+                        format!(
+                            "Recommendation recorded for {}: the sergeant sees it when setting the plan.",
+                            f.who
+                        )
+                    } else {
+                        format!("Care plan set: {} for {}.", f.level, f.who)
+                    };
                     after_write(app, f.detention_id);
                     app.set_info(text);
                     return;

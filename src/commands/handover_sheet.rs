@@ -122,6 +122,15 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
             )),
             None => s.push_str("  Constant observation: written entries\n"),
         }
+        if let Some(rec) = &h.recommendation {
+            s.push_str(&wrap(&format!(
+                "HCP RECOMMENDATION AWAITING THE SERGEANT: {} ({}), by {} at {}",
+                rec.level,
+                rec.interval.label(),
+                rec.recommended_by,
+                to_london_with_zone(rec.recommended_at)
+            )));
+        }
         if !e.hcp_seen {
             s.push_str("  HCP review pending: not yet seen by a healthcare practitioner\n");
         }

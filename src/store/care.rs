@@ -267,6 +267,13 @@ impl super::Store {
                 draft.hcp_recommended,
             ])?;
             let id = tx.last_insert_rowid();
+            if draft.hcp_recommended {
+                tx.execute(
+                    "UPDATE care_recommendation SET accepted_plan_id = ?1
+                     WHERE detention_id = ?2 AND accepted_plan_id IS NULL",
+                    params![id, detention_id],
+                )?;
+            }
             audit::append(
                 tx,
                 now,
@@ -627,6 +634,8 @@ pub struct HandoverEntry {
     pub plan: Option<PlanWords>,
     pub pace: Option<PaceDeadline>,
     pub escalations: Vec<EscalationView>,
+    /// An HCP's recommended plan the sergeant has not yet accepted.
+    pub recommendation: Option<Recommendation>,
 }
 
 impl super::Store {
@@ -648,6 +657,7 @@ impl super::Store {
                         .filter(|e| e.detention_id == id)
                         .cloned()
                         .collect(),
+                    recommendation: pending_recommendation(tx, id)?,
                     entry,
                 });
             }
@@ -884,5 +894,117 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
         board_care(self.conn(), now)
+    }
+}
+
+/// An HCP's recommended plan not yet accepted by the sergeant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    pub id: i64,
+    pub level: ObservationLevel,
+    pub interval: CheckInterval,
+    pub rouse: bool,
+    pub instructions: String,
+    pub rationale: String,
+    pub recommended_by: String,
+    pub recommended_at: DateTime<Utc>,
+}
+
+/// The newest recommendation for a detention that no plan has accepted yet.
+pub fn pending_recommendation(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Option<Recommendation>, StoreError> {
+    type Row = (i64, u8, String, bool, String, String, String, String);
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT id, level, interval_kind, rouse, instructions, rationale, recommended_by,
+                    recommended_at
+             FROM care_recommendation WHERE detention_id = ?1 AND accepted_plan_id IS NULL
+             ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, level, kind, rouse, instructions, rationale, by, at)) = row else {
+        return Ok(None);
+    };
+    let level = ObservationLevel::from_number(level).unwrap_or(ObservationLevel::General);
+    Ok(Some(Recommendation {
+        id,
+        level,
+        interval: CheckInterval::from_parts(&kind, None, None)
+            .unwrap_or_else(|_| default_for(level)),
+        rouse,
+        instructions,
+        rationale,
+        recommended_by: by,
+        recommended_at: parse_timestamp(&at)?,
+    }))
+}
+
+impl super::Store {
+    /// An HCP records the plan they recommend; the sergeant sees it when setting the plan.
+    /// The same rule applies: below the suggestion needs a rationale.
+    pub fn recommend_care_plan(
+        &mut self,
+        detention_id: i64,
+        draft: &PlanDraft,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Hcp],
+            "recommend a care plan (an HCP recommends, the sergeant sets it)",
+        )?;
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let s = suggestion(tx, detention_id)?;
+            validate_plan(draft, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO care_recommendation (detention_id, level, interval_kind, rouse,
+                    instructions, rationale, recommended_by, recommended_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    detention_id,
+                    draft.level.number(),
+                    draft.interval.as_str(),
+                    draft.rouse,
+                    draft.instructions.trim(),
+                    draft.rationale.trim(),
+                    staff,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("care_recommendation {id}: level {}", draft.level.number()),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The HCP's recommendation waiting for the sergeant, if any.
+    pub fn pending_recommendation(
+        &self,
+        detention_id: i64,
+    ) -> Result<Option<Recommendation>, StoreError> {
+        pending_recommendation(self.conn(), detention_id)
     }
 }

@@ -25,7 +25,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     match &app.care.form {
-        Some(CareForm::Plan(f)) => boxed(frame, area, " Care plan ", plan_lines(f, theme)),
+        Some(CareForm::Plan(f)) => boxed(
+            frame,
+            area,
+            if f.recommend {
+                " HCP recommendation for the care plan "
+            } else {
+                " Care plan "
+            },
+            plan_lines(f, theme),
+        ),
         Some(CareForm::Pace(f)) => boxed(frame, area, " PACE clock ", pace_lines(f, theme)),
         Some(CareForm::Check(f)) => {
             let title = match f.kind {
@@ -132,8 +141,11 @@ fn plan_lines(f: &PlanForm, theme: &Theme) -> Vec<Line<'static>> {
     } else {
         s.because.join("; ")
     };
-    let mut lines = vec![
-        Line::from(f.who.clone()),
+    let mut lines = vec![Line::from(f.who.clone())];
+    if let Some(rec) = &f.recommendation {
+        lines.push(Line::from(Span::styled(rec.clone(), theme.info())));
+    }
+    lines.extend([
         Line::from(Span::styled(
             truncate(
                 &format!(
@@ -186,7 +198,7 @@ fn plan_lines(f: &PlanForm, theme: &Theme) -> Vec<Line<'static>> {
             f.field == PlanField::Rationale,
             theme,
         ),
-    ];
+    ]);
     if f.below_suggestion() {
         lines.push(Line::from(Span::styled(
             format!(
