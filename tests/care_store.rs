@@ -299,3 +299,67 @@ fn pace_deadlines_follow_reviews_and_extensions() {
     assert!(d.at > relevant + Duration::hours(24));
     chain_intact(&sergeant);
 }
+
+/// The body of one recording process in the two-process test below; does nothing unless that
+/// test started this process with the database path in the environment.
+#[test]
+fn child_process_records_checks() {
+    let Some(db) = std::env::var_os("SONAR_CARE_CHILD_DB") else {
+        return;
+    };
+    let user = std::env::var("SONAR_CARE_CHILD_USER").unwrap();
+    let db = std::path::PathBuf::from(db);
+    let mut store = login(&db, &user);
+    let ids: Vec<i64> = store
+        .in_custody()
+        .unwrap()
+        .iter()
+        .map(|e| e.detention_id)
+        .collect();
+    for i in 0..20 {
+        let mut d = visit();
+        d.note = format!("{user} process {i}");
+        if let Err(e) = store.record_check(ids[i % ids.len()], &d, now()) {
+            panic!("check {i} by {user} failed: {e}");
+        }
+    }
+}
+
+#[test]
+fn two_processes_recording_checks_at_once_lose_nothing() {
+    let (_dir, db) = suite();
+    let probe = login(&db, "admin");
+    let count = |s: &Store| -> i64 {
+        s.conn_for_reports()
+            .query_row("SELECT count(*) FROM cell_check", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&probe);
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = ["officer", "sergeant"]
+        .into_iter()
+        .map(|user| {
+            std::process::Command::new(&exe)
+                .args(["child_process_records_checks", "--exact", "--nocapture"])
+                .env("SONAR_CARE_CHILD_DB", &db)
+                .env("SONAR_CARE_CHILD_USER", user)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains("1 passed"), "{text}");
+        assert!(!text.contains("database is locked"), "{text}");
+    }
+    assert_eq!(count(&probe), before + 40);
+    chain_intact(&probe);
+}

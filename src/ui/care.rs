@@ -468,17 +468,21 @@ fn pace_text(app: &App, r: &RecordState) -> String {
     let reviews: Vec<_> = r.view.care.reviews.iter().map(|v| v.reviewed_at).collect();
     let d = clock.next_deadline(&reviews, &r.view.care.extensions, app.now);
     let status = d.status(app.now);
-    format!(
-        "{} {} ({}{})",
-        d.kind.label(),
-        to_london_with_day(d.at),
-        if status.is_overdue() {
-            "PASSED "
-        } else {
-            "in "
-        },
-        status.countdown().trim_start_matches('!')
-    )
+    if status.is_overdue() {
+        format!(
+            "{} {} (PASSED {} ago)",
+            d.kind.label(),
+            to_london_with_day(d.at),
+            format_elapsed(app.now - d.at)
+        )
+    } else {
+        format!(
+            "{} {} (in {})",
+            d.kind.label(),
+            to_london_with_day(d.at),
+            status.countdown()
+        )
+    }
 }
 
 fn yn(v: Option<bool>) -> &'static str {
