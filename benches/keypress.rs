@@ -70,7 +70,7 @@ fn main() {
     app.send(b"sergeant\rdemo\r");
     app.wait_for("the board", LIMIT, |s| {
         let text = s.contents();
-        text.contains("Suite board")
+        text.contains("In custody:")
             && text.contains("q quit")
             && selected_row(s) == Some(FIRST_ROW)
     });

@@ -72,6 +72,9 @@ pub enum Command {
     },
     /// Check the database's structure and every page's integrity.
     Check,
+    /// The shift handover sheet: everyone in custody with level, flags, plan instructions,
+    /// overdue or imminent checks, pending HCP reviews and PACE deadlines (audited).
+    HandoverSheet,
     /// Keymaps: check a file, or print the bindings in effect.
     #[command(subcommand)]
     Keymap(KeymapCommand),

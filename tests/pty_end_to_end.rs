@@ -63,7 +63,7 @@ fn log_in_read_the_board_open_help_and_quit_cleanly() {
     app.send(b"demo\r");
     app.wait_for("the board", LIMIT, |s| {
         let text = s.contents();
-        text.contains("Suite board") && text.contains("O'BRIEN") && text.contains("q quit")
+        text.contains("In custody:") && text.contains("O'BRIEN") && text.contains("q quit")
     });
     let board = app.screen_text();
     assert!(board.contains("Sgt Dan Okafor"), "{board}");
@@ -165,7 +165,7 @@ fn the_real_binary_locks_itself_when_idle() {
     });
     let locked = app.screen_text();
     assert!(!locked.contains("O'BRIEN"), "{locked}");
-    assert!(!locked.contains("Suite board"), "{locked}");
+    assert!(!locked.contains("In custody:"), "{locked}");
     assert!(!locked.contains("Okafor"), "{locked}");
 
     app.send(b"\x11"); // ctrl-q

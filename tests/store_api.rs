@@ -274,6 +274,11 @@ fn an_online_backup_taken_during_writes_opens_and_verifies() {
     // suite_created, two logins, up to 40 writes (however many were in when the copy was
     // taken), and the login to the backup.
     assert!((4..=44).contains(&rows), "{rows} rows");
-    assert!(maintenance::check(&backup).unwrap().is_ok());
     assert_eq!(backup.suite_name().unwrap(), SUITE_NAME);
+    drop(backup);
+    assert!(
+        maintenance::check(&out, "admin", ADMIN_PASSWORD, Utc::now())
+            .unwrap()
+            .is_ok()
+    );
 }

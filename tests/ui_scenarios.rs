@@ -61,7 +61,7 @@ fn wrong_password_says_so_and_stays_on_the_login_screen() {
         text.contains("Wrong username or password."),
         "the login screen says why:\n{text}"
     );
-    assert!(!text.contains("Suite board"));
+    assert!(!text.contains("In custody:"));
 
     // The next try, with the right password, gets in (the password field has the focus).
     type_text(&mut app, DEMO_PASSWORD);
@@ -229,7 +229,7 @@ fn ctrl_l_locks_and_leaves_no_detainee_on_screen() {
                 "{needle} is still on the lock screen:\n{text}"
             );
         }
-        assert!(!text.contains("Suite board"));
+        assert!(!text.contains("In custody:"));
         assert!(
             !text.contains("Sgt Dan Okafor"),
             "who was logged in is gone"

@@ -94,7 +94,7 @@ fn login_screen() {
 #[test]
 fn board_after_logging_in_as_sergeant() {
     let (_db, app) = logged_in("sergeant");
-    assert_shows(&app, "Suite board");
+    assert_shows(&app, "In custody:");
     assert_shows(&app, "Sgt Dan Okafor");
     assert_shows(&app, "In custody: 20");
     // The top row (the overdue check) is the selected one, drawn reversed.

@@ -57,6 +57,9 @@ actions! {
     PrevTab => "prev_tab", "Show the previous tab of the record";
     BreakGlass => "break_glass", "See clinical detail your role does not normally see (asks for a reason; audited)";
     Submit => "submit", "Submit the form or dialog";
+    RecordCheck => "record_check", "Record a cell check (rousing visit, or written entry for constant observation) for the selected person";
+    RecordPace => "record_pace", "Record a PACE review of detention, a superintendent's extension or a warrant (sergeant)";
+    SetCarePlan => "set_care_plan", "Set a new version of the care plan: level, checks, rousing, instructions (sergeant)";
 }
 
 impl fmt::Display for Action {

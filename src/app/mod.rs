@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod board;
+pub mod care;
 
 use std::path::PathBuf;
 
@@ -176,6 +177,8 @@ pub struct App {
     pub message: Option<StatusMessage>,
     pub now: DateTime<Utc>,
     pub quit: bool,
+    /// Care plan and check forms, and the emergency alert (`care.rs`).
+    pub care: care::CareState,
     session: Option<Store>,
     last_activity: DateTime<Utc>,
 }
@@ -194,6 +197,7 @@ impl App {
             message: None,
             now,
             quit: false,
+            care: care::CareState::default(),
             session: None,
             last_activity: now,
         }
@@ -208,6 +212,9 @@ impl App {
     pub fn context(&self) -> Context {
         if self.help.is_some() {
             return Context::Help;
+        }
+        if let Some(context) = care::context(self) {
+            return context;
         }
         match &self.screen {
             Screen::Login(_) | Screen::ChangePassword(_) => Context::Login,
@@ -241,6 +248,7 @@ impl App {
         }
         self.help = None;
         self.message = None;
+        self.care = care::CareState::default();
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
             info: Some(why.to_string()),
@@ -289,6 +297,7 @@ pub fn update(app: &mut App, event: Event) {
                 return;
             }
             app.refresh_board();
+            care::refresh(app);
         }
         Event::Key(key) => {
             if key.kind == KeyEventKind::Release {
@@ -353,6 +362,9 @@ pub fn perform(app: &mut App, action: Action) {
         }
         return;
     }
+    if care::perform(app, action) {
+        return;
+    }
     app.message = None;
     let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
     app.screen = match screen {
@@ -368,6 +380,9 @@ fn type_char(app: &mut App, c: char) {
     if let Some(help) = app.help.as_mut() {
         help.filter.push(c);
         help.scroll = 0;
+        return;
+    }
+    if care::type_char(app, c) {
         return;
     }
     match &mut app.screen {
@@ -464,6 +479,7 @@ fn open_board(app: &mut App) -> Screen {
             Err(e) => app.set_error(format!("Could not read the board: {e}")),
         }
     }
+    care::refresh(app);
     Screen::Board(board)
 }
 

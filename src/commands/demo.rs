@@ -92,6 +92,25 @@ struct ListEntry {
     ready_for_transfer: bool,
     next_medication_due: Option<String>,
     medication_overdue: bool,
+    /// The care plan's rationale (required when the level is below the suggested one).
+    plan_rationale: Option<String>,
+    /// The next PACE deadline (UTC) and what it is (`review_N`, `limit_standard`,
+    /// `limit_superintendent`, `limit_warrant`); null before detention is authorised.
+    pace_next_deadline: Option<String>,
+    pace_deadline_kind: Option<String>,
+}
+
+/// A stable name for a PACE deadline kind, for scripts.
+fn pace_kind_name(kind: crate::domain::pace::DeadlineKind) -> String {
+    use crate::domain::pace::{DeadlineKind, LimitBasis};
+    match kind {
+        DeadlineKind::Review { number } => format!("review_{number}"),
+        DeadlineKind::DetentionLimit { basis } => match basis {
+            LimitBasis::Standard => "limit_standard".into(),
+            LimitBasis::Superintendent => "limit_superintendent".into(),
+            LimitBasis::Warrant => "limit_warrant".into(),
+        },
+    }
 }
 
 /// `sonar list`: the board's data for scripts.
@@ -107,7 +126,22 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
         .iter()
         .map(|(entry, row)| {
             let open = entry.closed_at.is_none();
-            ListEntry {
+            let pace = if open {
+                store.pace_deadline(
+                    entry.detention_id,
+                    entry.arrived_at,
+                    entry.authorised_at,
+                    now,
+                )?
+            } else {
+                None
+            };
+            let plan = if open {
+                store.plan_words(entry.detention_id)?
+            } else {
+                None
+            };
+            Ok(ListEntry {
                 custody_no: row.custody_no.clone(),
                 surname: row.surname.clone(),
                 forenames: row.forenames.clone(),
@@ -134,9 +168,12 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .map(crate::store::timestamp),
                 medication_overdue: open
                     && row.medication_status(now).is_some_and(|s| s.is_overdue()),
-            }
+                plan_rationale: plan.map(|p| p.rationale).filter(|r| !r.is_empty()),
+                pace_next_deadline: pace.map(|d| crate::store::timestamp(d.at)),
+                pace_deadline_kind: pace.map(|d| pace_kind_name(d.kind)),
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if json {

@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod demo;
+pub mod handover_sheet;
 pub mod ui;
 
 use std::io::Write;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Keymap(cmd) => keymap_command(cmd),
+        Command::HandoverSheet => handover_sheet::run(&cli.login, &clock),
         Command::Check => {
             let db = credentials::database_path(&cli.login)?;
             if !db.exists() {

@@ -343,6 +343,8 @@ pub struct RecordView {
     pub consents: Vec<super::clinical::ConsentView>,
     pub fitness: Vec<super::clinical::FitnessView>,
     pub referrals: Vec<super::clinical::ReferralView>,
+    /// Checks in full, the suggested level and the PACE reviews and extensions (`care.rs`).
+    pub care: super::care::RecordCare,
 }
 
 /// Reads one detention's record. `clinical` decides whether clinical notes are selected at
@@ -494,6 +496,7 @@ pub fn record(
         consents: super::clinical::consents_for(conn, detention_id, clinical)?,
         fitness: super::clinical::fitness_for(conn, detention_id, clinical)?,
         referrals: super::clinical::referrals_for(conn, detention_id, clinical)?,
+        care: super::care::record_care(conn, detention_id)?,
     }))
 }
 

@@ -217,7 +217,9 @@ pub fn check(
         // is gone) but query_only, so nothing is ever written.
         let conn = connection::open_keyed(db, &candidate.key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let proven = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .and_then(|_| conn.execute_batch("PRAGMA query_only = ON"));
         match proven {
             Ok(_) => return check_connection(&conn),

@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_clinical",
         include_str!("../../schema/migrations/0002_clinical.sql"),
     ),
+    (
+        "0003_care_and_checks",
+        include_str!("../../schema/migrations/0003_care_and_checks.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

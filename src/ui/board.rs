@@ -38,7 +38,7 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
         })
         .count();
     let mut summary = vec![
-        Span::styled(" Suite board", theme.title()),
+        Span::styled(" Board", theme.title()),
         Span::raw(format!("  In custody: {}", board.rows.len())),
         Span::raw("  Checks overdue: "),
         Span::styled(
@@ -62,34 +62,34 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     }
     frame.render_widget(Paragraph::new(Line::from(summary)), summary_area);
 
-    // The filter line also says how many rows are shown and how many do not fit, so nobody is
-    // missed at 80x24.
+    // The line under the header: the filter while there is one, else the selected person's
+    // PACE deadline and plan rationale. It always starts by saying how many rows are shown
+    // and how many do not fit, so nobody is missed at 80x24.
     let fits = usize::from(table_area.height.saturating_sub(1));
     let hidden = board.visible.len().saturating_sub(fits);
-    let mut filter_spans = if board.filtering {
-        vec![
-            Span::styled(" Filter: ", theme.key()),
-            Span::raw(format!("{}_", board.filter)),
-        ]
-    } else if !board.filter.is_empty() {
-        vec![
-            Span::styled(" Filter: ", theme.dim()),
-            Span::raw(board.filter.clone()),
-        ]
-    } else {
-        Vec::new()
-    };
+    let mut spans = Vec::new();
+    if hidden > 0 {
+        spans.push(Span::styled(format!(" +{hidden} more ↓"), theme.warning()));
+    }
     if board.visible.len() != board.rows.len() {
-        filter_spans.push(Span::raw(format!(
-            "  Showing {} of {}",
+        spans.push(Span::raw(format!(
+            " Showing {} of {}",
             board.visible.len(),
             board.rows.len()
         )));
     }
-    if hidden > 0 {
-        filter_spans.push(Span::styled(format!("  +{hidden} more ↓"), theme.warning()));
+    if board.filtering {
+        spans.push(Span::styled(" Filter: ", theme.key()));
+        spans.push(Span::raw(format!("{}_", board.filter)));
+    } else if !board.filter.is_empty() {
+        spans.push(Span::styled(" Filter: ", theme.dim()));
+        spans.push(Span::raw(board.filter.clone()));
+    } else {
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let room = usize::from(area.width).saturating_sub(used);
+        spans.extend(super::care::board_line(app, board, theme, room).spans);
     }
-    frame.render_widget(Paragraph::new(Line::from(filter_spans)), filter_area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), filter_area);
 
     let wide = area.width >= 110;
     let name_width: u16 = if wide { 28 } else { 18 };

@@ -2,6 +2,7 @@
 //! state and never asks the database anything.
 
 mod board;
+mod care;
 mod clinical;
 mod help;
 mod login;
@@ -40,6 +41,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             render_footer(app, &theme, frame, footer);
         }
     }
+    care::render(app, &theme, frame, area);
     if let Some(help) = &app.help {
         help::render(app, help, &theme, frame, area);
     }
@@ -84,6 +86,7 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
     match context {
         Context::Board => &[
             Action::Confirm,
+            Action::RecordCheck,
             Action::Filter,
             Action::MoveDown,
             Action::Help,
@@ -136,6 +139,8 @@ fn short_label(action: Action) -> &'static str {
         Action::BreakGlass => "break glass",
         Action::Back => "back",
         Action::NextField => "next field",
+        Action::RecordCheck => "check",
+        Action::SetCarePlan => "plan",
         other => other.name(),
     }
 }

@@ -56,7 +56,7 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
     let lines = match r.tab {
         RecordTab::Summary => summary(app, r, theme),
         RecordTab::Risk => risk(r, theme),
-        RecordTab::CarePlan => care_plan(r, theme),
+        RecordTab::CarePlan => care_plan(app, r, theme),
         RecordTab::Health => super::clinical::health_lines(app, r, theme),
         RecordTab::History => history(r, theme),
     };
@@ -186,6 +186,7 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             theme,
         ),
     ];
+    lines.extend(super::care::summary_lines(app, r, theme));
     if e.ready_for_transfer {
         lines.push(label("Transfer", "ready to leave the suite".into(), theme));
     }
@@ -241,7 +242,7 @@ fn risk<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
-fn care_plan<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
+fn care_plan<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     match r.view.plan_history.first() {
         None => lines.push(Line::from(
@@ -264,9 +265,6 @@ fn care_plan<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
                 theme,
             ));
             lines.push(label("Instructions", p.instructions.clone(), theme));
-            if !p.rationale.is_empty() {
-                lines.push(label("Rationale", p.rationale.clone(), theme));
-            }
             lines.push(label(
                 "Set",
                 format!("{} by {}", to_london_with_day(p.set_at), p.set_by),
@@ -274,25 +272,7 @@ fn care_plan<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             ));
         }
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled("Recent checks", theme.title())));
-    if r.view.checks.is_empty() {
-        lines.push(Line::from("No checks recorded yet."));
-    }
-    for c in &r.view.checks {
-        let roused = match c.roused {
-            Some(true) => "roused",
-            Some(false) => "NOT ROUSED",
-            None => "visit",
-        };
-        lines.push(Line::from(format!(
-            "{}  {:<10} {:<12} {}",
-            to_london_with_day(c.done_at),
-            roused,
-            c.done_by,
-            c.condition
-        )));
-    }
+    lines.extend(super::care::care_tab_lines(app, r, theme));
     lines
 }
 

@@ -1,0 +1,171 @@
+//! `sonar handover-sheet`: the incoming sergeant's sheet of everyone in custody, as plain
+//! text for printing (80 columns). Reading it is audited by the store.
+
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::app::board::board_row;
+use crate::cli::LoginArgs;
+use crate::domain::clock::Clock;
+use crate::domain::observation::{CheckStatus, to_london_with_day, to_london_with_zone};
+use crate::domain::pace::DeadlineKind;
+use crate::store::care::HandoverEntry;
+
+/// How soon a check counts as imminent on the sheet.
+const IMMINENT_MINUTES: i64 = 10;
+
+pub fn run(args: &LoginArgs, clock: &dyn Clock) -> Result<u8> {
+    let mut store = super::login(args, clock)?;
+    let now = clock.now();
+    let sheet = store.handover_sheet(now)?;
+    let text = format_sheet(&store.suite_name().unwrap_or_default(), &sheet, now);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes())?;
+    Ok(0)
+}
+
+/// The sheet as text: most urgent first (emergencies, overdue checks, then the board order).
+pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) -> String {
+    let mut rows: Vec<_> = sheet
+        .iter()
+        .map(|h| (h, board_row(&h.entry, now)))
+        .collect();
+    rows.sort_by(|a, b| {
+        a.0.escalations
+            .is_empty()
+            .cmp(&b.0.escalations.is_empty())
+            .then_with(|| crate::domain::board::attention_cmp(&a.1, &b.1, now))
+    });
+    let mut s = String::new();
+    s.push_str(&format!(
+        "SHIFT HANDOVER — {suite}\nPrinted {} — {} in custody\nMedication due times are in each HCP record, not on this sheet.\n",
+        to_london_with_zone(now),
+        rows.len()
+    ));
+    s.push_str(&"=".repeat(78));
+    s.push('\n');
+    for (h, row) in rows {
+        let e = &h.entry;
+        s.push_str(&format!(
+            "{} {}, {}  cell {}  {}\n",
+            e.custody_no,
+            e.surname.to_uppercase(),
+            e.forenames,
+            if e.cell.is_empty() { "-" } else { &e.cell },
+            row.age.map(|a| format!("age {a}")).unwrap_or_default()
+        ));
+        for esc in &h.escalations {
+            s.push_str(&format!(
+                "  !! EMERGENCY OPEN since {}: {}{}\n",
+                to_london_with_zone(esc.opened_at),
+                esc.reason,
+                esc.called_by
+                    .as_ref()
+                    .map(|b| format!(" (called by {b})"))
+                    .unwrap_or_default()
+            ));
+        }
+        match &h.plan {
+            Some(p) => {
+                s.push_str(&format!(
+                    "  Level {} · {}{}\n",
+                    p.level,
+                    p.interval,
+                    if p.rouse { " · ROUSE each visit" } else { "" }
+                ));
+                if let Some(sug) = p.suggested_level.filter(|sug| *sug > p.level) {
+                    s.push_str(&wrap(&format!(
+                        "BELOW SUGGESTED LEVEL {sug}. Rationale: {}",
+                        p.rationale
+                    )));
+                } else if !p.rationale.is_empty() {
+                    s.push_str(&wrap(&format!("Rationale: {}", p.rationale)));
+                }
+                if !p.instructions.is_empty() {
+                    s.push_str(&wrap(&format!("Instructions: {}", p.instructions)));
+                }
+            }
+            None => s.push_str("  No care plan set: level 1, at least hourly, until one is.\n"),
+        }
+        let flags = row.flag_summary();
+        s.push_str(&format!(
+            "  Flags: {}\n",
+            if flags.is_empty() { "none" } else { &flags }
+        ));
+        match row.check_status(now) {
+            Some(CheckStatus::Overdue { by }) => s.push_str(&format!(
+                "  CHECK OVERDUE by {} (was due {})\n",
+                crate::domain::observation::format_elapsed(by),
+                row.next_check_due
+                    .map(to_london_with_day)
+                    .unwrap_or_default()
+            )),
+            Some(CheckStatus::Due { remaining })
+                if remaining <= TimeDelta::minutes(IMMINENT_MINUTES) =>
+            {
+                s.push_str(&format!(
+                    "  Check due in {} ({})\n",
+                    CheckStatus::Due { remaining }.countdown(),
+                    row.next_check_due
+                        .map(to_london_with_zone)
+                        .unwrap_or_default()
+                ))
+            }
+            Some(CheckStatus::Due { .. }) => s.push_str(&format!(
+                "  Next check {}\n",
+                row.next_check_due
+                    .map(to_london_with_zone)
+                    .unwrap_or_default()
+            )),
+            None => s.push_str("  Constant observation: written entries\n"),
+        }
+        if let Some(rec) = &h.recommendation {
+            s.push_str(&wrap(&format!(
+                "HCP RECOMMENDATION AWAITING THE SERGEANT: {} ({}), by {} at {}",
+                rec.level,
+                rec.interval.label(),
+                rec.recommended_by,
+                to_london_with_zone(rec.recommended_at)
+            )));
+        }
+        if !e.hcp_seen {
+            s.push_str("  HCP review pending: not yet seen by a healthcare practitioner\n");
+        }
+        if let Some(d) = h.pace {
+            let what = match d.kind {
+                DeadlineKind::Review { .. } => "PACE",
+                DeadlineKind::DetentionLimit { .. } => "PACE LIMIT",
+            };
+            s.push_str(&format!(
+                "  {what}: {} due {} ({})\n",
+                d.kind.label(),
+                to_london_with_day(d.at),
+                d.status(now).countdown()
+            ));
+        }
+        s.push_str(&"-".repeat(78));
+        s.push('\n');
+    }
+    s
+}
+
+/// Indents `text` by two spaces and wraps it at 78 columns on word boundaries.
+fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(" ");
+    for word in text.split_whitespace() {
+        if line.chars().count() + 1 + word.chars().count() > 78 && !line.trim().is_empty() {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("   ");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}

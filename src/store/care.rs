@@ -1,0 +1,1010 @@
+//! Care plan versions, cell checks, emergency escalations and PACE reviews/extensions. Each
+//! write is one IMMEDIATE transaction with its audit row; the rules that decide what may be
+//! written are in `domain::care` and `domain::pace`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::audit::{self, AuditAction};
+use super::{StoreError, parse_timestamp, timestamp};
+use crate::domain::care::{
+    CheckDraft, CheckKind, ObservationRules, PlanDraft, Suggestion, validate_check, validate_plan,
+};
+use crate::domain::flag::{FlagCode, Severity};
+use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
+use crate::domain::pace::{Extension, PaceClock, PaceDeadline};
+use crate::domain::role::Role;
+
+/// The active flags of one detention, as the rules read them (unknown codes are skipped).
+pub fn active_flags(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Vec<(FlagCode, Severity)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, severity FROM flag WHERE detention_id = ?1 AND entered_in_error_at IS NULL",
+    )?;
+    let mut rows = stmt.query([detention_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let sev: String = r.get(1)?;
+        if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
+            out.push((c, s));
+        }
+    }
+    Ok(out)
+}
+
+fn rules() -> Result<&'static ObservationRules, StoreError> {
+    ObservationRules::embedded().map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// What the rules suggest for this detention's flags now.
+pub fn suggestion(conn: &Connection, detention_id: i64) -> Result<Suggestion, StoreError> {
+    Ok(rules()?.suggest(&active_flags(conn, detention_id)?))
+}
+
+/// The current plan's level, interval and rousing (level 1 hourly without a plan).
+pub fn current_plan(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<(ObservationLevel, CheckInterval, bool), StoreError> {
+    type PlanRow = (u8, Option<u32>, bool, Option<String>, String);
+    let row: Option<PlanRow> = conn
+        .query_row(
+            "SELECT level, interval_minutes, rouse, interval_kind, interval_details FROM care_plan
+             WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((level, minutes, rouse, kind, details)) = row else {
+        let l = ObservationLevel::General;
+        return Ok((l, default_for(l), false));
+    };
+    let level = ObservationLevel::from_number(level).unwrap_or(ObservationLevel::General);
+    let interval = match kind {
+        Some(k) => CheckInterval::from_parts(&k, Some(&details), minutes)
+            .unwrap_or_else(|_| default_for(level)),
+        None => match minutes {
+            Some(m) => CheckInterval::FIXED
+                .into_iter()
+                .find(|i| i.minutes() == Some(m))
+                .unwrap_or_else(|| default_for(level)),
+            None => default_for(level),
+        },
+    };
+    Ok((level, interval, rouse))
+}
+
+/// What recording a check produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckRecorded {
+    pub check_id: i64,
+    /// Set when the check opened an emergency escalation.
+    pub escalation_id: Option<i64>,
+}
+
+/// An open emergency escalation, with who/when/where for the alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscalationView {
+    pub id: i64,
+    pub detention_id: i64,
+    pub custody_no: String,
+    pub name: String,
+    pub cell: String,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: String,
+    pub reason: String,
+    pub called_by: Option<String>,
+    pub called_at: Option<DateTime<Utc>>,
+}
+
+/// Every escalation not yet closed, oldest first.
+pub fn open_escalations(conn: &Connection) -> Result<Vec<EscalationView>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.detention_id, d.custody_no, p.forenames || ' ' || p.surname, d.cell,
+                e.opened_at, e.opened_by, e.reason, e.called_by, e.called_at
+         FROM escalation e JOIN detention d ON d.id = e.detention_id
+         JOIN person p ON p.id = d.person_id
+         WHERE e.closed_at IS NULL ORDER BY e.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let called_at: Option<String> = r.get(9)?;
+        out.push(EscalationView {
+            id: r.get(0)?,
+            detention_id: r.get(1)?,
+            custody_no: r.get(2)?,
+            name: r.get(3)?,
+            cell: r.get(4)?,
+            opened_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+            opened_by: r.get(6)?,
+            reason: r.get(7)?,
+            called_by: r.get(8)?,
+            called_at: called_at.map(|t| parse_timestamp(&t)).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+/// The reviews done and extensions recorded for a detention's PACE clock.
+pub fn pace_history(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<(Vec<DateTime<Utc>>, Vec<Extension>), StoreError> {
+    let mut reviews = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT reviewed_at FROM pace_review WHERE detention_id = ?1 ORDER BY reviewed_at",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            reviews.push(parse_timestamp(&r.get::<_, String>(0)?)?);
+        }
+    }
+    let mut extensions = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT kind, authorised_at, until FROM pace_extension WHERE detention_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let at = parse_timestamp(&r.get::<_, String>(1)?)?;
+            let until = parse_timestamp(&r.get::<_, String>(2)?)?;
+            extensions.push(if kind == "warrant" {
+                Extension::Warrant {
+                    issued_at: at,
+                    until,
+                }
+            } else {
+                Extension::Superintendent {
+                    authorised_at: at,
+                    until,
+                }
+            });
+        }
+    }
+    Ok((reviews, extensions))
+}
+
+/// The next PACE deadline of a detention whose detention has been authorised.
+pub fn pace_deadline(
+    conn: &Connection,
+    detention_id: i64,
+    arrived_at: DateTime<Utc>,
+    authorised_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<PaceDeadline>, StoreError> {
+    let Some(authorised) = authorised_at else {
+        return Ok(None);
+    };
+    let Ok(clock) = PaceClock::new(arrived_at.min(authorised), authorised) else {
+        return Ok(None);
+    };
+    let (reviews, extensions) = pace_history(conn, detention_id)?;
+    Ok(Some(clock.next_deadline(&reviews, &extensions, now)))
+}
+
+fn detention_times(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), StoreError> {
+    let (arrived, authorised): (String, Option<String>) = conn
+        .query_row(
+            "SELECT arrived_at, authorised_at FROM detention WHERE id = ?1",
+            [detention_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Invalid("that detention is not in the database".into()))?;
+    Ok((
+        parse_timestamp(&arrived)?,
+        authorised.map(|a| parse_timestamp(&a)).transpose()?,
+    ))
+}
+
+fn require_role(role: Role, allowed: &[Role], what: &str) -> Result<(), StoreError> {
+    if allowed.contains(&role) {
+        Ok(())
+    } else {
+        Err(StoreError::NotPermitted {
+            role: role.label().to_string(),
+            what: what.to_string(),
+        })
+    }
+}
+
+impl super::Store {
+    /// What the rules suggest for a detention's active flags.
+    pub fn suggested_plan(&self, detention_id: i64) -> Result<Suggestion, StoreError> {
+        suggestion(self.conn(), detention_id)
+    }
+
+    /// Sets a new version of the care plan. Only a custody sergeant may; a level below the
+    /// rules' suggestion (or a weaker interval, or dropped rousing) needs a written rationale.
+    pub fn set_care_plan(
+        &mut self,
+        detention_id: i64,
+        draft: &PlanDraft,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "set a care plan (a sergeant sets it, accepting an HCP's recommendation if there is one)",
+        )?;
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let s = suggestion(tx, detention_id)?;
+            validate_plan(draft, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let details = match &draft.interval {
+                CheckInterval::Alternative { details, .. } => details.clone(),
+                _ => String::new(),
+            };
+            tx.prepare_cached(
+                "INSERT INTO care_plan (detention_id, level, interval_minutes, rouse, instructions,
+                    rationale, set_by, set_at, interval_kind, interval_details, suggested_level,
+                    suggested_because, hcp_recommended)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                detention_id,
+                draft.level.number(),
+                draft.interval.minutes(),
+                draft.rouse,
+                draft.instructions.trim(),
+                draft.rationale.trim(),
+                staff,
+                timestamp(now),
+                draft.interval.as_str(),
+                details,
+                s.level.number(),
+                s.because.join("; "),
+                draft.hcp_recommended,
+            ])?;
+            let id = tx.last_insert_rowid();
+            if draft.hcp_recommended {
+                tx.execute(
+                    "UPDATE care_recommendation SET accepted_plan_id = ?1
+                     WHERE detention_id = ?2 AND accepted_plan_id IS NULL",
+                    params![id, detention_id],
+                )?;
+            }
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!(
+                    "care_plan {id}: level {} {} (suggested {})",
+                    draft.level.number(),
+                    draft.interval.as_str(),
+                    s.level.number()
+                ),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records a cell visit (with the Annex H answers when the plan rouses) or, for constant
+    /// observation, a written entry. Any "no" opens an emergency escalation in the same
+    /// transaction. The schedule then runs from when the check was done.
+    pub fn record_check(
+        &mut self,
+        detention_id: i64,
+        draft: &CheckDraft,
+        now: DateTime<Utc>,
+    ) -> Result<CheckRecorded, StoreError> {
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let (level, interval, rouse) = current_plan(tx, detention_id)?;
+            let kind = CheckKind::for_plan(level, &interval);
+            let check = validate_check(draft, kind, rouse, now)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let rousing = check.rousing;
+            tx.prepare_cached(
+                "INSERT INTO cell_check (detention_id, done_at, done_by, roused, condition, note,
+                    kind, responds_to_questions, responds_to_commands, recorded_at, late_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                detention_id,
+                timestamp(check.done_at),
+                staff,
+                rousing.map(|r| r.rousable),
+                check.condition,
+                check.note,
+                check.kind.as_str(),
+                rousing.map(|r| r.responds_to_questions),
+                rousing.map(|r| r.responds_to_commands),
+                timestamp(now),
+                check.late_reason,
+            ])?;
+            let check_id = tx.last_insert_rowid();
+            let subject = detention_id.to_string();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &subject,
+                &format!("cell_check {check_id}: {}", check.kind.as_str()),
+            )?;
+            let escalation_id = match check.emergency() {
+                Some(reason) => {
+                    tx.prepare_cached(
+                        "INSERT INTO escalation (detention_id, check_id, opened_at, opened_by, reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![
+                        detention_id,
+                        check_id,
+                        timestamp(now),
+                        staff,
+                        reason
+                    ])?;
+                    let id = tx.last_insert_rowid();
+                    audit::append(
+                        tx,
+                        now,
+                        &staff,
+                        AuditAction::RecordWrite,
+                        &subject,
+                        &format!("escalation {id} opened: {reason}"),
+                    )?;
+                    Some(id)
+                }
+                None => None,
+            };
+            Ok(CheckRecorded {
+                check_id,
+                escalation_id,
+            })
+        })
+    }
+
+    /// Every open emergency escalation (read by every terminal showing the board).
+    pub fn open_escalations(&self) -> Result<Vec<EscalationView>, StoreError> {
+        open_escalations(self.conn())
+    }
+
+    /// Records who called the HCP or ambulance (now) and, when given, the outcome, which
+    /// closes the escalation.
+    pub fn update_escalation(
+        &mut self,
+        escalation_id: i64,
+        called_by: &str,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (called_by, outcome) = (called_by.trim(), outcome.trim());
+        if called_by.is_empty() && outcome.is_empty() {
+            return Err(StoreError::Invalid(
+                "say who called the HCP or ambulance, or the outcome".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let detention: Option<(i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT detention_id, called_by FROM escalation WHERE id = ?1 AND closed_at IS NULL",
+                    [escalation_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((detention_id, already_called)) = detention else {
+                return Err(StoreError::Invalid(
+                    "that emergency has already been closed on another terminal".into(),
+                ));
+            };
+            if !called_by.is_empty() {
+                tx.execute(
+                    "UPDATE escalation SET called_by = ?1, called_at = ?2 WHERE id = ?3",
+                    params![called_by, timestamp(now), escalation_id],
+                )?;
+            } else if already_called.is_none() {
+                return Err(StoreError::Invalid(
+                    "say who called the HCP or ambulance before recording the outcome".into(),
+                ));
+            }
+            let closed = !outcome.is_empty();
+            if closed {
+                tx.execute(
+                    "UPDATE escalation SET outcome = ?1, closed_at = ?2, closed_by = ?3 WHERE id = ?4",
+                    params![outcome, timestamp(now), staff, escalation_id],
+                )?;
+            }
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!(
+                    "escalation {escalation_id}: {}{}",
+                    if called_by.is_empty() {
+                        String::new()
+                    } else {
+                        format!("called by {called_by}; ")
+                    },
+                    if closed { "outcome recorded" } else { "open" }
+                ),
+            )?;
+            Ok(closed)
+        })
+    }
+
+    /// Records a PACE review of detention (s.40): who reviewed it, when, and the outcome.
+    pub fn record_pace_review(
+        &mut self,
+        detention_id: i64,
+        reviewed_at: DateTime<Utc>,
+        reviewed_by: &str,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        if reviewed_by.trim().is_empty() || outcome.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a PACE review needs the reviewing officer and the outcome".into(),
+            ));
+        }
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "record a PACE review (the custody sergeant records it)",
+        )?;
+        if reviewed_at > now {
+            return Err(StoreError::Invalid(
+                "a PACE review cannot be recorded in the future".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            detention_times(tx, detention_id)?;
+            tx.execute(
+                "INSERT INTO pace_review (detention_id, reviewed_at, reviewed_by, outcome, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    detention_id,
+                    timestamp(reviewed_at),
+                    reviewed_by.trim(),
+                    outcome.trim(),
+                    staff,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("pace_review {id}"),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records a superintendent's extension or a warrant, checked against PACE s.42-44.
+    pub fn record_pace_extension(
+        &mut self,
+        detention_id: i64,
+        warrant: bool,
+        authorised_at: DateTime<Utc>,
+        until: DateTime<Utc>,
+        authorised_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "record a PACE extension (the custody sergeant records it)",
+        )?;
+        if authorised_by.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "an extension needs the name of the officer or court that authorised it".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let (arrived, authorised) = detention_times(tx, detention_id)?;
+            let authorised = authorised.ok_or_else(|| {
+                StoreError::Invalid("detention has not been authorised yet".into())
+            })?;
+            let clock = PaceClock::new(arrived.min(authorised), authorised)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let checked = if warrant {
+                clock.warrant(authorised_at, until)
+            } else {
+                clock.superintendent_extension(authorised_at, until)
+            };
+            checked.map_err(|e| StoreError::Invalid(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO pace_extension (detention_id, kind, authorised_at, until, authorised_by, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    detention_id,
+                    if warrant { "warrant" } else { "superintendent" },
+                    timestamp(authorised_at),
+                    timestamp(until),
+                    authorised_by.trim(),
+                    staff,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("pace_extension {id}"),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The next PACE deadline of a detention, `None` before detention is authorised.
+    pub fn pace_deadline(
+        &self,
+        detention_id: i64,
+        arrived_at: DateTime<Utc>,
+        authorised_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PaceDeadline>, StoreError> {
+        pace_deadline(self.conn(), detention_id, arrived_at, authorised_at, now)
+    }
+}
+
+impl super::Store {
+    /// The current plan's level, interval and rousing, as a check needs them.
+    pub fn current_plan(
+        &self,
+        detention_id: i64,
+    ) -> Result<(ObservationLevel, CheckInterval, bool), StoreError> {
+        current_plan(self.conn(), detention_id)
+    }
+
+    /// The current plan's instructions (empty without a plan), to start a new version from.
+    pub fn current_instructions(&self, detention_id: i64) -> Result<String, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT instructions FROM care_plan WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+                [detention_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+}
+
+/// The current care plan's words as the handover sheet and `sonar list` show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanWords {
+    pub level: u8,
+    pub interval: String,
+    pub rouse: bool,
+    pub instructions: String,
+    pub rationale: String,
+    /// The level the rules suggested when the plan was set (None for plans from before 0002).
+    pub suggested_level: Option<u8>,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+}
+
+/// The current plan of a detention, in words; `None` when no plan has been set.
+pub fn plan_words(conn: &Connection, detention_id: i64) -> Result<Option<PlanWords>, StoreError> {
+    type Row = (String, String, Option<u8>, String, String);
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT instructions, rationale, suggested_level, set_by, set_at FROM care_plan
+             WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((instructions, rationale, suggested_level, set_by, set_at)) = row else {
+        return Ok(None);
+    };
+    let (level, interval, rouse) = current_plan(conn, detention_id)?;
+    Ok(Some(PlanWords {
+        level: level.number(),
+        interval: interval.label(),
+        rouse,
+        instructions,
+        rationale,
+        suggested_level,
+        set_by,
+        set_at: parse_timestamp(&set_at)?,
+    }))
+}
+
+/// One person on the incoming sergeant's handover sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandoverEntry {
+    pub entry: super::custody::CustodyEntry,
+    pub plan: Option<PlanWords>,
+    pub pace: Option<PaceDeadline>,
+    pub escalations: Vec<EscalationView>,
+    /// An HCP's recommended plan the sergeant has not yet accepted.
+    pub recommendation: Option<Recommendation>,
+}
+
+impl super::Store {
+    /// Everyone in custody with their plan, PACE deadline and open emergencies, for the shift
+    /// handover sheet. Viewing it is audited (it shows every detainee at once).
+    pub fn handover_sheet(&mut self, now: DateTime<Utc>) -> Result<Vec<HandoverEntry>, StoreError> {
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let entries = super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
+            let open = open_escalations(tx)?;
+            let mut out = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let id = entry.detention_id;
+                out.push(HandoverEntry {
+                    plan: plan_words(tx, id)?,
+                    pace: pace_deadline(tx, id, entry.arrived_at, entry.authorised_at, now)?,
+                    escalations: open
+                        .iter()
+                        .filter(|e| e.detention_id == id)
+                        .cloned()
+                        .collect(),
+                    recommendation: pending_recommendation(tx, id)?,
+                    entry,
+                });
+            }
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordRead,
+                "handover_sheet",
+                &format!("{} people", out.len()),
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// The current plan of a detention in words (for `sonar list`).
+    pub fn plan_words(&self, detention_id: i64) -> Result<Option<PlanWords>, StoreError> {
+        plan_words(self.conn(), detention_id)
+    }
+}
+
+/// A cell check with everything recorded about it, for the record's care tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckDetail {
+    pub done_at: DateTime<Utc>,
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub done_by: String,
+    pub kind: String,
+    pub rousable: Option<bool>,
+    pub responds_to_questions: Option<bool>,
+    pub responds_to_commands: Option<bool>,
+    pub condition: String,
+    pub note: String,
+    pub late_reason: String,
+}
+
+/// A recorded PACE review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaceReviewView {
+    pub reviewed_at: DateTime<Utc>,
+    pub reviewed_by: String,
+    pub outcome: String,
+}
+
+/// What the record shows of the care plan, checks and PACE clock beyond the core record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RecordCare {
+    /// Newest first, at most 50.
+    pub checks: Vec<CheckDetail>,
+    /// The level the rules suggest for the active flags now, and why.
+    pub suggested_level: Option<u8>,
+    pub suggested_because: Vec<String>,
+    pub reviews: Vec<PaceReviewView>,
+    pub extensions: Vec<Extension>,
+}
+
+fn opt_time(t: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    t.map(|t| parse_timestamp(&t)).transpose()
+}
+
+/// Reads the care detail of one detention's record.
+pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, StoreError> {
+    let mut checks = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT done_at, recorded_at, done_by, kind, roused, responds_to_questions,
+                    responds_to_commands, condition, note, late_reason
+             FROM cell_check WHERE detention_id = ?1 ORDER BY done_at DESC LIMIT 50",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            checks.push(CheckDetail {
+                done_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+                recorded_at: opt_time(r.get(1)?)?,
+                done_by: r.get(2)?,
+                kind: r.get(3)?,
+                rousable: r.get(4)?,
+                responds_to_questions: r.get(5)?,
+                responds_to_commands: r.get(6)?,
+                condition: r.get(7)?,
+                note: r.get(8)?,
+                late_reason: r.get(9)?,
+            });
+        }
+    }
+    let mut reviews = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT reviewed_at, reviewed_by, outcome FROM pace_review
+             WHERE detention_id = ?1 ORDER BY reviewed_at",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            reviews.push(PaceReviewView {
+                reviewed_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+                reviewed_by: r.get(1)?,
+                outcome: r.get(2)?,
+            });
+        }
+    }
+    let (_, extensions) = pace_history(conn, detention_id)?;
+    let s = suggestion(conn, detention_id)?;
+    Ok(RecordCare {
+        checks,
+        suggested_level: Some(s.level.number()),
+        suggested_because: s.because,
+        reviews,
+        extensions,
+    })
+}
+
+/// What the board line under the header says about a person: the next PACE deadline and, when
+/// the plan is below the level the rules suggested, its rationale.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BoardCare {
+    pub pace: Option<PaceDeadline>,
+    /// (suggested level, rationale) when the current plan is below the suggestion.
+    pub below_suggestion: Option<(u8, String)>,
+}
+
+/// [`BoardCare`] for everyone in custody, in three queries.
+pub fn board_care(
+    conn: &Connection,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
+    use std::collections::HashMap;
+    let mut reviews: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT r.detention_id, r.reviewed_at FROM pace_review r
+             JOIN detention d ON d.id = r.detention_id WHERE d.closed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            reviews
+                .entry(r.get(0)?)
+                .or_default()
+                .push(parse_timestamp(&r.get::<_, String>(1)?)?);
+        }
+    }
+    let mut extensions: HashMap<i64, Vec<Extension>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT x.detention_id, x.kind, x.authorised_at, x.until FROM pace_extension x
+             JOIN detention d ON d.id = x.detention_id WHERE d.closed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(1)?;
+            let at = parse_timestamp(&r.get::<_, String>(2)?)?;
+            let until = parse_timestamp(&r.get::<_, String>(3)?)?;
+            extensions
+                .entry(r.get(0)?)
+                .or_default()
+                .push(if kind == "warrant" {
+                    Extension::Warrant {
+                        issued_at: at,
+                        until,
+                    }
+                } else {
+                    Extension::Superintendent {
+                        authorised_at: at,
+                        until,
+                    }
+                });
+        }
+    }
+    let mut flags: HashMap<i64, Vec<(FlagCode, Severity)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT f.detention_id, f.code, f.severity FROM flag f
+             JOIN detention d ON d.id = f.detention_id
+             WHERE d.closed_at IS NULL AND f.entered_in_error_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(1)?;
+            let sev: String = r.get(2)?;
+            if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
+                flags.entry(r.get(0)?).or_default().push((c, s));
+            }
+        }
+    }
+    let rules = rules()?;
+    let mut out = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale
+         FROM detention d
+         LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
+         WHERE d.closed_at IS NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let arrived = parse_timestamp(&r.get::<_, String>(1)?)?;
+        let authorised = opt_time(r.get(2)?)?;
+        let level: Option<u8> = r.get(3)?;
+        let suggested: Option<u8> = r.get(4)?;
+        let rationale: Option<String> = r.get(5)?;
+        let pace = authorised.and_then(|a| {
+            PaceClock::new(arrived.min(a), a).ok().map(|clock| {
+                clock.next_deadline(
+                    reviews.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                    extensions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                    now,
+                )
+            })
+        });
+        // The suggestion now (flags may have been raised since the plan was set), or the one
+        // recorded with the plan if that was higher.
+        let now_suggested = rules
+            .suggest(flags.get(&id).map(Vec::as_slice).unwrap_or(&[]))
+            .level
+            .number();
+        let suggested = suggested.unwrap_or(1).max(now_suggested);
+        let level = level.unwrap_or(1);
+        let below_suggestion =
+            (level < suggested).then(|| (suggested, rationale.unwrap_or_default()));
+        out.insert(
+            id,
+            BoardCare {
+                pace,
+                below_suggestion,
+            },
+        );
+    }
+    Ok(out)
+}
+
+impl super::Store {
+    /// The board's care line data for everyone in custody.
+    pub fn board_care(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
+        board_care(self.conn(), now)
+    }
+}
+
+/// An HCP's recommended plan not yet accepted by the sergeant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    pub id: i64,
+    pub level: ObservationLevel,
+    pub interval: CheckInterval,
+    pub rouse: bool,
+    pub instructions: String,
+    pub rationale: String,
+    pub recommended_by: String,
+    pub recommended_at: DateTime<Utc>,
+}
+
+/// The newest recommendation for a detention that no plan has accepted yet.
+pub fn pending_recommendation(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Option<Recommendation>, StoreError> {
+    type Row = (i64, u8, String, bool, String, String, String, String);
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT id, level, interval_kind, rouse, instructions, rationale, recommended_by,
+                    recommended_at
+             FROM care_recommendation WHERE detention_id = ?1 AND accepted_plan_id IS NULL
+             ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, level, kind, rouse, instructions, rationale, by, at)) = row else {
+        return Ok(None);
+    };
+    let level = ObservationLevel::from_number(level).unwrap_or(ObservationLevel::General);
+    Ok(Some(Recommendation {
+        id,
+        level,
+        interval: CheckInterval::from_parts(&kind, None, None)
+            .unwrap_or_else(|_| default_for(level)),
+        rouse,
+        instructions,
+        rationale,
+        recommended_by: by,
+        recommended_at: parse_timestamp(&at)?,
+    }))
+}
+
+impl super::Store {
+    /// An HCP records the plan they recommend; the sergeant sees it when setting the plan.
+    /// The same rule applies: below the suggestion needs a rationale.
+    pub fn recommend_care_plan(
+        &mut self,
+        detention_id: i64,
+        draft: &PlanDraft,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Hcp],
+            "recommend a care plan (an HCP recommends, the sergeant sets it)",
+        )?;
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            let s = suggestion(tx, detention_id)?;
+            validate_plan(draft, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO care_recommendation (detention_id, level, interval_kind, rouse,
+                    instructions, rationale, recommended_by, recommended_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    detention_id,
+                    draft.level.number(),
+                    draft.interval.as_str(),
+                    draft.rouse,
+                    draft.instructions.trim(),
+                    draft.rationale.trim(),
+                    staff,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("care_recommendation {id}: level {}", draft.level.number()),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The HCP's recommendation waiting for the sergeant, if any.
+    pub fn pending_recommendation(
+        &self,
+        detention_id: i64,
+    ) -> Result<Option<Recommendation>, StoreError> {
+        pending_recommendation(self.conn(), detention_id)
+    }
+}

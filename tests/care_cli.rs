@@ -1,0 +1,106 @@
+//! `sonar handover-sheet` and the PACE fields of `sonar list --json`, through the real binary.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+struct Env {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    password: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db");
+        let password = dir.path().join("password");
+        std::fs::write(&password, "demo\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&password, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let env = Env { dir, db, password };
+        let out = env
+            .sonar()
+            .args(["demo", "--generate-only", "--people", "5", "--db"])
+            .arg(&env.db)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        env
+    }
+
+    fn sonar(&self) -> Command {
+        let mut cmd = Command::cargo_bin("sonar").unwrap();
+        let p = |n: &str| self.dir.path().join(n);
+        cmd.env("XDG_STATE_HOME", p("state"))
+            .env("XDG_CONFIG_HOME", p("config"))
+            .env("XDG_DATA_HOME", p("data"))
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    fn run_as(&self, user: &str, args: &[&str]) -> String {
+        let out = self
+            .sonar()
+            .arg("--db")
+            .arg(&self.db)
+            .args(["--user", user, "--password-file"])
+            .arg(&self.password)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn the_handover_sheet_lists_everyone_fits_80_columns_and_is_audited() {
+    let env = Env::new();
+    let sheet = env.run_as("sergeant", &["handover-sheet"]);
+    assert!(sheet.starts_with("SHIFT HANDOVER"), "{sheet}");
+    assert!(sheet.contains("20 in custody"), "{sheet}");
+    assert!(sheet.contains("CHECK OVERDUE"), "{sheet}");
+    assert!(sheet.contains("ROUSE each visit"), "{sheet}");
+    assert!(sheet.contains("Instructions: "), "{sheet}");
+    assert!(sheet.contains("HCP review pending"), "{sheet}");
+    assert!(sheet.contains("PACE: 1st review due"), "{sheet}");
+    for line in sheet.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line}");
+    }
+    let audit = env.run_as("admin", &["audit", "export"]);
+    assert!(audit.contains("handover_sheet"), "{audit}");
+}
+
+#[test]
+fn list_json_carries_the_next_pace_deadline() {
+    let env = Env::new();
+    let out = env.run_as("sergeant", &["list", "--json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let with_pace: Vec<_> = list
+        .iter()
+        .filter(|e| !e["pace_next_deadline"].is_null())
+        .collect();
+    assert!(!with_pace.is_empty());
+    for e in &with_pace {
+        let kind = e["pace_deadline_kind"].as_str().unwrap();
+        assert!(
+            kind.starts_with("review_") || kind.starts_with("limit_"),
+            "{kind}"
+        );
+        assert!(e["pace_next_deadline"].as_str().unwrap().ends_with('Z'));
+    }
+    // Someone who has just arrived has no authorised detention yet, so no PACE deadline.
+    assert!(list.iter().any(|e| e["pace_next_deadline"].is_null()));
+}

@@ -1,0 +1,350 @@
+//! The sergeant's care workflow driven through real keys: setting a plan (refused below the
+//! suggestion without a rationale), recording checks in a few keys, the schedule moving from
+//! when the check was done, and a failed rousing raising the emergency alert on another
+//! terminal's App reading the same database.
+
+mod support;
+
+use chrono::Duration;
+use crossterm::event::KeyCode;
+use sonar_custody::app::care::CareForm;
+use sonar_custody::app::{App, Event, Screen, update};
+use sonar_custody::domain::flag::{FlagCode, Severity};
+use sonar_custody::domain::observation::ObservationLevel;
+use support::*;
+
+fn tick(app: &mut App, after: Duration) {
+    let now = app.now + after;
+    update(app, Event::Tick(now));
+}
+
+/// Moves the board selection to the first visible row matching `pred`; returns its detention.
+fn select(app: &mut App, pred: impl FnMut(&sonar_custody::domain::board::BoardRow) -> bool) -> i64 {
+    let Screen::Board(b) = &app.screen else {
+        panic!("not on the board");
+    };
+    let pos = b.visible_rows().position(pred).expect("a matching row");
+    let id = b.visible_rows().nth(pos).unwrap().detention_id;
+    key(app, KeyCode::Home);
+    for _ in 0..pos {
+        key(app, KeyCode::Down);
+    }
+    let Screen::Board(b) = &app.screen else {
+        panic!("not on the board");
+    };
+    assert_eq!(b.selected_detention(), Some(id));
+    id
+}
+
+fn row(app: &App, id: i64) -> sonar_custody::domain::board::BoardRow {
+    let Screen::Board(b) = &app.screen else {
+        panic!("not on the board");
+    };
+    b.rows
+        .iter()
+        .find(|r| r.detention_id == id)
+        .cloned()
+        .unwrap()
+}
+
+fn status(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_routine_check_takes_two_keys_and_restarts_the_schedule_from_now() {
+    let (_db, mut app) = logged_in("officer");
+    let id = select(&mut app, |r| {
+        r.observation_level == ObservationLevel::General && r.next_check_due.is_some()
+    });
+    key(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.care.form, Some(CareForm::Check(_))));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    assert!(
+        status(&app).starts_with("Check recorded"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(
+        row(&app, id).next_check_due,
+        Some(app.now + Duration::minutes(60))
+    );
+}
+
+#[test]
+fn a_rousing_check_asks_the_annex_h_questions_and_a_late_one_needs_a_reason() {
+    let (_db, mut app) = logged_in("officer");
+    let id = select(&mut app, |r| {
+        r.observation_level == ObservationLevel::Intermittent
+    });
+    key(&mut app, KeyCode::Char('c'));
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("Rousable?"), "{text}");
+    // Enter with nothing answered is refused with a sentence naming the question.
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Check(f)) = &app.care.form else {
+        panic!("the form closed")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("roused"),
+        "{:?}",
+        f.error
+    );
+    // y y y, then say it was done 10 minutes ago without a reason: refused; with one: saved.
+    type_text(&mut app, "yyy");
+    key(&mut app, KeyCode::Tab); // condition -> note
+    key(&mut app, KeyCode::Tab); // note -> minutes ago
+    type_text(&mut app, "10");
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Check(f)) = &app.care.form else {
+        panic!("a late check without a reason was saved")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("10 minutes"),
+        "{:?}",
+        f.error
+    );
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "cell fight in C4");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    // The schedule runs from when it was done, 10 minutes ago.
+    assert_eq!(
+        row(&app, id).next_check_due,
+        Some(app.now - Duration::minutes(10) + Duration::minutes(30))
+    );
+}
+
+#[test]
+fn a_plan_below_the_suggestion_needs_a_rationale_which_then_shows_in_the_record() {
+    let (_db, mut app) = logged_in("sergeant");
+    let id = select(&mut app, |r| {
+        r.flags
+            .iter()
+            .any(|(c, s)| *c == FlagCode::Alcohol && *s >= Severity::Attention)
+    });
+    key(&mut app, KeyCode::Char('p'));
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("Suggested: Level"), "{text}");
+    assert!(text.contains("Code C 9.3"), "{text}");
+    type_text(&mut app, "1");
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Plan(f)) = &app.care.form else {
+        panic!("a level below the suggestion was saved without a rationale")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("rationale"),
+        "{:?}",
+        f.error
+    );
+    // The cursor went to the rationale: type it and save.
+    type_text(&mut app, "HCP review 13:40, sober and steady");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    assert_eq!(row(&app, id).observation_level, ObservationLevel::General);
+    // The board shows the rationale beside the selected person, as it shows the level.
+    let board = screen_text(&app, 120, 40);
+    assert!(
+        board.contains("below suggested L2: HCP review 13:40, sober and steady"),
+        "{board}"
+    );
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Right);
+    }
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("HCP review 13:40, sober and steady"),
+        "{text}"
+    );
+    assert!(text.contains("Check timeline"), "{text}");
+}
+
+#[test]
+fn a_detention_officer_cannot_set_the_plan() {
+    let (_db, mut app) = logged_in("officer");
+    key(&mut app, KeyCode::Char('p'));
+    assert!(app.care.form.is_none());
+    assert!(status(&app).contains("sergeant"), "{}", status(&app));
+}
+
+#[test]
+fn a_failed_rousing_raises_the_alert_on_another_terminal_until_the_outcome_is_recorded() {
+    let db = demo_db();
+    let mut officer = app(&db.path);
+    log_in(&mut officer, "officer", DEMO_PASSWORD);
+    let mut sergeant = app(&db.path);
+    sergeant.config.terminal_name = "suite-t2".into();
+    log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
+    tick(&mut sergeant, Duration::seconds(1));
+    assert!(!screen_text(&sergeant, 80, 24).contains("EMERGENCY"));
+
+    select(&mut officer, |r| {
+        r.observation_level == ObservationLevel::Intermittent
+    });
+    let name = {
+        let Screen::Board(b) = &officer.screen else {
+            panic!()
+        };
+        b.selected_row().unwrap().surname.clone()
+    };
+    // c, n (could not be roused), enter.
+    key(&mut officer, KeyCode::Char('c'));
+    key(&mut officer, KeyCode::Char('n'));
+    key(&mut officer, KeyCode::Enter);
+    assert!(officer.care.form.is_none(), "{}", status(&officer));
+
+    // The other terminal picks it up on its next once-a-second refresh.
+    tick(&mut sergeant, Duration::seconds(1));
+    let text = screen_text(&sergeant, 80, 24);
+    assert!(text.contains("MEDICAL EMERGENCY"), "{text}");
+    assert!(text.contains(&name), "{text}");
+    assert!(text.contains("Could not be roused"), "{text}");
+    assert!(text.contains("recorded by officer"), "{text}");
+    // Esc does not dismiss it.
+    key(&mut sergeant, KeyCode::Esc);
+    assert!(screen_text(&sergeant, 80, 24).contains("MEDICAL EMERGENCY"));
+
+    type_text(&mut sergeant, "Sgt Ray, 999 ambulance");
+    key(&mut sergeant, KeyCode::Enter);
+    let text = screen_text(&sergeant, 80, 24);
+    assert!(text.contains("called by Sgt Ray, 999 ambulance"), "{text}");
+    type_text(&mut sergeant, "Ambulance took him to hospital");
+    key(&mut sergeant, KeyCode::Enter);
+    assert!(
+        !screen_text(&sergeant, 80, 24).contains("MEDICAL EMERGENCY"),
+        "closed"
+    );
+    // And the first terminal's alert clears on its next refresh.
+    tick(&mut officer, Duration::seconds(1));
+    assert!(!screen_text(&officer, 80, 24).contains("MEDICAL EMERGENCY"));
+}
+
+#[test]
+fn a_pace_review_recorded_from_the_board_moves_the_next_deadline() {
+    let (_db, mut app) = logged_in("sergeant");
+    // The selected person's record, Care tab, before.
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Right);
+    }
+    let before = screen_text(&app, 120, 40);
+    assert!(
+        before.contains("Next PACE deadline    1st review"),
+        "{before}"
+    );
+    key(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "Insp Hale");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "continue detention: interview pending");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    let after = screen_text(&app, 120, 40);
+    assert!(
+        after.contains("Next PACE deadline    2nd review"),
+        "{after}"
+    );
+    assert!(
+        after.contains("by Insp Hale: continue detention: interview pending"),
+        "{after}"
+    );
+    // An extension beyond 36 hours is refused with the statutory reason.
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::BackTab);
+    type_text(&mut app, "2");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Supt Rowe");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "40");
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Pace(f)) = &app.care.form else {
+        panic!("an extension beyond 36 hours was recorded")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("36 hours"),
+        "{:?}",
+        f.error
+    );
+}
+
+#[test]
+fn a_flag_raised_after_the_plan_shows_the_level_is_now_below_the_suggestion() {
+    let (db, mut app) = logged_in("sergeant");
+    let id = select(&mut app, |r| {
+        r.observation_level == ObservationLevel::General && r.flags.is_empty()
+    });
+    let board = screen_text(&app, 120, 40);
+    assert!(!board.contains("BELOW SUGGESTED"), "{board}");
+    // Another terminal raises a self-harm alert flag.
+    let other = sonar_custody::store::Store::unlock(&db.path, "hcp", DEMO_PASSWORD, app.now)
+        .unwrap()
+        .store;
+    let person_id = other
+        .in_custody()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.detention_id == id)
+        .unwrap()
+        .person_id;
+    sonar_custody::store::custody::insert_flag(
+        other.conn_for_reports(),
+        &sonar_custody::store::custody::NewFlag {
+            person_id,
+            detention_id: Some(id),
+            code: "SH",
+            severity: "alert",
+            reason: "said he would kill himself tonight",
+            source: "HCP assessment",
+            raised_by: "hcp",
+            raised_at: app.now,
+        },
+    )
+    .unwrap();
+    tick(&mut app, Duration::seconds(1));
+    let board = screen_text(&app, 120, 40);
+    assert!(
+        board.contains("BELOW SUGGESTED L3: NO RATIONALE RECORDED"),
+        "{board}"
+    );
+}
+
+#[test]
+fn an_hcp_recommendation_is_accepted_by_the_sergeant_in_one_key() {
+    let db = demo_db();
+    let mut hcp = app(&db.path);
+    log_in(&mut hcp, "hcp", DEMO_PASSWORD);
+    let id = select(&mut hcp, |r| {
+        r.observation_level == ObservationLevel::General && r.flags.is_empty()
+    });
+    key(&mut hcp, KeyCode::Char('p'));
+    assert!(
+        screen_text(&hcp, 80, 24).contains("HCP recommendation"),
+        "{}",
+        screen_text(&hcp, 80, 24)
+    );
+    type_text(&mut hcp, "3");
+    key(&mut hcp, KeyCode::Enter);
+    assert!(hcp.care.form.is_none(), "{}", status(&hcp));
+    // Recommending does not change the plan.
+    assert_eq!(row(&hcp, id).observation_level, ObservationLevel::General);
+
+    let mut sergeant = app(&db.path);
+    log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
+    select(&mut sergeant, |r| r.detention_id == id);
+    key(&mut sergeant, KeyCode::Char('p'));
+    let text = screen_text(&sergeant, 80, 24);
+    assert!(text.contains("HCP hcp recommended this"), "{text}");
+    key(&mut sergeant, KeyCode::Enter);
+    assert!(sergeant.care.form.is_none(), "{}", status(&sergeant));
+    assert_eq!(
+        row(&sergeant, id).observation_level,
+        ObservationLevel::Constant
+    );
+    // Accepted: the next change starts without it.
+    key(&mut sergeant, KeyCode::Char('p'));
+    assert!(!screen_text(&sergeant, 80, 24).contains("recommended this"));
+}
