@@ -76,6 +76,13 @@ fn the_handover_sheet_lists_everyone_fits_80_columns_and_is_audited() {
     assert!(sheet.contains("Instructions: "), "{sheet}");
     assert!(sheet.contains("HCP review pending"), "{sheet}");
     assert!(sheet.contains("PACE: 1st review due"), "{sheet}");
+    // Medication due travels on the sheet (names and times; never the clinical reason).
+    assert!(
+        sheet.contains("Medication: Methadone 1 mg/ml 60 mg: DOSE OVERDUE by 10m"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("TIME-CRITICAL"), "{sheet}");
+    assert!(!sheet.contains("Opioid substitution, Northgate drug service"), "{sheet}");
     for line in sheet.lines() {
         assert!(line.chars().count() <= 80, "too wide: {line}");
     }

@@ -41,7 +41,7 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
     });
     let mut s = String::new();
     s.push_str(&format!(
-        "SHIFT HANDOVER — {suite}\nPrinted {} — {} in custody\nMedication due times are in each HCP record, not on this sheet.\n",
+        "SHIFT HANDOVER — {suite}\nPrinted {} — {} in custody\n",
         to_london_with_zone(now),
         rows.len()
     ));
@@ -129,6 +129,26 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 rec.interval.label(),
                 rec.recommended_by,
                 to_london_with_zone(rec.recommended_at)
+            )));
+        }
+        for m in &h.medications {
+            let due = match m.next_due.map(|d| (d, CheckStatus::at(d, now))) {
+                Some((d, CheckStatus::Overdue { by })) => format!(
+                    "DOSE OVERDUE by {} (was due {})",
+                    crate::domain::observation::format_elapsed(by),
+                    to_london_with_zone(d)
+                ),
+                Some((d, _)) => format!("next dose {}", to_london_with_zone(d)),
+                None => "as needed".to_string(),
+            };
+            let critical = if m.time_critical.is_some() {
+                " · TIME-CRITICAL"
+            } else {
+                ""
+            };
+            s.push_str(&wrap(&format!(
+                "Medication: {} {}: {due}{critical}",
+                m.name, m.dose
             )));
         }
         if !e.hcp_seen {

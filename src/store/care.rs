@@ -636,6 +636,8 @@ pub struct HandoverEntry {
     pub escalations: Vec<EscalationView>,
     /// An HCP's recommended plan the sergeant has not yet accepted.
     pub recommendation: Option<Recommendation>,
+    /// Medicines with their next dose due (names and times only: no clinical reasons).
+    pub medications: Vec<super::clinical::MedicationView>,
 }
 
 impl super::Store {
@@ -644,7 +646,12 @@ impl super::Store {
     pub fn handover_sheet(&mut self, now: DateTime<Utc>) -> Result<Vec<HandoverEntry>, StoreError> {
         let staff = self.identity().username.clone();
         self.write(now, |tx| {
-            let entries = super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
+            let mut entries =
+                super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
+            let doses = super::clinical::next_doses_in_custody(tx)?;
+            for e in &mut entries {
+                e.next_medication_due = doses.get(&e.detention_id).copied();
+            }
             let open = open_escalations(tx)?;
             let mut out = Vec::with_capacity(entries.len());
             for entry in entries {
@@ -658,6 +665,7 @@ impl super::Store {
                         .cloned()
                         .collect(),
                     recommendation: pending_recommendation(tx, id)?,
+                    medications: super::clinical::medications_for(tx, id, false)?,
                     entry,
                 });
             }
