@@ -1,4 +1,4 @@
--- 0002: care plan versions with the suggested level they were set against, Annex H rousing
+-- 0003: care plan versions with the suggested level they were set against, Annex H rousing
 -- responses on cell checks, emergency escalations, and PACE reviews and extensions.
 -- Never edit once landed: add a new numbered file instead. All times UTC RFC 3339 text.
 
