@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod demo;
+pub mod handover;
 pub mod ui;
 
 use std::io::Write;
@@ -53,6 +54,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Keymap(cmd) => keymap_command(cmd),
+        Command::Export(a) => handover::export(&cli.login, &a, &clock),
+        Command::Verify(a) => handover::verify(&cli.login, &a),
+        Command::Import(a) => handover::import(&cli.login, &a, &clock),
+        Command::Keys(cmd) => handover::keys(&cli.login, cmd, &clock),
         Command::Check => {
             let store = login(&cli.login, &clock)?;
             let report = maintenance::check(&store)?;

@@ -109,7 +109,12 @@ impl Section {
     }
 
     /// A section this suite holds nothing for yet (the clinical record is issue 6).
-    fn not_recorded(title: &'static str, code: &'static str, display: &'static str, what: &str) -> Section {
+    fn not_recorded(
+        title: &'static str,
+        code: &'static str,
+        display: &'static str,
+        what: &str,
+    ) -> Section {
         let mut s = Section::loinc(title, code, display);
         s.narrative.push(format!(
             "No information: this suite's record holds no {what}. Ask the custody healthcare practitioner; do not read this as \"none\"."
@@ -245,7 +250,12 @@ fn allergies(_: &Ctx<'_>) -> Section {
 }
 
 fn problems(_: &Ctx<'_>) -> Section {
-    Section::not_recorded("Problems", "11450-4", "Problem list - Reported", "problem list")
+    Section::not_recorded(
+        "Problems",
+        "11450-4",
+        "Problem list - Reported",
+        "problem list",
+    )
 }
 
 fn vital_signs(_: &Ctx<'_>) -> Section {
@@ -332,7 +342,13 @@ fn plan_of_care(ctx: &Ctx<'_>) -> Section {
     if record.plan_history.len() > 1 {
         let earlier: Vec<String> = record.plan_history[1..]
             .iter()
-            .map(|p| format!("{} from {}", level_label(p.level), to_london_with_day(p.set_at)))
+            .map(|p| {
+                format!(
+                    "{} from {}",
+                    level_label(p.level),
+                    to_london_with_day(p.set_at)
+                )
+            })
             .collect();
         lines.push(format!("Earlier levels: {}.", earlier.join("; ")));
     }
@@ -431,7 +447,10 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
             .iter()
             .map(|(no, at)| format!("{no} ({})", to_london_with_day(*at)))
             .collect();
-        lines.push(format!("Earlier custody in this suite: {}.", earlier.join("; ")));
+        lines.push(format!(
+            "Earlier custody in this suite: {}.",
+            earlier.join("; ")
+        ));
     }
     s.narrative = lines;
     s.entries.push((ctx.encounter.clone(), Value::Null));
@@ -628,7 +647,9 @@ pub fn sign(bundle: &mut Value, key: &SigningKey, kid: &str) -> Result<(), Hando
     let when = composition["attester"][0]["time"].clone();
     let who = composition["custodian"].clone();
     let Some(map) = bundle.as_object_mut() else {
-        return Err(HandoverError::WrongJsonType("something other than an object"));
+        return Err(HandoverError::WrongJsonType(
+            "something other than an object",
+        ));
     };
     map.insert(
         "signature".into(),

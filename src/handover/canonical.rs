@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn whitespace_and_key_order_do_not_change_the_canonical_form() {
-        assert_eq!(jcs(r#"{ "b" : [1, 2], "a":{"d":true,"c":null} }"#), r#"{"a":{"c":null,"d":true},"b":[1,2]}"#);
+        assert_eq!(
+            jcs(r#"{ "b" : [1, 2], "a":{"d":true,"c":null} }"#),
+            r#"{"a":{"c":null,"d":true},"b":[1,2]}"#
+        );
     }
 
     #[test]

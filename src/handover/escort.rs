@@ -68,7 +68,12 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     out.push("ESCORT SUMMARY - OFFICIAL-SENSITIVE".into());
     wrap(&mut out, input.suite_name, "From: ", 6);
     out.push(rule.clone());
-    wrap(&mut out, &format!("{}, {}", r.entry.surname.to_uppercase(), r.entry.forenames), "Name:          ", 15);
+    wrap(
+        &mut out,
+        &format!("{}, {}", r.entry.surname.to_uppercase(), r.entry.forenames),
+        "Name:          ",
+        15,
+    );
     if let Some(dob) = r.entry.date_of_birth {
         out.push(format!("Date of birth: {}", dob.format("%-d %b %Y")));
     }
@@ -87,15 +92,24 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     if !input.receiving_officer.is_empty() {
         wrap(&mut out, input.receiving_officer, "Received by:   ", 15);
     }
-    out.push(format!("Handed over:   {} by {}", to_london_with_day(input.now), input.author_name));
+    out.push(format!(
+        "Handed over:   {} by {}",
+        to_london_with_day(input.now),
+        input.author_name
+    ));
     out.push(String::new());
     out.push("RISK FLAGS (every flag travels; ask if a reason is unclear)".into());
     if r.flags.is_empty() {
         out.push("  None raised in this suite.".into());
     }
     for f in &r.flags {
-        let label = format!("  [{}] {} ({})", f.code, flag_description(&f.code), f.severity);
-        wrap(&mut out, &label, "", 6);
+        let label = format!(
+            "[{}] {} ({})",
+            f.code,
+            flag_description(&f.code),
+            f.severity
+        );
+        wrap(&mut out, &label, "  ", 6);
         if is_medical(&f.code) {
             out.push("      Reason: medical detail - see the sealed envelope.".into());
         } else {
@@ -106,7 +120,12 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     out.push("OBSERVATION".into());
     match r.plan_history.first() {
         Some(p) => {
-            wrap(&mut out, &plan_words(p.level, p.interval_minutes, p.rouse), "  Level: ", 9);
+            wrap(
+                &mut out,
+                &plan_words(p.level, p.interval_minutes, p.rouse),
+                "  Level: ",
+                9,
+            );
             if !p.instructions.is_empty() {
                 wrap(&mut out, &p.instructions, "  Instructions: ", 16);
             }
@@ -129,24 +148,51 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     out.push("  Not recorded in this suite's record: ask the custody HCP what was given,".into());
     out.push("  when it is next due, and who carries it.".into());
     out.push(String::new());
-    wrap(&mut out, &format!("Signed bundle key (kid): {kid}. Check it with `sonar verify`."), "", 0);
+    wrap(
+        &mut out,
+        &format!("Signed bundle key (kid): {kid}. Check it with `sonar verify`."),
+        "",
+        0,
+    );
     out.push(String::new());
-    out.push("- - - - - - - - - - - - - - -  cut here  - - - - - - - - - - - - - - - - - - -".into());
+    out.push(
+        "- - - - - - - - - - - - - - -  cut here  - - - - - - - - - - - - - - - - - - -".into(),
+    );
     out.push("SEALED ENVELOPE - SENSITIVE MEDICAL DETAILS - for the receiving HCP".into());
-    wrap(&mut out, &format!("{}, {} ({})", r.entry.surname.to_uppercase(), r.entry.forenames, r.entry.custody_no), "Person: ", 8);
+    wrap(
+        &mut out,
+        &format!(
+            "{}, {} ({})",
+            r.entry.surname.to_uppercase(),
+            r.entry.forenames,
+            r.entry.custody_no
+        ),
+        "Person: ",
+        8,
+    );
     let medical: Vec<_> = r.flags.iter().filter(|f| is_medical(&f.code)).collect();
     if medical.is_empty() {
         out.push("  No medical flags.".into());
     }
     for f in medical {
-        wrap(&mut out, &format!("{}: {}", flag_description(&f.code), f.reason), &format!("  [{}] ", f.code), 6);
+        wrap(
+            &mut out,
+            &format!("{}: {}", flag_description(&f.code), f.reason),
+            &format!("  [{}] ", f.code),
+            6,
+        );
     }
     if r.hcp_contacts.is_empty() {
         out.push("  Not seen by a healthcare practitioner in this suite.".into());
     } else {
         out.push("  Seen by a healthcare practitioner:".into());
         for h in &r.hcp_contacts {
-            wrap(&mut out, &format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by), "    ", 4);
+            wrap(
+                &mut out,
+                &format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by),
+                "    ",
+                4,
+            );
         }
         out.push("  (Clinical notes are not included: no consent recorded.)".into());
     }

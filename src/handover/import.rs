@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use super::verify::Verified;
-use super::{NHS_NUMBER_SYSTEM, flag_code_system, flag_reason_extension, flag_type_system, pnc_system};
+use super::{
+    NHS_NUMBER_SYSTEM, flag_code_system, flag_reason_extension, flag_type_system, pnc_system,
+};
 
 /// A flag carried in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,15 +92,26 @@ pub fn plan(verified: &Verified) -> ImportPlan {
     let flags = resources()
         .filter(|r| r["resourceType"] == "Flag" && r["status"] == "active")
         .filter_map(|f| {
-            let coding = f["code"]["coding"].as_array()?.iter().find(|c| c["system"] == flag_code_system().as_str())?;
+            let coding = f["code"]["coding"]
+                .as_array()?
+                .iter()
+                .find(|c| c["system"] == flag_code_system().as_str())?;
             let severity = f["category"]
                 .as_array()
-                .and_then(|c| c.iter().flat_map(|c| c["coding"].as_array()).flatten().find(|c| c["system"] == flag_type_system().as_str()))
+                .and_then(|c| {
+                    c.iter()
+                        .flat_map(|c| c["coding"].as_array())
+                        .flatten()
+                        .find(|c| c["system"] == flag_type_system().as_str())
+                })
                 .and_then(|c| c["code"].as_str())
                 .unwrap_or("information");
             let reason = f["extension"]
                 .as_array()
-                .and_then(|e| e.iter().find(|e| e["url"] == flag_reason_extension().as_str()))
+                .and_then(|e| {
+                    e.iter()
+                        .find(|e| e["url"] == flag_reason_extension().as_str())
+                })
                 .and_then(|e| e["valueString"].as_str())
                 .or_else(|| f["code"]["text"].as_str())
                 .unwrap_or("no reason given");
@@ -110,10 +123,14 @@ pub fn plan(verified: &Verified) -> ImportPlan {
         })
         .collect();
     let mut notes = Vec::new();
-    if let Some(sections) = entries.first().and_then(|e| e["resource"]["section"].as_array()) {
+    if let Some(sections) = entries
+        .first()
+        .and_then(|e| e["resource"]["section"].as_array())
+    {
         for s in sections {
             let title = s["title"].as_str().unwrap_or("");
-            if matches!(title, "Plan of care" | "Custody episode") && s.get("emptyReason").is_none() {
+            if matches!(title, "Plan of care" | "Custody episode") && s.get("emptyReason").is_none()
+            {
                 if let Some(div) = s.pointer("/text/div").and_then(Value::as_str) {
                     notes.push((title.to_string(), plain_text(div)));
                 }
@@ -129,11 +146,20 @@ pub fn plan(verified: &Verified) -> ImportPlan {
         signed_at: chrono::DateTime::parse_from_rfc3339(&verified.signed_at)
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default(),
-        surname: patient.pointer("/name/0/family").and_then(Value::as_str).unwrap_or("").to_string(),
+        surname: patient
+            .pointer("/name/0/family")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         forenames: patient
             .pointer("/name/0/given")
             .and_then(Value::as_array)
-            .map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "))
+            .map(|g| {
+                g.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .unwrap_or_default(),
         date_of_birth: patient["birthDate"].as_str().and_then(|d| d.parse().ok()),
         sex: patient["gender"].as_str().map(str::to_string),

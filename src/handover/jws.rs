@@ -56,8 +56,8 @@ pub fn sign_detached(key: &SigningKey, kid: &str, payload: &[u8]) -> Result<Stri
         sonar_payload_sha256: hex::encode(Sha256::digest(payload)),
     };
     // The header's own bytes are fixed here (key order as declared), then encoded once.
-    let header_json =
-        serde_json::to_vec(&header).map_err(|e| HandoverError::MalformedSignature(e.to_string()))?;
+    let header_json = serde_json::to_vec(&header)
+        .map_err(|e| HandoverError::MalformedSignature(e.to_string()))?;
     let header_b64 = URL_SAFE_NO_PAD.encode(header_json);
     let signature = key.sign(&signing_input(&header_b64, payload));
     Ok(format!(
@@ -90,15 +90,17 @@ pub fn parse_detached(jws: &str) -> Result<Parsed, HandoverError> {
     let header_bytes = URL_SAFE_NO_PAD
         .decode(header_b64)
         .map_err(|_| bad("the JWS header is not base64url"))?;
-    let raw: serde_json::Value = serde_json::from_slice(&header_bytes)
-        .map_err(|_| bad("the JWS header is not JSON"))?;
+    let raw: serde_json::Value =
+        serde_json::from_slice(&header_bytes).map_err(|_| bad("the JWS header is not JSON"))?;
     if raw.get("alg").and_then(|a| a.as_str()) != Some("EdDSA") {
         return Err(bad("the JWS algorithm is not EdDSA"));
     }
     let header: Header = serde_json::from_value(raw)
         .map_err(|_| bad("the JWS header lacks kid, b64, crit or the payload digest"))?;
     if header.b64 || header.crit != ["b64"] {
-        return Err(bad("the JWS header must have b64 false, listed in crit, and nothing else critical"));
+        return Err(bad(
+            "the JWS header must have b64 false, listed in crit, and nothing else critical",
+        ));
     }
     let sig_bytes = URL_SAFE_NO_PAD
         .decode(sig_b64)
@@ -137,8 +139,11 @@ pub fn ed25519_sign(key: &SigningKey, message: &[u8]) -> [u8; 64] {
 
 /// Plain Ed25519 verification, as [`Parsed::verify`] does it.
 pub fn ed25519_verify(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
-    key.verify(message, &Signature::from_bytes(signature)).is_ok()
-        && key.verify_strict(message, &Signature::from_bytes(signature)).is_ok()
+    key.verify(message, &Signature::from_bytes(signature))
+        .is_ok()
+        && key
+            .verify_strict(message, &Signature::from_bytes(signature))
+            .is_ok()
 }
 
 #[cfg(test)]

@@ -54,9 +54,12 @@ pub fn public_pem(public: &VerifyingKey) -> String {
 }
 
 fn key_from_bytes(bytes: &[u8]) -> Result<VerifyingKey, HandoverError> {
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| HandoverError::BadKey(format!("an Ed25519 public key is 32 bytes, not {}", bytes.len())))?;
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| {
+        HandoverError::BadKey(format!(
+            "an Ed25519 public key is 32 bytes, not {}",
+            bytes.len()
+        ))
+    })?;
     VerifyingKey::from_bytes(&bytes)
         .map_err(|_| HandoverError::BadKey("the bytes are not an Ed25519 public key".into()))
 }
@@ -100,8 +103,9 @@ pub fn parse_public_keys(text: &str) -> Result<Vec<VerifyingKey>, HandoverError>
             .ok_or_else(|| HandoverError::BadKey("the PEM is not an Ed25519 public key".into()))?;
         return Ok(vec![key_from_bytes(key)?]);
     }
-    let value: Value = serde_json::from_str(trimmed)
-        .map_err(|_| HandoverError::BadKey("the file is neither a JWK nor a PEM public key".into()))?;
+    let value: Value = serde_json::from_str(trimmed).map_err(|_| {
+        HandoverError::BadKey("the file is neither a JWK nor a PEM public key".into())
+    })?;
     match value.get("keys").and_then(Value::as_array) {
         Some(keys) => keys.iter().map(key_from_jwk).collect(),
         None => Ok(vec![key_from_jwk(&value)?]),

@@ -7,6 +7,7 @@
 pub mod build;
 pub mod canonical;
 pub mod escort;
+pub mod export;
 pub mod import;
 pub mod jws;
 pub mod keys;
@@ -123,9 +124,7 @@ pub enum HandoverError {
         "the bundle was signed with an unknown key (kid {0}): it is not one this suite trusts; give the sender's public key with --trust"
     )]
     UnknownKey(String),
-    #[error(
-        "the bundle was altered after signing: its content no longer matches what was signed"
-    )]
+    #[error("the bundle was altered after signing: its content no longer matches what was signed")]
     Altered,
     #[error("bad signature: the signature does not verify with the key {0}")]
     BadSignature(String),

@@ -119,7 +119,10 @@ fn collect_references<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-fn parse_instant(text: &str, what: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, HandoverError> {
+fn parse_instant(
+    text: &str,
+    what: &str,
+) -> Result<chrono::DateTime<chrono::FixedOffset>, HandoverError> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map_err(|_| not_doc(format!("{what} `{text}` is not a date and time")))
 }
@@ -136,10 +139,13 @@ pub fn check_document(bundle: &Value) -> Result<(), HandoverError> {
     if bundle.get("type").and_then(Value::as_str) != Some("document") {
         return Err(not_doc("Bundle.type is not \"document\""));
     }
-    if str_at(bundle, "/identifier/system").is_none() || str_at(bundle, "/identifier/value").is_none() {
+    if str_at(bundle, "/identifier/system").is_none()
+        || str_at(bundle, "/identifier/value").is_none()
+    {
         return Err(not_doc("Bundle.identifier (system and value) is missing"));
     }
-    let timestamp = str_at(bundle, "/timestamp").ok_or_else(|| not_doc("Bundle.timestamp is missing"))?;
+    let timestamp =
+        str_at(bundle, "/timestamp").ok_or_else(|| not_doc("Bundle.timestamp is missing"))?;
     let timestamp = parse_instant(timestamp, "Bundle.timestamp")?;
     let entries = bundle
         .get("entry")
@@ -156,7 +162,11 @@ pub fn check_document(bundle: &Value) -> Result<(), HandoverError> {
         if !full_urls.insert(url) {
             return Err(not_doc(format!("the fullUrl {url} appears twice")));
         }
-        if entry.pointer("/resource/resourceType").and_then(Value::as_str).is_none() {
+        if entry
+            .pointer("/resource/resourceType")
+            .and_then(Value::as_str)
+            .is_none()
+        {
             return Err(not_doc(format!("entry {} has no resource", i + 1)));
         }
     }
@@ -167,16 +177,27 @@ pub fn check_document(bundle: &Value) -> Result<(), HandoverError> {
     let is_ips = composition
         .pointer("/type/coding")
         .and_then(Value::as_array)
-        .is_some_and(|c| c.iter().any(|c| c["system"] == LOINC && c["code"] == "60591-5"));
+        .is_some_and(|c| {
+            c.iter()
+                .any(|c| c["system"] == LOINC && c["code"] == "60591-5")
+        });
     if !is_ips {
-        return Err(not_doc("the Composition is not a patient summary (LOINC 60591-5)"));
+        return Err(not_doc(
+            "the Composition is not a patient summary (LOINC 60591-5)",
+        ));
     }
     for field in ["/subject/reference", "/custodian/reference", "/date"] {
         if str_at(composition, field).is_none() {
-            return Err(not_doc(format!("Composition{} is missing", field.replace('/', "."))));
+            return Err(not_doc(format!(
+                "Composition{} is missing",
+                field.replace('/', ".")
+            )));
         }
     }
-    let date = parse_instant(str_at(composition, "/date").unwrap_or_default(), "Composition.date")?;
+    let date = parse_instant(
+        str_at(composition, "/date").unwrap_or_default(),
+        "Composition.date",
+    )?;
     if timestamp < date {
         return Err(not_doc("Bundle.timestamp is before Composition.date"));
     }
@@ -210,17 +231,21 @@ pub fn verify_value(bundle: Value, trust: &Trust) -> Result<Verified, HandoverEr
         return Err(block("targetFormat is not application/fhir+json"));
     }
     let typed = signature["type"].as_array().is_some_and(|t| {
-        t.len() == 1 && t[0]["system"] == SIGNATURE_TYPE_SYSTEM && t[0]["code"] == SIGNATURE_TYPE_CODE
+        t.len() == 1
+            && t[0]["system"] == SIGNATURE_TYPE_SYSTEM
+            && t[0]["code"] == SIGNATURE_TYPE_CODE
     });
     if !typed {
         return Err(block("the signature type is not the author's signature"));
     }
-    let data = signature["data"]
-        .as_str()
-        .ok_or_else(|| HandoverError::MalformedSignature("Bundle.signature.data is missing".into()))?;
+    let data = signature["data"].as_str().ok_or_else(|| {
+        HandoverError::MalformedSignature("Bundle.signature.data is missing".into())
+    })?;
     let token = base64::engine::general_purpose::STANDARD
         .decode(data)
-        .map_err(|_| HandoverError::MalformedSignature("Bundle.signature.data is not base64".into()))?;
+        .map_err(|_| {
+            HandoverError::MalformedSignature("Bundle.signature.data is not base64".into())
+        })?;
     let token = String::from_utf8(token)
         .map_err(|_| HandoverError::MalformedSignature("the JWS is not text".into()))?;
     let parsed = jws::parse_detached(&token)?;
@@ -241,7 +266,11 @@ pub fn verify_value(bundle: Value, trust: &Trust) -> Result<Verified, HandoverEr
     if signature.as_object().is_some_and(|m| m.len() != 6) {
         return Err(block("it has elements that were not part of the signature"));
     }
-    Ok(summarise(bundle, parsed.header.kid, hex::encode(Sha256::digest(&payload))))
+    Ok(summarise(
+        bundle,
+        parsed.header.kid,
+        hex::encode(Sha256::digest(&payload)),
+    ))
 }
 
 fn resource_by_url<'a>(bundle: &'a Value, url: &str) -> Option<&'a Value> {
@@ -255,12 +284,19 @@ fn resource_by_url<'a>(bundle: &'a Value, url: &str) -> Option<&'a Value> {
 fn summarise(bundle: Value, kid: String, payload_sha256: String) -> Verified {
     let composition = &bundle["entry"][0]["resource"];
     let text = |v: Option<&Value>, p: &str| {
-        v.and_then(|v| v.pointer(p)).and_then(Value::as_str).unwrap_or("").to_string()
+        v.and_then(|v| v.pointer(p))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
     };
-    let custodian = str_at(composition, "/custodian/reference").and_then(|r| resource_by_url(&bundle, r));
-    let author = str_at(composition, "/attester/0/party/reference").and_then(|r| resource_by_url(&bundle, r));
-    let patient = str_at(composition, "/subject/reference").and_then(|r| resource_by_url(&bundle, r));
-    let encounter = str_at(composition, "/encounter/reference").and_then(|r| resource_by_url(&bundle, r));
+    let custodian =
+        str_at(composition, "/custodian/reference").and_then(|r| resource_by_url(&bundle, r));
+    let author = str_at(composition, "/attester/0/party/reference")
+        .and_then(|r| resource_by_url(&bundle, r));
+    let patient =
+        str_at(composition, "/subject/reference").and_then(|r| resource_by_url(&bundle, r));
+    let encounter =
+        str_at(composition, "/encounter/reference").and_then(|r| resource_by_url(&bundle, r));
     let given: Vec<&str> = patient
         .and_then(|p| p.pointer("/name/0/given"))
         .and_then(Value::as_array)
@@ -277,10 +313,13 @@ fn summarise(bundle: Value, kid: String, payload_sha256: String) -> Verified {
                 .collect()
         })
         .unwrap_or_default();
-    let receiving_org = str_at(encounter.unwrap_or(&Value::Null), "/hospitalization/destination/reference")
-        .and_then(|r| resource_by_url(&bundle, r))
-        .and_then(|o| o["name"].as_str())
-        .map(str::to_string);
+    let receiving_org = str_at(
+        encounter.unwrap_or(&Value::Null),
+        "/hospitalization/destination/reference",
+    )
+    .and_then(|r| resource_by_url(&bundle, r))
+    .and_then(|o| o["name"].as_str())
+    .map(str::to_string);
     let sections = composition["section"]
         .as_array()
         .map(|s| {
@@ -304,7 +343,9 @@ fn summarise(bundle: Value, kid: String, payload_sha256: String) -> Verified {
         signed_at: text(Some(&bundle), "/signature/when"),
         signer: text(custodian, "/name"),
         author: text(author, "/name/0/text"),
-        birth_date: patient.and_then(|p| p["birthDate"].as_str()).map(str::to_string),
+        birth_date: patient
+            .and_then(|p| p["birthDate"].as_str())
+            .map(str::to_string),
         patient_name,
         identifiers,
         destination: text(encounter, "/hospitalization/dischargeDisposition/text"),

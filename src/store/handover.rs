@@ -29,7 +29,12 @@ pub fn create_signing_key(conn: &Connection, now: DateTime<Utc>) -> Result<Strin
     conn.prepare_cached(
         "INSERT INTO signing_key (kid, public_key, secret_key, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![kid, public.as_bytes().as_slice(), secret.as_slice(), timestamp(now)])?;
+    .execute(params![
+        kid,
+        public.as_bytes().as_slice(),
+        secret.as_slice(),
+        timestamp(now)
+    ])?;
     Ok(kid)
 }
 
@@ -69,8 +74,16 @@ fn signing_key_in(
         return Ok(found);
     }
     let kid = create_signing_key(tx, now)?;
-    audit::append(tx, now, staff, AuditAction::RecordWrite, "signing_key", &format!("created {kid}"))?;
-    current_key(tx)?.ok_or_else(|| StoreError::Internal("the new signing key was not stored".into()))
+    audit::append(
+        tx,
+        now,
+        staff,
+        AuditAction::RecordWrite,
+        "signing_key",
+        &format!("created {kid}"),
+    )?;
+    current_key(tx)?
+        .ok_or_else(|| StoreError::Internal("the new signing key was not stored".into()))
 }
 
 /// Every public key the suite has signed with, newest first (retired ones too).
@@ -125,11 +138,21 @@ pub struct NewHandover<'a> {
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
-    Imported { person_id: i64, new_person: bool, flags: usize },
-    AlreadyImported { at: String, by: String },
+    Imported {
+        person_id: i64,
+        new_person: bool,
+        flags: usize,
+    },
+    AlreadyImported {
+        at: String,
+        by: String,
+    },
 }
 
-fn detention_by_number(conn: &Connection, custody_no: &str) -> Result<(i64, Option<String>), StoreError> {
+fn detention_by_number(
+    conn: &Connection,
+    custody_no: &str,
+) -> Result<(i64, Option<String>), StoreError> {
     conn.query_row(
         "SELECT id, closed_at FROM detention WHERE custody_no = ?1",
         [custody_no],
@@ -139,7 +162,10 @@ fn detention_by_number(conn: &Connection, custody_no: &str) -> Result<(i64, Opti
     .ok_or_else(|| StoreError::Invalid(format!("there is no custody record {custody_no}")))
 }
 
-fn handed_over(conn: &Connection, detention_id: i64) -> Result<Option<(String, String)>, StoreError> {
+fn handed_over(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Option<(String, String)>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT handed_over_at, destination FROM handover WHERE detention_id = ?1",
@@ -217,7 +243,11 @@ impl Store {
 
     /// Records a handover: closes the detention with its destination, stores the bundle's
     /// hash, and audits it, in one transaction. From then on the record is read-only.
-    pub fn record_handover(&mut self, h: &NewHandover<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub fn record_handover(
+        &mut self,
+        h: &NewHandover<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let staff = self.identity().username.clone();
         self.write(now, |tx| {
             let closed: Option<Option<String>> = tx
@@ -270,7 +300,11 @@ impl Store {
 
     /// Stores a verified bundle's person, flags and plan as known from the sending suite, all
     /// or nothing; a bundle already imported changes nothing.
-    pub fn import_bundle(&mut self, plan: &ImportPlan, now: DateTime<Utc>) -> Result<ImportOutcome, StoreError> {
+    pub fn import_bundle(
+        &mut self,
+        plan: &ImportPlan,
+        now: DateTime<Utc>,
+    ) -> Result<ImportOutcome, StoreError> {
         let staff = self.identity().username.clone();
         self.write(now, |tx| {
             let before: Option<(String, String)> = tx
@@ -375,21 +409,37 @@ impl Store {
     }
 
     /// Notes imported for a person: `(kind, text, source suite, signed at)`.
-    pub fn imported_notes(&self, person_id: i64) -> Result<Vec<(String, String, String, String)>, StoreError> {
+    pub fn imported_notes(
+        &self,
+        person_id: i64,
+    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT n.kind, n.text, i.source_suite, i.signed_at FROM imported_note n
              JOIN handover_import i ON i.id = n.import_id WHERE n.person_id = ?1 ORDER BY n.id",
         )?;
-        let rows = stmt.query_map([person_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let rows = stmt.query_map([person_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// How many rows a table has (tests and reports: import changes nothing on failure).
     pub fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        const TABLES: [&str; 6] = ["person", "flag", "handover", "handover_import", "imported_note", "detention"];
+        const TABLES: [&str; 6] = [
+            "person",
+            "flag",
+            "handover",
+            "handover_import",
+            "imported_note",
+            "detention",
+        ];
         if !TABLES.contains(&table) {
-            return Err(StoreError::Internal(format!("no such table to count: {table}")));
+            return Err(StoreError::Internal(format!(
+                "no such table to count: {table}"
+            )));
         }
-        Ok(self.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
     }
 }

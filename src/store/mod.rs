@@ -93,7 +93,10 @@ impl StoreError {
         use rusqlite::ErrorCode;
         if let rusqlite::Error::SqliteFailure(e, message) = &err {
             // A handed-over detention's triggers (0003_handover.sql) say why in plain words.
-            if let Some(why) = message.as_deref().and_then(|m| m.strip_prefix("read-only: ")) {
+            if let Some(why) = message
+                .as_deref()
+                .and_then(|m| m.strip_prefix("read-only: "))
+            {
                 return StoreError::Invalid(why.to_string());
             }
             match e.code {
