@@ -636,6 +636,11 @@ pub fn signed_payload(bundle: &Value) -> Result<Vec<u8>, HandoverError> {
 pub const SIGNATURE_TYPE_SYSTEM: &str = "urn:iso-astm:E1762-95:2013";
 pub const SIGNATURE_TYPE_CODE: &str = "1.2.840.10065.1.12.1.1";
 
+/// `Bundle.signature.type`, exactly (verify holds the unsigned signature block to it).
+pub fn signature_type() -> Value {
+    json!([{ "system": SIGNATURE_TYPE_SYSTEM, "code": SIGNATURE_TYPE_CODE, "display": "Author's Signature" }])
+}
+
 /// Adds `Bundle.signature`: a detached JWS over [`signed_payload`], signed by the suite
 /// (`who` is the Composition's custodian, `when` its attestation time).
 pub fn sign(bundle: &mut Value, key: &SigningKey, kid: &str) -> Result<(), HandoverError> {
@@ -654,7 +659,7 @@ pub fn sign(bundle: &mut Value, key: &SigningKey, kid: &str) -> Result<(), Hando
     map.insert(
         "signature".into(),
         json!({
-            "type": [{ "system": SIGNATURE_TYPE_SYSTEM, "code": SIGNATURE_TYPE_CODE, "display": "Author's Signature" }],
+            "type": signature_type(),
             "when": when,
             "who": who,
             "sigFormat": "application/jose",

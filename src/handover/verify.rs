@@ -9,7 +9,7 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::build::{SIGNATURE_TYPE_CODE, SIGNATURE_TYPE_SYSTEM, signed_payload};
+use super::build::signed_payload;
 use super::{HandoverError, LOINC, jws, keys};
 
 /// The public keys a verifier trusts, by `kid`.
@@ -230,11 +230,7 @@ pub fn verify_value(bundle: Value, trust: &Trust) -> Result<Verified, HandoverEr
     if signature["targetFormat"] != "application/fhir+json" {
         return Err(block("targetFormat is not application/fhir+json"));
     }
-    let typed = signature["type"].as_array().is_some_and(|t| {
-        t.len() == 1
-            && t[0]["system"] == SIGNATURE_TYPE_SYSTEM
-            && t[0]["code"] == SIGNATURE_TYPE_CODE
-    });
+    let typed = signature["type"] == super::build::signature_type();
     if !typed {
         return Err(block("the signature type is not the author's signature"));
     }
