@@ -231,14 +231,21 @@ pub fn verify(args: &LoginArgs, a: &VerifyArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// `sonar import`.
+/// `sonar import`. With `--trust` the bundle is verified before the database is opened, so
+/// a bad bundle never touches it.
 pub fn import(args: &LoginArgs, a: &VerifyArgs, clock: &dyn Clock) -> Result<u8> {
-    let mut store = login(args, clock)?;
-    let trust = match &a.trust {
-        Some(path) => load_trust(path)?,
-        None => Trust::new(store.public_keys()?.into_iter().map(|k| k.key)),
+    let (mut store, verified) = match &a.trust {
+        Some(path) => {
+            let verified = read_and_verify(&a.bundle, &load_trust(path)?)?;
+            (login(args, clock)?, verified)
+        }
+        None => {
+            let store = login(args, clock)?;
+            let trust = Trust::new(store.public_keys()?.into_iter().map(|k| k.key));
+            let verified = read_and_verify(&a.bundle, &trust)?;
+            (store, verified)
+        }
     };
-    let verified = read_and_verify(&a.bundle, &trust)?;
     let plan = import_plan::plan(&verified);
     match store.import_bundle(&plan, clock.now())? {
         ImportOutcome::AlreadyImported { at, by } => {

@@ -623,13 +623,26 @@ pub fn build(input: &HandoverInput<'_>) -> Value {
     })
 }
 
+/// The bundle seen without its `signature` member, without copying it.
+struct Unsigned<'a>(&'a Map<String, Value>);
+
+impl serde::Serialize for Unsigned<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in self.0.iter().filter(|(k, _)| k.as_str() != "signature") {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
 /// The bytes that are signed: the RFC 8785 form of the bundle without `signature`.
 pub fn signed_payload(bundle: &Value) -> Result<Vec<u8>, HandoverError> {
-    let mut unsigned = bundle.clone();
-    if let Some(map) = unsigned.as_object_mut() {
-        map.remove("signature");
+    match bundle.as_object() {
+        Some(map) => canonical::canonicalize_serialize(&Unsigned(map)),
+        None => canonical::canonicalize(bundle),
     }
-    canonical::canonicalize(&unsigned)
 }
 
 /// ISO/ASTM E1762 "Author's Signature".
@@ -668,4 +681,43 @@ pub fn sign(bundle: &mut Value, key: &SigningKey, kid: &str) -> Result<(), Hando
         }),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signed_payload_is_the_bundle_without_its_signature() {
+        let bundle = json!({"b": 1, "signature": {"data": "x"}, "a": [true, null, "é"]});
+        let mut unsigned = bundle.clone();
+        unsigned.as_object_mut().unwrap().remove("signature");
+        assert_eq!(
+            signed_payload(&bundle).unwrap(),
+            canonical::canonicalize(&unsigned).unwrap()
+        );
+        assert_eq!(
+            String::from_utf8(signed_payload(&bundle).unwrap()).unwrap(),
+            r#"{"a":[true,null,"é"],"b":1}"#
+        );
+    }
+
+    #[test]
+    fn ids_are_uuids_and_stable() {
+        let ids = Ids::new([1; 16]);
+        let u = ids.uuid("patient");
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "8");
+        assert_eq!(u, Ids::new([1; 16]).uuid("patient"));
+        assert_ne!(u, ids.uuid("encounter"));
+    }
+
+    #[test]
+    fn narrative_is_escaped_xhtml() {
+        let n = narrative(&["a <b> & \"c\"".to_string()]);
+        assert_eq!(
+            n["div"],
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a &lt;b&gt; &amp; &quot;c&quot;</p></div>"
+        );
+    }
 }

@@ -17,6 +17,12 @@ pub fn canonicalize(value: &Value) -> Result<Vec<u8>, HandoverError> {
     serde_json_canonicalizer::to_vec(value).map_err(|e| HandoverError::Canonical(e.to_string()))
 }
 
+/// The RFC 8785 canonical form of anything serialisable (used to skip a member without
+/// copying the bundle).
+pub fn canonicalize_serialize<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, HandoverError> {
+    serde_json_canonicalizer::to_vec(value).map_err(|e| HandoverError::Canonical(e.to_string()))
+}
+
 /// Refuses numbers that are not integers within ±2^53 or plain decimals (no exponent, no
 /// more than 15 significant digits), naming the first one found.
 pub fn check_numbers(value: &Value) -> Result<(), HandoverError> {
