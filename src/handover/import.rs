@@ -129,11 +129,11 @@ pub fn plan(verified: &Verified) -> ImportPlan {
     {
         for s in sections {
             let title = s["title"].as_str().unwrap_or("");
-            if matches!(title, "Plan of care" | "Custody episode") && s.get("emptyReason").is_none()
+            if matches!(title, "Plan of care" | "Custody episode")
+                && s.get("emptyReason").is_none()
+                && let Some(div) = s.pointer("/text/div").and_then(Value::as_str)
             {
-                if let Some(div) = s.pointer("/text/div").and_then(Value::as_str) {
-                    notes.push((title.to_string(), plain_text(div)));
-                }
+                notes.push((title.to_string(), plain_text(div)));
             }
         }
     }
