@@ -623,24 +623,10 @@ pub fn build(input: &HandoverInput<'_>) -> Value {
     })
 }
 
-/// The bundle seen without its `signature` member, without copying it.
-struct Unsigned<'a>(&'a Map<String, Value>);
-
-impl serde::Serialize for Unsigned<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        for (k, v) in self.0.iter().filter(|(k, _)| k.as_str() != "signature") {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
 /// The bytes that are signed: the RFC 8785 form of the bundle without `signature`.
 pub fn signed_payload(bundle: &Value) -> Result<Vec<u8>, HandoverError> {
     match bundle.as_object() {
-        Some(map) => canonical::canonicalize_serialize(&Unsigned(map)),
+        Some(map) => canonical::canonicalize_without(map, "signature"),
         None => canonical::canonicalize(bundle),
     }
 }
