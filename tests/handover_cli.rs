@@ -153,6 +153,19 @@ fn export_verify_import_as_a_new_user_would() {
         ),
     );
 
+    // With neither --trust nor a database there is nothing to trust.
+    let out = sonar_in(d.dir.path())
+        .arg("verify")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_fails_matching(
+        &out,
+        &format!(
+            "sonar: no key to verify with: give the sender's public key with --trust, or --db for a suite whose own keys to use {ANY}"
+        ),
+    );
+
     // Import into the second suite, then again: a no-op that says so.
     let out = d.run(
         &d.b,

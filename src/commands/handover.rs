@@ -222,6 +222,13 @@ pub fn verify(args: &LoginArgs, a: &VerifyArgs) -> Result<u8> {
     let trust = match &a.trust {
         Some(path) => load_trust(path)?,
         None => {
+            let db = super::credentials::database_path(args)?;
+            if !db.exists() {
+                bail!(
+                    "no key to verify with: give the sender's public key with --trust, or --db for a suite whose own keys to use (there is no database at {})",
+                    db.display()
+                );
+            }
             let store = login(args, &crate::domain::clock::SystemClock)?;
             Trust::new(store.public_keys()?.into_iter().map(|k| k.key))
         }
