@@ -330,6 +330,10 @@ fn truncated_random_and_wrong_type_files_fail_with_their_reason() {
             HandoverError::WrongJsonType(kind)
         );
     }
+    let twice = br#"{"resourceType":"Bundle","type":"document","type":"collection"}"#;
+    assert!(
+        matches!(verify::verify(twice, &trust()).unwrap_err(), HandoverError::Ambiguous(m) if m.contains("`type` appears twice"))
+    );
     let patient = br#"{"resourceType":"Patient"}"#;
     assert_eq!(
         verify::verify(patient, &trust()).unwrap_err(),

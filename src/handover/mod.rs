@@ -112,6 +112,8 @@ pub enum HandoverError {
     Truncated(String),
     #[error("the file is not JSON ({0})")]
     NotJson(String),
+    #[error("the JSON is ambiguous: {0}")]
+    Ambiguous(String),
     #[error("wrong JSON type: a bundle is a JSON object, but this file holds {0}")]
     WrongJsonType(&'static str),
     #[error("not a FHIR document: {0}")]

@@ -84,17 +84,83 @@ pub fn parse(bytes: &[u8]) -> Result<Value, HandoverError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(HandoverError::Empty);
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        if e.is_eof() {
-            HandoverError::Truncated(e.to_string())
-        } else {
-            HandoverError::NotJson(e.to_string())
-        }
-    })?;
+    let value = serde_json::from_slice::<Strict>(bytes)
+        .map_err(|e| {
+            if e.is_eof() {
+                HandoverError::Truncated(e.to_string())
+            } else if e.is_data() {
+                HandoverError::Ambiguous(e.to_string())
+            } else {
+                HandoverError::NotJson(e.to_string())
+            }
+        })?
+        .0;
     if !value.is_object() {
         return Err(HandoverError::WrongJsonType(json_type(&value)));
     }
     Ok(value)
+}
+
+/// A JSON value parsed refusing duplicate object members: parsers disagree on which
+/// duplicate wins, so a bundle with one could show a reader something other than what was
+/// signed.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element::<Strict>()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(v) = map.next_value::<Strict>()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the member `{key}` appears twice in one object"
+                )));
+            }
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
