@@ -595,3 +595,37 @@ fn third_party_fhir_validation_and_signature_check() {
     let (ok, text) = run(serde_json::to_string(&b).unwrap().as_bytes());
     assert!(!ok && text.contains("FHIR validation failed"), "{text}");
 }
+
+#[test]
+fn an_import_is_all_or_nothing_and_old_databases_get_a_key_on_first_need() {
+    let f = fixture();
+    let (_dir, _db, mut store) = demo_suite("c.db");
+    let v = verify::verify(&f.bytes, &trust()).unwrap();
+    let mut plan = import::plan(&v);
+    assert!(!plan.flags.is_empty());
+    // A flag without a reason is refused by the store half-way through the import: nothing
+    // of the import may remain.
+    plan.flags.push(import::ImportedFlag {
+        code: "SH".into(),
+        severity: "alert".into(),
+        reason: " ".into(),
+    });
+    let counts = |s: &Store| {
+        ["person", "flag", "handover_import", "imported_note"]
+            .map(|t| s.count_rows(t).unwrap())
+    };
+    let before = counts(&store);
+    assert!(store.import_bundle(&plan, Utc::now()).is_err());
+    assert_eq!(counts(&store), before);
+
+    // A database made before signing keys existed gets one when first needed.
+    store
+        .conn_for_reports()
+        .execute("DELETE FROM signing_key", [])
+        .unwrap();
+    assert!(store.public_keys().unwrap().is_empty());
+    let (key, kid) = store.signing_key(Utc::now()).unwrap();
+    assert_eq!(kid, keys::kid_of(&key.verifying_key()));
+    assert_eq!(store.signing_key(Utc::now()).unwrap().1, kid);
+    assert_eq!(store.public_keys().unwrap().len(), 1);
+}
