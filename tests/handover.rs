@@ -611,8 +611,7 @@ fn an_import_is_all_or_nothing_and_old_databases_get_a_key_on_first_need() {
         reason: " ".into(),
     });
     let counts = |s: &Store| {
-        ["person", "flag", "handover_import", "imported_note"]
-            .map(|t| s.count_rows(t).unwrap())
+        ["person", "flag", "handover_import", "imported_note"].map(|t| s.count_rows(t).unwrap())
     };
     let before = counts(&store);
     assert!(store.import_bundle(&plan, Utc::now()).is_err());

@@ -603,6 +603,30 @@ pub fn build(input: &HandoverInput<'_>) -> Value {
             }),
         ),
     ];
+    // Provenance (FHIR R6 prefers one alongside the signature): who made this document for
+    // whom. It cannot hold the signature itself, which covers it.
+    entries.push((
+        ids.urn("provenance"),
+        json!({
+            "resourceType": "Provenance",
+            "target": [reference(&ids.urn("composition"))],
+            "recorded": now,
+            "activity": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                "code": "CREATE",
+                "display": "create",
+            }]},
+            "agent": [{
+                "type": { "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                    "code": "author",
+                    "display": "Author",
+                }]},
+                "who": reference(&ctx.author),
+                "onBehalfOf": reference(&ctx.suite_org),
+            }],
+        }),
+    ));
     if !input.receiving_org.is_empty() {
         entries.push((
             receiving,
