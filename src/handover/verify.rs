@@ -322,6 +322,13 @@ pub fn verify_value(bundle: Value, trust: &Trust) -> Result<Verified, HandoverEr
     if signature["when"] != composition["attester"][0]["time"] {
         return Err(block("its time differs from the signed attestation time"));
     }
+    if signature["when"]
+        .as_str()
+        .and_then(|w| chrono::DateTime::parse_from_rfc3339(w).ok())
+        .is_none()
+    {
+        return Err(not_doc("the attestation time is not a date and time"));
+    }
     if signature["who"] != composition["custodian"] {
         return Err(block("its signer differs from the signed custodian"));
     }
