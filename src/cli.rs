@@ -78,6 +78,15 @@ pub enum Command {
     /// Keymaps: check a file, or print the bindings in effect.
     #[command(subcommand)]
     Keymap(KeymapCommand),
+    /// Hand a person over: write the signed FHIR bundle and the escort summary, close the record.
+    Export(crate::commands::handover::ExportArgs),
+    /// Check a handover bundle: structure, canonical form, signature and the key's trust.
+    Verify(crate::commands::handover::VerifyArgs),
+    /// Verify a handover bundle, then store what it says in this suite's database.
+    Import(crate::commands::handover::VerifyArgs),
+    /// The suite's signing key.
+    #[command(subcommand)]
+    Keys(crate::commands::handover::KeysCommand),
 }
 
 #[derive(Debug, Subcommand)]

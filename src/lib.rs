@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod domain;
+pub mod handover;
 pub mod keymap;
 pub mod logging;
 pub mod store;

@@ -82,7 +82,10 @@ fn the_handover_sheet_lists_everyone_fits_80_columns_and_is_audited() {
         "{sheet}"
     );
     assert!(sheet.contains("TIME-CRITICAL"), "{sheet}");
-    assert!(!sheet.contains("Opioid substitution, Northgate drug service"), "{sheet}");
+    assert!(
+        !sheet.contains("Opioid substitution, Northgate drug service"),
+        "{sheet}"
+    );
     for line in sheet.lines() {
         assert!(line.chars().count() <= 80, "too wide: {line}");
     }

@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod demo;
+pub mod handover;
 pub mod handover_sheet;
 pub mod ui;
 
@@ -55,6 +56,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Keymap(cmd) => keymap_command(cmd),
         Command::HandoverSheet => handover_sheet::run(&cli.login, &clock),
+        Command::Export(a) => handover::export(&cli.login, &a, &clock),
+        Command::Verify(a) => handover::verify(&cli.login, &a),
+        Command::Import(a) => handover::import(&cli.login, &a, &clock),
+        Command::Keys(cmd) => handover::keys(&cli.login, cmd, &clock),
         Command::Check => {
             let db = credentials::database_path(&cli.login)?;
             if !db.exists() {

@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_care_and_checks",
         include_str!("../../schema/migrations/0003_care_and_checks.sql"),
     ),
+    (
+        "0004_handover",
+        include_str!("../../schema/migrations/0004_handover.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

@@ -6,6 +6,7 @@ pub mod care;
 pub mod clinical;
 pub mod connection;
 pub mod custody;
+pub mod handover;
 pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
@@ -92,7 +93,14 @@ impl StoreError {
     /// Says "disk full" plainly: the most likely failure on a suite terminal.
     pub fn from_sql(err: rusqlite::Error, path: &std::path::Path) -> StoreError {
         use rusqlite::ErrorCode;
-        if let rusqlite::Error::SqliteFailure(e, _) = &err {
+        if let rusqlite::Error::SqliteFailure(e, message) = &err {
+            // A handed-over detention's triggers (0003_handover.sql) say why in plain words.
+            if let Some(why) = message
+                .as_deref()
+                .and_then(|m| m.strip_prefix("read-only: "))
+            {
+                return StoreError::Invalid(why.to_string());
+            }
             match e.code {
                 ErrorCode::NotADatabase => {
                     return StoreError::NotADatabase {

@@ -189,6 +189,7 @@ impl Store {
             )?;
             staff::insert(&tx, admin, admin, Role::Admin, now)?;
             audit::append(&tx, now, admin, AuditAction::SuiteCreated, suite_name, "")?;
+            super::handover::create_signing_key(&tx, now)?;
             tx.commit()?;
             slots.save(db)
         })();

@@ -1,0 +1,733 @@
+//! Builds the FHIR R4 document Bundle (IPS-shaped) for one detention, and signs it.
+//!
+//! Sections are a list of functions ([`SECTIONS`]), each turning the [`HandoverInput`] into a
+//! [`Section`] with its narrative and entries, or an explicit `emptyReason` when this suite
+//! holds nothing for it yet. Adding a section (issue 6's medications, allergies, scores) is
+//! one function and one line in that list.
+//!
+//! What leaves the suite: identity, the detention, active risk flags (risk-to-life
+//! information, which travels regardless of consent; the justification is in the bundle), the
+//! care plan, cell-check and HCP-contact *times*, and earlier custody episodes here. HCP
+//! contact notes are clinical and there is no consent model yet, so they never leave: the
+//! record is even read without them (see `store::handover::handover_record`).
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::SigningKey;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{Destination, HandoverError, LOINC, canonical, jws};
+use crate::domain::flag::FlagCode;
+use crate::domain::observation::{ObservationLevel, to_london_with_day};
+use crate::store::custody::RecordView;
+use crate::store::timestamp;
+
+/// Everything a bundle is made from.
+#[derive(Debug, Clone)]
+pub struct HandoverInput<'a> {
+    pub suite_name: &'a str,
+    pub record: &'a RecordView,
+    pub destination: Destination,
+    pub receiving_org: &'a str,
+    pub receiving_officer: &'a str,
+    /// The person exporting (display name) and their username.
+    pub author_name: &'a str,
+    pub author_username: &'a str,
+    pub now: DateTime<Utc>,
+    /// The bundle's identity: every `urn:uuid` in it is derived from this.
+    pub bundle_seed: [u8; 16],
+}
+
+/// Why risk information travels without a consent decision.
+pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life) travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Clinical notes are not included.";
+
+/// `urn:uuid:` names derived from the bundle's seed, so a bundle is reproducible from its
+/// input (name-based, RFC 9562 version 8 layout).
+#[derive(Debug, Clone, Copy)]
+pub struct Ids {
+    seed: [u8; 16],
+}
+
+impl Ids {
+    pub fn new(seed: [u8; 16]) -> Ids {
+        Ids { seed }
+    }
+
+    pub fn uuid(&self, label: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(self.seed);
+        h.update(label.as_bytes());
+        let d = h.finalize();
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        if label == "bundle" {
+            b = self.seed;
+        }
+        b[6] = (b[6] & 0x0f) | 0x80;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let x = hex::encode(b);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &x[0..8],
+            &x[8..12],
+            &x[12..16],
+            &x[16..20],
+            &x[20..32]
+        )
+    }
+
+    pub fn urn(&self, label: &str) -> String {
+        format!("urn:uuid:{}", self.uuid(label))
+    }
+}
+
+/// One Composition section and the resources it holds.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: &'static str,
+    pub system: String,
+    pub code: &'static str,
+    pub display: &'static str,
+    /// Narrative paragraphs (plain text; escaped into XHTML when built).
+    pub narrative: Vec<String>,
+    pub entries: Vec<(String, Value)>,
+    /// `(code, display)` from http://terminology.hl7.org/CodeSystem/list-empty-reason.
+    pub empty_reason: Option<(&'static str, &'static str)>,
+}
+
+impl Section {
+    fn loinc(title: &'static str, code: &'static str, display: &'static str) -> Section {
+        Section {
+            title,
+            system: LOINC.to_string(),
+            code,
+            display,
+            narrative: Vec::new(),
+            entries: Vec::new(),
+            empty_reason: None,
+        }
+    }
+
+    /// A section this suite holds nothing for yet (the clinical record is issue 6).
+    fn not_recorded(
+        title: &'static str,
+        code: &'static str,
+        display: &'static str,
+        what: &str,
+    ) -> Section {
+        let mut s = Section::loinc(title, code, display);
+        s.narrative.push(format!(
+            "No information: this suite's record holds no {what}. Ask the custody healthcare practitioner; do not read this as \"none\"."
+        ));
+        s.empty_reason = Some(("unavailable", "Unavailable"));
+        s
+    }
+}
+
+/// Every section, in the order of the Composition. Add one here.
+pub const SECTIONS: &[fn(&Ctx<'_>) -> Section] = &[
+    alerts,
+    medications,
+    allergies,
+    problems,
+    vital_signs,
+    plan_of_care,
+    social_history,
+    pregnancy,
+    referrals,
+    custody_episode,
+];
+
+/// The input with the references every section needs.
+pub struct Ctx<'a> {
+    pub input: &'a HandoverInput<'a>,
+    pub ids: Ids,
+    pub patient: String,
+    pub encounter: String,
+    pub suite_org: String,
+    pub author: String,
+}
+
+fn reference(urn: &str) -> Value {
+    json!({ "reference": urn })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// FHIR narrative from plain paragraphs.
+pub fn narrative(paragraphs: &[String]) -> Value {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", escape(p)))
+        .collect();
+    json!({
+        "status": "generated",
+        "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{body}</div>"),
+    })
+}
+
+/// A flag code's description, or the code itself for one this version does not know.
+pub fn flag_description(code: &str) -> String {
+    code.parse::<FlagCode>()
+        .map(|c| c.description().to_string())
+        .unwrap_or_else(|_| code.to_string())
+}
+
+fn alerts(ctx: &Ctx<'_>) -> Section {
+    let record = ctx.input.record;
+    let mut s = Section::loinc("Alerts", "104605-1", "Alert");
+    if record.flags.is_empty() {
+        s.narrative
+            .push("No risk flags were raised for this person in this suite.".into());
+        s.empty_reason = Some(("nilknown", "Nil Known"));
+        return s;
+    }
+    s.narrative.push(DISCLOSURE_JUSTIFICATION.into());
+    for (i, f) in record.flags.iter().enumerate() {
+        let description = flag_description(&f.code);
+        let when = if f.from_earlier_detention {
+            "an earlier detention"
+        } else {
+            "this detention"
+        };
+        let line = format!(
+            "{} {} ({}): {}. Raised by {} on {} in {}.",
+            f.code,
+            description,
+            f.severity,
+            f.reason,
+            f.raised_by,
+            to_london_with_day(f.raised_at),
+            when
+        );
+        s.narrative.push(line.clone());
+        let mut flag = json!({
+            "resourceType": "Flag",
+            "text": narrative(&[line]),
+            "extension": [{ "url": super::flag_reason_extension(), "valueString": f.reason }],
+            "status": "active",
+            "category": [{ "coding": [{
+                "system": super::flag_type_system(),
+                "code": f.severity,
+                "display": f.severity,
+            }]}],
+            "code": {
+                "coding": [{ "system": super::flag_code_system(), "code": f.code, "display": description }],
+                "text": description,
+            },
+            "subject": reference(&ctx.patient),
+            "period": { "start": timestamp(f.raised_at) },
+        });
+        if !f.from_earlier_detention {
+            flag["encounter"] = reference(&ctx.encounter);
+        }
+        s.entries.push((ctx.ids.urn(&format!("flag-{i}")), flag));
+    }
+    s
+}
+
+fn medications(_: &Ctx<'_>) -> Section {
+    Section::not_recorded(
+        "Medications",
+        "10160-0",
+        "History of Medication use Narrative",
+        "medication record (what was given, when last given and next due)",
+    )
+}
+
+fn allergies(_: &Ctx<'_>) -> Section {
+    Section::not_recorded(
+        "Allergies and intolerances",
+        "48765-2",
+        "Allergies and adverse reactions Document",
+        "allergy record",
+    )
+}
+
+fn problems(_: &Ctx<'_>) -> Section {
+    Section::not_recorded(
+        "Problems",
+        "11450-4",
+        "Problem list - Reported",
+        "problem list",
+    )
+}
+
+fn vital_signs(_: &Ctx<'_>) -> Section {
+    Section::not_recorded(
+        "Vital signs and scores",
+        "8716-3",
+        "Vital signs",
+        "vital signs or clinical scores",
+    )
+}
+
+fn social_history(_: &Ctx<'_>) -> Section {
+    Section::not_recorded(
+        "Social history",
+        "29762-2",
+        "Social history Narrative",
+        "alcohol or drug history (see the Alerts section for ALC, DRG and WD flags)",
+    )
+}
+
+fn pregnancy(_: &Ctx<'_>) -> Section {
+    Section::not_recorded(
+        "History of pregnancy",
+        "10162-6",
+        "History of pregnancies Narrative",
+        "pregnancy record (see the Alerts section for a PREG flag)",
+    )
+}
+
+fn referrals(ctx: &Ctx<'_>) -> Section {
+    let mut s = Section::not_recorded(
+        "Referrals and appointments",
+        "referrals",
+        "Referrals and appointments",
+        "referrals or appointments",
+    );
+    s.system = super::section_system();
+    let _ = ctx;
+    s
+}
+
+/// The observation level's name, for a stored number.
+pub fn level_label(level: u8) -> String {
+    ObservationLevel::from_number(level)
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| format!("Level {level}"))
+}
+
+/// "visit every 30 minutes, rouse" style words for a plan.
+pub fn plan_words(level: u8, interval_minutes: Option<u32>, rouse: bool) -> String {
+    let mut text = level_label(level);
+    match interval_minutes {
+        Some(m) => text.push_str(&format!(", visit at least every {m} minutes")),
+        None if level >= 3 => text.push_str(", continuous"),
+        None => {}
+    }
+    if rouse {
+        text.push_str(", rouse at each visit (Code C Annex H)");
+    }
+    text
+}
+
+fn plan_of_care(ctx: &Ctx<'_>) -> Section {
+    let record = ctx.input.record;
+    let mut s = Section::loinc("Plan of care", "18776-5", "Plan of care note");
+    let Some(plan) = record.plan_history.first() else {
+        s.narrative
+            .push("No care plan (observation level) was set in this suite.".into());
+        s.empty_reason = Some(("notstarted", "Not Started"));
+        return s;
+    };
+    let words = plan_words(plan.level, plan.interval_minutes, plan.rouse);
+    let mut lines = vec![format!(
+        "{words}. Set by {} on {}.",
+        plan.set_by,
+        to_london_with_day(plan.set_at)
+    )];
+    if !plan.instructions.is_empty() {
+        lines.push(format!("Instructions: {}", plan.instructions));
+    }
+    if !plan.rationale.is_empty() {
+        lines.push(format!("Reason for this level: {}", plan.rationale));
+    }
+    if record.plan_history.len() > 1 {
+        let earlier: Vec<String> = record.plan_history[1..]
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} from {}",
+                    level_label(p.level),
+                    to_london_with_day(p.set_at)
+                )
+            })
+            .collect();
+        lines.push(format!("Earlier levels: {}.", earlier.join("; ")));
+    }
+    s.narrative = lines.clone();
+    let mut activity_detail = json!({
+        "status": "in-progress",
+        "description": words,
+    });
+    if let Some(m) = plan.interval_minutes {
+        activity_detail["scheduledTiming"] = json!({
+            "repeat": { "frequency": 1, "period": m, "periodUnit": "min" }
+        });
+    }
+    let mut care_plan = json!({
+        "resourceType": "CarePlan",
+        "text": narrative(&lines),
+        "status": "active",
+        "intent": "plan",
+        "category": [{ "coding": [{
+            "system": super::observation_level_system(),
+            "code": plan.level.to_string(),
+            "display": level_label(plan.level),
+        }]}],
+        "title": "Custody observation plan",
+        "description": lines.join(" "),
+        "subject": reference(&ctx.patient),
+        "encounter": reference(&ctx.encounter),
+        "created": timestamp(plan.set_at),
+        "activity": [{ "detail": activity_detail }],
+    });
+    if !plan.instructions.is_empty() {
+        care_plan["note"] = json!([{ "text": plan.instructions }]);
+    }
+    s.entries.push((ctx.ids.urn("care-plan"), care_plan));
+    s
+}
+
+fn custody_episode(ctx: &Ctx<'_>) -> Section {
+    let input = ctx.input;
+    let record = input.record;
+    let mut s = Section::loinc("Custody episode", "custody-episode", "Custody episode");
+    s.system = super::section_system();
+    let mut lines = vec![format!(
+        "Custody number {}; arrived {}; handed over {} to {}{}{}.",
+        record.entry.custody_no,
+        to_london_with_day(record.entry.arrived_at),
+        to_london_with_day(input.now),
+        input.destination.label(),
+        if input.receiving_org.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", input.receiving_org)
+        },
+        if input.receiving_officer.is_empty() {
+            String::new()
+        } else {
+            format!(", received by {}", input.receiving_officer)
+        },
+    )];
+    match record.checks.first() {
+        Some(c) => lines.push(format!(
+            "{} cell check{} recorded; the last on {} by {}{}{}.",
+            record.checks.len(),
+            if record.checks.len() == 1 { "" } else { "s" },
+            to_london_with_day(c.done_at),
+            c.done_by,
+            match c.roused {
+                Some(true) => ", roused",
+                Some(false) => ", not roused",
+                None => "",
+            },
+            if c.condition.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", c.condition)
+            }
+        )),
+        None => lines.push("No cell checks were recorded.".into()),
+    }
+    if record.hcp_contacts.is_empty() {
+        lines.push("Not seen by a healthcare practitioner in this suite.".into());
+    } else {
+        let seen: Vec<String> = record
+            .hcp_contacts
+            .iter()
+            .map(|h| format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by))
+            .collect();
+        lines.push(format!(
+            "Seen by a healthcare practitioner: {}. Clinical notes are not included (no consent recorded); ask the custody HCP.",
+            seen.join("; ")
+        ));
+    }
+    if !record.previous_detentions.is_empty() {
+        let earlier: Vec<String> = record
+            .previous_detentions
+            .iter()
+            .map(|(no, at)| format!("{no} ({})", to_london_with_day(*at)))
+            .collect();
+        lines.push(format!(
+            "Earlier custody in this suite: {}.",
+            earlier.join("; ")
+        ));
+    }
+    s.narrative = lines;
+    s.entries.push((ctx.encounter.clone(), Value::Null));
+    s
+}
+
+fn patient_resource(ctx: &Ctx<'_>) -> Value {
+    let record = ctx.input.record;
+    let mut identifiers = Vec::new();
+    if let Some(nhs) = &record.nhs_number {
+        identifiers.push(json!({ "system": super::NHS_NUMBER_SYSTEM, "value": nhs }));
+    }
+    if let Some(pnc) = &record.pnc_id {
+        identifiers.push(json!({ "system": super::pnc_system(), "value": pnc }));
+    }
+    identifiers.push(json!({
+        "use": "secondary",
+        "system": super::custody_number_system(),
+        "value": record.entry.custody_no,
+    }));
+    let given: Vec<&str> = record.entry.forenames.split_whitespace().collect();
+    let mut patient = json!({
+        "resourceType": "Patient",
+        "identifier": identifiers,
+        "name": [{
+            "use": "official",
+            "family": record.entry.surname,
+            "given": given,
+        }],
+    });
+    if let Some(sex) = &record.sex {
+        patient["gender"] = json!(sex);
+    }
+    if let Some(dob) = record.entry.date_of_birth {
+        patient["birthDate"] = json!(dob.to_string());
+    }
+    patient
+}
+
+/// The bundle for `input`, without its signature.
+pub fn build(input: &HandoverInput<'_>) -> Value {
+    let ids = Ids::new(input.bundle_seed);
+    let ctx = Ctx {
+        input,
+        ids,
+        patient: ids.urn("patient"),
+        encounter: ids.urn("encounter"),
+        suite_org: ids.urn("suite"),
+        author: ids.urn("author"),
+    };
+    let record = input.record;
+    let now = timestamp(input.now);
+    let sections: Vec<Section> = SECTIONS.iter().map(|f| f(&ctx)).collect();
+
+    let receiving = ids.urn("receiving");
+    let mut encounter = json!({
+        "resourceType": "Encounter",
+        "identifier": [{ "system": super::custody_number_system(), "value": record.entry.custody_no }],
+        "status": "finished",
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "FLD",
+            "display": "field",
+        },
+        "type": [{ "text": "Police custody detention" }],
+        "subject": reference(&ctx.patient),
+        "period": { "start": timestamp(record.entry.arrived_at), "end": now },
+        "serviceProvider": reference(&ctx.suite_org),
+        "hospitalization": {
+            "dischargeDisposition": {
+                "coding": [{
+                    "system": format!("{}/CodeSystem/destination", super::URI_BASE),
+                    "code": input.destination.as_str(),
+                    "display": input.destination.label(),
+                }],
+                "text": input.destination.label(),
+            },
+        },
+    });
+    if !input.receiving_org.is_empty() {
+        encounter["hospitalization"]["destination"] = reference(&receiving);
+    }
+
+    let mut section_values = Vec::new();
+    let mut section_entries = Vec::new();
+    for s in &sections {
+        let mut v = Map::new();
+        v.insert("title".into(), json!(s.title));
+        v.insert(
+            "code".into(),
+            json!({ "coding": [{ "system": s.system, "code": s.code, "display": s.display }] }),
+        );
+        v.insert("text".into(), narrative(&s.narrative));
+        if !s.entries.is_empty() {
+            let refs: Vec<Value> = s.entries.iter().map(|(urn, _)| reference(urn)).collect();
+            v.insert("entry".into(), Value::Array(refs));
+        }
+        if let Some((code, display)) = s.empty_reason {
+            v.insert(
+                "emptyReason".into(),
+                json!({ "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
+                    "code": code,
+                    "display": display,
+                }]}),
+            );
+        }
+        section_values.push(Value::Object(v));
+        for (urn, resource) in &s.entries {
+            if !resource.is_null() {
+                section_entries.push((urn.clone(), resource.clone()));
+            }
+        }
+    }
+
+    let title = format!(
+        "Custody health handover: {} {}, custody number {}",
+        record.entry.forenames, record.entry.surname, record.entry.custody_no
+    );
+    let composition = json!({
+        "resourceType": "Composition",
+        "extension": [{ "url": super::disclosure_extension(), "valueString": DISCLOSURE_JUSTIFICATION }],
+        "identifier": { "system": super::bundle_system(), "value": ids.uuid("composition") },
+        "status": "final",
+        "type": { "coding": [{ "system": LOINC, "code": "60591-5", "display": "Patient summary Document" }] },
+        "subject": reference(&ctx.patient),
+        "encounter": reference(&ctx.encounter),
+        "date": now,
+        "author": [reference(&ctx.author), reference(&ctx.suite_org)],
+        "title": title,
+        "confidentiality": "R",
+        "attester": [{ "mode": "legal", "time": now, "party": reference(&ctx.author) }],
+        "custodian": reference(&ctx.suite_org),
+        "section": section_values,
+    });
+    let mut entries = vec![
+        (ids.urn("composition"), composition),
+        (ctx.patient.clone(), patient_resource(&ctx)),
+        (ctx.encounter.clone(), encounter),
+        (
+            ctx.suite_org.clone(),
+            json!({ "resourceType": "Organization", "name": input.suite_name }),
+        ),
+        (
+            ctx.author.clone(),
+            json!({
+                "resourceType": "Practitioner",
+                "identifier": [{ "system": format!("{}/Id/staff", super::URI_BASE), "value": input.author_username }],
+                "name": [{ "text": input.author_name }],
+            }),
+        ),
+    ];
+    // Provenance (FHIR R6 prefers one alongside the signature): who made this document for
+    // whom. It cannot hold the signature itself, which covers it.
+    entries.push((
+        ids.urn("provenance"),
+        json!({
+            "resourceType": "Provenance",
+            "target": [reference(&ids.urn("composition"))],
+            "recorded": now,
+            "activity": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                "code": "CREATE",
+                "display": "create",
+            }]},
+            "agent": [{
+                "type": { "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                    "code": "author",
+                    "display": "Author",
+                }]},
+                "who": reference(&ctx.author),
+                "onBehalfOf": reference(&ctx.suite_org),
+            }],
+        }),
+    ));
+    if !input.receiving_org.is_empty() {
+        entries.push((
+            receiving,
+            json!({ "resourceType": "Organization", "name": input.receiving_org }),
+        ));
+    }
+    entries.extend(section_entries);
+    let entry: Vec<Value> = entries
+        .into_iter()
+        .map(|(full_url, resource)| json!({ "fullUrl": full_url, "resource": resource }))
+        .collect();
+    json!({
+        "resourceType": "Bundle",
+        "identifier": { "system": super::bundle_system(), "value": ids.uuid("bundle") },
+        "type": "document",
+        "timestamp": now,
+        "entry": entry,
+    })
+}
+
+/// The bytes that are signed: the RFC 8785 form of the bundle without `signature`.
+pub fn signed_payload(bundle: &Value) -> Result<Vec<u8>, HandoverError> {
+    match bundle.as_object() {
+        Some(map) => canonical::canonicalize_without(map, "signature"),
+        None => canonical::canonicalize(bundle),
+    }
+}
+
+/// ISO/ASTM E1762 "Author's Signature".
+pub const SIGNATURE_TYPE_SYSTEM: &str = "urn:iso-astm:E1762-95:2013";
+pub const SIGNATURE_TYPE_CODE: &str = "1.2.840.10065.1.12.1.1";
+
+/// `Bundle.signature.type`, exactly (verify holds the unsigned signature block to it).
+pub fn signature_type() -> Value {
+    json!([{ "system": SIGNATURE_TYPE_SYSTEM, "code": SIGNATURE_TYPE_CODE, "display": "Author's Signature" }])
+}
+
+/// Adds `Bundle.signature`: a detached JWS over [`signed_payload`], signed by the suite
+/// (`who` is the Composition's custodian, `when` its attestation time).
+pub fn sign(bundle: &mut Value, key: &SigningKey, kid: &str) -> Result<(), HandoverError> {
+    use base64::Engine;
+    canonical::check_numbers(bundle)?;
+    let payload = signed_payload(bundle)?;
+    let token = jws::sign_detached(key, kid, &payload)?;
+    let composition = &bundle["entry"][0]["resource"];
+    let when = composition["attester"][0]["time"].clone();
+    let who = composition["custodian"].clone();
+    let Some(map) = bundle.as_object_mut() else {
+        return Err(HandoverError::WrongJsonType(
+            "something other than an object",
+        ));
+    };
+    map.insert(
+        "signature".into(),
+        json!({
+            "type": signature_type(),
+            "when": when,
+            "who": who,
+            "sigFormat": "application/jose",
+            "targetFormat": "application/fhir+json",
+            "data": base64::engine::general_purpose::STANDARD.encode(token.as_bytes()),
+        }),
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signed_payload_is_the_bundle_without_its_signature() {
+        let bundle = json!({"b": 1, "signature": {"data": "x"}, "a": [true, null, "é"]});
+        let mut unsigned = bundle.clone();
+        unsigned.as_object_mut().unwrap().remove("signature");
+        assert_eq!(
+            signed_payload(&bundle).unwrap(),
+            canonical::canonicalize(&unsigned).unwrap()
+        );
+        assert_eq!(
+            String::from_utf8(signed_payload(&bundle).unwrap()).unwrap(),
+            r#"{"a":[true,null,"é"],"b":1}"#
+        );
+    }
+
+    #[test]
+    fn ids_are_uuids_and_stable() {
+        let ids = Ids::new([1; 16]);
+        let u = ids.uuid("patient");
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "8");
+        assert_eq!(u, Ids::new([1; 16]).uuid("patient"));
+        assert_ne!(u, ids.uuid("encounter"));
+    }
+
+    #[test]
+    fn narrative_is_escaped_xhtml() {
+        let n = narrative(&["a <b> & \"c\"".to_string()]);
+        assert_eq!(
+            n["div"],
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a &lt;b&gt; &amp; &quot;c&quot;</p></div>"
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! The printable escort summary: plain text, at most 80 columns, one A4 page when it can be.
+//! The top part is for the escort and the receiving officer; below the cut line is the
+//! sensitive medical part, to travel in the sealed envelope (Person Escort Record practice).
+
+use super::build::{HandoverInput, flag_description, plan_words};
+use crate::domain::flag::FlagCode;
+use crate::domain::observation::to_london_with_day;
+
+/// The widest line the summary has.
+pub const WIDTH: usize = 80;
+
+/// Flags whose reasons are medical detail: the flag itself is shown to the escort, its reason
+/// goes in the sealed envelope.
+fn is_medical(code: &str) -> bool {
+    matches!(
+        code.parse::<FlagCode>(),
+        Ok(FlagCode::MentalHealth
+            | FlagCode::Epilepsy
+            | FlagCode::Diabetes
+            | FlagCode::HeadInjury
+            | FlagCode::Pregnancy
+            | FlagCode::Medication
+            | FlagCode::Allergy
+            | FlagCode::Withdrawal
+            | FlagCode::ClinicalDeterioration)
+    )
+}
+
+/// Word-wraps `text` to `WIDTH`, indenting continuation lines by `indent` spaces.
+fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize) {
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > WIDTH - indent {
+            // A single over-long word is split so no line exceeds the width.
+            let head: String = word.chars().take(WIDTH - indent).collect();
+            let tail: String = word.chars().skip(WIDTH - indent).collect();
+            if !empty {
+                out.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            }
+            out.push(format!("{}{head}", " ".repeat(indent)));
+            line = " ".repeat(indent);
+            empty = true;
+            word = tail;
+        }
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            out.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(&word);
+        empty = false;
+    }
+    if !empty || !first.trim().is_empty() {
+        out.push(line);
+    }
+}
+
+/// The summary's text.
+pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
+    let r = input.record;
+    let mut out: Vec<String> = Vec::new();
+    let rule = "=".repeat(WIDTH);
+    out.push(rule.clone());
+    out.push("ESCORT SUMMARY - OFFICIAL-SENSITIVE".into());
+    wrap(&mut out, input.suite_name, "From: ", 6);
+    out.push(rule.clone());
+    wrap(
+        &mut out,
+        &format!("{}, {}", r.entry.surname.to_uppercase(), r.entry.forenames),
+        "Name:          ",
+        15,
+    );
+    if let Some(dob) = r.entry.date_of_birth {
+        out.push(format!("Date of birth: {}", dob.format("%-d %b %Y")));
+    }
+    out.push(format!("Custody no:    {}", r.entry.custody_no));
+    if let Some(pnc) = &r.pnc_id {
+        out.push(format!("PNC id:        {pnc}"));
+    }
+    if let Some(nhs) = &r.nhs_number {
+        out.push(format!("NHS number:    {nhs}"));
+    }
+    let mut dest = input.destination.label().to_string();
+    if !input.receiving_org.is_empty() {
+        dest = format!("{dest} - {}", input.receiving_org);
+    }
+    wrap(&mut out, &dest, "Going to:      ", 15);
+    if !input.receiving_officer.is_empty() {
+        wrap(&mut out, input.receiving_officer, "Received by:   ", 15);
+    }
+    out.push(format!(
+        "Handed over:   {} by {}",
+        to_london_with_day(input.now),
+        input.author_name
+    ));
+    out.push(String::new());
+    out.push("RISK FLAGS (every flag travels; ask if a reason is unclear)".into());
+    if r.flags.is_empty() {
+        out.push("  None raised in this suite.".into());
+    }
+    for f in &r.flags {
+        let label = format!(
+            "[{}] {} ({})",
+            f.code,
+            flag_description(&f.code),
+            f.severity
+        );
+        wrap(&mut out, &label, "  ", 6);
+        if is_medical(&f.code) {
+            out.push("      Reason: medical detail - see the sealed envelope.".into());
+        } else {
+            wrap(&mut out, &f.reason, "      Reason: ", 14);
+        }
+    }
+    out.push(String::new());
+    out.push("OBSERVATION".into());
+    match r.plan_history.first() {
+        Some(p) => {
+            wrap(
+                &mut out,
+                &plan_words(p.level, p.interval_minutes, p.rouse),
+                "  Level: ",
+                9,
+            );
+            if !p.instructions.is_empty() {
+                wrap(&mut out, &p.instructions, "  Instructions: ", 16);
+            }
+        }
+        None => out.push("  No care plan was set: observe at least hourly (level 1).".into()),
+    }
+    if let Some(c) = r.checks.first() {
+        out.push(format!(
+            "  Last check: {}{}",
+            to_london_with_day(c.done_at),
+            match c.roused {
+                Some(true) => ", roused",
+                Some(false) => ", NOT roused",
+                None => "",
+            }
+        ));
+    }
+    out.push(String::new());
+    out.push("MEDICATION".into());
+    out.push("  Not recorded in this suite's record: ask the custody HCP what was given,".into());
+    out.push("  when it is next due, and who carries it.".into());
+    out.push(String::new());
+    wrap(
+        &mut out,
+        &format!("Signed bundle key (kid): {kid}. Check it with `sonar verify`."),
+        "",
+        0,
+    );
+    out.push(String::new());
+    out.push(
+        "- - - - - - - - - - - - - - -  cut here  - - - - - - - - - - - - - - - - - - -".into(),
+    );
+    out.push("SEALED ENVELOPE - SENSITIVE MEDICAL DETAILS - for the receiving HCP".into());
+    wrap(
+        &mut out,
+        &format!(
+            "{}, {} ({})",
+            r.entry.surname.to_uppercase(),
+            r.entry.forenames,
+            r.entry.custody_no
+        ),
+        "Person: ",
+        8,
+    );
+    let medical: Vec<_> = r.flags.iter().filter(|f| is_medical(&f.code)).collect();
+    if medical.is_empty() {
+        out.push("  No medical flags.".into());
+    }
+    for f in medical {
+        wrap(
+            &mut out,
+            &format!("{}: {}", flag_description(&f.code), f.reason),
+            &format!("  [{}] ", f.code),
+            6,
+        );
+    }
+    if r.hcp_contacts.is_empty() {
+        out.push("  Not seen by a healthcare practitioner in this suite.".into());
+    } else {
+        out.push("  Seen by a healthcare practitioner:".into());
+        for h in &r.hcp_contacts {
+            wrap(
+                &mut out,
+                &format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by),
+                "    ",
+                4,
+            );
+        }
+        out.push("  (Clinical notes are not included: no consent recorded.)".into());
+    }
+    out.push(rule);
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,171 @@
+//! Reading a verified bundle into what this suite stores: the person, their flags and the
+//! care plan, each marked as known from the sending suite on the signing date.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use super::verify::Verified;
+use super::{
+    NHS_NUMBER_SYSTEM, flag_code_system, flag_reason_extension, flag_type_system, pnc_system,
+};
+
+/// A flag carried in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedFlag {
+    pub code: String,
+    pub severity: String,
+    pub reason: String,
+}
+
+/// What an import writes, all or nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPlan {
+    pub bundle_system: String,
+    pub bundle_id: String,
+    pub payload_sha256: String,
+    pub kid: String,
+    pub source_suite: String,
+    pub signed_at: DateTime<Utc>,
+    pub surname: String,
+    pub forenames: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub nhs_number: Option<String>,
+    pub pnc_id: Option<String>,
+    pub flags: Vec<ImportedFlag>,
+    /// `(kind, text)`: the care plan and the custody episode, as narrative.
+    pub notes: Vec<(String, String)>,
+}
+
+impl ImportPlan {
+    /// "known from <suite>, <date>", the words every imported item carries.
+    pub fn provenance(&self) -> String {
+        format!(
+            "known from {}, {}",
+            self.source_suite,
+            crate::domain::observation::london_date(self.signed_at).format("%-d %b %Y")
+        )
+    }
+}
+
+fn plain_text(div: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in div.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// What to store from a verified bundle.
+pub fn plan(verified: &Verified) -> ImportPlan {
+    let bundle = &verified.bundle;
+    let entries: &[Value] = bundle["entry"].as_array().map_or(&[], Vec::as_slice);
+    let resources = || entries.iter().map(|e| &e["resource"]);
+    let patient = resources()
+        .find(|r| r["resourceType"] == "Patient")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let identifier = |system: &str| {
+        patient["identifier"].as_array().and_then(|ids| {
+            ids.iter()
+                .find(|i| i["system"] == system)
+                .and_then(|i| i["value"].as_str())
+                .map(str::to_string)
+        })
+    };
+    let flags = resources()
+        .filter(|r| r["resourceType"] == "Flag" && r["status"] == "active")
+        .filter_map(|f| {
+            let coding = f["code"]["coding"]
+                .as_array()?
+                .iter()
+                .find(|c| c["system"] == flag_code_system().as_str())?;
+            let severity = f["category"]
+                .as_array()
+                .and_then(|c| {
+                    c.iter()
+                        .flat_map(|c| c["coding"].as_array())
+                        .flatten()
+                        .find(|c| c["system"] == flag_type_system().as_str())
+                })
+                .and_then(|c| c["code"].as_str())
+                .unwrap_or("information");
+            let reason = f["extension"]
+                .as_array()
+                .and_then(|e| {
+                    e.iter()
+                        .find(|e| e["url"] == flag_reason_extension().as_str())
+                })
+                .and_then(|e| e["valueString"].as_str())
+                .or_else(|| f["code"]["text"].as_str())
+                .unwrap_or("no reason given");
+            Some(ImportedFlag {
+                code: coding["code"].as_str()?.to_string(),
+                severity: severity.to_string(),
+                reason: reason.to_string(),
+            })
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if let Some(sections) = entries
+        .first()
+        .and_then(|e| e["resource"]["section"].as_array())
+    {
+        for s in sections {
+            let title = s["title"].as_str().unwrap_or("");
+            if matches!(title, "Plan of care" | "Custody episode")
+                && s.get("emptyReason").is_none()
+                && let Some(div) = s.pointer("/text/div").and_then(Value::as_str)
+            {
+                notes.push((title.to_string(), plain_text(div)));
+            }
+        }
+    }
+    ImportPlan {
+        bundle_system: verified.bundle_system.clone(),
+        bundle_id: verified.bundle_id.clone(),
+        payload_sha256: verified.payload_sha256.clone(),
+        kid: verified.kid.clone(),
+        source_suite: verified.signer.clone(),
+        signed_at: chrono::DateTime::parse_from_rfc3339(&verified.signed_at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default(),
+        surname: patient
+            .pointer("/name/0/family")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        forenames: patient
+            .pointer("/name/0/given")
+            .and_then(Value::as_array)
+            .map(|g| {
+                g.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default(),
+        date_of_birth: patient["birthDate"].as_str().and_then(|d| d.parse().ok()),
+        sex: patient["gender"].as_str().map(str::to_string),
+        nhs_number: identifier(NHS_NUMBER_SYSTEM),
+        pnc_id: identifier(&pnc_system()),
+        flags,
+        notes,
+    }
+}
