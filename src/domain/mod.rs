@@ -3,6 +3,7 @@
 pub mod board;
 pub mod clock;
 pub mod flag;
+pub mod form;
 pub mod nhs_number;
 pub mod observation;
 pub mod pace;
