@@ -10,3 +10,4 @@ pub mod pace;
 pub mod person;
 pub mod pnc;
 pub mod role;
+pub mod rules;
