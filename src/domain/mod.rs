@@ -1,6 +1,7 @@
 //! The pure core: types and rules of custody health. No I/O, no SQL, no terminal.
 
 pub mod board;
+pub mod booking;
 pub mod clock;
 pub mod flag;
 pub mod form;
