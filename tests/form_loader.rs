@@ -17,7 +17,9 @@ fn broken_forms_are_refused_with_file_line_and_message() {
     let cases: &[(&str, &[&str])] = &[
         (
             "unknown_type.toml",
-            &["unknown_type.toml:14: question `q1` has the unknown answer type `yes_no_maybe`: use yes_no, choice, multi_choice, number, date, date_time, text or group."],
+            &[
+                "unknown_type.toml:14: question `q1` has the unknown answer type `yes_no_maybe`: use yes_no, choice, multi_choice, number, date, date_time, text or group.",
+            ],
         ),
         (
             "duplicate_id.toml",
@@ -25,19 +27,27 @@ fn broken_forms_are_refused_with_file_line_and_message() {
         ),
         (
             "missing_branch.toml",
-            &["missing_branch.toml:16: question `q1` is asked if `nowhere`, but there is no question `nowhere`."],
+            &[
+                "missing_branch.toml:16: question `q1` is asked if `nowhere`, but there is no question `nowhere`.",
+            ],
         ),
         (
             "later_branch.toml",
-            &["later_branch.toml:16: question `q1` is asked if `q2`, which comes later in the form; a branch must name an earlier question."],
+            &[
+                "later_branch.toml:16: question `q1` is asked if `q2`, which comes later in the form; a branch must name an earlier question.",
+            ],
         ),
         (
             "default_answer.toml",
-            &["default_answer.toml:16: question `q1` has a default answer; no question may have one, so remove it."],
+            &[
+                "default_answer.toml:16: question `q1` has a default answer; no question may have one, so remove it.",
+            ],
         ),
         (
             "no_source.toml",
-            &["no_source.toml:12: question `q1` has no source: cite the APP, Code C or NICE text it rests on."],
+            &[
+                "no_source.toml:12: question `q1` has no source: cite the APP, Code C or NICE text it rests on.",
+            ],
         ),
         (
             "choice_without_options.toml",
@@ -49,7 +59,9 @@ fn broken_forms_are_refused_with_file_line_and_message() {
         ),
         (
             "unknown_field.toml",
-            &["unknown_field.toml:16: unknown field `help_text`, expected one of `id`, `text`, `type`, `required`, `help`, `source`, `ask_if`, `details_if`, `options`, `unit`, `min`, `max`, `max_len`, `fields`, `default`."],
+            &[
+                "unknown_field.toml:16: unknown field `help_text`, expected one of `id`, `text`, `type`, `required`, `help`, `source`, `ask_if`, `details_if`, `options`, `unit`, `min`, `max`, `max_len`, `fields`, `default`.",
+            ],
         ),
         (
             "syntax_error.toml",
@@ -68,7 +80,9 @@ fn broken_forms_are_refused_with_file_line_and_message() {
     for (file, expected) in cases {
         let got = errors_of(file);
         if got != expected.iter().map(|s| s.to_string()).collect::<Vec<_>>() {
-            failures.push(format!("{file}:\n  expected {expected:?}\n  got      {got:?}"));
+            failures.push(format!(
+                "{file}:\n  expected {expected:?}\n  got      {got:?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

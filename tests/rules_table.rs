@@ -48,7 +48,11 @@ fn every_rule_fires_and_does_not_fire_as_its_cases_say() {
     let mut quiet = HashSet::new();
     let mut failures = Vec::new();
     for (i, c) in cases.case.iter().enumerate() {
-        assert!(known.contains(c.rule.as_str()), "case {i} names unknown rule {}", c.rule);
+        assert!(
+            known.contains(c.rule.as_str()),
+            "case {i} names unknown rule {}",
+            c.rule
+        );
         let facts: FactSet = c
             .answers
             .iter()
@@ -78,8 +82,16 @@ fn every_rule_fires_and_does_not_fire_as_its_cases_say() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     for r in &rules {
-        assert!(fires.contains(&r.id), "rule {} has no case that fires it", r.id);
-        assert!(quiet.contains(&r.id), "rule {} has no case that does not fire it", r.id);
+        assert!(
+            fires.contains(&r.id),
+            "rule {} has no case that fires it",
+            r.id
+        );
+        assert!(
+            quiet.contains(&r.id),
+            "rule {} has no case that does not fire it",
+            r.id
+        );
     }
 }
 

@@ -184,7 +184,10 @@ pub fn custody_number(format: &str, year: i32, serial: u32) -> String {
             "yyyy" => out.push_str(&format!("{year:04}")),
             "yy" => out.push_str(&format!("{:02}", year.rem_euclid(100))),
             "serial" => out.push_str(&serial.to_string()),
-            f => match f.strip_prefix("serial:").and_then(|w| w.parse::<usize>().ok()) {
+            f => match f
+                .strip_prefix("serial:")
+                .and_then(|w| w.parse::<usize>().ok())
+            {
                 Some(width) => out.push_str(&format!("{serial:0width$}")),
                 None => {
                     out.push('{');
@@ -300,10 +303,7 @@ mod tests {
             custody_number(DEFAULT_CUSTODY_FORMAT, 2026, 42),
             "NG-26-000042"
         );
-        assert_eq!(
-            custody_number("{yyyy}/{serial}/X", 2026, 7),
-            "2026/7/X"
-        );
+        assert_eq!(custody_number("{yyyy}/{serial}/X", 2026, 7), "2026/7/X");
         assert_eq!(custody_number("A{bad}{serial:3}", 2026, 7), "A{bad}007");
         assert_eq!(custody_number("open{", 2026, 7), "open{");
     }

@@ -299,7 +299,10 @@ pub enum AnswerError {
         max: usize,
     },
     #[error("An answer of \"{what}\" to `{question}` needs a reason.")]
-    ReasonNeeded { question: String, what: &'static str },
+    ReasonNeeded {
+        question: String,
+        what: &'static str,
+    },
 }
 
 impl Question {
@@ -475,16 +478,16 @@ impl Form {
                     text: q.text.clone(),
                 }),
                 None => {}
-                Some(a) => {
+                Some(a)
                     if q.needs_details(&a.value)
-                        && a.details.as_deref().is_none_or(|d| d.trim().is_empty())
-                    {
-                        out.push(Missing::Details {
-                            question: q.id.clone(),
-                            text: q.text.clone(),
-                        });
-                    }
+                        && a.details.as_deref().is_none_or(|d| d.trim().is_empty()) =>
+                {
+                    out.push(Missing::Details {
+                        question: q.id.clone(),
+                        text: q.text.clone(),
+                    });
                 }
+                Some(_) => {}
             }
         }
         out
@@ -586,7 +589,11 @@ struct RawQuestion {
 /// The 1-based line of a byte offset.
 pub fn line_of(text: &str, span: &Range<usize>) -> usize {
     let end = span.start.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Loads and checks one form file. Reports every problem found, each with file and line:
@@ -670,7 +677,10 @@ pub fn load_form(file: &str, text: &str) -> Result<Form, FormErrors> {
                 if rq.options.is_empty() {
                     errors.push(err(
                         kind_line,
-                        format!("question `{id}` is a {} with no options.", rq.kind.get_ref()),
+                        format!(
+                            "question `{id}` is a {} with no options.",
+                            rq.kind.get_ref()
+                        ),
                     ));
                 }
                 for o in &rq.options {

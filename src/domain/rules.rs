@@ -16,10 +16,8 @@ use super::flag::{FlagCode, Severity};
 use super::form::{AnswerValue, Condition, Form, FormError, FormErrors, line_of};
 
 /// The rules shipped with the program, as (file name, text).
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "flags.toml",
-    include_str!("../../schema/rules/flags.toml"),
-)];
+pub const EMBEDDED: &[(&str, &str)] =
+    &[("flags.toml", include_str!("../../schema/rules/flags.toml"))];
 
 /// One rule: when its conditions hold, it raises a flag.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +160,9 @@ pub fn load_rules(file: &str, text: &str, forms: &[Form]) -> Result<Vec<Rule>, F
         if r.source.trim().is_empty() {
             errors.push(err(
                 line,
-                format!("rule `{id}` has no source: cite the APP, Code C or NICE text it rests on."),
+                format!(
+                    "rule `{id}` has no source: cite the APP, Code C or NICE text it rests on."
+                ),
             ));
         }
         if r.all.is_empty() && r.any.is_empty() {

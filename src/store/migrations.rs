@@ -4,10 +4,16 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order. Never edit one that has landed: add the next number.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../../schema/migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../../schema/migrations/0001_foundation.sql"),
+    ),
+    (
+        "0004_booking",
+        include_str!("../../schema/migrations/0004_booking.sql"),
+    ),
+];
 
 /// The schema version this program writes.
 pub fn latest_version() -> i64 {

@@ -2,6 +2,7 @@
 //! migrations, one repository module per aggregate, and the audit chain.
 
 pub mod audit;
+pub mod booking;
 pub mod connection;
 pub mod custody;
 pub mod keyslots;
