@@ -49,6 +49,11 @@ CREATE TABLE banner_ack (
 ) STRICT;
 CREATE INDEX banner_ack_detention ON banner_ack (detention_id);
 
+-- Person search by date of birth (alone or with a surname prefix) in name order, without
+-- sorting or reading rows it will not show; supersedes the plain date-of-birth index.
+CREATE INDEX person_dob_name ON person (date_of_birth, surname_key, forenames);
+DROP INDEX person_dob;
+
 -- The last serial handed out per year, for custody numbers.
 CREATE TABLE custody_serial (
     year INTEGER PRIMARY KEY,

@@ -57,6 +57,13 @@ actions! {
     PrevTab => "prev_tab", "Show the previous tab of the record";
     BreakGlass => "break_glass", "See clinical detail your role does not normally see (asks for a reason; audited)";
     Submit => "submit", "Submit the form or dialog";
+    BookIn => "book_in", "Book a person in: find them or create them, then the risk assessment";
+    NewPerson => "new_person", "Create a new person instead of picking one found";
+    NextUnanswered => "next_unanswered", "Jump to the first question not yet answered";
+    AnswerDeclined => "answer_declined", "Record that the person declined to answer";
+    AnswerUnable => "answer_unable", "Record that the person is unable to answer (asks why)";
+    AnswerNotAsked => "answer_not_asked", "Record that the question was not asked (asks the reason)";
+    CompleteForm => "complete_form", "Complete the form (names any required question missing)";
 }
 
 impl fmt::Display for Action {

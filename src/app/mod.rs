@@ -5,6 +5,8 @@
 
 pub mod action;
 pub mod board;
+pub mod booking;
+pub mod form;
 
 use std::path::PathBuf;
 
@@ -156,6 +158,8 @@ pub enum Screen {
     ChangePassword(ChangePasswordState),
     Board(BoardState),
     Record(Box<RecordState>),
+    /// Booking a person in: search, details, the already-known banner, the form.
+    Booking(Box<booking::BookingState>),
 }
 
 /// A one-line message in the status bar.
@@ -215,6 +219,7 @@ impl App {
             Screen::Board(_) => Context::Board,
             Screen::Record(r) if r.dialog.is_some() => Context::Dialog,
             Screen::Record(_) => Context::Record,
+            Screen::Booking(_) => Context::Form,
         }
     }
 
@@ -258,6 +263,7 @@ impl App {
         let board = match &mut self.screen {
             Screen::Board(b) => b,
             Screen::Record(r) => &mut r.board,
+            Screen::Booking(b) => &mut b.board,
             _ => return,
         };
         match result {
@@ -360,6 +366,7 @@ pub fn perform(app: &mut App, action: Action) {
         Screen::ChangePassword(state) => change_password_action(app, state, action),
         Screen::Board(state) => board_action(app, state, action),
         Screen::Record(state) => record_action(app, *state, action),
+        Screen::Booking(state) => booking::action(app, *state, action),
     };
 }
 
@@ -368,6 +375,14 @@ fn type_char(app: &mut App, c: char) {
     if let Some(help) = app.help.as_mut() {
         help.filter.push(c);
         help.scroll = 0;
+        return;
+    }
+    if matches!(app.screen, Screen::Booking(_)) {
+        let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
+        if let Screen::Booking(mut b) = screen {
+            booking::type_char(app, &mut b, c);
+            app.screen = Screen::Booking(b);
+        }
         return;
     }
     match &mut app.screen {
@@ -390,7 +405,7 @@ fn type_char(app: &mut App, c: char) {
                 d.reason.push(c);
             }
         }
-        Screen::Board(_) => {}
+        Screen::Board(_) | Screen::Booking(_) => {}
     }
 }
 
@@ -553,6 +568,7 @@ fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
         Action::First => b.move_to(0),
         Action::Last => b.move_to(usize::MAX),
         Action::Filter => b.filtering = true,
+        Action::BookIn => return booking::start(b),
         Action::ClearFilter | Action::Back => {
             b.filter.clear();
             b.apply_filter();

@@ -146,29 +146,41 @@ pub fn search_people(
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    let forename_upper = q.forename.as_deref().map(prefix_upper);
-    let surname_upper = q.surname.as_deref().map(prefix_upper);
-    let dob = q.date_of_birth.map(|d| d.to_string());
-    let mut stmt = conn.prepare_cached(
+    // Only the conditions given, so SQLite can use the index each one needs (a condition of
+    // the form `?1 IS NULL OR …` would defeat every index and scan the table).
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    if let Some(s) = &q.surname {
+        conditions.push("surname_key >= ? AND surname_key < ?");
+        values.push(s.clone());
+        values.push(prefix_upper(s));
+    }
+    if let Some(d) = q.date_of_birth {
+        conditions.push("date_of_birth = ?");
+        values.push(d.to_string());
+    }
+    if let Some(n) = &q.nhs_number {
+        conditions.push("nhs_number = ?");
+        values.push(n.clone());
+    }
+    if let Some(p) = &q.pnc_id {
+        conditions.push("pnc_id = ?");
+        values.push(p.clone());
+    }
+    if let Some(f) = &q.forename {
+        conditions.push("lower(forenames) >= ? AND lower(forenames) < ?");
+        values.push(f.clone());
+        values.push(prefix_upper(f));
+    }
+    let sql = format!(
         "SELECT id, surname, forenames, date_of_birth, nhs_number, pnc_id FROM person
-         WHERE (?1 IS NULL OR (surname_key >= ?1 AND surname_key < ?2))
-           AND (?3 IS NULL OR date_of_birth = ?3)
-           AND (?4 IS NULL OR nhs_number = ?4)
-           AND (?5 IS NULL OR pnc_id = ?5)
-           AND (?6 IS NULL OR lower(forenames) >= ?6 AND lower(forenames) < ?7)
+         WHERE {}
          ORDER BY surname_key, forenames
-         LIMIT ?8",
-    )?;
-    let mut rows = stmt.query(params![
-        q.surname,
-        surname_upper,
-        dob,
-        q.nhs_number,
-        q.pnc_id,
-        q.forename,
-        forename_upper,
-        limit,
-    ])?;
+         LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let dob: Option<String> = r.get(3)?;
@@ -184,21 +196,35 @@ pub fn search_people(
         });
     }
     drop(rows);
-    let mut stmt = conn.prepare_cached(
-        "SELECT custody_no, arrived_at, closed_at IS NULL FROM detention
-         WHERE person_id = ?1 ORDER BY arrived_at DESC",
-    )?;
-    for m in &mut out {
-        let mut rows = stmt.query([m.person_id])?;
-        while let Some(r) = rows.next()? {
-            m.detention_count += 1;
-            if m.detentions.len() < DETENTIONS_PER_MATCH {
-                m.detentions.push((
-                    r.get(0)?,
-                    parse_timestamp(&r.get::<_, String>(1)?)?,
-                    r.get(2)?,
-                ));
-            }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    // One query for every match's detentions, newest first.
+    let ids: Vec<String> = out.iter().map(|m| m.person_id.to_string()).collect();
+    let sql = format!(
+        "SELECT person_id, custody_no, arrived_at, closed_at IS NULL FROM detention
+         WHERE person_id IN ({}) ORDER BY arrived_at DESC",
+        ids.join(",")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let index: HashMap<i64, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.person_id, i))
+        .collect();
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, i64>(0)?) else {
+            continue;
+        };
+        let m = &mut out[i];
+        m.detention_count += 1;
+        if m.detentions.len() < DETENTIONS_PER_MATCH {
+            m.detentions.push((
+                r.get(1)?,
+                parse_timestamp(&r.get::<_, String>(2)?)?,
+                r.get(3)?,
+            ));
         }
     }
     Ok(out)

@@ -2,6 +2,8 @@
 //! state and never asks the database anything.
 
 mod board;
+mod booking;
+mod form;
 mod help;
 mod login;
 mod record;
@@ -36,6 +38,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             let [header, body, footer] = frame_areas(area);
             render_header(app, &theme, frame, header);
             record::render(app, record, &theme, frame, body);
+            render_footer(app, &theme, frame, footer);
+        }
+        Screen::Booking(booking) => {
+            let [header, body, footer] = frame_areas(area);
+            render_header(app, &theme, frame, header);
+            booking::render(app, booking, &theme, frame, body);
             render_footer(app, &theme, frame, footer);
         }
     }
