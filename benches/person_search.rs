@@ -16,6 +16,9 @@ use rand::{Rng, SeedableRng};
 use sonar_custody::domain::booking::parse_query;
 use sonar_custody::store::Store;
 
+/// Makes one query text of a shape.
+type MakeQuery<'a> = dyn Fn(&mut StdRng) -> String + 'a;
+
 fn people() -> u64 {
     std::env::var("SONAR_BENCH_PEOPLE")
         .ok()
@@ -28,7 +31,10 @@ fn cached_suite(people: u64, now: DateTime<Utc>) -> PathBuf {
     let db = dir.join("demo.db");
     let done = dir.join("complete");
     if done.exists() {
-        eprintln!("person search bench: reusing the suite in {}", dir.display());
+        eprintln!(
+            "person search bench: reusing the suite in {}",
+            dir.display()
+        );
         return db;
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -79,17 +85,47 @@ fn main() {
     let store = Store::unlock(&db, "sergeant", "demo", now)
         .expect("log in")
         .store;
-    let surnames = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Roberts", "Khan", "Patel", "Nowak", "O'Brien"];
-    let forenames = ["John", "Daniel", "James", "Sarah", "Emma", "Mohammed", "Liam", "Chloe", "Adam", "Kyle"];
+    let surnames = [
+        "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
+        "Roberts", "Khan", "Patel", "Nowak", "O'Brien",
+    ];
+    let forenames = [
+        "John", "Daniel", "James", "Sarah", "Emma", "Mohammed", "Liam", "Chloe", "Adam", "Kyle",
+    ];
     let mut rng = StdRng::seed_from_u64(7);
     let n = if quick { 20 } else { 400 };
     let mut all = Vec::new();
-    let shapes: [(&str, &dyn Fn(&mut StdRng) -> String); 7] = [
-        ("surname prefix (3 letters)", &|r| surnames[r.random_range(0..surnames.len())][..3].to_lowercase()),
-        ("full surname", &|r| surnames[r.random_range(0..surnames.len())].to_string()),
-        ("surname + forename", &|r| format!("{} {}", surnames[r.random_range(0..surnames.len())], forenames[r.random_range(0..forenames.len())])),
-        ("surname + date of birth", &|r| format!("{} {:02}/{:02}/{}", surnames[r.random_range(0..surnames.len())], r.random_range(1..=28), r.random_range(1..=12), r.random_range(1950..2008))),
-        ("date of birth", &|r| format!("{}-{:02}-{:02}", r.random_range(1950..2008), r.random_range(1..=12), r.random_range(1..=28))),
+    let shapes: [(&str, &MakeQuery<'_>); 7] = [
+        ("surname prefix (3 letters)", &|r| {
+            surnames[r.random_range(0..surnames.len())][..3].to_lowercase()
+        }),
+        ("full surname", &|r| {
+            surnames[r.random_range(0..surnames.len())].to_string()
+        }),
+        ("surname + forename", &|r| {
+            format!(
+                "{} {}",
+                surnames[r.random_range(0..surnames.len())],
+                forenames[r.random_range(0..forenames.len())]
+            )
+        }),
+        ("surname + date of birth", &|r| {
+            format!(
+                "{} {:02}/{:02}/{}",
+                surnames[r.random_range(0..surnames.len())],
+                r.random_range(1..=28),
+                r.random_range(1..=12),
+                r.random_range(1950..2008)
+            )
+        }),
+        ("date of birth", &|r| {
+            format!(
+                "{}-{:02}-{:02}",
+                r.random_range(1950..2008),
+                r.random_range(1..=12),
+                r.random_range(1..=28)
+            )
+        }),
         ("NHS number", &|_| "943 476 5919".to_string()),
         ("PNC id", &|_| "2008/0056560Z".to_string()),
     ];

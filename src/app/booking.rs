@@ -170,12 +170,10 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
             }
             Action::NewPerson => BookingStep::Details(details_for(None, &s.query)),
             Action::Submit | Action::Confirm => match s.results.get(s.selected).cloned() {
-                Some(p) if p.detentions.iter().any(|d| d.2) => {
-                    app.set_error(
-                        "This person is already in custody here: open their record from the board.",
-                    );
-                    BookingStep::Search(s)
-                }
+                Some(p) if p.detentions.iter().any(|d| d.2) => match resume(app, &p) {
+                    Some(step) => step,
+                    None => BookingStep::Search(s),
+                },
                 Some(p) => BookingStep::Details(details_for(Some(p), "")),
                 None if s.query.trim().is_empty() => {
                     app.set_error("Type a surname, date of birth, NHS number or PNC id.");
@@ -230,12 +228,13 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                     None => return back_to_board(app, b.board),
                 };
                 match result {
-                    Ok(()) => open_form(app, banner.detention_id, banner.who)
-                        .unwrap_or(BookingStep::Banner(BannerState {
+                    Ok(()) => open_form(app, banner.detention_id, banner.who).unwrap_or(
+                        BookingStep::Banner(BannerState {
                             detention_id: banner.detention_id,
                             who: String::new(),
                             flags: banner.flags,
-                        })),
+                        }),
+                    ),
                     Err(e) => {
                         app.set_error(format!("Could not record the acknowledgement: {e}."));
                         BookingStep::Banner(banner)
@@ -243,7 +242,9 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                 }
             }
             Action::Back => {
-                app.set_error("Acknowledge what is already known (Enter) before the first question.");
+                app.set_error(
+                    "Acknowledge what is already known (Enter) before the first question.",
+                );
                 BookingStep::Banner(banner)
             }
             _ => BookingStep::Banner(banner),
@@ -272,7 +273,10 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     let today = london_date(now);
     let store = app.session.as_mut()?;
     let (person_id, who) = match &d.person {
-        Some(p) => (p.person_id, format!("{}, {}", p.surname.to_uppercase(), p.forenames)),
+        Some(p) => (
+            p.person_id,
+            format!("{}, {}", p.surname.to_uppercase(), p.forenames),
+        ),
         None => {
             let input = PersonInput {
                 surname: value(d, "Surname"),
@@ -347,6 +351,44 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
         who,
         flags: known,
     }))
+}
+
+/// A person already in custody: their booking-in form resumes at its first unanswered
+/// question (after the banner, if it has not been acknowledged yet).
+fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
+    let store = app.session.as_ref()?;
+    let (detention_id, custody_no) = match store.open_detention(p.person_id) {
+        Ok(Some(d)) => d,
+        Ok(None) => return None,
+        Err(e) => {
+            app.set_error(format!("Could not read the detention: {e}."));
+            return None;
+        }
+    };
+    let who = format!(
+        "{}, {} · {custody_no}",
+        p.surname.to_uppercase(),
+        p.forenames
+    );
+    let known = store
+        .known_flags(p.person_id, Some(detention_id))
+        .unwrap_or_default();
+    let acknowledged = store.banner_acknowledged(detention_id).unwrap_or(false);
+    let state = store
+        .form_state(detention_id, BOOKING_RISK)
+        .unwrap_or_default();
+    if state.completed.is_some() {
+        app.set_error("This person is in custody and their booking-in is complete: open their record from the board.");
+        return None;
+    }
+    if !known.is_empty() && !acknowledged {
+        return Some(BookingStep::Banner(BannerState {
+            detention_id,
+            who,
+            flags: known,
+        }));
+    }
+    open_form(app, detention_id, who)
 }
 
 fn open_form(app: &mut App, detention_id: i64, who: String) -> Option<BookingStep> {

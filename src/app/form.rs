@@ -187,7 +187,9 @@ fn save(app: &mut App, f: &mut FormScreen, answer: Answer) {
         return;
     };
     if f.completed {
-        app.set_error("This form is complete; an amendment needs a reason and is made from the record.");
+        app.set_error(
+            "This form is complete; an amendment needs a reason and is made from the record.",
+        );
         return;
     }
     let now = app.now;
@@ -205,7 +207,10 @@ fn save(app: &mut App, f: &mut FormScreen, answer: Answer) {
     ) {
         Ok(saved) => {
             let needs_details = question.needs_details(&answer.value)
-                && answer.details.as_deref().is_none_or(|d| d.trim().is_empty());
+                && answer
+                    .details
+                    .as_deref()
+                    .is_none_or(|d| d.trim().is_empty());
             f.answers.insert(question.id.clone(), answer);
             f.carried.remove(&question.id);
             f.flags = store.detention_flags(f.detention_id).unwrap_or_default();
@@ -282,7 +287,11 @@ pub fn type_char(app: &mut App, f: &mut FormScreen, c: char) {
 }
 
 fn keys(choices: &[crate::domain::form::Choice]) -> String {
-    choices.iter().map(|c| c.key.to_string()).collect::<Vec<_>>().join(", ")
+    choices
+        .iter()
+        .map(|c| c.key.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plain(value: AnswerValue) -> Answer {
@@ -327,13 +336,12 @@ pub fn action(app: &mut App, f: &mut FormScreen, action: Action) -> bool {
             None => app.set_info("Every question is answered: complete the form."),
         },
         Action::DeleteBack => {
-            if f.input.pop().is_none()
-                && f.mode == InputMode::Answer
-                && matches!(
-                    f.question().map(|q| &q.kind),
-                    Some(AnswerKind::MultiChoice(_))
-                )
-            {
+            let popped = f.input.pop().is_some();
+            let multi = matches!(
+                f.question().map(|q| &q.kind),
+                Some(AnswerKind::MultiChoice(_))
+            );
+            if !popped && multi && f.mode == InputMode::Answer {
                 f.selected.pop();
             }
         }
@@ -400,7 +408,10 @@ fn submit(app: &mut App, f: &mut FormScreen) {
         InputMode::Answer => {
             // Enter on an empty line confirms a carried-over answer by asking again.
             if text.is_empty()
-                && !matches!(q.kind, AnswerKind::MultiChoice(_) | AnswerKind::Group { .. })
+                && !matches!(
+                    q.kind,
+                    AnswerKind::MultiChoice(_) | AnswerKind::Group { .. }
+                )
                 && let Some(c) = f.carried.get(&q.id).cloned()
             {
                 save(app, f, c.answer);
@@ -412,7 +423,14 @@ fn submit(app: &mut App, f: &mut FormScreen) {
                     Ok(n) => AnswerValue::Number(n),
                     Err(_) => {
                         let unit = if unit.is_empty() { "" } else { unit.as_str() };
-                        app.set_error(format!("Type a number{}, then press Enter.", if unit.is_empty() { String::new() } else { format!(" of {unit}") }));
+                        app.set_error(format!(
+                            "Type a number{}, then press Enter.",
+                            if unit.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" of {unit}")
+                            }
+                        ));
                         return;
                     }
                 },

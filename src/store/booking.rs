@@ -172,11 +172,14 @@ pub fn search_people(
         values.push(f.clone());
         values.push(prefix_upper(f));
     }
+    // The inner query reads only the index (ids are in every index), so filtering many
+    // entries costs no table reads; only the people shown are read whole.
     let sql = format!(
-        "SELECT id, surname, forenames, date_of_birth, nhs_number, pnc_id FROM person
-         WHERE {}
-         ORDER BY surname_key, forenames
-         LIMIT {limit}",
+        "SELECT p.id, p.surname, p.forenames, p.date_of_birth, p.nhs_number, p.pnc_id
+         FROM (SELECT id FROM person WHERE {}
+               ORDER BY surname_key, forenames LIMIT {limit}) AS hit
+         JOIN person p ON p.id = hit.id
+         ORDER BY p.surname_key, p.forenames",
         conditions.join(" AND ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -494,6 +497,19 @@ impl super::Store {
                 appropriate_adult_flag: juvenile,
             })
         })
+    }
+
+    /// This person's detention in custody now, if any: (detention id, custody number).
+    pub fn open_detention(&self, person_id: i64) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, custody_no FROM detention WHERE person_id = ?1 AND closed_at IS NULL
+                 ORDER BY id DESC LIMIT 1",
+                [person_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     /// Every active flag known about this person from before this detention: earlier

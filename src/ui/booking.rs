@@ -107,7 +107,10 @@ fn details(d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         ),
         None => " Book in a new person".to_string(),
     };
-    let mut lines = vec![Line::from(Span::styled(title, theme.title())), Line::default()];
+    let mut lines = vec![
+        Line::from(Span::styled(title, theme.title())),
+        Line::default(),
+    ];
     for (i, f) in d.fields.iter().enumerate() {
         let focused = i == d.focus;
         lines.push(Line::from(vec![
@@ -147,7 +150,10 @@ pub fn render_banner(app: &App, b: &BannerState, theme: &Theme, frame: &mut Fram
     let today = london_date(app.now);
     let mut lines = Vec::new();
     for f in &b.flags {
-        let severity = f.severity.parse::<Severity>().unwrap_or(Severity::Information);
+        let severity = f
+            .severity
+            .parse::<Severity>()
+            .unwrap_or(Severity::Information);
         let days = (today - london_date(f.raised_at)).num_days();
         let from = match &f.custody_no {
             Some(no) => format!("detention {no}"),
@@ -158,7 +164,10 @@ pub fn render_banner(app: &App, b: &BannerState, theme: &Theme, frame: &mut Fram
                 format!(" {:<6}", format!("{}{}", f.code, severity.marker())),
                 theme.severity(severity),
             ),
-            Span::styled(format!("{:<10}", severity.label()), theme.severity(severity)),
+            Span::styled(
+                format!("{:<10}", severity.label()),
+                theme.severity(severity),
+            ),
             Span::raw(f.reason.clone()),
         ]));
         lines.push(Line::from(Span::styled(
@@ -184,7 +193,9 @@ pub fn render_banner(app: &App, b: &BannerState, theme: &Theme, frame: &mut Fram
         theme.title(),
     ));
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
         area,
     );
 }

@@ -28,7 +28,10 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
         .iter()
         .map(|q| q.id.as_str())
         .collect();
-    let number = order.iter().position(|q| *q == f.current).map_or(0, |i| i + 1);
+    let number = order
+        .iter()
+        .position(|q| *q == f.current)
+        .map_or(0, |i| i + 1);
     let section = f
         .form
         .questions()
@@ -145,7 +148,10 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
         }
         lines.push(Line::default());
         if !q.help.is_empty() {
-            lines.push(Line::from(Span::styled(format!(" {}", q.help), theme.dim())));
+            lines.push(Line::from(Span::styled(
+                format!(" {}", q.help),
+                theme.dim(),
+            )));
         }
         lines.push(Line::from(Span::styled(
             format!(" Source: {}", q.source),
@@ -164,7 +170,10 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
         spans.push(Span::styled("none", theme.dim()));
     }
     for fl in active {
-        let severity = fl.severity.parse::<Severity>().unwrap_or(Severity::Information);
+        let severity = fl
+            .severity
+            .parse::<Severity>()
+            .unwrap_or(Severity::Information);
         spans.push(Span::styled(
             format!("{}{}", fl.code, severity.marker()),
             theme.severity(severity),

@@ -91,6 +91,7 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
     match context {
         Context::Board => &[
             Action::Confirm,
+            Action::BookIn,
             Action::Filter,
             Action::MoveDown,
             Action::Help,
@@ -108,7 +109,14 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
         ],
         Context::Dialog => &[Action::Submit, Action::Back],
         Context::Help => &[Action::Back, Action::MoveDown],
-        Context::Login | Context::Form | Context::Global => &[
+        Context::Form => &[
+            Action::Submit,
+            Action::NextField,
+            Action::Back,
+            Action::Help,
+            Action::Lock,
+        ],
+        Context::Login | Context::Global => &[
             Action::Submit,
             Action::NextField,
             Action::Help,
@@ -143,6 +151,7 @@ fn short_label(action: Action) -> &'static str {
         Action::BreakGlass => "break glass",
         Action::Back => "back",
         Action::NextField => "next field",
+        Action::BookIn => "book in",
         other => other.name(),
     }
 }
