@@ -436,7 +436,7 @@ fn submit(app: &mut App, f: &mut FormScreen) {
                 },
                 AnswerKind::Text { .. } => {
                     if text.is_empty() {
-                        app.set_error("Type the answer, or press F5, F6 or F7.");
+                        app.set_error("Type the answer, or record it as declined, unable to answer or not asked.");
                         return;
                     }
                     AnswerValue::Text(text)

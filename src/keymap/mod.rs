@@ -738,6 +738,7 @@ mod tests {
                 "end=last",
                 "/=filter",
                 "esc=clear_filter",
+                "b=book_in",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",
