@@ -282,3 +282,56 @@ fn snapshots_of_the_banner_and_the_form() {
     assert_eq!(current_question(&app), "head_injury");
     insta::assert_snapshot!("booking_form_question_80x24", draw(&app, 80, 24).backend());
 }
+
+#[test]
+fn the_hcp_gets_the_health_screen_for_a_person_booked_in() {
+    let (db, mut app) = logged_in("sergeant");
+    start_new_person(&mut app, "Clinic");
+    type_text(&mut app, "yy");
+    drop(app);
+    let mut app = support::app(&db.path);
+    log_in(&mut app, "hcp", DEMO_PASSWORD);
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "clinic");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "form", "{}", screen_text(&app, 80, 24));
+    assert_eq!(current_question(&app), "taking_medicines");
+    assert!(screen_text(&app, 80, 24).contains("Initial health screen"));
+    type_text(&mut app, "y");
+    assert_eq!(current_question(&app), "medicines");
+    type_text(&mut app, "levetiracetam; 500 mg; twice daily; 08:00; 20:00");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen_text(&app, 80, 24).contains("+ levetiracetam; 500 mg"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(current_question(&app), "injured");
+    type_text(&mut app, "n");
+    type_text(&mut app, "1");
+    key(&mut app, KeyCode::Enter); // conditions: epilepsy
+    type_text(&mut app, "y"); // drinks alcohol
+    type_text(&mut app, "abc");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen_text(&app, 120, 40).contains("Type a number of units"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    key_with(
+        &mut app,
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    type_text(&mut app, "12");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "23/11/2026 10:00");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "y"); // withdrawal fits
+    let text = screen_text(&app, 80, 24);
+    let flags = text
+        .lines()
+        .find(|l| l.starts_with(" Flags:"))
+        .unwrap()
+        .to_string();
+    for code in ["MED+", "EPI!", "WD!"] {
+        assert!(flags.contains(code), "{code} missing: {flags}");
+    }
+}

@@ -8,7 +8,7 @@ use super::board::BoardState;
 use super::form::FormScreen;
 use super::{App, Screen};
 use crate::domain::booking::{PersonInput, parse_query, validate_person};
-use crate::domain::form::{BOOKING_RISK, embedded_forms};
+use crate::domain::form::{BOOKING_RISK, HEALTH_SCREEN, embedded_forms};
 use crate::domain::observation::london_date;
 use crate::domain::rules::embedded_rules;
 use crate::store::booking::{Booking, KnownFlag, PersonMatch};
@@ -353,6 +353,15 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     }))
 }
 
+/// The form this person fills in: the HCP's health screen for a clinician, the custody
+/// officer's risk assessment for everyone else.
+fn form_for(app: &App) -> &'static str {
+    match app.identity() {
+        Some(i) if i.role.sees_clinical_detail() => HEALTH_SCREEN,
+        _ => BOOKING_RISK,
+    }
+}
+
 /// A person already in custody: their booking-in form resumes at its first unanswered
 /// question (after the banner, if it has not been acknowledged yet).
 fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
@@ -375,10 +384,12 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
         .unwrap_or_default();
     let acknowledged = store.banner_acknowledged(detention_id).unwrap_or(false);
     let state = store
-        .form_state(detention_id, BOOKING_RISK)
+        .form_state(detention_id, form_for(app))
         .unwrap_or_default();
     if state.completed.is_some() {
-        app.set_error("This person is in custody and their booking-in is complete: open their record from the board.");
+        app.set_error(
+            "This person is in custody and this form is complete: open their record from the board.",
+        );
         return None;
     }
     if !known.is_empty() && !acknowledged {
@@ -406,7 +417,8 @@ fn open_form(app: &mut App, detention_id: i64, who: String) -> Option<BookingSte
             return None;
         }
     };
-    let form = forms.into_iter().find(|f| f.id == BOOKING_RISK)?;
+    let id = form_for(app);
+    let form = forms.into_iter().find(|f| f.id == id)?;
     match FormScreen::open(app, detention_id, who, form, rules) {
         Ok(f) => Some(BookingStep::Form(Box::new(f))),
         Err(e) => {
