@@ -335,3 +335,41 @@ fn the_hcp_gets_the_health_screen_for_a_person_booked_in() {
         assert!(flags.contains(code), "{code} missing: {flags}");
     }
 }
+
+#[test]
+fn after_completion_a_change_is_an_amendment_with_a_reason_and_history() {
+    let (_db, mut app) = logged_in("sergeant");
+    start_new_person(&mut app, "Amend");
+    let form = embedded_form(BOOKING_RISK).unwrap();
+    for _ in 0..form.applicable(&Default::default()).len() {
+        type_text(&mut app, "n");
+    }
+    press_action(&mut app, Context::Form, Action::CompleteForm);
+    assert_eq!(step(&app), "board");
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "amend");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "form", "{}", screen_text(&app, 80, 24));
+    while current_question(&app) != "self_harm_now" {
+        press_action(&mut app, Context::Form, Action::NextField);
+    }
+    type_text(&mut app, "y");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen_text(&app, 120, 40).contains("Say why the answer changes"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    type_text(&mut app, "disclosed at first visit");
+    key(&mut app, KeyCode::Enter);
+    press_action(&mut app, Context::Form, Action::PrevField);
+    assert_eq!(current_question(&app), "self_harm_now");
+    press_action(&mut app, Context::Form, Action::AnswerHistory);
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("v1 No · sergeant"), "{text}");
+    assert!(
+        text.contains("v2 Yes · sergeant") && text.contains("why: disclosed at first visit"),
+        "{text}"
+    );
+    assert!(text.contains("SH!!"), "{text}");
+}

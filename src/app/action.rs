@@ -63,6 +63,7 @@ actions! {
     AnswerDeclined => "answer_declined", "Record that the person declined to answer";
     AnswerUnable => "answer_unable", "Record that the person is unable to answer (asks why)";
     AnswerNotAsked => "answer_not_asked", "Record that the question was not asked (asks the reason)";
+    AnswerHistory => "answer_history", "Show every version of this answer: who, when and why";
     CompleteForm => "complete_form", "Complete the form (names any required question missing)";
 }
 

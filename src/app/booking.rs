@@ -387,10 +387,7 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
         .form_state(detention_id, form_for(app))
         .unwrap_or_default();
     if state.completed.is_some() {
-        app.set_error(
-            "This person is in custody and this form is complete: open their record from the board.",
-        );
-        return None;
+        app.set_info("This form is complete: any change is an amendment, with a reason.");
     }
     if !known.is_empty() && !acknowledged {
         return Some(BookingStep::Banner(BannerState {

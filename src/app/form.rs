@@ -13,7 +13,7 @@ use super::App;
 use super::action::Action;
 use crate::domain::form::{Answer, AnswerKind, AnswerValue, Answers, Form, Question};
 use crate::domain::rules::Rule;
-use crate::store::booking::{Carried, DetentionFlag};
+use crate::store::booking::{AnswerVersion, Carried, DetentionFlag};
 
 /// What typed text is going into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub enum InputMode {
     Unable,
     /// Why the question was not asked.
     NotAsked,
+    /// Why an answer to a completed form changes (the amendment's reason).
+    Amend,
 }
 
 /// The form screen's state.
@@ -53,6 +55,10 @@ pub struct FormScreen {
     pub completed: bool,
     /// Set once the form is complete and the screen should close.
     pub done: bool,
+    /// A changed answer to a completed form, waiting for its reason.
+    pub pending: Option<Answer>,
+    /// Every version of the current question's answer, while shown.
+    pub history: Option<Vec<AnswerVersion>>,
 }
 
 impl FormScreen {
@@ -94,6 +100,8 @@ impl FormScreen {
             flags,
             completed: state.completed.is_some(),
             done: false,
+            pending: None,
+            history: None,
         };
         screen.enter_question();
         Ok(screen)
@@ -120,6 +128,8 @@ impl FormScreen {
     /// Resets the input for the question now on screen, showing its saved answer.
     fn enter_question(&mut self) {
         self.mode = InputMode::Answer;
+        self.pending = None;
+        self.history = None;
         self.input.clear();
         self.group_rows.clear();
         self.selected = match self.answers.get(&self.current).map(|a| &a.value) {
@@ -181,17 +191,23 @@ impl FormScreen {
     }
 }
 
-/// Saves an answer to the current question; on success moves on (or to its details).
+/// Saves an answer to the current question; on success moves on (or to its details). On a
+/// completed form the answer waits for the amendment's reason first.
 fn save(app: &mut App, f: &mut FormScreen, answer: Answer) {
+    if f.completed {
+        f.pending = Some(answer);
+        f.mode = InputMode::Amend;
+        f.input.clear();
+        app.set_info("This form is complete: say why the answer changes, then press Enter.");
+        return;
+    }
+    save_with(app, f, answer, None);
+}
+
+fn save_with(app: &mut App, f: &mut FormScreen, answer: Answer, reason: Option<&str>) {
     let Some(question) = f.question().cloned() else {
         return;
     };
-    if f.completed {
-        app.set_error(
-            "This form is complete; an amendment needs a reason and is made from the record.",
-        );
-        return;
-    }
     let now = app.now;
     let Some(store) = app.session.as_mut() else {
         return;
@@ -202,7 +218,7 @@ fn save(app: &mut App, f: &mut FormScreen, answer: Answer) {
         &f.rules,
         &question.id,
         &answer,
-        None,
+        reason,
         now,
     ) {
         Ok(saved) => {
@@ -308,6 +324,7 @@ pub fn action(app: &mut App, f: &mut FormScreen, action: Action) -> bool {
             if f.mode != InputMode::Answer && f.mode != InputMode::Details {
                 f.mode = InputMode::Answer;
                 f.input.clear();
+                f.pending = None;
                 return true;
             }
             let (answered, total) = f.progress();
@@ -359,6 +376,18 @@ pub fn action(app: &mut App, f: &mut FormScreen, action: Action) -> bool {
             f.input.clear();
         }
         Action::Submit | Action::Confirm => submit(app, f),
+        Action::AnswerHistory => {
+            if f.history.take().is_none() {
+                let Some(store) = app.session.as_ref() else {
+                    return true;
+                };
+                match store.answer_history(f.detention_id, &f.form.id, &f.current) {
+                    Ok(h) if h.is_empty() => app.set_info("This question has no answer yet."),
+                    Ok(h) => f.history = Some(h),
+                    Err(e) => app.set_error(sentence(&e.to_string())),
+                }
+            }
+        }
         Action::CompleteForm => complete(app, f),
         _ => {}
     }
@@ -371,6 +400,16 @@ fn submit(app: &mut App, f: &mut FormScreen) {
     };
     let text = f.input.trim().to_string();
     match f.mode {
+        InputMode::Amend => {
+            if text.is_empty() {
+                app.set_error("Say why the answer changes, then press Enter.");
+                return;
+            }
+            if let Some(answer) = f.pending.take() {
+                f.mode = InputMode::Answer;
+                save_with(app, f, answer, Some(&text));
+            }
+        }
         InputMode::Unable | InputMode::NotAsked => {
             if text.is_empty() {
                 app.set_error(if f.mode == InputMode::Unable {

@@ -122,6 +122,7 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
             InputMode::Details => Some("Give details"),
             InputMode::Unable => Some("Unable to answer because"),
             InputMode::NotAsked => Some("Not asked because"),
+            InputMode::Amend => Some("Reason for the amendment"),
         };
         if let Some(p) = prompt {
             lines.push(Line::from(vec![
@@ -143,6 +144,31 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
                     c.answered_at.format("%d/%m/%Y"),
                     c.answer.value.summary(&q.kind)
                 ),
+                theme.warning(),
+            )));
+        }
+        if let Some(history) = &f.history {
+            lines.push(Line::from(Span::styled("   History:", theme.title())));
+            for v in history {
+                let mut text = format!(
+                    "   v{} {} · {} {}",
+                    v.version,
+                    v.answer.value.summary(&q.kind),
+                    v.answered_by,
+                    crate::domain::observation::to_london_with_day(v.answered_at)
+                );
+                if let Some(d) = &v.answer.details {
+                    text.push_str(&format!(" · details: {d}"));
+                }
+                if let Some(r) = &v.reason {
+                    text.push_str(&format!(" · why: {r}"));
+                }
+                lines.push(Line::from(text));
+            }
+        }
+        if f.completed {
+            lines.push(Line::from(Span::styled(
+                "   This form is complete: a changed answer is an amendment and needs a reason.",
                 theme.warning(),
             )));
         }
