@@ -376,22 +376,26 @@ pub fn action(app: &mut App, f: &mut FormScreen, action: Action) -> bool {
             f.input.clear();
         }
         Action::Submit | Action::Confirm => submit(app, f),
-        Action::AnswerHistory => {
-            if f.history.take().is_none() {
-                let Some(store) = app.session.as_ref() else {
-                    return true;
-                };
-                match store.answer_history(f.detention_id, &f.form.id, &f.current) {
-                    Ok(h) if h.is_empty() => app.set_info("This question has no answer yet."),
-                    Ok(h) => f.history = Some(h),
-                    Err(e) => app.set_error(sentence(&e.to_string())),
-                }
-            }
-        }
+        Action::AnswerHistory => toggle_history(app, f),
         Action::CompleteForm => complete(app, f),
         _ => {}
     }
     true
+}
+
+/// Shows (or hides) every version of the current question's answer.
+fn toggle_history(app: &mut App, f: &mut FormScreen) {
+    if f.history.take().is_some() {
+        return;
+    }
+    let Some(store) = app.session.as_ref() else {
+        return;
+    };
+    match store.answer_history(f.detention_id, &f.form.id, &f.current) {
+        Ok(h) if h.is_empty() => app.set_info("This question has no answer yet."),
+        Ok(h) => f.history = Some(h),
+        Err(e) => app.set_error(sentence(&e.to_string())),
+    }
 }
 
 fn submit(app: &mut App, f: &mut FormScreen) {
