@@ -373,3 +373,55 @@ fn after_completion_a_change_is_an_amendment_with_a_reason_and_history() {
     );
     assert!(text.contains("SH!!"), "{text}");
 }
+
+#[test]
+fn answers_from_an_earlier_detention_are_offered_as_carried_over_until_confirmed() {
+    let (db, mut app) = logged_in("sergeant");
+    start_new_person(&mut app, "Again");
+    type_text(&mut app, "nyn");
+    type_text(&mut app, "y");
+    type_text(&mut app, "old scar");
+    key(&mut app, KeyCode::Enter);
+    drop(app);
+    // The person leaves custody (release is another screen's work: done here directly).
+    let store =
+        sonar_custody::store::Store::unlock(&db.path, "sergeant", DEMO_PASSWORD, fixed_now())
+            .unwrap()
+            .store;
+    store
+        .conn_for_reports()
+        .execute(
+            "UPDATE detention SET closed_at = '2026-11-23T13:30:00Z'
+             WHERE person_id = (SELECT id FROM person WHERE surname = 'Again')",
+            [],
+        )
+        .unwrap();
+    drop(store);
+    let mut app = support::app(&db.path);
+    log_in(&mut app, "sergeant", DEMO_PASSWORD);
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "again");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "details", "{}", screen_text(&app, 80, 24));
+    for v in ["PC 3 Fox", "Theft", "C2"] {
+        type_text(&mut app, v);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(step(&app), "form", "{}", screen_text(&app, 80, 24));
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("Carried over from NG-26-") && text.contains(": No (not confirmed"),
+        "{text}"
+    );
+    insta::assert_snapshot!(
+        "booking_form_carried_over_80x24",
+        draw(&app, 80, 24).backend()
+    );
+    // Enter confirms it by asking again: saved as this detention's answer.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(current_question(&app), "pnd_checked");
+    press_action(&mut app, Context::Form, Action::PrevField);
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("Saved: No"), "{text}");
+    assert!(!text.contains("Carried over"), "{text}");
+}
