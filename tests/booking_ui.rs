@@ -425,3 +425,60 @@ fn answers_from_an_earlier_detention_are_offered_as_carried_over_until_confirmed
     assert!(text.contains("Saved: No"), "{text}");
     assert!(!text.contains("Carried over"), "{text}");
 }
+
+#[test]
+fn flags_are_added_by_hand_and_marked_entered_in_error_never_deleted() {
+    let (_db, mut app) = logged_in("sergeant");
+    start_new_person(&mut app, "Handflag");
+    press_action(&mut app, Context::Form, Action::AddFlag);
+    type_text(&mut app, "VIO warning");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen_text(&app, 120, 40).contains("A flag needs a reason"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    key_with(
+        &mut app,
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    type_text(&mut app, "XX warning spat");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen_text(&app, 120, 40).contains("`XX` is not a known flag code"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    key_with(
+        &mut app,
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    type_text(&mut app, "VIO warning Spat at the arresting officer");
+    key(&mut app, KeyCode::Enter);
+    let flags_line = |app: &App| {
+        screen_text(app, 80, 24)
+            .lines()
+            .find(|l| l.starts_with(" Flags:"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(flags_line(&app).contains("VIO!"), "{}", flags_line(&app));
+    // The question is still waiting: the flag keys did not answer it.
+    assert_eq!(current_question(&app), "first_time_in_custody");
+
+    press_action(&mut app, Context::Form, Action::FlagInError);
+    type_text(&mut app, "vio Wrong detainee");
+    key(&mut app, KeyCode::Enter);
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("Mark VIO entered in error"), "{text}");
+    assert!(flags_line(&app).contains("VIO!"), "not until confirmed");
+    key(&mut app, KeyCode::Enter);
+    assert!(!flags_line(&app).contains("VIO"), "{}", flags_line(&app));
+    assert!(
+        screen_text(&app, 120, 40).contains("marked entered in error (kept in the record"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+}

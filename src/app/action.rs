@@ -64,6 +64,8 @@ actions! {
     AnswerUnable => "answer_unable", "Record that the person is unable to answer (asks why)";
     AnswerNotAsked => "answer_not_asked", "Record that the question was not asked (asks the reason)";
     AnswerHistory => "answer_history", "Show every version of this answer: who, when and why";
+    AddFlag => "add_flag", "Add a risk flag by hand: its code, severity and reason";
+    FlagInError => "flag_in_error", "Mark a flag entered in error, with the reason (asks to confirm; never deleted)";
     CompleteForm => "complete_form", "Complete the form (names any required question missing)";
 }
 

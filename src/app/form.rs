@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::App;
 use super::action::Action;
+use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::form::{Answer, AnswerKind, AnswerValue, Answers, Form, Question};
 use crate::domain::rules::Rule;
 use crate::store::booking::{AnswerVersion, Carried, DetentionFlag};
@@ -28,6 +29,12 @@ pub enum InputMode {
     NotAsked,
     /// Why an answer to a completed form changes (the amendment's reason).
     Amend,
+    /// A flag added by hand: `CODE severity reason`.
+    AddFlag,
+    /// A flag marked entered in error: `CODE reason`.
+    FlagInError,
+    /// Confirming the entered-in-error marking (it cannot be undone).
+    ConfirmInError,
 }
 
 /// The form screen's state.
@@ -59,6 +66,8 @@ pub struct FormScreen {
     pub pending: Option<Answer>,
     /// Every version of the current question's answer, while shown.
     pub history: Option<Vec<AnswerVersion>>,
+    /// The flag about to be marked entered in error: (flag id, code, reason).
+    pub in_error: Option<(i64, String, String)>,
 }
 
 impl FormScreen {
@@ -102,6 +111,7 @@ impl FormScreen {
             done: false,
             pending: None,
             history: None,
+            in_error: None,
         };
         screen.enter_question();
         Ok(screen)
@@ -325,6 +335,7 @@ pub fn action(app: &mut App, f: &mut FormScreen, action: Action) -> bool {
                 f.mode = InputMode::Answer;
                 f.input.clear();
                 f.pending = None;
+                f.in_error = None;
                 return true;
             }
             let (answered, total) = f.progress();
@@ -377,10 +388,50 @@ pub fn action(app: &mut App, f: &mut FormScreen, action: Action) -> bool {
         }
         Action::Submit | Action::Confirm => submit(app, f),
         Action::AnswerHistory => toggle_history(app, f),
+        Action::AddFlag => {
+            f.mode = InputMode::AddFlag;
+            f.input.clear();
+        }
+        Action::FlagInError => {
+            f.mode = InputMode::FlagInError;
+            f.input.clear();
+        }
         Action::CompleteForm => complete(app, f),
         _ => {}
     }
     true
+}
+
+/// Adds a flag by hand from `CODE severity reason`.
+fn add_flag(app: &mut App, f: &mut FormScreen, text: &str) {
+    let mut words = text.splitn(3, ' ');
+    let code = words.next().unwrap_or_default().parse::<FlagCode>();
+    let severity = words.next().unwrap_or_default().parse::<Severity>();
+    let reason = words.next().unwrap_or_default().trim().to_string();
+    let (code, severity) = match (code, severity) {
+        (Ok(c), Ok(s)) => (c, s),
+        (Err(e), _) | (_, Err(e)) => {
+            app.set_error(format!("{e} Type the code, the severity, then the reason."));
+            return;
+        }
+    };
+    if reason.is_empty() {
+        app.set_error("A flag needs a reason: type the code, the severity, then the reason.");
+        return;
+    }
+    let now = app.now;
+    let Some(store) = app.session.as_mut() else {
+        return;
+    };
+    match store.add_flag(f.detention_id, code, severity, &reason, now) {
+        Ok(_) => {
+            f.flags = store.detention_flags(f.detention_id).unwrap_or_default();
+            f.mode = InputMode::Answer;
+            f.input.clear();
+            app.set_info(format!("Flag {code}{} added.", severity.marker()));
+        }
+        Err(e) => app.set_error(sentence(&e.to_string())),
+    }
 }
 
 /// Shows (or hides) every version of the current question's answer.
@@ -404,6 +455,47 @@ fn submit(app: &mut App, f: &mut FormScreen) {
     };
     let text = f.input.trim().to_string();
     match f.mode {
+        InputMode::AddFlag => add_flag(app, f, &text),
+        InputMode::FlagInError => {
+            let (code, reason) = text.split_once(' ').unwrap_or((text.as_str(), ""));
+            let found = f
+                .flags
+                .iter()
+                .find(|fl| fl.entered_in_error.is_none() && fl.code.eq_ignore_ascii_case(code));
+            match (found, reason.trim()) {
+                (None, _) => app.set_error(format!(
+                    "This detention has no active flag `{code}`: type the code, a space and the reason."
+                )),
+                (Some(_), "") => {
+                    app.set_error("Give the reason the flag was entered in error.")
+                }
+                (Some(fl), reason) => {
+                    f.in_error = Some((fl.flag_id, fl.code.clone(), reason.to_string()));
+                    f.mode = InputMode::ConfirmInError;
+                    f.input.clear();
+                }
+            }
+        }
+        InputMode::ConfirmInError => {
+            let Some((id, code, reason)) = f.in_error.take() else {
+                f.mode = InputMode::Answer;
+                return;
+            };
+            f.mode = InputMode::Answer;
+            let now = app.now;
+            let Some(store) = app.session.as_mut() else {
+                return;
+            };
+            match store.mark_flag_in_error(id, &reason, now) {
+                Ok(()) => {
+                    f.flags = store.detention_flags(f.detention_id).unwrap_or_default();
+                    app.set_info(format!(
+                        "The {code} flag is marked entered in error (kept in the record with the reason)."
+                    ));
+                }
+                Err(e) => app.set_error(sentence(&e.to_string())),
+            }
+        }
         InputMode::Amend => {
             if text.is_empty() {
                 app.set_error("Say why the answer changes, then press Enter.");

@@ -123,6 +123,9 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
             InputMode::Unable => Some("Unable to answer because"),
             InputMode::NotAsked => Some("Not asked because"),
             InputMode::Amend => Some("Reason for the amendment"),
+            InputMode::AddFlag => Some("New flag (code severity reason)"),
+            InputMode::FlagInError => Some("Entered in error (code reason)"),
+            InputMode::ConfirmInError => None,
         };
         if let Some(p) = prompt {
             lines.push(Line::from(vec![
@@ -143,6 +146,16 @@ pub fn render(app: &App, f: &FormScreen, theme: &Theme, frame: &mut Frame<'_>, a
                     c.custody_no,
                     c.answered_at.format("%d/%m/%Y"),
                     c.answer.value.summary(&q.kind)
+                ),
+                theme.warning(),
+            )));
+        }
+        if let Some((_, code, reason)) = &f.in_error {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "   Mark {code} entered in error because \"{reason}\"? It stays in the record. {} confirms, {} cancels.",
+                    key(app, Action::Submit),
+                    key(app, Action::Back)
                 ),
                 theme.warning(),
             )));
