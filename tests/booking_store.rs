@@ -298,6 +298,15 @@ fn rules_raise_flags_tied_to_their_answer_once_and_hand_flags_need_reasons() {
         Some("booking_risk.appears_intoxicated")
     );
 
+    // The record says which answer raised each flag.
+    let view = s.open_record(det, None, now()).unwrap().unwrap();
+    assert!(view.flags.iter().any(|f| f.code == "HI"
+        && f.severity == "alert"
+        && f.raised_by_answer.as_deref() == Some("booking_risk.appears_intoxicated")));
+    assert!(view.flags.iter().any(|f| f.code == "HI"
+        && f.severity == "warning"
+        && f.raised_by_answer.as_deref() == Some("booking_risk.head_injury")));
+
     // By hand: a reason is required.
     let e = s
         .add_flag(det, FlagCode::Violence, Severity::Warning, "  ", now())

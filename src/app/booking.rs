@@ -83,15 +83,19 @@ pub fn start(board: BoardState) -> Screen {
     }))
 }
 
-fn search(app: &App, s: &mut SearchState) {
+fn search(app: &mut App, s: &mut SearchState) {
     let Some(store) = app.session.as_ref() else {
         return;
     };
     let year = chrono::Datelike::year(&london_date(app.now));
-    s.results = store
-        .search_people(&parse_query(&s.query, year), SEARCH_LIMIT)
-        .unwrap_or_default();
     s.selected = 0;
+    match store.search_people(&parse_query(&s.query, year), SEARCH_LIMIT) {
+        Ok(found) => s.results = found,
+        Err(e) => {
+            s.results.clear();
+            app.set_error(format!("Could not search: {e}."));
+        }
+    }
 }
 
 fn details_for(person: Option<PersonMatch>, query: &str) -> DetailsState {

@@ -288,6 +288,8 @@ pub struct FlagView {
     pub raised_at: DateTime<Utc>,
     /// Set when this flag was raised in an earlier detention.
     pub from_earlier_detention: bool,
+    /// `form.question` of the answer whose rule raised it (none for a flag added by hand).
+    pub raised_by_answer: Option<String>,
 }
 
 /// A cell check as the record shows it.
@@ -380,7 +382,9 @@ pub fn record(
     let mut flags = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT code, severity, reason, source, raised_by, raised_at, detention_id
+            "SELECT code, severity, reason, source, raised_by, raised_at, detention_id,
+                    (SELECT r.form_id || '.' || a.question_id FROM answer a
+                     JOIN form_response r ON r.id = a.response_id WHERE a.id = flag.answer_id)
              FROM flag WHERE person_id = ?1 AND entered_in_error_at IS NULL
              ORDER BY raised_at DESC",
         )?;
@@ -395,6 +399,7 @@ pub fn record(
                 raised_by: r.get(4)?,
                 raised_at: parse_timestamp(&r.get::<_, String>(5)?)?,
                 from_earlier_detention: flag_detention != Some(detention_id),
+                raised_by_answer: r.get(7)?,
             });
         }
     }
