@@ -78,6 +78,7 @@ fn search_finds_by_each_key_and_lists_detentions() {
         "ÑUÑ",
         "nunez-olander alex",
         "nun al 02/03/1990",
+        "ÑUÑEZ ÁL",
         "944 930 5552",
         "23/1234567V",
         "1990-03-02",

@@ -54,6 +54,13 @@ CREATE INDEX banner_ack_detention ON banner_ack (detention_id);
 CREATE INDEX person_dob_name ON person (date_of_birth, surname_key, forenames);
 DROP INDEX person_dob;
 
+-- Folded forenames (as surname_key) so a surname and forename search seeks the index for
+-- each surname in the prefix's range instead of scanning every person with that surname.
+-- Rows from before this migration get lower(): the program writes the full fold.
+ALTER TABLE person ADD COLUMN forename_key TEXT NOT NULL DEFAULT '';
+UPDATE person SET forename_key = lower(forenames);
+CREATE INDEX person_name_keys ON person (surname_key, forename_key);
+
 -- The last serial handed out per year, for custody numbers.
 CREATE TABLE custody_serial (
     year INTEGER PRIMARY KEY,

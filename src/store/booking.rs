@@ -150,37 +150,65 @@ pub fn search_people(
     // the form `?1 IS NULL OR …` would defeat every index and scan the table).
     let mut conditions: Vec<&str> = Vec::new();
     let mut values: Vec<String> = Vec::new();
-    if let Some(s) = &q.surname {
-        conditions.push("surname_key >= ? AND surname_key < ?");
-        values.push(s.clone());
-        values.push(prefix_upper(s));
+    let mut keys_cte = String::new();
+    match (&q.surname, &q.forename) {
+        (Some(s), Some(f)) => {
+            // Each distinct surname in the prefix's range, found by seeking the index, then
+            // a seek on (surname, forename) for each: never a scan of everyone so named.
+            keys_cte = "WITH RECURSIVE k(key) AS (
+                 SELECT min(surname_key) FROM person WHERE surname_key >= ?1 AND surname_key < ?2
+                 UNION ALL
+                 SELECT (SELECT min(surname_key) FROM person
+                         WHERE surname_key > k.key AND surname_key < ?2)
+                 FROM k WHERE k.key IS NOT NULL)"
+                .to_string();
+            values.push(s.clone());
+            values.push(prefix_upper(s));
+            conditions.push(
+                "surname_key IN (SELECT key FROM k WHERE key IS NOT NULL)
+                 AND forename_key >= ?3 AND forename_key < ?4",
+            );
+            values.push(f.clone());
+            values.push(prefix_upper(f));
+        }
+        (Some(s), None) => {
+            conditions.push("surname_key >= ?1 AND surname_key < ?2");
+            values.push(s.clone());
+            values.push(prefix_upper(s));
+        }
+        (None, Some(f)) => {
+            conditions.push("forename_key >= ?1 AND forename_key < ?2");
+            values.push(f.clone());
+            values.push(prefix_upper(f));
+        }
+        (None, None) => {}
     }
+    let numbered = |sql: &'static str, value: String, values: &mut Vec<String>| {
+        values.push(value);
+        sql.replace('?', &format!("?{}", values.len()))
+    };
+    let mut extra: Vec<String> = Vec::new();
     if let Some(d) = q.date_of_birth {
-        conditions.push("date_of_birth = ?");
-        values.push(d.to_string());
+        extra.push(numbered("date_of_birth = ?", d.to_string(), &mut values));
     }
     if let Some(n) = &q.nhs_number {
-        conditions.push("nhs_number = ?");
-        values.push(n.clone());
+        extra.push(numbered("nhs_number = ?", n.clone(), &mut values));
     }
     if let Some(p) = &q.pnc_id {
-        conditions.push("pnc_id = ?");
-        values.push(p.clone());
+        extra.push(numbered("pnc_id = ?", p.clone(), &mut values));
     }
-    if let Some(f) = &q.forename {
-        conditions.push("lower(forenames) >= ? AND lower(forenames) < ?");
-        values.push(f.clone());
-        values.push(prefix_upper(f));
-    }
+    let mut all: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
+    all.extend(extra);
     // The inner query reads only the index (ids are in every index), so filtering many
     // entries costs no table reads; only the people shown are read whole.
     let sql = format!(
-        "SELECT p.id, p.surname, p.forenames, p.date_of_birth, p.nhs_number, p.pnc_id
+        "{keys_cte}
+         SELECT p.id, p.surname, p.forenames, p.date_of_birth, p.nhs_number, p.pnc_id
          FROM (SELECT id FROM person WHERE {}
-               ORDER BY surname_key, forenames LIMIT {limit}) AS hit
+               ORDER BY surname_key, forename_key LIMIT {limit}) AS hit
          JOIN person p ON p.id = hit.id
-         ORDER BY p.surname_key, p.forenames",
-        conditions.join(" AND ")
+         ORDER BY p.surname_key, p.forename_key",
+        all.join(" AND ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;

@@ -26,8 +26,9 @@ pub fn insert_person(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO person (surname, forenames, surname_key, date_of_birth, sex, nhs_number, pnc_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO person (surname, forenames, surname_key, date_of_birth, sex, nhs_number, pnc_id, created_at,
+                             forename_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         person.surname,
@@ -38,6 +39,7 @@ pub fn insert_person(
         person.nhs_number,
         person.pnc_id,
         timestamp(now),
+        crate::domain::person::fold_name(&person.forenames),
     ])?;
     Ok(conn.last_insert_rowid())
 }
