@@ -49,17 +49,17 @@ CREATE TABLE banner_ack (
 ) STRICT;
 CREATE INDEX banner_ack_detention ON banner_ack (detention_id);
 
--- Person search by date of birth (alone or with a surname prefix) in name order, without
--- sorting or reading rows it will not show; supersedes the plain date-of-birth index.
-CREATE INDEX person_dob_name ON person (date_of_birth, surname_key, forenames);
-DROP INDEX person_dob;
-
 -- Folded forenames (as surname_key) so a surname and forename search seeks the index for
 -- each surname in the prefix's range instead of scanning every person with that surname.
 -- Rows from before this migration get lower(): the program writes the full fold.
 ALTER TABLE person ADD COLUMN forename_key TEXT NOT NULL DEFAULT '';
 UPDATE person SET forename_key = lower(forenames);
 CREATE INDEX person_name_keys ON person (surname_key, forename_key);
+
+-- Person search by date of birth (alone or with a surname prefix) in name order, without
+-- sorting or reading rows it will not show; supersedes the plain date-of-birth index.
+CREATE INDEX person_dob_name ON person (date_of_birth, surname_key, forename_key);
+DROP INDEX person_dob;
 
 -- The last serial handed out per year, for custody numbers.
 CREATE TABLE custody_serial (
