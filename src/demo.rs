@@ -801,6 +801,7 @@ pub fn populate(
             let custody_no = serials.next(year);
             current_person(tx, c, custody_no, &mut serials, now)?;
         }
+        returning_person(tx, &mut serials, now)?;
         audit::append(
             tx,
             now,
@@ -1156,6 +1157,90 @@ const NEWS2_SERIES: &[(&str, News2Point)] = &[
     ("Davies", (240, 20, 96, 150, 108, 379, false)),
     ("Davies", (60, 17, 97, 138, 92, 369, false)),
 ];
+
+/// The demo's person with history who is not in custody now: booking them in shows the
+/// "already known" banner (flags from two earlier detentions and one from an imported
+/// handover bundle).
+pub const RETURNING: (&str, &str) = ("Marsh", "Daniel");
+
+fn returning_person(
+    tx: &rusqlite::Connection,
+    serials: &mut Serials,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let first_seen = now - Duration::days(400);
+    let person_id = insert_person(
+        tx,
+        &NewPerson {
+            surname: RETURNING.0.into(),
+            forenames: RETURNING.1.into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1988, 6, 14),
+            sex: Some("male".into()),
+            nhs_number: Some("9912003888".into()),
+            pnc_id: Some("2008/0056560Z".into()),
+        },
+        first_seen,
+    )?;
+    let visits = [
+        (
+            400,
+            "EPI",
+            "warning",
+            "Epilepsy: levetiracetam 500 mg twice daily; last seizure in the spring.",
+        ),
+        (
+            120,
+            "SH",
+            "warning",
+            "Tied a ligature in the cell; HCP review, level 3 overnight.",
+        ),
+    ];
+    for (days_ago, code, severity, reason) in visits {
+        let then = now - Duration::days(days_ago);
+        let detention_id = insert_detention(
+            tx,
+            &NewDetention {
+                person_id,
+                custody_no: serials.next(chrono::Datelike::year(&then)),
+                arrived_at: then,
+                authorised_at: Some(then + Duration::minutes(10)),
+                arresting_officer: "PC 2231 Amin".into(),
+                reason: "Shoplifting".into(),
+                cell: "C4".into(),
+                closed_at: Some(then + Duration::hours(16)),
+                destination: Some("release".into()),
+                ready_for_transfer: false,
+            },
+        )?;
+        insert_flag(
+            tx,
+            &NewFlag {
+                person_id,
+                detention_id: Some(detention_id),
+                code,
+                severity,
+                reason,
+                source: "booking-in risk assessment",
+                raised_by: "sergeant",
+                raised_at: then + Duration::hours(1),
+            },
+        )?;
+    }
+    insert_flag(
+        tx,
+        &NewFlag {
+            person_id,
+            detention_id: None,
+            code: "DRG",
+            severity: "attention",
+            reason: "Opioid substitution: methadone 60 ml daily from the community team.",
+            source: "handover bundle from HMP Leeds",
+            raised_by: "import",
+            raised_at: now - Duration::days(30),
+        },
+    )?;
+    Ok(())
+}
 
 /// Creates a demo suite at `db` and fills it; returns the admin session.
 pub fn create(

@@ -60,6 +60,16 @@ actions! {
     RecordCheck => "record_check", "Record a cell check (rousing visit, or written entry for constant observation) for the selected person";
     RecordPace => "record_pace", "Record a PACE review of detention, a superintendent's extension or a warrant (sergeant)";
     SetCarePlan => "set_care_plan", "Set a new version of the care plan: level, checks, rousing, instructions (sergeant)";
+    BookIn => "book_in", "Book a person in: find them or create them, then the risk assessment";
+    NewPerson => "new_person", "Create a new person instead of picking one found";
+    NextUnanswered => "next_unanswered", "Jump to the first question not yet answered";
+    AnswerDeclined => "answer_declined", "Record that the person declined to answer";
+    AnswerUnable => "answer_unable", "Record that the person is unable to answer (asks why)";
+    AnswerNotAsked => "answer_not_asked", "Record that the question was not asked (asks the reason)";
+    AnswerHistory => "answer_history", "Show every version of this answer: who, when and why";
+    AddFlag => "add_flag", "Add a risk flag by hand: its code, severity and reason";
+    FlagInError => "flag_in_error", "Mark a flag entered in error, with the reason (asks to confirm; never deleted)";
+    CompleteForm => "complete_form", "Complete the form (names any required question missing)";
 }
 
 impl fmt::Display for Action {

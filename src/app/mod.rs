@@ -5,7 +5,9 @@
 
 pub mod action;
 pub mod board;
+pub mod booking;
 pub mod care;
+pub mod form;
 
 use std::path::PathBuf;
 
@@ -157,6 +159,8 @@ pub enum Screen {
     ChangePassword(ChangePasswordState),
     Board(BoardState),
     Record(Box<RecordState>),
+    /// Booking a person in: search, details, the already-known banner, the form.
+    Booking(Box<booking::BookingState>),
 }
 
 /// A one-line message in the status bar.
@@ -222,6 +226,7 @@ impl App {
             Screen::Board(_) => Context::Board,
             Screen::Record(r) if r.dialog.is_some() => Context::Dialog,
             Screen::Record(_) => Context::Record,
+            Screen::Booking(_) => Context::Form,
         }
     }
 
@@ -266,6 +271,7 @@ impl App {
         let board = match &mut self.screen {
             Screen::Board(b) => b,
             Screen::Record(r) => &mut r.board,
+            Screen::Booking(b) => &mut b.board,
             _ => return,
         };
         match result {
@@ -372,6 +378,7 @@ pub fn perform(app: &mut App, action: Action) {
         Screen::ChangePassword(state) => change_password_action(app, state, action),
         Screen::Board(state) => board_action(app, state, action),
         Screen::Record(state) => record_action(app, *state, action),
+        Screen::Booking(state) => booking::action(app, *state, action),
     };
 }
 
@@ -383,6 +390,14 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if care::type_char(app, c) {
+        return;
+    }
+    if matches!(app.screen, Screen::Booking(_)) {
+        let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
+        if let Screen::Booking(mut b) = screen {
+            booking::type_char(app, &mut b, c);
+            app.screen = Screen::Booking(b);
+        }
         return;
     }
     match &mut app.screen {
@@ -405,7 +420,7 @@ fn type_char(app: &mut App, c: char) {
                 d.reason.push(c);
             }
         }
-        Screen::Board(_) => {}
+        Screen::Board(_) | Screen::Booking(_) => {}
     }
 }
 
@@ -569,6 +584,7 @@ fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
         Action::First => b.move_to(0),
         Action::Last => b.move_to(usize::MAX),
         Action::Filter => b.filtering = true,
+        Action::BookIn => return booking::start(b),
         Action::ClearFilter | Action::Back => {
             b.filter.clear();
             b.apply_filter();

@@ -1,10 +1,12 @@
 //! The pure core: types and rules of custody health. No I/O, no SQL, no terminal.
 
 pub mod board;
+pub mod booking;
 pub mod care;
 pub mod clock;
 pub mod contact;
 pub mod flag;
+pub mod form;
 pub mod medication;
 pub mod nhs_number;
 pub mod observation;
@@ -12,4 +14,5 @@ pub mod pace;
 pub mod person;
 pub mod pnc;
 pub mod role;
+pub mod rules;
 pub mod scores;

@@ -741,6 +741,7 @@ mod tests {
                 "c=record_check",
                 "r=record_pace",
                 "p=set_care_plan",
+                "b=book_in",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

@@ -26,8 +26,9 @@ pub fn insert_person(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO person (surname, forenames, surname_key, date_of_birth, sex, nhs_number, pnc_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO person (surname, forenames, surname_key, date_of_birth, sex, nhs_number, pnc_id, created_at,
+                             forename_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         person.surname,
@@ -38,6 +39,7 @@ pub fn insert_person(
         person.nhs_number,
         person.pnc_id,
         timestamp(now),
+        crate::domain::person::fold_name(&person.forenames),
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -291,6 +293,8 @@ pub struct FlagView {
     pub raised_at: DateTime<Utc>,
     /// Set when this flag was raised in an earlier detention.
     pub from_earlier_detention: bool,
+    /// `form.question` of the answer whose rule raised it (none for a flag added by hand).
+    pub raised_by_answer: Option<String>,
 }
 
 /// A cell check as the record shows it.
@@ -392,7 +396,9 @@ pub fn record(
     let mut flags = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT code, severity, reason, source, raised_by, raised_at, detention_id
+            "SELECT code, severity, reason, source, raised_by, raised_at, detention_id,
+                    (SELECT r.form_id || '.' || a.question_id FROM answer a
+                     JOIN form_response r ON r.id = a.response_id WHERE a.id = flag.answer_id)
              FROM flag WHERE person_id = ?1 AND entered_in_error_at IS NULL
              ORDER BY raised_at DESC",
         )?;
@@ -407,6 +413,7 @@ pub fn record(
                 raised_by: r.get(4)?,
                 raised_at: parse_timestamp(&r.get::<_, String>(5)?)?,
                 from_earlier_detention: flag_detention != Some(detention_id),
+                raised_by_answer: r.get(7)?,
             });
         }
     }

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_handover",
         include_str!("../../schema/migrations/0004_handover.sql"),
     ),
+    (
+        "0005_booking",
+        include_str!("../../schema/migrations/0005_booking.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

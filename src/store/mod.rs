@@ -2,6 +2,7 @@
 //! migrations, one repository module per aggregate, and the audit chain.
 
 pub mod audit;
+pub mod booking;
 pub mod care;
 pub mod clinical;
 pub mod connection;

@@ -2,8 +2,10 @@
 //! state and never asks the database anything.
 
 mod board;
+mod booking;
 mod care;
 mod clinical;
+mod form;
 mod help;
 mod login;
 mod record;
@@ -38,6 +40,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             let [header, body, footer] = frame_areas(area);
             render_header(app, &theme, frame, header);
             record::render(app, record, &theme, frame, body);
+            render_footer(app, &theme, frame, footer);
+        }
+        Screen::Booking(booking) => {
+            let [header, body, footer] = frame_areas(area);
+            render_header(app, &theme, frame, header);
+            booking::render(app, booking, &theme, frame, body);
             render_footer(app, &theme, frame, footer);
         }
     }
@@ -87,8 +95,8 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
         Context::Board => &[
             Action::Confirm,
             Action::RecordCheck,
+            Action::BookIn,
             Action::Filter,
-            Action::MoveDown,
             Action::Help,
             Action::Lock,
             Action::Quit,
@@ -104,7 +112,14 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
         ],
         Context::Dialog => &[Action::Submit, Action::Back],
         Context::Help => &[Action::Back, Action::MoveDown],
-        Context::Login | Context::Form | Context::Global => &[
+        Context::Form => &[
+            Action::Submit,
+            Action::NextField,
+            Action::Back,
+            Action::Help,
+            Action::Lock,
+        ],
+        Context::Login | Context::Global => &[
             Action::Submit,
             Action::NextField,
             Action::Help,
@@ -141,6 +156,7 @@ fn short_label(action: Action) -> &'static str {
         Action::NextField => "next field",
         Action::RecordCheck => "check",
         Action::SetCarePlan => "plan",
+        Action::BookIn => "book in",
         other => other.name(),
     }
 }

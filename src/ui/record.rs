@@ -238,6 +238,12 @@ fn risk<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             ),
             theme.dim(),
         )));
+        if let Some(answer) = &f.raised_by_answer {
+            lines.push(Line::from(Span::styled(
+                format!("      raised by the answer to {answer}"),
+                theme.dim(),
+            )));
+        }
     }
     lines
 }

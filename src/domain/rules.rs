@@ -1,0 +1,305 @@
+//! Rules as data: conditions over answers that raise risk flags, loaded from
+//! `schema/rules/*.toml`, each with its plain-language reason and its source.
+//!
+//! Sources: DESIGN.md ("a clinician reviewing the rules reads `schema/rules/*.toml`, not
+//! Rust"); `reference/custody-practice.md` ("What goes wrong today": every risk entry needs a
+//! reason; flags have a PER type). Each rule cites its own source in the TOML.
+//!
+//! Pure: loading takes a file name, its text and the forms; evaluation takes answers.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::flag::{FlagCode, Severity};
+use super::form::{AnswerValue, Condition, Form, FormError, FormErrors, line_of};
+
+/// The rules shipped with the program, as (file name, text).
+pub const EMBEDDED: &[(&str, &str)] =
+    &[("flags.toml", include_str!("../../schema/rules/flags.toml"))];
+
+/// One rule: when its conditions hold, it raises a flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub code: FlagCode,
+    pub severity: Severity,
+    pub reason: String,
+    pub source: String,
+    /// Every one of these must hold.
+    pub all: Vec<Condition>,
+    /// When not empty, at least one of these must hold too.
+    pub any: Vec<Condition>,
+}
+
+/// A flag a rule raised, with the answers that raised it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raised {
+    pub rule: String,
+    pub code: FlagCode,
+    pub severity: Severity,
+    pub reason: String,
+    pub source: String,
+    /// `form.question` of each answer that made the rule fire.
+    pub because_of: Vec<String>,
+}
+
+/// Answers across forms, keyed `form.question`.
+pub type FactSet = HashMap<String, AnswerValue>;
+
+impl Rule {
+    /// The flag this rule raises over these answers, if it fires.
+    pub fn evaluate(&self, facts: &FactSet) -> Option<Raised> {
+        let mut because = Vec::new();
+        for c in &self.all {
+            if !c.holds(facts.get(&c.question)) {
+                return None;
+            }
+            because.push(c.question.clone());
+        }
+        if !self.any.is_empty() {
+            let held: Vec<String> = self
+                .any
+                .iter()
+                .filter(|c| c.holds(facts.get(&c.question)))
+                .map(|c| c.question.clone())
+                .collect();
+            if held.is_empty() {
+                return None;
+            }
+            because.extend(held);
+        }
+        Some(Raised {
+            rule: self.id.clone(),
+            code: self.code,
+            severity: self.severity,
+            reason: self.reason.clone(),
+            source: self.source.clone(),
+            because_of: because,
+        })
+    }
+}
+
+/// Every flag the rules raise over these answers, in rule order.
+pub fn evaluate(rules: &[Rule], facts: &FactSet) -> Vec<Raised> {
+    rules.iter().filter_map(|r| r.evaluate(facts)).collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    code: Spanned<String>,
+    severity: Spanned<String>,
+    reason: String,
+    source: String,
+    #[serde(default)]
+    all: Vec<Spanned<Condition>>,
+    #[serde(default)]
+    any: Vec<Spanned<Condition>>,
+}
+
+/// Loads and checks one rules file against the forms: unknown flag codes or severities,
+/// duplicate rule ids, conditions naming questions no form has, choices a question does not
+/// offer, an empty reason or source, and rules with no condition. Each problem names file and
+/// line.
+pub fn load_rules(file: &str, text: &str, forms: &[Form]) -> Result<Vec<Rule>, FormErrors> {
+    let err = |line: usize, message: String| FormError {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, &s)).unwrap_or(1);
+            let message = e.message().trim().trim_end_matches('.').to_string();
+            return Err(FormErrors(vec![err(line, format!("{message}."))]));
+        }
+    };
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut rules = Vec::new();
+    for r in raw.rule {
+        let id = r.id.get_ref().clone();
+        let line = line_of(text, &r.id.span());
+        if let Some(first) = seen.insert(id.clone(), line) {
+            errors.push(err(
+                line,
+                format!("rule id `{id}` is used twice (first on line {first})."),
+            ));
+        }
+        let code = r.code.get_ref().parse::<FlagCode>();
+        if let Err(e) = &code {
+            errors.push(err(
+                line_of(text, &r.code.span()),
+                format!("rule `{id}`: {e}"),
+            ));
+        }
+        let severity = r.severity.get_ref().parse::<Severity>();
+        if let Err(e) = &severity {
+            errors.push(err(
+                line_of(text, &r.severity.span()),
+                format!("rule `{id}`: {e}"),
+            ));
+        }
+        if r.reason.trim().is_empty() {
+            errors.push(err(
+                line,
+                format!("rule `{id}` has no reason: say in plain words why the flag is raised."),
+            ));
+        }
+        if r.source.trim().is_empty() {
+            errors.push(err(
+                line,
+                format!(
+                    "rule `{id}` has no source: cite the APP, Code C or NICE text it rests on."
+                ),
+            ));
+        }
+        if r.all.is_empty() && r.any.is_empty() {
+            errors.push(err(line, format!("rule `{id}` has no condition.")));
+        }
+        for c in r.all.iter().chain(&r.any) {
+            if let Some(message) = check_condition(&id, c.get_ref(), forms) {
+                errors.push(err(line_of(text, &c.span()), message));
+            }
+        }
+        if let (Ok(code), Ok(severity)) = (code, severity) {
+            rules.push(Rule {
+                id,
+                code,
+                severity,
+                reason: r.reason,
+                source: r.source,
+                all: r.all.into_iter().map(Spanned::into_inner).collect(),
+                any: r.any.into_iter().map(Spanned::into_inner).collect(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(FormErrors(errors))
+    }
+}
+
+fn check_condition(rule: &str, c: &Condition, forms: &[Form]) -> Option<String> {
+    let Some((form_id, qid)) = c.question.split_once('.') else {
+        return Some(format!(
+            "rule `{rule}` names `{}`; name a question as `form.question`.",
+            c.question
+        ));
+    };
+    let Some(form) = forms.iter().find(|f| f.id == form_id) else {
+        return Some(format!(
+            "rule `{rule}` names the form `{form_id}`, which does not exist."
+        ));
+    };
+    let Some(q) = form.question(qid) else {
+        return Some(format!(
+            "rule `{rule}` names `{}`, but the form `{form_id}` has no question `{qid}`.",
+            c.question
+        ));
+    };
+    let offered: HashSet<String> = q.kind.choices().into_iter().map(|c| c.value).collect();
+    let named = c.is.iter().chain(c.any_of.iter().flatten());
+    for v in named {
+        if !offered.contains(v) {
+            return Some(format!(
+                "rule `{rule}` tests `{}` for `{v}`, which is not one of its answers.",
+                c.question
+            ));
+        }
+    }
+    None
+}
+
+/// The embedded rules, checked against the embedded forms.
+pub fn embedded_rules(forms: &[Form]) -> Result<Vec<Rule>, FormErrors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (file, text) in EMBEDDED {
+        match load_rules(file, text, forms) {
+            Ok(r) => out.extend(r),
+            Err(FormErrors(e)) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(FormErrors(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::form::embedded_forms;
+
+    fn rules() -> Vec<Rule> {
+        embedded_rules(&embedded_forms().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn embedded_rules_load_with_reasons_and_sources() {
+        let rules = rules();
+        assert!(rules.len() >= 20);
+        for r in &rules {
+            assert!(!r.reason.is_empty() && !r.source.is_empty(), "{}", r.id);
+        }
+    }
+
+    #[test]
+    fn a_flag_names_the_answers_that_raised_it() {
+        let rules = rules();
+        let facts = FactSet::from([
+            ("booking_risk.head_injury".to_string(), AnswerValue::Yes),
+            (
+                "booking_risk.appears_intoxicated".to_string(),
+                AnswerValue::Yes,
+            ),
+        ]);
+        let raised = evaluate(&rules, &facts);
+        let hi = raised
+            .iter()
+            .find(|r| r.rule == "head_injury_intoxicated")
+            .unwrap();
+        assert_eq!(hi.severity, Severity::Alert);
+        assert_eq!(
+            hi.because_of,
+            [
+                "booking_risk.head_injury",
+                "booking_risk.appears_intoxicated"
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_rules_are_refused_with_line_and_message() {
+        let forms = embedded_forms().unwrap();
+        let text = "[[rule]]\nid = \"r\"\ncode = \"XX\"\nseverity = \"severe\"\nreason = \"\"\nsource = \"s\"\nall = [{ question = \"booking_risk.nope\", is = \"yes\" }]\n\n[[rule]]\nid = \"r\"\ncode = \"SH\"\nseverity = \"alert\"\nreason = \"x\"\nsource = \"s\"\nall = [{ question = \"booking_risk.self_harm_when\", is = \"yesterday\" }]\n";
+        let FormErrors(errors) = load_rules("bad.toml", text, &forms).unwrap_err();
+        let got: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "bad.toml:2: rule `r` has no reason: say in plain words why the flag is raised.",
+                "bad.toml:3: rule `r`: `XX` is not a known flag code: use one of SH, ALC, DRG, MH, EPI, DIAB, HI, PREG, AA, MED, VIO, LD, ALG, WD, COMM or NEWS.",
+                "bad.toml:4: rule `r`: `severe` is not a severity: use information, attention, warning or alert.",
+                "bad.toml:7: rule `r` names `booking_risk.nope`, but the form `booking_risk` has no question `nope`.",
+                "bad.toml:10: rule id `r` is used twice (first on line 2).",
+                "bad.toml:15: rule `r` tests `booking_risk.self_harm_when` for `yesterday`, which is not one of its answers.",
+            ]
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! Booking-in through the store: search, create, book in (custody numbers, AA flag), the
+//! already-known flags, answers committed as entered and surviving a dropped session, resume
+//! at the first unanswered question, completion naming what is missing, amendments as
+//! versions, flags from rules tied to their answer, flags by hand and entered in error.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use sonar_custody::domain::booking::{PersonInput, parse_query, validate_person};
+use sonar_custody::domain::flag::{FlagCode, Severity};
+use sonar_custody::domain::form::{
+    Answer, AnswerValue, BOOKING_RISK, HEALTH_SCREEN, embedded_form, embedded_forms,
+};
+use sonar_custody::domain::rules::embedded_rules;
+use sonar_custody::store::booking::Booking;
+use sonar_custody::store::{Store, StoreError};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap()
+}
+
+fn suite() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let store = sonar_custody::demo::create(&db, 50, now(), &mut |_, _| {}).unwrap();
+    drop(store);
+    (dir, db)
+}
+
+fn login(db: &std::path::Path, who: &str) -> Store {
+    Store::unlock(db, who, "demo", now()).unwrap().store
+}
+
+fn yes() -> Answer {
+    Answer {
+        value: AnswerValue::Yes,
+        details: None,
+    }
+}
+fn no() -> Answer {
+    Answer {
+        value: AnswerValue::No,
+        details: None,
+    }
+}
+
+fn booking() -> Booking {
+    Booking {
+        arrived_at: now(),
+        authorised_at: Some(now() + Duration::minutes(10)),
+        arresting_officer: "PC 1 Test".into(),
+        reason: "Theft".into(),
+        cell: "C7".into(),
+    }
+}
+
+fn new_person(store: &mut Store, surname: &str, dob: &str) -> i64 {
+    let p = validate_person(
+        &PersonInput {
+            surname: surname.into(),
+            forenames: "Alex".into(),
+            date_of_birth: dob.into(),
+            nhs_number: "9449305552".into(),
+            pnc_id: "2023/1234567v".into(),
+            ..Default::default()
+        },
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    )
+    .unwrap();
+    store.create_person(&p, now()).unwrap()
+}
+
+#[test]
+fn search_finds_by_each_key_and_lists_detentions() {
+    let (_dir, db) = suite();
+    let mut s = login(&db, "sergeant");
+    let id = new_person(&mut s, "Ñúñez-Ölander", "02/03/1990");
+    for q in [
+        "nunez",
+        "ÑUÑ",
+        "nunez-olander alex",
+        "nun al 02/03/1990",
+        "ÑUÑEZ ÁL",
+        "944 930 5552",
+        "23/1234567V",
+        "1990-03-02",
+    ] {
+        let found = s.search_people(&parse_query(q, 2026), 50).unwrap();
+        assert!(found.iter().any(|m| m.person_id == id), "{q} did not find");
+    }
+    for q in ["nunez bo", "nunez 01/01/1990", "9434765919"] {
+        let found = s.search_people(&parse_query(q, 2026), 50).unwrap();
+        assert!(
+            !found.iter().any(|m| m.person_id == id),
+            "{q} found wrongly"
+        );
+    }
+    let booked = s.book_in(id, &booking(), now()).unwrap();
+    let found = s.search_people(&parse_query("nunez", 2026), 50).unwrap();
+    let m = found.iter().find(|m| m.person_id == id).unwrap();
+    assert_eq!(m.detention_count, 1);
+    assert_eq!(m.detentions[0].0, booked.custody_no);
+    assert!(m.detentions[0].2, "in custody now");
+    // Booking the same person twice is refused.
+    let e = s.book_in(id, &booking(), now()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "this person is already in custody here: open their record instead"
+    );
+}
+
+#[test]
+fn custody_numbers_are_unique_and_juveniles_get_the_aa_flag() {
+    let (_dir, db) = suite();
+    let mut s = login(&db, "sergeant");
+    let adult = new_person(&mut s, "Adult", "01/01/1980");
+    let child = new_person(&mut s, "Child", "24/11/2008");
+    let a = s.book_in(adult, &booking(), now()).unwrap();
+    let c = s.book_in(child, &booking(), now()).unwrap();
+    assert_ne!(a.custody_no, c.custody_no);
+    assert!(a.custody_no.starts_with("NG-26-"), "{}", a.custody_no);
+    assert!(!a.appropriate_adult_flag);
+    assert!(c.appropriate_adult_flag);
+    let flags = s.detention_flags(c.detention_id).unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].code, "AA");
+    let board = s.in_custody().unwrap();
+    let row = board
+        .iter()
+        .find(|e| e.detention_id == c.detention_id)
+        .unwrap();
+    assert_eq!(row.flags, vec![("AA".to_string(), "warning".to_string())]);
+}
+
+#[test]
+fn answers_survive_a_dropped_session_and_the_form_resumes_at_the_gap() {
+    let (_dir, db) = suite();
+    let form = embedded_form(BOOKING_RISK).unwrap();
+    let rules = embedded_rules(&embedded_forms().unwrap()).unwrap();
+    let (det, entered) = {
+        let mut s = login(&db, "sergeant");
+        let id = new_person(&mut s, "Resume", "01/01/1980");
+        let det = s.book_in(id, &booking(), now()).unwrap().detention_id;
+        let mut entered = Vec::new();
+        for q in form.applicable(&Default::default()).into_iter().take(5) {
+            s.save_answer(det, &form, &rules, &q.id, &no(), None, now())
+                .unwrap();
+            entered.push(q.id.clone());
+        }
+        // Dropped without completing, as a killed terminal would.
+        (det, entered)
+    };
+    let s = login(&db, "sergeant");
+    let state = s.form_state(det, BOOKING_RISK).unwrap();
+    for q in &entered {
+        assert_eq!(state.answers.get(q), Some(&no()), "{q} lost");
+    }
+    let next = form.first_unanswered(&state.answers).unwrap();
+    let sixth = &form.applicable(&state.answers)[5];
+    assert_eq!(next.id, sixth.id);
+    assert_eq!(
+        form.progress(&state.answers),
+        (5, form.applicable(&state.answers).len())
+    );
+}
+
+#[test]
+fn completion_names_what_is_missing_and_amendments_are_versions_with_a_reason() {
+    let (_dir, db) = suite();
+    let form = embedded_form(BOOKING_RISK).unwrap();
+    let rules = embedded_rules(&embedded_forms().unwrap()).unwrap();
+    let mut s = login(&db, "sergeant");
+    let id = new_person(&mut s, "Complete", "01/01/1980");
+    let det = s.book_in(id, &booking(), now()).unwrap().detention_id;
+    let questions: Vec<String> = form
+        .applicable(&Default::default())
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    for q in questions.iter().filter(|q| *q != "pnd_checked") {
+        s.save_answer(det, &form, &rules, q, &no(), None, now())
+            .unwrap();
+    }
+    let e = s.complete_form(det, &form, now()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "The form cannot be completed: \"Have local records and the Police National Database (PND) been checked?\" is not answered"
+    );
+    s.save_answer(det, &form, &rules, "pnd_checked", &yes(), None, now())
+        .unwrap();
+    s.complete_form(det, &form, now()).unwrap();
+    // After completion, a change needs a reason and is a new version.
+    let later = now() + Duration::minutes(30);
+    let e = s
+        .save_answer(det, &form, &rules, "self_harm_now", &yes(), None, later)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the form has been completed, so a change needs a reason"
+    );
+    let saved = s
+        .save_answer(
+            det,
+            &form,
+            &rules,
+            "self_harm_now",
+            &yes(),
+            Some("disclosed to the detention officer at the first visit"),
+            later,
+        )
+        .unwrap();
+    assert_eq!(saved.version, 2);
+    assert_eq!(saved.raised.len(), 1);
+    assert_eq!(saved.raised[0].code, FlagCode::SelfHarm);
+    let history = s
+        .answer_history(det, BOOKING_RISK, "self_harm_now")
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].answer, no());
+    assert_eq!(history[1].answer, yes());
+    assert_eq!(history[1].answered_by, "sergeant");
+    assert!(
+        history[1]
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("disclosed")
+    );
+    // The answer table refuses edits and deletes.
+    drop(s);
+    let s = login(&db, "sergeant");
+    let conn = s.conn_for_reports();
+    assert!(conn.execute("UPDATE answer SET value = '{}'", []).is_err());
+    assert!(conn.execute("DELETE FROM answer", []).is_err());
+    assert!(conn.execute("DELETE FROM flag", []).is_err());
+}
+
+#[test]
+fn rules_raise_flags_tied_to_their_answer_once_and_hand_flags_need_reasons() {
+    let (_dir, db) = suite();
+    let form = embedded_form(BOOKING_RISK).unwrap();
+    let rules = embedded_rules(&embedded_forms().unwrap()).unwrap();
+    let mut s = login(&db, "sergeant");
+    let id = new_person(&mut s, "Flags", "01/01/1980");
+    let det = s.book_in(id, &booking(), now()).unwrap().detention_id;
+    s.save_answer(
+        det,
+        &form,
+        &rules,
+        "injury",
+        &Answer {
+            value: AnswerValue::Yes,
+            details: Some("cut to forehead".into()),
+        },
+        None,
+        now(),
+    )
+    .unwrap();
+    let r = s
+        .save_answer(det, &form, &rules, "head_injury", &yes(), None, now())
+        .unwrap();
+    assert_eq!(
+        r.raised.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+        ["head_injury"]
+    );
+    let r = s
+        .save_answer(
+            det,
+            &form,
+            &rules,
+            "appears_intoxicated",
+            &yes(),
+            None,
+            now(),
+        )
+        .unwrap();
+    let mut fired: Vec<&str> = r.raised.iter().map(|f| f.rule.as_str()).collect();
+    fired.sort_unstable();
+    assert_eq!(fired, ["head_injury_intoxicated", "intoxicated"]);
+    // Saying it again raises nothing new.
+    let r = s
+        .save_answer(
+            det,
+            &form,
+            &rules,
+            "appears_intoxicated",
+            &yes(),
+            None,
+            now(),
+        )
+        .unwrap();
+    assert!(r.raised.is_empty());
+    let flags = s.detention_flags(det).unwrap();
+    let hi = flags
+        .iter()
+        .find(|f| f.rule_id.as_deref() == Some("head_injury_intoxicated"))
+        .unwrap();
+    assert_eq!(hi.severity, "alert");
+    assert_eq!(
+        hi.raised_by_answer.as_deref(),
+        Some("booking_risk.appears_intoxicated")
+    );
+
+    // The record says which answer raised each flag.
+    let view = s.open_record(det, None, now()).unwrap().unwrap();
+    assert!(view.flags.iter().any(|f| f.code == "HI"
+        && f.severity == "alert"
+        && f.raised_by_answer.as_deref() == Some("booking_risk.appears_intoxicated")));
+    assert!(view.flags.iter().any(|f| f.code == "HI"
+        && f.severity == "warning"
+        && f.raised_by_answer.as_deref() == Some("booking_risk.head_injury")));
+
+    // By hand: a reason is required.
+    let e = s
+        .add_flag(det, FlagCode::Violence, Severity::Warning, "  ", now())
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+    let vio = s
+        .add_flag(
+            det,
+            FlagCode::Violence,
+            Severity::Warning,
+            "Spat at the arresting officer",
+            now(),
+        )
+        .unwrap();
+    // Entered in error: a reason, once, and never deleted.
+    assert!(s.mark_flag_in_error(vio, " ", now()).is_err());
+    s.mark_flag_in_error(vio, "Wrong detainee", now()).unwrap();
+    assert_eq!(
+        s.mark_flag_in_error(vio, "again", now())
+            .unwrap_err()
+            .to_string(),
+        "the VIO flag is already marked entered in error"
+    );
+    let flags = s.detention_flags(det).unwrap();
+    let v = flags.iter().find(|f| f.flag_id == vio).unwrap();
+    assert_eq!(v.entered_in_error.as_ref().unwrap().2, "Wrong detainee");
+    let board = s.in_custody().unwrap();
+    let row = board.iter().find(|e| e.detention_id == det).unwrap();
+    assert!(!row.flags.iter().any(|f| f.0 == "VIO"));
+    assert!(
+        row.flags
+            .iter()
+            .any(|f| f == &("HI".to_string(), "alert".to_string()))
+    );
+}
+
+#[test]
+fn the_health_screen_is_for_clinicians_and_known_flags_carry_over() {
+    let (_dir, db) = suite();
+    let hs = embedded_form(HEALTH_SCREEN).unwrap();
+    let risk = embedded_form(BOOKING_RISK).unwrap();
+    let rules = embedded_rules(&embedded_forms().unwrap()).unwrap();
+    let mut s = login(&db, "sergeant");
+    let id = new_person(&mut s, "Known", "01/01/1980");
+    let first = s.book_in(id, &booking(), now()).unwrap().detention_id;
+    let e = s
+        .save_answer(first, &hs, &rules, "taking_medicines", &yes(), None, now())
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotPermitted { .. }), "{e}");
+    s.save_answer(
+        first,
+        &risk,
+        &rules,
+        "self_harm_past",
+        &Answer {
+            value: AnswerValue::Yes,
+            details: Some("overdose".into()),
+        },
+        None,
+        now(),
+    )
+    .unwrap();
+    s.save_answer(
+        first,
+        &risk,
+        &rules,
+        "self_harm_when",
+        &Answer {
+            value: AnswerValue::Choice("within_year".into()),
+            details: None,
+        },
+        None,
+        now(),
+    )
+    .unwrap();
+    drop(s);
+    let mut h = login(&db, "hcp");
+    h.save_answer(first, &hs, &rules, "taking_medicines", &yes(), None, now())
+        .unwrap();
+    // Close the first detention and book the person in again.
+    h.conn_for_reports()
+        .execute(
+            "UPDATE detention SET closed_at = '2026-11-23T20:00:00Z' WHERE id = ?1",
+            [first],
+        )
+        .unwrap();
+    let later = now() + Duration::days(30);
+    let second = h.book_in(id, &booking(), later).unwrap().detention_id;
+    let known = h.known_flags(id, Some(second)).unwrap();
+    let mut codes: Vec<&str> = known.iter().map(|k| k.code.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["MED", "SH", "SH"]);
+    assert!(known.iter().all(|k| k.custody_no.is_some()));
+    h.acknowledge_banner(second, known.len(), later).unwrap();
+    assert!(h.banner_acknowledged(second).unwrap());
+    let carried = h.carried_answers(second, BOOKING_RISK).unwrap();
+    assert_eq!(
+        carried.get("self_harm_when").unwrap().answer.value,
+        AnswerValue::Choice("within_year".into())
+    );
+    // Carried answers are offered, not saved.
+    assert!(
+        h.form_state(second, BOOKING_RISK)
+            .unwrap()
+            .answers
+            .is_empty()
+    );
+}

@@ -1,0 +1,103 @@
+//! The form loader against broken fixtures: each is refused with its file, line and a message
+//! saying what to change. Also checks the shipped forms load.
+
+use sonar_custody::domain::form::{FormErrors, embedded_forms, load_form};
+
+fn errors_of(name: &str) -> Vec<String> {
+    let path = format!("{}/tests/fixtures/forms/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    match load_form(name, &text) {
+        Ok(_) => panic!("{name} loaded but should have been refused"),
+        Err(FormErrors(e)) => e.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn broken_forms_are_refused_with_file_line_and_message() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "unknown_type.toml",
+            &[
+                "unknown_type.toml:14: question `q1` has the unknown answer type `yes_no_maybe`: use yes_no, choice, multi_choice, number, date, date_time, text or group.",
+            ],
+        ),
+        (
+            "duplicate_id.toml",
+            &["duplicate_id.toml:18: question id `q1` is used twice (first on line 12)."],
+        ),
+        (
+            "missing_branch.toml",
+            &[
+                "missing_branch.toml:16: question `q1` is asked if `nowhere`, but there is no question `nowhere`.",
+            ],
+        ),
+        (
+            "later_branch.toml",
+            &[
+                "later_branch.toml:16: question `q1` is asked if `q2`, which comes later in the form; a branch must name an earlier question.",
+            ],
+        ),
+        (
+            "default_answer.toml",
+            &[
+                "default_answer.toml:16: question `q1` has a default answer; no question may have one, so remove it.",
+            ],
+        ),
+        (
+            "no_source.toml",
+            &[
+                "no_source.toml:12: question `q1` has no source: cite the APP, Code C or NICE text it rests on.",
+            ],
+        ),
+        (
+            "choice_without_options.toml",
+            &["choice_without_options.toml:14: question `q1` is a choice with no options."],
+        ),
+        (
+            "inverted_range.toml",
+            &["inverted_range.toml:14: question `q1` has min 10 above max 1."],
+        ),
+        (
+            "unknown_field.toml",
+            &[
+                "unknown_field.toml:16: unknown field `help_text`, expected one of `id`, `text`, `type`, `required`, `help`, `source`, `ask_if`, `details_if`, `options`, `unit`, `min`, `max`, `max_len`, `fields`, `default`.",
+            ],
+        ),
+        (
+            "syntax_error.toml",
+            &["syntax_error.toml:13: invalid basic string, expected `\"`."],
+        ),
+        (
+            "several_problems.toml",
+            &[
+                "several_problems.toml:18: question id `q1` is used twice (first on line 12).",
+                "several_problems.toml:20: question `q1` has the unknown answer type `free`: use yes_no, choice, multi_choice, number, date, date_time, text or group.",
+                "several_problems.toml:22: question `q1` is asked if `zz`, but there is no question `zz`.",
+            ],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (file, expected) in cases {
+        let got = errors_of(file);
+        if got != expected.iter().map(|s| s.to_string()).collect::<Vec<_>>() {
+            failures.push(format!(
+                "{file}:\n  expected {expected:?}\n  got      {got:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_fixture_is_covered() {
+    let dir = format!("{}/tests/fixtures/forms", env!("CARGO_MANIFEST_DIR"));
+    let count = std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(count, 11, "a new fixture needs a case above");
+}
+
+#[test]
+fn shipped_forms_load() {
+    let forms = embedded_forms().unwrap();
+    let ids: Vec<&str> = forms.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["booking_risk", "health_screen"]);
+}
