@@ -285,3 +285,68 @@ fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).unwrap().permissions().mode() & 0o077 != 0
 }
+
+/// Epilepsy medication that did not travel with a transferred prisoner is one of the failures
+/// the product exists to stop: a time-critical medicine goes in the bundle and on the escort
+/// summary, marked, with when it was last given and is next due, and without what it is for.
+#[test]
+fn time_critical_medication_travels_in_the_bundle_and_on_the_escort_summary() {
+    let d = demo();
+    let out = d.run(&d.a, "sergeant", &["list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&assert_success(&out)).unwrap();
+    let wood = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["surname"] == "Wood")
+        .unwrap()["custody_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let outdir = d.dir.path().join("wood");
+    let out = d.run(
+        &d.a,
+        "sergeant",
+        &[
+            "export",
+            &wood,
+            "--destination",
+            "prison",
+            "--out",
+            outdir.to_str().unwrap(),
+        ],
+    );
+    assert_success(&out);
+    let bundle: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(outdir.join(format!("{wood}.handover.json"))).unwrap(),
+    )
+    .unwrap();
+    let statements: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "MedicationStatement")
+        .collect();
+    assert_eq!(statements.len(), 1, "{statements:#?}");
+    let m = statements[0];
+    assert_eq!(m["medicationCodeableConcept"]["text"], "Levetiracetam");
+    assert!(m["effectiveDateTime"].as_str().unwrap().ends_with('Z'));
+    let notes = m["note"].to_string();
+    assert!(
+        notes.contains("next due") && notes.contains("Time-critical medicine"),
+        "{notes}"
+    );
+    let text = bundle.to_string();
+    assert!(
+        !text.contains("\"Epilepsy\""),
+        "what it is for stays in the suite"
+    );
+
+    let summary = fs::read_to_string(outdir.join(format!("{wood}.escort.txt"))).unwrap();
+    assert!(
+        summary.contains("TIME-CRITICAL: Levetiracetam 500 mg oral bd; last given"),
+        "{summary}"
+    );
+    assert!(summary.lines().all(|l| l.chars().count() <= 80));
+}

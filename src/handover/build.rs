@@ -7,7 +7,8 @@
 //!
 //! What leaves the suite: identity, the detention, active risk flags (risk-to-life
 //! information, which travels regardless of consent; the justification is in the bundle), the
-//! care plan, cell-check and HCP-contact *times*, and earlier custody episodes here. HCP
+//! care plan, medication (name, dose, timing, time-critical marks; never what it is for),
+//! cell-check and HCP-contact *times*, and earlier custody episodes here. HCP
 //! contact notes are clinical and there is no consent model yet, so they never leave: the
 //! record is even read without them (see `store::handover::handover_record`).
 
@@ -231,13 +232,68 @@ fn alerts(ctx: &Ctx<'_>) -> Section {
     s
 }
 
-fn medications(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
+/// Why medication details travel without a consent decision.
+pub const MEDICATION_JUSTIFICATION: &str = "Medication details (name, dose, route, frequency, time last given and next due) travel with the person as the Person Escort Record requires, so that no dose is missed in transit; time-critical medicines are marked. What each medicine is for is clinical and is not included.";
+
+fn medications(ctx: &Ctx<'_>) -> Section {
+    let record = ctx.input.record;
+    if record.medications.is_empty() {
+        return Section::not_recorded(
+            "Medications",
+            "10160-0",
+            "History of Medication use Narrative",
+            "medication record (what was given, when last given and next due)",
+        );
+    }
+    let mut s = Section::loinc(
         "Medications",
         "10160-0",
         "History of Medication use Narrative",
-        "medication record (what was given, when last given and next due)",
-    )
+    );
+    s.narrative.push(MEDICATION_JUSTIFICATION.into());
+    for (i, m) in record.medications.iter().enumerate() {
+        let last = m
+            .last_dose_at
+            .map(|t| format!("last given {}", to_london_with_day(t)))
+            .unwrap_or_else(|| "time last given not known".into());
+        let next = m
+            .next_due
+            .map(|t| format!("next due {}", to_london_with_day(t)))
+            .unwrap_or_else(|| "taken as needed".into());
+        let critical = m
+            .time_critical
+            .as_deref()
+            .map(|why| format!(" TIME-CRITICAL: {why}."))
+            .unwrap_or_default();
+        let line = format!(
+            "{} {}, {}, {}: {last}; {next}.{critical}",
+            m.name, m.dose, m.route, m.frequency
+        );
+        s.narrative.push(line.clone());
+        let mut notes = vec![json!({ "text": format!("{last}; {next}.") })];
+        if let Some(why) = &m.time_critical {
+            notes.push(json!({ "text": format!("Time-critical medicine: {why}. Do not omit or delay a dose.") }));
+        }
+        let mut statement = json!({
+            "resourceType": "MedicationStatement",
+            "text": narrative(&[line]),
+            "status": "active",
+            "medicationCodeableConcept": { "text": m.name },
+            "subject": reference(&ctx.patient),
+            "context": reference(&ctx.encounter),
+            "dosage": [{
+                "text": format!("{} {} {}", m.dose, m.route, m.frequency),
+                "route": { "text": m.route },
+            }],
+            "note": notes,
+        });
+        if let Some(last) = m.last_dose_at {
+            statement["effectiveDateTime"] = json!(timestamp(last));
+        }
+        s.entries
+            .push((ctx.ids.urn(&format!("medication-{i}")), statement));
+    }
+    s
 }
 
 fn allergies(_: &Ctx<'_>) -> Section {

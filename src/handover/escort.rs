@@ -144,9 +144,35 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         ));
     }
     out.push(String::new());
-    out.push("MEDICATION".into());
-    out.push("  Not recorded in this suite's record: ask the custody HCP what was given,".into());
-    out.push("  when it is next due, and who carries it.".into());
+    out.push("MEDICATION (must travel with the person; do not miss a dose)".into());
+    if r.medications.is_empty() {
+        out.push("  None recorded in this suite: ask the custody HCP what was given,".into());
+        out.push("  when it is next due, and who carries it.".into());
+    }
+    for m in &r.medications {
+        let next = m
+            .next_due
+            .map(|t| format!("next due {}", to_london_with_day(t)))
+            .unwrap_or_else(|| "as needed".into());
+        let last = m
+            .last_dose_at
+            .map(|t| format!("last given {}", to_london_with_day(t)))
+            .unwrap_or_else(|| "last dose not known".into());
+        let critical = if m.time_critical.is_some() {
+            "TIME-CRITICAL: "
+        } else {
+            ""
+        };
+        wrap(
+            &mut out,
+            &format!(
+                "{critical}{} {} {} {}; {last}; {next}",
+                m.name, m.dose, m.route, m.frequency
+            ),
+            "  ",
+            4,
+        );
+    }
     out.push(String::new());
     wrap(
         &mut out,
