@@ -11,7 +11,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::audit::{self, AuditAction};
-use super::{Store, StoreError, parse_timestamp, timestamp};
+use super::{Store, StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::contact::{Postcode, UkPhone};
 use crate::domain::medication::{self, Frequency};
 use crate::domain::scores::news2;
@@ -508,27 +508,26 @@ pub(crate) fn scores_for(
     detention_id: i64,
     kind: ScoreKind,
 ) -> Result<Vec<ScoreEntry>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    collect_rows(
+        conn,
         "SELECT id, kind, inputs, total, band, recorded_by, recorded_at FROM clinical_score
          WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
          ORDER BY recorded_at, id",
-    )?;
-    let mut rows = stmt.query(params![detention_id, kind.as_str()])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let inputs: String = r.get(2)?;
-        out.push(ScoreEntry {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            inputs: serde_json::from_str(&inputs)
-                .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
-            total: r.get(3)?,
-            band: r.get(4)?,
-            recorded_by: r.get(5)?,
-            recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
-        });
-    }
-    Ok(out)
+        params![detention_id, kind.as_str()],
+        |r| {
+            let inputs: String = r.get(2)?;
+            Ok(ScoreEntry {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                inputs: serde_json::from_str(&inputs)
+                    .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
+                total: r.get(3)?,
+                band: r.get(4)?,
+                recorded_by: r.get(5)?,
+                recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+            })
+        },
+    )
 }
 
 pub(crate) fn consents_for(
@@ -536,28 +535,22 @@ pub(crate) fn consents_for(
     detention_id: i64,
     clinical: bool,
 ) -> Result<Vec<ConsentView>, StoreError> {
-    let sql = if clinical {
-        "SELECT scope, decision, capacity_notes, asked_by, asked_at FROM consent c
+    // The latest decision per scope; capacity notes are not even selected for other roles.
+    let notes = if clinical { "capacity_notes" } else { "NULL" };
+    let sql = format!(
+        "SELECT scope, decision, {notes}, asked_by, asked_at FROM consent c
          WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
          ORDER BY scope"
-    } else {
-        "SELECT scope, decision, NULL, asked_by, asked_at FROM consent c
-         WHERE detention_id = ?1 AND id = (SELECT max(id) FROM consent WHERE detention_id = c.detention_id AND scope = c.scope)
-         ORDER BY scope"
-    };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query([detention_id])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(ConsentView {
+    );
+    collect_rows(conn, &sql, [detention_id], |r| {
+        Ok(ConsentView {
             scope: r.get(0)?,
             decision: r.get(1)?,
             capacity_notes: r.get(2)?,
             asked_by: r.get(3)?,
             asked_at: parse_timestamp(&r.get::<_, String>(4)?)?,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 pub(crate) fn fitness_for(
@@ -571,20 +564,16 @@ pub(crate) fn fitness_for(
          WHERE detention_id = ?1 AND id = (SELECT max(id) FROM fitness_decision WHERE detention_id = f.detention_id AND kind = f.kind)
          ORDER BY kind"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([detention_id])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(FitnessView {
+    collect_rows(conn, &sql, [detention_id], |r| {
+        Ok(FitnessView {
             kind: r.get(0)?,
             fit: r.get(1)?,
             conditions: r.get(2)?,
             reason: r.get(3)?,
             decided_by: r.get(4)?,
             decided_at: parse_timestamp(&r.get::<_, String>(5)?)?,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 pub(crate) fn referrals_for(
@@ -599,10 +588,7 @@ pub(crate) fn referrals_for(
     } else {
         "SELECT kind, made_by, made_at FROM referral WHERE detention_id = ?1 ORDER BY id"
     };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query([detention_id])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
+    collect_rows(conn, sql, [detention_id], |r| {
         let content = if clinical {
             Some(ReferralContent {
                 substance: r.get(3)?,
@@ -618,14 +604,13 @@ pub(crate) fn referrals_for(
         } else {
             None
         };
-        out.push(ReferralView {
+        Ok(ReferralView {
             kind: r.get(0)?,
             made_by: r.get(1)?,
             made_at: parse_timestamp(&r.get::<_, String>(2)?)?,
             content,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 /// Writes a score row (the caller audits it).
