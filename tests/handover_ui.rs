@@ -204,6 +204,9 @@ fn a_detention_officer_cannot_hand_over() {
 #[test]
 fn snapshots_of_the_review_and_the_confirmation() {
     let (_db, mut app) = logged_in("sergeant");
+    // Patel takes insulin, so the review marks time-critical medication.
+    press_action(&mut app, Context::Board, Action::Filter);
+    type_text(&mut app, "Patel");
     open_first_record(&mut app);
     fill_details(&mut app, "/srv/sonar/handovers");
     insta::assert_snapshot!("handover_details_80x24", draw(&app, 80, 24).backend());
@@ -212,6 +215,9 @@ fn snapshots_of_the_review_and_the_confirmation() {
         app.handover.as_ref().unwrap().step,
         Step::Review(_)
     ));
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains("TIME-CRITICAL"), "{text}");
+    assert!(text.contains("do not leave the suite"), "{text}");
     insta::assert_snapshot!("handover_review_80x24", draw(&app, 80, 24).backend());
     key(&mut app, KeyCode::Enter);
     assert!(matches!(

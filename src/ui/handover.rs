@@ -139,6 +139,9 @@ fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'stati
         theme.warning(),
     )));
     lines.push(Line::from(format!("Written to {}", h.out_dir.trim())));
+    lines.push(Line::from(
+        "Nothing is written yet: Enter asks to confirm, Esc changes the details.",
+    ));
     lines
 }
 
