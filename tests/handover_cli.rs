@@ -350,3 +350,31 @@ fn time_critical_medication_travels_in_the_bundle_and_on_the_escort_summary() {
     );
     assert!(summary.lines().all(|l| l.chars().count() <= 80));
 }
+
+#[test]
+fn only_a_sergeant_hands_a_person_over_from_the_command_line_too() {
+    let d = demo();
+    let custody_no = d.first_custody_no_with_flags();
+    let outdir = d.dir.path().join("refused");
+    for user in ["officer", "hcp"] {
+        let out = d.run(
+            &d.a,
+            user,
+            &[
+                "export",
+                &custody_no,
+                "--destination",
+                "court",
+                "--out",
+                outdir.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{user}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("may not hand a person over (a custody sergeant does)"),
+            "{user}: {stderr}"
+        );
+    }
+    assert!(!outdir.exists(), "nothing was written");
+}

@@ -70,6 +70,7 @@ actions! {
     AddFlag => "add_flag", "Add a risk flag by hand: its code, severity and reason";
     FlagInError => "flag_in_error", "Mark a flag entered in error, with the reason (asks to confirm; never deleted)";
     CompleteForm => "complete_form", "Complete the form (names any required question missing)";
+    ExportHandover => "export_handover", "Hand the person over (court, prison, hospital, suite, release): review what leaves, confirm, sign and export (sergeant)";
 }
 
 impl fmt::Display for Action {

@@ -8,6 +8,7 @@ pub mod board;
 pub mod booking;
 pub mod care;
 pub mod form;
+pub mod handover;
 
 use std::path::PathBuf;
 
@@ -183,6 +184,8 @@ pub struct App {
     pub quit: bool,
     /// Care plan and check forms, and the emergency alert (`care.rs`).
     pub care: care::CareState,
+    /// Handing the open record's person over (`handover.rs`).
+    pub handover: Option<handover::HandoverState>,
     session: Option<Store>,
     last_activity: DateTime<Utc>,
 }
@@ -202,6 +205,7 @@ impl App {
             now,
             quit: false,
             care: care::CareState::default(),
+            handover: None,
             session: None,
             last_activity: now,
         }
@@ -218,6 +222,9 @@ impl App {
             return Context::Help;
         }
         if let Some(context) = care::context(self) {
+            return context;
+        }
+        if let Some(context) = handover::context(self) {
             return context;
         }
         match &self.screen {
@@ -254,6 +261,7 @@ impl App {
         self.help = None;
         self.message = None;
         self.care = care::CareState::default();
+        self.handover = None;
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
             info: Some(why.to_string()),
@@ -371,6 +379,9 @@ pub fn perform(app: &mut App, action: Action) {
     if care::perform(app, action) {
         return;
     }
+    if handover::perform(app, action) {
+        return;
+    }
     app.message = None;
     let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
     app.screen = match screen {
@@ -390,6 +401,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if care::type_char(app, c) {
+        return;
+    }
+    if handover::type_char(app, c) {
         return;
     }
     if matches!(app.screen, Screen::Booking(_)) {
@@ -488,6 +502,18 @@ fn login_error_sentence(e: &StoreError) -> String {
 
 fn open_board(app: &mut App) -> Screen {
     let mut board = BoardState::default();
+    if let Some(store) = app.session.as_ref() {
+        match store.in_custody() {
+            Ok(entries) => board.replace_entries(entries, app.now),
+            Err(e) => app.set_error(format!("Could not read the board: {e}")),
+        }
+    }
+    care::refresh(app);
+    Screen::Board(board)
+}
+
+/// The board again, re-read from the database, keeping `board`'s selection and filter.
+fn open_board_from(app: &mut App, mut board: BoardState) -> Screen {
     if let Some(store) = app.session.as_ref() {
         match store.in_custody() {
             Ok(entries) => board.replace_entries(entries, app.now),

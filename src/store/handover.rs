@@ -214,6 +214,18 @@ impl Store {
         custody_no: &str,
         now: DateTime<Utc>,
     ) -> Result<HandoverDraft, StoreError> {
+        // The custody sergeant authorises a transfer or release (an admin may act for the
+        // suite); enforced here so the command line and the screen agree.
+        let role = self.identity().role;
+        if !matches!(
+            role,
+            crate::domain::role::Role::Sergeant | crate::domain::role::Role::Admin
+        ) {
+            return Err(StoreError::NotPermitted {
+                role: role.to_string(),
+                what: "hand a person over (a custody sergeant does)".into(),
+            });
+        }
         let staff = self.identity().username.clone();
         self.write(now, |tx| {
             let (detention_id, closed_at) = detention_by_number(tx, custody_no)?;

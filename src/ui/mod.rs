@@ -6,6 +6,7 @@ mod booking;
 mod care;
 mod clinical;
 mod form;
+mod handover;
 mod help;
 mod login;
 mod record;
@@ -48,6 +49,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             booking::render(app, booking, &theme, frame, body);
             render_footer(app, &theme, frame, footer);
         }
+    }
+    if app.handover.is_some() {
+        let [_, body, _] = frame_areas(area);
+        handover::render(app, &theme, frame, body);
     }
     care::render(app, &theme, frame, area);
     if let Some(help) = &app.help {

@@ -1,0 +1,203 @@
+//! The handover overlay: details, the review of what leaves, the confirmation, the result.
+//! It draws the state it is given and nothing else.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::handover::{HandoverState, Outcome, Review, Step};
+use crate::handover::Destination;
+
+/// Draws the overlay, if open, over the body `area`.
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let Some(h) = &app.handover else {
+        return;
+    };
+    let (title, lines) = match &h.step {
+        Step::Details => (" Hand over: where to ", details_lines(h, theme)),
+        Step::Review(r) => (
+            " Hand over: what leaves the suite ",
+            review_lines(h, r, theme),
+        ),
+        Step::Confirm(_) => (" Hand over: confirm ", confirm_lines(h, theme)),
+        Step::Done(o) => (" Handed over ", done_lines(h, o, theme)),
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
+        ),
+        area,
+    );
+}
+
+fn destination_word(d: Option<Destination>) -> String {
+    d.map_or_else(|| "(not chosen)".to_string(), |d| d.label().to_string())
+}
+
+fn who(h: &HandoverState) -> String {
+    format!("{} ({})", h.name, h.custody_no)
+}
+
+fn field(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
+    let marker = if focused { "> " } else { "  " };
+    let value = if focused {
+        format!("{value}_")
+    } else {
+        value.to_string()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("{marker}{label:<20}"),
+            if focused { theme.key() } else { theme.dim() },
+        ),
+        Span::raw(value),
+    ])
+}
+
+fn error_lines(h: &HandoverState, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    if let Some(e) = &h.error {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+    }
+}
+
+fn details_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(who(h), theme.title())),
+        Line::default(),
+        field(
+            "Destination",
+            &destination_word(h.destination),
+            h.field == 0,
+            theme,
+        ),
+        Line::from(Span::styled(
+            "    c court  p prison  h hospital  s another suite  r release",
+            theme.dim(),
+        )),
+        field("Receiving org", &h.receiving_org, h.field == 1, theme),
+        field(
+            "Receiving officer",
+            &h.receiving_officer,
+            h.field == 2,
+            theme,
+        ),
+        field("Write to directory", &h.out_dir, h.field == 3, theme),
+        Line::default(),
+        Line::from("Nothing is written yet: Enter reviews what will leave the suite."),
+    ];
+    error_lines(h, theme, &mut lines);
+    lines
+}
+
+fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("{} to {}", who(h), destination_word(h.destination)),
+            theme.title(),
+        )),
+        Line::from("Sections of the signed bundle:"),
+    ];
+    for s in &r.sections {
+        let count = match &s.empty_reason {
+            Some(why) => format!("none ({why})"),
+            None if s.entries == 1 => "1 entry".to_string(),
+            None => format!("{} entries", s.entries),
+        };
+        lines.push(Line::from(format!("  {:<34} {count}", s.title)));
+    }
+    let flags = if r.flags.is_empty() {
+        "none".to_string()
+    } else {
+        r.flags.join(", ")
+    };
+    lines.push(Line::from(format!("Flags: {flags}")));
+    let meds = if r.medications.is_empty() {
+        "none".to_string()
+    } else {
+        r.medications
+            .iter()
+            .map(|(m, critical)| {
+                if *critical {
+                    format!("{m} (TIME-CRITICAL)")
+                } else {
+                    m.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    lines.push(Line::from(format!("Medication: {meds}")));
+    lines.push(Line::from(Span::styled(
+        "Clinical notes and what medicines are for do not leave the suite.",
+        theme.warning(),
+    )));
+    lines.push(Line::from(format!("Written to {}", h.out_dir.trim())));
+    lines.push(Line::from(
+        "Nothing is written yet: Enter asks to confirm, Esc changes the details.",
+    ));
+    lines
+}
+
+fn confirm_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!(
+                "Hand over {} to {}?",
+                who(h),
+                destination_word(h.destination)
+            ),
+            theme.title(),
+        )),
+        Line::default(),
+        Line::from(format!(
+            "Receiving: {} / {}",
+            or_none(&h.receiving_org),
+            or_none(&h.receiving_officer)
+        )),
+        Line::from(format!("Directory: {}", h.out_dir.trim())),
+        Line::default(),
+        Line::from(Span::styled(
+            "This signs and writes the bundle and escort summary, closes the detention and makes the custody record read-only. It cannot be undone.",
+            theme.warning(),
+        )),
+        Line::default(),
+        Line::from("Enter hands over; Esc goes back and writes nothing."),
+    ];
+    error_lines(h, theme, &mut lines);
+    lines
+}
+
+fn or_none(s: &str) -> String {
+    if s.trim().is_empty() {
+        "(not given)".to_string()
+    } else {
+        s.trim().to_string()
+    }
+}
+
+fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::from(Span::styled(
+            format!(
+                "{} was handed over to {}; the record is closed and read-only.",
+                who(h),
+                destination_word(h.destination)
+            ),
+            theme.title(),
+        )),
+        Line::default(),
+        Line::from(format!("Bundle:         {}", o.bundle_path.display())),
+        Line::from(format!("Escort summary: {}", o.escort_path.display())),
+        Line::from(format!("SHA-256:        {}", o.sha256)),
+        Line::from(format!("Signed with:    {}", o.kid)),
+        Line::default(),
+        Line::from("Enter returns to the board."),
+    ]
+}
