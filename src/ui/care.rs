@@ -606,6 +606,12 @@ pub fn board_line(
     };
     let mut spans = vec![Span::styled(format!(" {} ", row.custody_no), theme.dim())];
     let mut used = row.custody_no.chars().count() + 2;
+    // First, so it survives at 80 columns: the plan must be reviewed after a custody decision.
+    if let Some(due) = &info.review_due {
+        let text = format!("PLAN REVIEW DUE ({}) ", due.reason());
+        used += text.chars().count();
+        spans.push(Span::styled(text, theme.warning()));
+    }
     match info.pace {
         Some(d) => {
             let status = d.status(app.now);
@@ -634,11 +640,6 @@ pub fn board_line(
             used += text.chars().count();
             spans.push(Span::styled(text, theme.dim()));
         }
-    }
-    if let Some(due) = &info.review_due {
-        let text = format!("PLAN REVIEW DUE ({}) ", due.reason());
-        used += text.chars().count();
-        spans.push(Span::styled(text, theme.warning()));
     }
     if let Some((suggested, rationale)) = &info.below_suggestion {
         let text = truncate(
