@@ -114,3 +114,46 @@ fn list_json_carries_the_next_pace_deadline() {
     // Someone who has just arrived has no authorised detention yet, so no PACE deadline.
     assert!(list.iter().any(|e| e["pace_next_deadline"].is_null()));
 }
+
+#[test]
+fn a_custody_decision_shows_as_plan_review_due_in_list_json_and_the_handover_sheet() {
+    use sonar_custody::domain::care::DecisionKind;
+    use sonar_custody::domain::observation::to_london;
+    let env = Env::new();
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&env.run_as("sergeant", &["list", "--json"])).unwrap();
+    assert!(list.iter().all(|e| e["plan_review_due"] == false));
+    assert!(list.iter().all(|e| e["plan_review_reason"].is_null()));
+
+    let now = chrono::Utc::now();
+    let mut store = sonar_custody::store::Store::unlock(&env.db, "sergeant", "demo", now)
+        .unwrap()
+        .store;
+    // The one here longest: their plan was set well before now.
+    let entry = store
+        .in_custody()
+        .unwrap()
+        .into_iter()
+        .min_by_key(|e| e.arrived_at)
+        .unwrap();
+    store
+        .record_custody_decision(entry.detention_id, DecisionKind::Charged, now, "", now)
+        .unwrap();
+    drop(store);
+
+    let reason = format!("charged {}", to_london(now));
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&env.run_as("sergeant", &["list", "--json"])).unwrap();
+    let due: Vec<_> = list
+        .iter()
+        .filter(|e| e["plan_review_due"] == true)
+        .collect();
+    assert_eq!(due.len(), 1, "{list:?}");
+    assert_eq!(due[0]["custody_no"], entry.custody_no.as_str());
+    assert_eq!(due[0]["plan_review_reason"], reason.as_str());
+    let sheet = env.run_as("sergeant", &["handover-sheet"]);
+    assert!(
+        sheet.contains(&format!("PLAN REVIEW DUE ({reason})")),
+        "{sheet}"
+    );
+}

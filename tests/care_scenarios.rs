@@ -348,3 +348,52 @@ fn an_hcp_recommendation_is_accepted_by_the_sergeant_in_one_key() {
     key(&mut sergeant, KeyCode::Char('p'));
     assert!(!screen_text(&sergeant, 80, 24).contains("recommended this"));
 }
+
+#[test]
+fn a_charge_recorded_from_the_pace_dialog_makes_a_plan_review_due_until_the_plan_is_set() {
+    use sonar_custody::domain::observation::to_london;
+    let (_db, mut app) = logged_in("sergeant");
+    let id = select(&mut app, |_| true);
+    let before = screen_text(&app, 120, 40);
+    assert!(!before.contains("PLAN REVIEW DUE"), "{before}");
+    // r, back to "What", 4 = charged, a note, Enter.
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::BackTab);
+    type_text(&mut app, "4");
+    let form = screen_text(&app, 120, 40);
+    assert!(form.contains("Decision: charged"), "{form}");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "theft x2, remanded for court");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    assert!(status(&app).contains("Plan review due"), "{}", status(&app));
+    let due = format!("PLAN REVIEW DUE (charged {})", to_london(app.now));
+    let board = screen_text(&app, 120, 40);
+    assert!(board.contains(&due), "{board}");
+    assert!(app.care.board[&id].review_due.is_some());
+    // The record's summary says it too.
+    key(&mut app, KeyCode::Enter);
+    let record = screen_text(&app, 120, 40);
+    assert!(record.contains(&due), "{record}");
+    key(&mut app, KeyCode::Esc);
+    // Setting the plan again (a minute later) clears it.
+    tick(&mut app, Duration::minutes(1));
+    key(&mut app, KeyCode::Char('p'));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    let after = screen_text(&app, 120, 40);
+    assert!(!after.contains("PLAN REVIEW DUE"), "{after}");
+    assert!(app.care.board[&id].review_due.is_none());
+}
+
+#[test]
+fn a_detention_officer_cannot_record_a_custody_decision() {
+    let (_db, mut app) = logged_in("officer");
+    key(&mut app, KeyCode::Char('r'));
+    assert!(app.care.form.is_none());
+    assert!(
+        status(&app).contains("custody sergeant"),
+        "{}",
+        status(&app)
+    );
+}

@@ -109,3 +109,17 @@ fn record_timeline() {
     assert!(text.contains("Check timeline"), "{text}");
     snapshot_both("care_record_timeline", &app);
 }
+
+#[test]
+fn custody_decision_and_plan_review_due() {
+    let (_db, mut app) = logged_in("sergeant");
+    select_level(&mut app, ObservationLevel::Intermittent);
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::BackTab);
+    type_text(&mut app, "4");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "theft x2");
+    snapshot_both("care_decision_form", &app);
+    key(&mut app, KeyCode::Enter);
+    snapshot_both("care_board_plan_review_due", &app);
+}

@@ -363,3 +363,71 @@ fn two_processes_recording_checks_at_once_lose_nothing() {
     assert_eq!(count(&probe), before + 40);
     chain_intact(&probe);
 }
+
+#[test]
+fn a_custody_decision_makes_a_plan_review_due_until_a_new_plan_is_set() {
+    use sonar_custody::domain::care::{DecisionKind, ReviewTrigger};
+    let (_dir, db) = suite();
+    let mut sergeant = login(&db, "sergeant");
+    let (entry, level) = flagged(&sergeant);
+    let id = entry.detention_id;
+    let decided = now() + Duration::minutes(10);
+    assert_eq!(sergeant.plan_review_due(id).unwrap(), None);
+    sergeant
+        .record_custody_decision(id, DecisionKind::Charged, decided, "theft", decided)
+        .unwrap();
+    let due = sergeant.plan_review_due(id).unwrap().unwrap();
+    assert_eq!(due.trigger, ReviewTrigger::Decision(DecisionKind::Charged));
+    assert_eq!(due.at, decided);
+    assert_eq!(due.reason(), "charged 14:10");
+    let board = sergeant.board_care(decided).unwrap();
+    assert_eq!(board[&id].review_due, Some(due));
+    let sheet = sergeant.handover_sheet(decided).unwrap();
+    let mine = sheet.iter().find(|h| h.entry.detention_id == id).unwrap();
+    assert_eq!(mine.plan_review_reason.as_deref(), Some("charged 14:10"));
+
+    // A decision in the future is refused.
+    let err = sergeant
+        .record_custody_decision(
+            id,
+            DecisionKind::Bailed,
+            decided + Duration::minutes(5),
+            "",
+            decided,
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+
+    // Setting a new plan version clears it.
+    let later = decided + Duration::minutes(5);
+    sergeant
+        .set_care_plan(id, &plan(level, "reviewed at charge, no change"), later)
+        .unwrap();
+    assert_eq!(sergeant.plan_review_due(id).unwrap(), None);
+    assert_eq!(sergeant.board_care(later).unwrap()[&id].review_due, None);
+
+    // The decision was audited in the same transaction, and the chain still holds.
+    let audited: i64 = sergeant
+        .conn_for_reports()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE detail LIKE 'custody_decision %: charged'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    chain_intact(&sergeant);
+}
+
+#[test]
+fn only_the_sergeant_records_a_custody_decision() {
+    use sonar_custody::domain::care::DecisionKind;
+    let (_dir, db) = suite();
+    let mut officer = login(&db, "officer");
+    let id = officer.in_custody().unwrap()[0].detention_id;
+    let err = officer
+        .record_custody_decision(id, DecisionKind::ReleaseDecided, now(), "", now())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotPermitted { .. }), "{err}");
+    assert_eq!(officer.plan_review_due(id).unwrap(), None);
+}

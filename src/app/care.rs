@@ -3,7 +3,7 @@
 //! [`context`]); the store decides what may be written and audits it.
 
 use crate::app::{App, Screen};
-use crate::domain::care::{CheckDraft, CheckKind, PlanDraft, Suggestion};
+use crate::domain::care::{CheckDraft, CheckKind, DecisionKind, PlanDraft, Suggestion};
 use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
 use crate::domain::role::Role;
 use crate::keymap::Context;
@@ -30,31 +30,55 @@ pub enum CareForm {
     Pace(PaceForm),
 }
 
-/// What a PACE entry records.
+/// What a PACE entry records: a review, an extension, or a custody decision (which makes a
+/// care-plan review due).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaceEntry {
     Review,
     Superintendent,
     Warrant,
+    Decision(DecisionKind),
 }
 
 impl PaceEntry {
+    const ALL: [PaceEntry; 8] = [
+        PaceEntry::Review,
+        PaceEntry::Superintendent,
+        PaceEntry::Warrant,
+        PaceEntry::Decision(DecisionKind::Charged),
+        PaceEntry::Decision(DecisionKind::BailRefused),
+        PaceEntry::Decision(DecisionKind::Bailed),
+        PaceEntry::Decision(DecisionKind::ReleaseDecided),
+        PaceEntry::Decision(DecisionKind::TransferDecided),
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             PaceEntry::Review => "Review of detention (s.40)",
             PaceEntry::Superintendent => "Superintendent's extension (s.42)",
             PaceEntry::Warrant => "Warrant of further detention (s.43/44)",
+            PaceEntry::Decision(DecisionKind::Charged) => "Decision: charged",
+            PaceEntry::Decision(DecisionKind::BailRefused) => "Decision: bail refused",
+            PaceEntry::Decision(DecisionKind::Bailed) => "Decision: bailed",
+            PaceEntry::Decision(DecisionKind::ReleaseDecided) => "Decision: release",
+            PaceEntry::Decision(DecisionKind::TransferDecided) => "Decision: transfer",
         }
     }
 
     fn next(self, forward: bool) -> PaceEntry {
-        const ALL: [PaceEntry; 3] = [
-            PaceEntry::Review,
-            PaceEntry::Superintendent,
-            PaceEntry::Warrant,
-        ];
-        let i = ALL.iter().position(|e| *e == self).unwrap_or(0);
-        ALL[if forward { (i + 1) % 3 } else { (i + 2) % 3 }]
+        let n = Self::ALL.len();
+        let i = Self::ALL.iter().position(|e| *e == self).unwrap_or(0);
+        Self::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+
+    /// The entry chosen by its number in the list (1-8).
+    fn numbered(c: char) -> Option<PaceEntry> {
+        let d = c.to_digit(10)? as usize;
+        Self::ALL.get(d.checked_sub(1)?).copied()
     }
 }
 
@@ -679,6 +703,9 @@ fn pace_action(app: &mut App, mut f: PaceForm, action: Action) {
                 PaceEntry::Review => store
                     .record_pace_review(f.detention_id, now, &f.by, &f.outcome, now)
                     .map(|_| ()),
+                PaceEntry::Decision(kind) => store
+                    .record_custody_decision(f.detention_id, kind, now, &f.outcome, now)
+                    .map(|_| ()),
                 PaceEntry::Superintendent | PaceEntry::Warrant => {
                     match (f.until_hours.trim().parse::<i64>(), entry) {
                         (Ok(hours), Some(e)) => {
@@ -706,6 +733,14 @@ fn pace_action(app: &mut App, mut f: PaceForm, action: Action) {
             match result {
                 Ok(()) => {
                     after_write(app, f.detention_id);
+                    if matches!(f.entry, PaceEntry::Decision(_)) {
+                        app.set_info(format!(
+                            "{} recorded for {}. Plan review due: set the care plan again (p).",
+                            f.entry.label(),
+                            f.who
+                        ));
+                        return;
+                    }
                     app.set_info(format!("{} recorded for {}.", f.entry.label(), f.who));
                     return;
                 }
@@ -719,6 +754,8 @@ fn pace_action(app: &mut App, mut f: PaceForm, action: Action) {
 
 fn pace_text(f: &mut PaceForm) -> Option<&mut String> {
     match (f.field, f.entry) {
+        (1, PaceEntry::Decision(_)) => Some(&mut f.outcome),
+        (2, PaceEntry::Decision(_)) => None,
         (1, _) => Some(&mut f.by),
         (2, PaceEntry::Review) => Some(&mut f.outcome),
         (2, _) => Some(&mut f.until_hours),
@@ -744,11 +781,8 @@ pub fn type_char(app: &mut App, c: char) -> bool {
         None => false,
         Some(CareForm::Pace(f)) => {
             if f.field == 0 {
-                match c {
-                    '1' => f.entry = PaceEntry::Review,
-                    '2' => f.entry = PaceEntry::Superintendent,
-                    '3' => f.entry = PaceEntry::Warrant,
-                    _ => {}
+                if let Some(e) = PaceEntry::numbered(c) {
+                    f.entry = e;
                 }
             } else if let Some(t) = pace_text(f)
                 && t.chars().count() < 300

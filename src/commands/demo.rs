@@ -98,6 +98,10 @@ struct ListEntry {
     /// `limit_superintendent`, `limit_warrant`); null before detention is authorised.
     pace_next_deadline: Option<String>,
     pace_deadline_kind: Option<String>,
+    /// A custody decision (charge, bail, release or transfer) is later than the newest care
+    /// plan version, so the plan must be reviewed; the reason says which and when.
+    plan_review_due: bool,
+    plan_review_reason: Option<String>,
 }
 
 /// A stable name for a PACE deadline kind, for scripts.
@@ -136,6 +140,11 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
             } else {
                 None
             };
+            let review = if open {
+                store.plan_review_due(entry.detention_id)?
+            } else {
+                None
+            };
             let plan = if open {
                 store.plan_words(entry.detention_id)?
             } else {
@@ -170,6 +179,8 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     && row.medication_status(now).is_some_and(|s| s.is_overdue()),
                 plan_rationale: plan.map(|p| p.rationale).filter(|r| !r.is_empty()),
                 pace_next_deadline: pace.map(|d| crate::store::timestamp(d.at)),
+                plan_review_due: review.is_some(),
+                plan_review_reason: review.map(|r| r.reason()),
                 pace_deadline_kind: pace.map(|d| pace_kind_name(d.kind)),
             })
         })

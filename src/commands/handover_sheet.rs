@@ -68,6 +68,9 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                     .unwrap_or_default()
             ));
         }
+        if let Some(reason) = &h.plan_review_reason {
+            s.push_str(&format!("  PLAN REVIEW DUE ({reason})\n"));
+        }
         match &h.plan {
             Some(p) => {
                 s.push_str(&format!(

@@ -446,6 +446,121 @@ pub fn timeline(
     out
 }
 
+/// A custody decision that means the care plan must be reviewed (issue 5: at charge, at the bail
+/// decision, and before release or transfer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    Charged,
+    BailRefused,
+    Bailed,
+    ReleaseDecided,
+    TransferDecided,
+}
+
+/// A stored decision kind the program does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown custody decision {0:?}")]
+pub struct UnknownDecision(pub String);
+
+impl DecisionKind {
+    pub const ALL: [DecisionKind; 5] = [
+        DecisionKind::Charged,
+        DecisionKind::BailRefused,
+        DecisionKind::Bailed,
+        DecisionKind::ReleaseDecided,
+        DecisionKind::TransferDecided,
+    ];
+
+    /// The name stored in the database and shown to scripts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Charged => "charged",
+            DecisionKind::BailRefused => "bail_refused",
+            DecisionKind::Bailed => "bailed",
+            DecisionKind::ReleaseDecided => "release_decided",
+            DecisionKind::TransferDecided => "transfer_decided",
+        }
+    }
+
+    /// The words on screen and on paper.
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionKind::Charged => "charged",
+            DecisionKind::BailRefused => "bail refused",
+            DecisionKind::Bailed => "bailed",
+            DecisionKind::ReleaseDecided => "release decided",
+            DecisionKind::TransferDecided => "transfer decided",
+        }
+    }
+}
+
+impl std::str::FromStr for DecisionKind {
+    type Err = UnknownDecision;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DecisionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownDecision(s.to_string()))
+    }
+}
+
+/// What makes a care-plan review due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewTrigger {
+    Decision(DecisionKind),
+    ReadyForTransfer,
+}
+
+impl ReviewTrigger {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewTrigger::Decision(k) => k.label(),
+            ReviewTrigger::ReadyForTransfer => "ready for transfer",
+        }
+    }
+}
+
+/// A care-plan review that is due: which decision made it due, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanReviewDue {
+    pub trigger: ReviewTrigger,
+    pub at: DateTime<Utc>,
+}
+
+impl PlanReviewDue {
+    /// "charged 14:10" (UK local time).
+    pub fn reason(&self) -> String {
+        format!(
+            "{} {}",
+            self.trigger.label(),
+            crate::domain::observation::to_london(self.at)
+        )
+    }
+}
+
+/// A care-plan review is due when a custody decision (or being marked ready for transfer) is
+/// later than the newest care-plan version; the latest such trigger is the one named. Setting a
+/// new plan version after it clears it.
+pub fn plan_review_due(
+    decisions: &[(DecisionKind, DateTime<Utc>)],
+    ready_for_transfer_at: Option<DateTime<Utc>>,
+    newest_plan_at: Option<DateTime<Utc>>,
+) -> Option<PlanReviewDue> {
+    decisions
+        .iter()
+        .map(|&(k, at)| PlanReviewDue {
+            trigger: ReviewTrigger::Decision(k),
+            at,
+        })
+        .chain(ready_for_transfer_at.map(|at| PlanReviewDue {
+            trigger: ReviewTrigger::ReadyForTransfer,
+            at,
+        }))
+        .filter(|d| newest_plan_at.is_none_or(|p| d.at > p))
+        .max_by_key(|d| d.at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,6 +569,58 @@ mod tests {
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    #[test]
+    fn review_due_after_a_decision_later_than_the_plan() {
+        let plan = utc(2026, 11, 23, 10, 0);
+        let charged = utc(2026, 11, 23, 14, 10);
+        let due = plan_review_due(&[(DecisionKind::Charged, charged)], None, Some(plan));
+        assert_eq!(
+            due,
+            Some(PlanReviewDue {
+                trigger: ReviewTrigger::Decision(DecisionKind::Charged),
+                at: charged
+            })
+        );
+        assert_eq!(due.map(|d| d.reason()).as_deref(), Some("charged 14:10"));
+    }
+
+    #[test]
+    fn a_newer_plan_clears_the_review() {
+        let charged = utc(2026, 11, 23, 14, 10);
+        let plan = utc(2026, 11, 23, 14, 20);
+        assert_eq!(
+            plan_review_due(&[(DecisionKind::Charged, charged)], None, Some(plan)),
+            None
+        );
+        assert_eq!(plan_review_due(&[], None, None), None);
+    }
+
+    #[test]
+    fn the_latest_trigger_is_named_and_no_plan_counts_as_due() {
+        let d = [
+            (DecisionKind::Charged, utc(2026, 11, 23, 14, 10)),
+            (DecisionKind::BailRefused, utc(2026, 11, 23, 15, 0)),
+        ];
+        let due = plan_review_due(&d, Some(utc(2026, 11, 23, 14, 30)), None);
+        assert_eq!(
+            due.map(|x| x.trigger),
+            Some(ReviewTrigger::Decision(DecisionKind::BailRefused))
+        );
+        let due = plan_review_due(
+            &d[..1],
+            Some(utc(2026, 11, 23, 14, 30)),
+            Some(utc(2026, 11, 23, 14, 20)),
+        );
+        assert_eq!(
+            due.map(|x| x.trigger),
+            Some(ReviewTrigger::ReadyForTransfer)
+        );
+        for k in DecisionKind::ALL {
+            assert_eq!(k.as_str().parse::<DecisionKind>(), Ok(k));
+        }
+        assert!("nonsense".parse::<DecisionKind>().is_err());
     }
 
     fn draft(level: ObservationLevel, rationale: &str) -> PlanDraft {

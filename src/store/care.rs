@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::audit::{self, AuditAction};
 use super::{StoreError, parse_timestamp, timestamp};
 use crate::domain::care::{
-    CheckDraft, CheckKind, ObservationRules, PlanDraft, Suggestion, validate_check, validate_plan,
+    CheckDraft, CheckKind, DecisionKind, ObservationRules, PlanDraft, PlanReviewDue, Suggestion,
+    plan_review_due, validate_check, validate_plan,
 };
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
@@ -638,6 +639,8 @@ pub struct HandoverEntry {
     pub recommendation: Option<Recommendation>,
     /// Medicines with their next dose due (names and times only: no clinical reasons).
     pub medications: Vec<super::clinical::MedicationView>,
+    /// "charged 14:10" when a custody decision is later than the newest plan version.
+    pub plan_review_reason: Option<String>,
 }
 
 impl super::Store {
@@ -666,6 +669,7 @@ impl super::Store {
                         .collect(),
                     recommendation: pending_recommendation(tx, id)?,
                     medications: super::clinical::medications_for(tx, id, false)?,
+                    plan_review_reason: review_due(tx, id)?.map(|d| d.reason()),
                     entry,
                 });
             }
@@ -777,6 +781,95 @@ pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, S
     })
 }
 
+/// Whether a care-plan review is due for a detention: a custody decision later than the newest
+/// plan version (see [`crate::domain::care::plan_review_due`]).
+pub fn review_due(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Option<PlanReviewDue>, StoreError> {
+    let newest_plan: Option<String> = conn
+        .query_row(
+            "SELECT set_at FROM care_plan WHERE detention_id = ?1 ORDER BY id DESC LIMIT 1",
+            [detention_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let newest_plan = newest_plan.map(|t| parse_timestamp(&t)).transpose()?;
+    let mut decisions = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT kind, decided_at FROM custody_decision WHERE detention_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([detention_id])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let kind: DecisionKind =
+                kind.parse()
+                    .map_err(|e: crate::domain::care::UnknownDecision| {
+                        StoreError::Invalid(e.to_string())
+                    })?;
+            decisions.push((kind, parse_timestamp(&r.get::<_, String>(1)?)?));
+        }
+    }
+    // ready_for_transfer carries no time of its own, so only the decisions are counted here.
+    Ok(plan_review_due(&decisions, None, newest_plan))
+}
+
+impl super::Store {
+    /// Records a custody decision (charge, bail decision, release or transfer decided). Only a
+    /// custody sergeant may; it makes a care-plan review due until a new plan version is set.
+    pub fn record_custody_decision(
+        &mut self,
+        detention_id: i64,
+        kind: DecisionKind,
+        decided_at: DateTime<Utc>,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        require_role(
+            self.identity().role,
+            &[Role::Sergeant],
+            "record a custody decision (the custody sergeant records charge, bail, release or transfer)",
+        )?;
+        if decided_at > now {
+            return Err(StoreError::Invalid(
+                "a custody decision cannot be recorded in the future".into(),
+            ));
+        }
+        let staff = self.identity().username.clone();
+        self.write(now, |tx| {
+            detention_times(tx, detention_id)?;
+            tx.execute(
+                "INSERT INTO custody_decision (detention_id, kind, decided_at, recorded_by, recorded_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    detention_id,
+                    kind.as_str(),
+                    timestamp(decided_at),
+                    staff,
+                    timestamp(now),
+                    note.trim()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                now,
+                &staff,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!("custody_decision {id}: {}", kind.as_str()),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Whether a care-plan review is due for a detention, and why.
+    pub fn plan_review_due(&self, detention_id: i64) -> Result<Option<PlanReviewDue>, StoreError> {
+        review_due(self.conn(), detention_id)
+    }
+}
+
 /// What the board line under the header says about a person: the next PACE deadline and, when
 /// the plan is below the level the rules suggested, its rationale.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -784,6 +877,8 @@ pub struct BoardCare {
     pub pace: Option<PaceDeadline>,
     /// (suggested level, rationale) when the current plan is below the suggestion.
     pub below_suggestion: Option<(u8, String)>,
+    /// Set when a custody decision is later than the newest plan version.
+    pub review_due: Option<PlanReviewDue>,
 }
 
 /// [`BoardCare`] for everyone in custody, in three queries.
@@ -889,6 +984,7 @@ pub fn board_care(
             BoardCare {
                 pace,
                 below_suggestion,
+                review_due: review_due(conn, id)?,
             },
         );
     }

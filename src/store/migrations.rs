@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_booking",
         include_str!("../../schema/migrations/0005_booking.sql"),
     ),
+    (
+        "0006_custody_decisions",
+        include_str!("../../schema/migrations/0006_custody_decisions.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

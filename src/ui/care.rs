@@ -93,7 +93,7 @@ fn pace_lines(f: &PaceForm, theme: &Theme) -> Vec<Line<'static>> {
         Line::default(),
         field_line(
             "What",
-            format!("{}  (1-3, up/down)", f.entry.label()),
+            format!("{}  (1-8, up/down)", f.entry.label()),
             f.field == 0,
             theme,
         ),
@@ -102,13 +102,21 @@ fn pace_lines(f: &PaceForm, theme: &Theme) -> Vec<Line<'static>> {
                 PaceEntry::Review => "Reviewed by",
                 PaceEntry::Superintendent => "Superintendent",
                 PaceEntry::Warrant => "Court",
+                PaceEntry::Decision(_) => "Note",
             },
-            f.by.clone(),
+            match f.entry {
+                PaceEntry::Decision(_) => f.outcome.clone(),
+                _ => f.by.clone(),
+            },
             f.field == 1,
             theme,
         ),
         match f.entry {
             PaceEntry::Review => field_line("Outcome", f.outcome.clone(), f.field == 2, theme),
+            PaceEntry::Decision(_) => Line::from(Span::styled(
+                "      Makes a care-plan review due until the plan is set again (p).",
+                theme.dim(),
+            )),
             _ => field_line(
                 "Until (hours)",
                 format!(
@@ -408,7 +416,7 @@ pub fn summary_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'sta
     let mut lines = Vec::new();
     lines.extend(rationale_lines(r, theme));
     lines.push(label("Next PACE deadline", pace_text(app, r), theme));
-    lines.extend(review_due(r, theme));
+    lines.extend(review_due(app, r, theme));
     lines
 }
 
@@ -445,16 +453,26 @@ fn rationale_lines(r: &RecordState, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn review_due(r: &RecordState, theme: &Theme) -> Option<Line<'static>> {
-    r.view.entry.ready_for_transfer.then(|| {
-        Line::from(vec![
-            Span::styled(format!("{:<22}", "Plan review"), theme.dim()),
-            Span::styled(
-                "due before release or transfer (press p to review the plan)".to_string(),
-                theme.warning(),
-            ),
-        ])
-    })
+fn review_due(app: &App, r: &RecordState, theme: &Theme) -> Option<Line<'static>> {
+    let decided = app
+        .care
+        .board
+        .get(&r.view.entry.detention_id)
+        .and_then(|info| info.review_due);
+    let text = match decided {
+        Some(due) => format!(
+            "PLAN REVIEW DUE ({}) (press p to review the plan)",
+            due.reason()
+        ),
+        None if r.view.entry.ready_for_transfer => {
+            "due before release or transfer (press p to review the plan)".to_string()
+        }
+        None => return None,
+    };
+    Some(Line::from(vec![
+        Span::styled(format!("{:<22}", "Plan review"), theme.dim()),
+        Span::styled(text, theme.warning()),
+    ]))
 }
 
 fn pace_text(app: &App, r: &RecordState) -> String {
@@ -507,7 +525,7 @@ pub fn care_tab_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'st
             theme,
         ));
     }
-    lines.extend(review_due(r, theme));
+    lines.extend(review_due(app, r, theme));
     lines.push(label("Next PACE deadline", pace_text(app, r), theme));
     for rv in &r.view.care.reviews {
         lines.push(label(
@@ -588,6 +606,12 @@ pub fn board_line(
     };
     let mut spans = vec![Span::styled(format!(" {} ", row.custody_no), theme.dim())];
     let mut used = row.custody_no.chars().count() + 2;
+    // First, so it survives at 80 columns: the plan must be reviewed after a custody decision.
+    if let Some(due) = &info.review_due {
+        let text = format!("PLAN REVIEW DUE ({}) ", due.reason());
+        used += text.chars().count();
+        spans.push(Span::styled(text, theme.warning()));
+    }
     match info.pace {
         Some(d) => {
             let status = d.status(app.now);
