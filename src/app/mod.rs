@@ -9,6 +9,7 @@ pub mod booking;
 pub mod care;
 pub mod form;
 pub mod handover;
+pub mod import;
 
 use std::path::PathBuf;
 
@@ -186,6 +187,8 @@ pub struct App {
     pub care: care::CareState,
     /// Handing the open record's person over (`handover.rs`).
     pub handover: Option<handover::HandoverState>,
+    /// Importing a bundle from another suite, over the board (`import.rs`).
+    pub import: Option<import::ImportState>,
     session: Option<Store>,
     last_activity: DateTime<Utc>,
 }
@@ -206,6 +209,7 @@ impl App {
             quit: false,
             care: care::CareState::default(),
             handover: None,
+            import: None,
             session: None,
             last_activity: now,
         }
@@ -225,6 +229,9 @@ impl App {
             return context;
         }
         if let Some(context) = handover::context(self) {
+            return context;
+        }
+        if let Some(context) = import::context(self) {
             return context;
         }
         match &self.screen {
@@ -262,6 +269,7 @@ impl App {
         self.message = None;
         self.care = care::CareState::default();
         self.handover = None;
+        self.import = None;
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
             info: Some(why.to_string()),
@@ -382,6 +390,9 @@ pub fn perform(app: &mut App, action: Action) {
     if handover::perform(app, action) {
         return;
     }
+    if import::perform(app, action) {
+        return;
+    }
     app.message = None;
     let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
     app.screen = match screen {
@@ -404,6 +415,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if handover::type_char(app, c) {
+        return;
+    }
+    if import::type_char(app, c) {
         return;
     }
     if matches!(app.screen, Screen::Booking(_)) {

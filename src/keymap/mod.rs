@@ -742,6 +742,7 @@ mod tests {
                 "r=record_pace",
                 "p=set_care_plan",
                 "b=book_in",
+                "i=import_bundle",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

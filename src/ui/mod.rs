@@ -8,6 +8,7 @@ mod clinical;
 mod form;
 mod handover;
 mod help;
+mod import;
 mod login;
 mod record;
 pub mod theme;
@@ -53,6 +54,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.handover.is_some() {
         let [_, body, _] = frame_areas(area);
         handover::render(app, &theme, frame, body);
+    }
+    if app.import.is_some() {
+        let [_, body, _] = frame_areas(area);
+        import::render(app, &theme, frame, body);
     }
     care::render(app, &theme, frame, area);
     if let Some(help) = &app.help {
