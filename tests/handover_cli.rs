@@ -378,3 +378,147 @@ fn only_a_sergeant_hands_a_person_over_from_the_command_line_too() {
     }
     assert!(!outdir.exists(), "nothing was written");
 }
+
+/// Clinical sections leave the suite only with the person's consent: with it, NEWS2 travels
+/// as LOINC-coded vital signs; without it, the section says it was withheld and holds nothing.
+#[test]
+fn scores_travel_only_with_consent_to_share() {
+    use sonar_custody::store::Store;
+    let d = demo();
+    let custody_of = |surname: &str| -> (String, i64) {
+        let store = Store::unlock(&d.a, "hcp", "demo", chrono::Utc::now())
+            .unwrap()
+            .store;
+        let e = store
+            .custody_list(false)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.surname == surname)
+            .unwrap();
+        (e.custody_no, e.detention_id)
+    };
+    let (obrien, obrien_id) = custody_of("O'Brien");
+    let (davies, _) = custody_of("Davies");
+    {
+        let mut hcp = Store::unlock(&d.a, "hcp", "demo", chrono::Utc::now())
+            .unwrap()
+            .store;
+        hcp.record_consent(
+            obrien_id,
+            "receiving_establishment",
+            "consents",
+            "",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let referral = sonar_custody::store::clinical::NewReferral {
+            kind: "liaison_diversion".into(),
+            reason: "Head injury follow-up and alcohol advice on release".into(),
+            phone: Some("07700 900123".into()),
+            address: "12 Tyne Street".into(),
+            postcode: Some("NE1 4ST".into()),
+            ..Default::default()
+        };
+        hcp.add_referral(obrien_id, &referral, chrono::Utc::now())
+            .unwrap();
+    }
+    let export = |custody_no: &str| -> serde_json::Value {
+        let outdir = d.dir.path().join(custody_no);
+        let out = d.run(
+            &d.a,
+            "sergeant",
+            &[
+                "export",
+                custody_no,
+                "--destination",
+                "hospital",
+                "--out",
+                outdir.to_str().unwrap(),
+            ],
+        );
+        assert_success(&out);
+        serde_json::from_str(
+            &fs::read_to_string(outdir.join(format!("{custody_no}.handover.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    let section = |bundle: &serde_json::Value, title: &str| -> serde_json::Value {
+        bundle["entry"][0]["resource"]["section"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["title"] == title)
+            .unwrap()
+            .clone()
+    };
+
+    let shared = export(&obrien);
+    let vitals = section(&shared, "Vital signs and scores");
+    assert_eq!(vitals["entry"].as_array().unwrap().len(), 4, "{vitals}");
+    let observations: Vec<&serde_json::Value> = shared["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Observation")
+        .collect();
+    assert_eq!(observations.len(), 4);
+    let text = serde_json::to_string(&observations).unwrap();
+    for loinc in ["9279-1", "59408-5", "8480-6", "8867-4", "8310-5"] {
+        assert!(text.contains(loinc), "{loinc} missing");
+    }
+
+    let referrals = section(&shared, "Referrals and appointments");
+    assert_eq!(
+        referrals["entry"].as_array().unwrap().len(),
+        1,
+        "{referrals}"
+    );
+
+    // The consented bundle, with Observations and a ServiceRequest, is valid FHIR R4 and its
+    // signature verifies, by third-party code (the test script installs both packages).
+    let key = d.dir.path().join("a.jwk");
+    assert_success(&d.run(
+        &d.a,
+        "sergeant",
+        &["keys", "export-public", "--out", key.to_str().unwrap()],
+    ));
+    let bundle_path = d
+        .dir
+        .path()
+        .join(&obrien)
+        .join(format!("{obrien}.handover.json"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/check_bundle.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&bundle_path)
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let withheld = export(&davies);
+    let vitals = section(&withheld, "Vital signs and scores");
+    assert_eq!(
+        vitals["emptyReason"]["coding"][0]["code"], "withheld",
+        "{vitals}"
+    );
+    assert!(
+        vitals["text"]["div"]
+            .as_str()
+            .unwrap()
+            .contains("no consent")
+    );
+    assert!(
+        !withheld["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource"]["resourceType"] == "Observation")
+    );
+}

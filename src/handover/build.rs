@@ -314,13 +314,105 @@ fn problems(_: &Ctx<'_>) -> Section {
     )
 }
 
-fn vital_signs(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Vital signs and scores",
-        "8716-3",
-        "Vital signs",
-        "vital signs or clinical scores",
-    )
+/// A clinical section the person has not consented to share: said, and marked withheld.
+fn withheld(
+    title: &'static str,
+    code: &'static str,
+    display: &'static str,
+    record: &RecordView,
+) -> Section {
+    let decision = record
+        .consents
+        .iter()
+        .find(|c| c.scope == "receiving_establishment")
+        .map(|c| c.decision.as_str());
+    let mut s = Section::loinc(title, code, display);
+    s.narrative.push(
+        match decision {
+            Some("declines") => "Not shared: the person declined to share clinical information with the receiving establishment.",
+            Some("lacks_capacity_ask_later") => "Not shared yet: the person lacked capacity to decide when asked; ask again.",
+            _ => "Not shared: no consent to share clinical information with the receiving establishment was recorded. Ask the custody healthcare practitioner.",
+        }
+        .to_string(),
+    );
+    s.empty_reason = Some(("withheld", "Information Withheld"));
+    s
+}
+
+/// NEWS2 observations, each with its vital signs as LOINC-coded components. NEWS2 itself has
+/// no LOINC code, so its total uses this program's code system (said in the narrative).
+fn vital_signs(ctx: &Ctx<'_>) -> Section {
+    let record = ctx.input.record;
+    if !crate::store::handover::consents_to_share(record) {
+        return withheld("Vital signs and scores", "8716-3", "Vital signs", record);
+    }
+    if record.news2.is_empty() {
+        return Section::not_recorded(
+            "Vital signs and scores",
+            "8716-3",
+            "Vital signs",
+            "vital signs or clinical scores",
+        );
+    }
+    let mut s = Section::loinc("Vital signs and scores", "8716-3", "Vital signs");
+    s.narrative.push("NEWS2 (Royal College of Physicians, 2017) has no LOINC code: its total is coded in this program's code system; each vital sign carries its LOINC code.".into());
+    for (i, score) in record.news2.iter().enumerate() {
+        let v = &score.inputs;
+        let int = |key: &str| v[key].as_i64().unwrap_or(0);
+        let component = |code: &str, display: &str, value: Value, unit: &str, ucum: &str| {
+            json!({
+                "code": { "coding": [{ "system": LOINC, "code": code, "display": display }] },
+                "valueQuantity": { "value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": ucum },
+            })
+        };
+        let tenths = int("temperature_tenths");
+        let line = format!(
+            "{}: NEWS2 {} ({}); respiration {}/min, SpO2 {}%, systolic {} mmHg, pulse {}/min, temperature {}.{} C.",
+            to_london_with_day(score.recorded_at),
+            score.total.unwrap_or(0),
+            score.band,
+            int("respiration_rate"),
+            int("spo2"),
+            int("systolic_bp"),
+            int("pulse"),
+            tenths / 10,
+            tenths % 10
+        );
+        s.narrative.push(line.clone());
+        let observation = json!({
+            "resourceType": "Observation",
+            "text": narrative(&[line]),
+            "status": "final",
+            "category": [{ "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                "code": "vital-signs",
+            }]}],
+            "code": {
+                "coding": [{ "system": format!("{}/CodeSystem/clinical-score", super::URI_BASE), "code": "news2", "display": "NEWS2 total score" }],
+                "text": "NEWS2 total score",
+            },
+            "subject": reference(&ctx.patient),
+            "encounter": reference(&ctx.encounter),
+            "effectiveDateTime": timestamp(score.recorded_at),
+            "valueInteger": score.total.unwrap_or(0),
+            "interpretation": [{ "text": score.band }],
+            "component": [
+                component("9279-1", "Respiratory rate", json!(int("respiration_rate")), "/min", "/min"),
+                component("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", json!(int("spo2")), "%", "%"),
+                component("8480-6", "Systolic blood pressure", json!(int("systolic_bp")), "mmHg", "mm[Hg]"),
+                component("8867-4", "Heart rate", json!(int("pulse")), "/min", "/min"),
+                // Bundles keep to integers (the canonical form every verifier must reproduce), so
+                // the temperature travels as text rather than a decimal quantity.
+                json!({
+                    "code": { "coding": [{ "system": LOINC, "code": "8310-5", "display": "Body temperature" }] },
+                    "valueString": format!("{}.{} Cel", tenths / 10, tenths % 10),
+                }),
+            ],
+        });
+        s.entries
+            .push((ctx.ids.urn(&format!("news2-{i}")), observation));
+    }
+    s
 }
 
 fn social_history(_: &Ctx<'_>) -> Section {
@@ -342,14 +434,62 @@ fn pregnancy(_: &Ctx<'_>) -> Section {
 }
 
 fn referrals(ctx: &Ctx<'_>) -> Section {
-    let mut s = Section::not_recorded(
-        "Referrals and appointments",
-        "referrals",
-        "Referrals and appointments",
-        "referrals or appointments",
-    );
+    let record = ctx.input.record;
+    let mut s = if !crate::store::handover::consents_to_share(record) {
+        withheld(
+            "Referrals and appointments",
+            "referrals",
+            "Referrals and appointments",
+            record,
+        )
+    } else if record.referrals.is_empty() {
+        Section::not_recorded(
+            "Referrals and appointments",
+            "referrals",
+            "Referrals and appointments",
+            "referrals or appointments",
+        )
+    } else {
+        let mut s = Section::loinc(
+            "Referrals and appointments",
+            "referrals",
+            "Referrals and appointments",
+        );
+        for (i, r) in record.referrals.iter().enumerate() {
+            let Some(c) = &r.content else { continue };
+            let contact = if c.no_fixed_abode {
+                format!("no fixed abode; reachable at {}", c.reachable_at)
+            } else {
+                format!("{} {}", c.address, c.postcode.clone().unwrap_or_default())
+            };
+            let phone = c.phone.clone().unwrap_or_else(|| "no phone".into());
+            let kind = r.kind.replace('_', " ");
+            let line = format!(
+                "{kind} referral by {} on {}: {}. Contact: {contact}; {phone}.",
+                r.made_by,
+                to_london_with_day(r.made_at),
+                c.reason
+            );
+            s.narrative.push(line.clone());
+            s.entries.push((
+                ctx.ids.urn(&format!("referral-{i}")),
+                json!({
+                    "resourceType": "ServiceRequest",
+                    "text": narrative(&[line]),
+                    "status": "active",
+                    "intent": "order",
+                    "code": { "text": format!("{kind} referral") },
+                    "subject": reference(&ctx.patient),
+                    "encounter": reference(&ctx.encounter),
+                    "authoredOn": timestamp(r.made_at),
+                    "reasonCode": [{ "text": c.reason }],
+                    "note": [{ "text": format!("Contact: {contact}; {phone}. Substance: {}; route: {}; treatment history: {}.", c.substance, c.route, c.treatment_history) }],
+                }),
+            ));
+        }
+        s
+    };
     s.system = super::section_system();
-    let _ = ctx;
     s
 }
 

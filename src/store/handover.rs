@@ -239,9 +239,19 @@ impl Store {
                     "custody record {custody_no} is closed: the person is no longer in custody here"
                 )));
             }
-            let record = custody::record(tx, detention_id, false)?.ok_or_else(|| {
+            let mut record = custody::record(tx, detention_id, false)?.ok_or_else(|| {
                 StoreError::Invalid(format!("there is no custody record {custody_no}"))
             })?;
+            // Clinical sections leave only with the person's consent to share with the
+            // receiving establishment; without it they are not even read.
+            if consents_to_share(&record) {
+                record.news2 = super::clinical::scores_for(
+                    tx,
+                    detention_id,
+                    super::clinical::ScoreKind::News2,
+                )?;
+                record.referrals = super::clinical::referrals_for(tx, detention_id, true)?;
+            }
             let (key, kid) = signing_key_in(tx, &staff, now)?;
             let suite_name: String = tx.query_row(
                 "SELECT value FROM settings WHERE key = 'suite_name'",
@@ -454,4 +464,12 @@ impl Store {
             .conn()
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
     }
+}
+
+/// Whether the newest consent decision for the receiving establishment is "consents".
+pub fn consents_to_share(record: &custody::RecordView) -> bool {
+    record
+        .consents
+        .iter()
+        .any(|c| c.scope == "receiving_establishment" && c.decision == "consents")
 }
