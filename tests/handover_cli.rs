@@ -349,6 +349,27 @@ fn time_critical_medication_travels_in_the_bundle_and_on_the_escort_summary() {
         "{summary}"
     );
     assert!(summary.lines().all(|l| l.chars().count() <= 80));
+
+    // The receiving suite keeps the medication as information known from the sender.
+    let key = d.dir.path().join("wood.jwk");
+    assert_success(&d.run(
+        &d.a,
+        "sergeant",
+        &["keys", "export-public", "--out", key.to_str().unwrap()],
+    ));
+    let bundle_path = outdir.join(format!("{wood}.handover.json"));
+    let out = d.run(
+        &d.b,
+        "officer",
+        &[
+            "import",
+            bundle_path.to_str().unwrap(),
+            "--trust",
+            key.to_str().unwrap(),
+        ],
+    );
+    let imported = assert_success(&out);
+    assert!(imported.contains("2 flags and 3 notes"), "{imported}");
 }
 
 #[test]

@@ -129,7 +129,9 @@ pub fn plan(verified: &Verified) -> ImportPlan {
     {
         for s in sections {
             let title = s["title"].as_str().unwrap_or("");
-            if matches!(title, "Plan of care" | "Custody episode")
+            // Medication travels as a note "known from" the sending suite: the receiving HCP
+            // verifies and prescribes; nothing here schedules doses from another suite's record.
+            if matches!(title, "Plan of care" | "Custody episode" | "Medications")
                 && s.get("emptyReason").is_none()
                 && let Some(div) = s.pointer("/text/div").and_then(Value::as_str)
             {
