@@ -44,34 +44,12 @@ fn who(h: &HandoverState) -> String {
     format!("{} ({})", h.name, h.custody_no)
 }
 
-fn field(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
-    let marker = if focused { "> " } else { "  " };
-    let value = if focused {
-        format!("{value}_")
-    } else {
-        value.to_string()
-    };
-    Line::from(vec![
-        Span::styled(
-            format!("{marker}{label:<20}"),
-            if focused { theme.key() } else { theme.dim() },
-        ),
-        Span::raw(value),
-    ])
-}
-
-fn error_lines(h: &HandoverState, theme: &Theme, lines: &mut Vec<Line<'static>>) {
-    if let Some(e) = &h.error {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
-    }
-}
-
 fn details_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(Span::styled(who(h), theme.title())),
         Line::default(),
-        field(
+        super::input_field(
+            20,
             "Destination",
             &destination_word(h.destination),
             h.field == 0,
@@ -81,18 +59,19 @@ fn details_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
             "    c court  p prison  h hospital  s another suite  r release",
             theme.dim(),
         )),
-        field("Receiving org", &h.receiving_org, h.field == 1, theme),
-        field(
+        super::input_field(20, "Receiving org", &h.receiving_org, h.field == 1, theme),
+        super::input_field(
+            20,
             "Receiving officer",
             &h.receiving_officer,
             h.field == 2,
             theme,
         ),
-        field("Write to directory", &h.out_dir, h.field == 3, theme),
+        super::input_field(20, "Write to directory", &h.out_dir, h.field == 3, theme),
         Line::default(),
         Line::from("Nothing is written yet: Enter reviews what will leave the suite."),
     ];
-    error_lines(h, theme, &mut lines);
+    super::push_error(h.error.as_deref(), theme, &mut lines);
     lines
 }
 
@@ -170,7 +149,7 @@ fn confirm_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
         Line::default(),
         Line::from("Enter hands over; Esc goes back and writes nothing."),
     ];
-    error_lines(h, theme, &mut lines);
+    super::push_error(h.error.as_deref(), theme, &mut lines);
     lines
 }
 

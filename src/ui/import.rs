@@ -40,33 +40,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn field(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
-    let marker = if focused { "> " } else { "  " };
-    let value = if focused {
-        format!("{value}_")
-    } else {
-        value.to_string()
-    };
-    Line::from(vec![
-        Span::styled(
-            format!("{marker}{label:<14}"),
-            if focused { theme.key() } else { theme.dim() },
-        ),
-        Span::raw(value),
-    ])
-}
-
-fn error_lines(s: &ImportState, theme: &Theme, lines: &mut Vec<Line<'static>>) {
-    if let Some(e) = &s.error {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
-    }
-}
-
 fn paths_lines(s: &ImportState, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
-        field("Bundle file", &s.bundle_path, s.field == 0, theme),
-        field("Trusted keys", &s.trust_path, s.field == 1, theme),
+        super::input_field(14, "Bundle file", &s.bundle_path, s.field == 0, theme),
+        super::input_field(14, "Trusted keys", &s.trust_path, s.field == 1, theme),
         Line::from(Span::styled(
             "    the sender's public key file or a directory of them; empty trusts this suite's own keys",
             theme.dim(),
@@ -74,7 +51,7 @@ fn paths_lines(s: &ImportState, theme: &Theme) -> Vec<Line<'static>> {
         Line::default(),
         Line::from("Nothing is stored yet: Enter verifies the bundle and shows what it says."),
     ];
-    error_lines(s, theme, &mut lines);
+    super::push_error(s.error.as_deref(), theme, &mut lines);
     lines
 }
 
@@ -141,6 +118,6 @@ fn confirm_lines(s: &ImportState, v: &Verified, theme: &Theme) -> Vec<Line<'stat
         Line::default(),
         Line::from("Enter imports; Esc goes back and stores nothing."),
     ];
-    error_lines(s, theme, &mut lines);
+    super::push_error(s.error.as_deref(), theme, &mut lines);
     lines
 }

@@ -199,3 +199,34 @@ pub(crate) fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
     }
     Line::from(spans)
 }
+
+/// One labelled input line of a panel: the focused field is marked and shows the cursor.
+pub(crate) fn input_field(
+    label_width: usize,
+    label: &str,
+    value: &str,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let marker = if focused { "> " } else { "  " };
+    let value = if focused {
+        format!("{value}_")
+    } else {
+        value.to_string()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("{marker}{label:<label_width$}"),
+            if focused { theme.key() } else { theme.dim() },
+        ),
+        Span::raw(value),
+    ])
+}
+
+/// Appends a panel's one-sentence error, after a blank line, when there is one.
+pub(crate) fn push_error(error: Option<&str>, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    if let Some(e) = error {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(e.to_string(), theme.error())));
+    }
+}
