@@ -5,6 +5,7 @@ pub mod booking;
 pub mod care;
 pub mod clock;
 pub mod contact;
+pub mod entry;
 pub mod flag;
 pub mod form;
 pub mod medication;

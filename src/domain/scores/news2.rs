@@ -193,55 +193,107 @@ pub enum Plausibility {
     Unusual(String),
 }
 
+/// The possible range of one vital sign (outside it the value is refused, naming the range)
+/// and its usual range (outside it the value is possible but must be confirmed). One table,
+/// read by [`validate`] and by the NEWS2 entry sheet, so the screen and the store cannot
+/// disagree. Temperature is in tenths of a degree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VitalRange {
+    pub item: &'static str,
+    pub unit: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub usual_min: u32,
+    pub usual_max: u32,
+    /// Why a value outside the usual range is questioned.
+    pub unusual: &'static str,
+}
+
+pub const RESPIRATION_RANGE: VitalRange = VitalRange {
+    item: "Respiration rate",
+    unit: " per minute",
+    min: 0,
+    max: 80,
+    usual_min: 6,
+    usual_max: 40,
+    unusual: "respiration rate below 6 or above 40",
+};
+pub const SPO2_RANGE: VitalRange = VitalRange {
+    item: "SpO2",
+    unit: "%",
+    min: 40,
+    max: 100,
+    usual_min: 70,
+    usual_max: 100,
+    unusual: "SpO2 below 70%",
+};
+pub const SYSTOLIC_RANGE: VitalRange = VitalRange {
+    item: "Systolic blood pressure",
+    unit: " mmHg",
+    min: 40,
+    max: 300,
+    usual_min: 70,
+    usual_max: 240,
+    unusual: "systolic pressure below 70 or above 240",
+};
+pub const PULSE_RANGE: VitalRange = VitalRange {
+    item: "Pulse",
+    unit: " per minute",
+    min: 20,
+    max: 250,
+    usual_min: 35,
+    usual_max: 180,
+    unusual: "pulse below 35 or above 180",
+};
+/// In tenths of a degree Celsius.
+pub const TEMPERATURE_RANGE: VitalRange = VitalRange {
+    item: "Temperature",
+    unit: " °C",
+    min: 250,
+    max: 450,
+    usual_min: 320,
+    usual_max: 420,
+    unusual: "temperature below 32 or above 42 °C",
+};
+
 /// Refuses impossible vital signs (pulse 400, SpO2 120, temperature 50 °C) naming the valid
 /// range, and flags unusual-but-possible ones for confirmation.
 pub fn validate(o: &Observations) -> Result<Vec<Plausibility>, OutOfRange> {
-    fn within(item: &'static str, v: u32, lo: u32, hi: u32, unit: &str) -> Result<(), OutOfRange> {
-        if (lo..=hi).contains(&v) {
-            Ok(())
-        } else {
-            Err(OutOfRange {
-                item,
-                range: format!("between {lo} and {hi}{unit}"),
-                given: format!("{v}{unit}"),
-            })
-        }
+    fn tenths(v: u32) -> String {
+        format!("{}.{}", v / 10, v % 10)
     }
-    within("Respiration rate", o.respiration_rate, 0, 80, " per minute")?;
-    within("SpO2", o.spo2, 40, 100, "%")?;
-    within("Systolic blood pressure", o.systolic_bp, 40, 300, " mmHg")?;
-    within("Pulse", o.pulse, 20, 250, " per minute")?;
-    if !(250..=450).contains(&o.temperature_tenths) {
-        return Err(OutOfRange {
-            item: "Temperature",
-            range: "between 25.0 and 45.0 °C".into(),
-            given: format!(
-                "{}.{} °C",
-                o.temperature_tenths / 10,
-                o.temperature_tenths % 10
-            ),
-        });
-    }
+    let readings = [
+        (RESPIRATION_RANGE, o.respiration_rate),
+        (SPO2_RANGE, o.spo2),
+        (SYSTOLIC_RANGE, o.systolic_bp),
+        (PULSE_RANGE, o.pulse),
+        (TEMPERATURE_RANGE, o.temperature_tenths),
+    ];
     let mut unusual = Vec::new();
-    let mut note = |cond: bool, why: &str| {
-        if cond {
-            unusual.push(Plausibility::Unusual(why.to_string()));
+    for (range, v) in readings {
+        let shown = |x: u32| {
+            if range.item == TEMPERATURE_RANGE.item {
+                tenths(x)
+            } else {
+                x.to_string()
+            }
+        };
+        if !(range.min..=range.max).contains(&v) {
+            return Err(OutOfRange {
+                item: range.item,
+                range: format!(
+                    "between {} and {}{}",
+                    shown(range.min),
+                    shown(range.max),
+                    range.unit
+                ),
+                given: format!("{}{}", shown(v), range.unit),
+            });
         }
-    };
-    note(
-        o.respiration_rate < 6 || o.respiration_rate > 40,
-        "respiration rate below 6 or above 40",
-    );
-    note(o.spo2 < 70, "SpO2 below 70%");
-    note(
-        o.systolic_bp < 70 || o.systolic_bp > 240,
-        "systolic pressure below 70 or above 240",
-    );
-    note(o.pulse < 35 || o.pulse > 180, "pulse below 35 or above 180");
-    note(
-        o.temperature_tenths < 320 || o.temperature_tenths > 420,
-        "temperature below 32 or above 42 °C",
-    );
+        if !(range.usual_min..=range.usual_max).contains(&v) {
+            unusual.push(Plausibility::Unusual(range.unusual.to_string()));
+        }
+    }
     Ok(unusual)
 }
 
