@@ -71,6 +71,7 @@ actions! {
     FlagInError => "flag_in_error", "Mark a flag entered in error, with the reason (asks to confirm; never deleted)";
     CompleteForm => "complete_form", "Complete the form (names any required question missing)";
     ExportHandover => "export_handover", "Hand the person over (court, prison, hospital, suite, release): review what leaves, confirm, sign and export (sergeant)";
+    AddClinical => "add_clinical", "Add to the clinical record: NEWS2, GCS, CIWA-Ar, COWS, AUDIT-C, a medicine, a dose, consent, fitness, a referral or an appointment (HCP)";
     ImportBundle => "import_bundle", "Import a handover bundle from another suite: verify its signature, review, then store it as known information";
 }
 

@@ -899,7 +899,7 @@ fn alert_action(app: &mut App, action: Action) {
 }
 
 /// After a write: re-read the board (and the record, if open) so the new schedule shows.
-fn after_write(app: &mut App, detention_id: i64) {
+pub(super) fn after_write(app: &mut App, detention_id: i64) {
     app.refresh_board();
     refresh(app);
     let screen = std::mem::replace(&mut app.screen, Screen::Login(Default::default()));
@@ -918,14 +918,6 @@ fn after_write(app: &mut App, detention_id: i64) {
     };
 }
 
-/// A store error as a sentence: capital first letter, full stop.
 fn sentence(text: &str) -> String {
-    let mut t = text.to_string();
-    if let Some(first) = t.get(..1) {
-        t = first.to_uppercase() + &t[1..];
-    }
-    if !t.ends_with('.') {
-        t.push('.');
-    }
-    t
+    super::sentence(text)
 }

@@ -260,14 +260,7 @@ fn save_with(app: &mut App, f: &mut FormScreen, answer: Answer, reason: Option<&
 }
 
 fn sentence(text: &str) -> String {
-    let mut t = text.to_string();
-    if let Some(first) = t.get(..1) {
-        t = first.to_uppercase() + &t[1..];
-    }
-    if !t.ends_with('.') {
-        t.push('.');
-    }
-    t
+    super::sentence(text)
 }
 
 /// A character typed on the form screen.

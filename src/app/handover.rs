@@ -98,16 +98,7 @@ pub fn context(app: &App) -> Option<Context> {
     })
 }
 
-fn sentence(text: impl Into<String>) -> String {
-    let mut text: String = text.into();
-    if let Some(first) = text.get(..1) {
-        text = first.to_uppercase() + &text[1..];
-    }
-    if !text.ends_with('.') {
-        text.push('.');
-    }
-    text
-}
+use super::sentence;
 
 fn open(app: &mut App) {
     let Screen::Record(r) = &app.screen else {

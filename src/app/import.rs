@@ -51,16 +51,7 @@ pub fn context(app: &App) -> Option<Context> {
     })
 }
 
-fn sentence(text: impl Into<String>) -> String {
-    let mut text: String = text.into().replace('\n', " ");
-    if let Some(first) = text.get(..1) {
-        text = first.to_uppercase() + &text[1..];
-    }
-    if !text.ends_with('.') {
-        text.push('.');
-    }
-    text
-}
+use super::sentence;
 
 /// Reads and verifies the bundle with the typed keys, or this suite's own when none is typed.
 fn check(app: &App, s: &ImportState) -> Result<Verified, String> {

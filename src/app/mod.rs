@@ -7,6 +7,7 @@ pub mod action;
 pub mod board;
 pub mod booking;
 pub mod care;
+pub mod entry;
 pub mod form;
 pub mod handover;
 pub mod import;
@@ -189,6 +190,9 @@ pub struct App {
     pub handover: Option<handover::HandoverState>,
     /// Importing a bundle from another suite, over the board (`import.rs`).
     pub import: Option<import::ImportState>,
+    /// Adding a score, medicine, dose, consent, fitness decision, referral or appointment
+    /// over the open record (`entry.rs`).
+    pub entry: Option<entry::EntryState>,
     session: Option<Store>,
     last_activity: DateTime<Utc>,
 }
@@ -210,6 +214,7 @@ impl App {
             care: care::CareState::default(),
             handover: None,
             import: None,
+            entry: None,
             session: None,
             last_activity: now,
         }
@@ -232,6 +237,9 @@ impl App {
             return context;
         }
         if let Some(context) = import::context(self) {
+            return context;
+        }
+        if let Some(context) = entry::context(self) {
             return context;
         }
         match &self.screen {
@@ -270,6 +278,7 @@ impl App {
         self.care = care::CareState::default();
         self.handover = None;
         self.import = None;
+        self.entry = None;
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
             info: Some(why.to_string()),
@@ -393,6 +402,9 @@ pub fn perform(app: &mut App, action: Action) {
     if import::perform(app, action) {
         return;
     }
+    if entry::perform(app, action) {
+        return;
+    }
     app.message = None;
     let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
     app.screen = match screen {
@@ -418,6 +430,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if import::type_char(app, c) {
+        return;
+    }
+    if entry::type_char(app, c) {
         return;
     }
     if matches!(app.screen, Screen::Booking(_)) {
@@ -504,7 +519,13 @@ fn login_action(app: &mut App, mut s: LoginState, action: Action) -> Screen {
 }
 
 fn login_error_sentence(e: &StoreError) -> String {
-    let mut text = e.to_string();
+    sentence(e.to_string())
+}
+
+/// A message as one sentence: capital first letter, full stop (store errors are lower-case
+/// clauses so they can be embedded; the screen shows sentences).
+pub(crate) fn sentence(text: impl Into<String>) -> String {
+    let mut text: String = text.into().replace('\n', " ");
     if let Some(first) = text.get(..1) {
         text = first.to_uppercase() + &text[1..];
     }

@@ -5,6 +5,7 @@ mod board;
 mod booking;
 mod care;
 mod clinical;
+mod entry;
 mod form;
 mod handover;
 mod help;
@@ -58,6 +59,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.import.is_some() {
         let [_, body, _] = frame_areas(area);
         import::render(app, &theme, frame, body);
+    }
+    if app.entry.is_some() {
+        let [_, body, _] = frame_areas(area);
+        entry::render(app, &theme, frame, body);
     }
     care::render(app, &theme, frame, area);
     if let Some(help) = &app.help {
@@ -116,6 +121,7 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::NextTab,
             Action::PrevTab,
             Action::BreakGlass,
+            Action::AddClinical,
             Action::Back,
             Action::Help,
             Action::Lock,
@@ -138,10 +144,19 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
     }
 }
 
-/// `key label` pairs for the status bar, from the live keymap.
+/// `key label` pairs for the status bar, from the live keymap. Break glass is offered only to
+/// roles that need it, adding clinical entries only to roles that may.
 pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
+    let clinical = app
+        .identity()
+        .is_some_and(|i| i.role.sees_clinical_detail());
     hint_actions(context)
         .iter()
+        .filter(|&&action| match action {
+            Action::BreakGlass => !clinical,
+            Action::AddClinical => clinical,
+            _ => true,
+        })
         .filter_map(|&action| {
             let key = app.keymap.keys_for(context, action).into_iter().next()?;
             Some((key.to_string(), short_label(action)))
@@ -167,6 +182,7 @@ fn short_label(action: Action) -> &'static str {
         Action::RecordCheck => "check",
         Action::SetCarePlan => "plan",
         Action::BookIn => "book in",
+        Action::AddClinical => "add",
         other => other.name(),
     }
 }

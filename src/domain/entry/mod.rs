@@ -71,6 +71,9 @@ pub struct ShowIf {
     pub any_of: Vec<&'static str>,
 }
 
+/// A further check of a typed value, returning the sentence to show when it fails.
+pub type TextCheck = fn(&str) -> Result<(), String>;
+
 /// One field of a sheet.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -83,7 +86,7 @@ pub struct Field {
     pub show_if: Option<ShowIf>,
     /// A further check of a non-empty text value (a frequency, a phone number, a postcode),
     /// returning the sentence to show.
-    pub validate: Option<fn(&str) -> Result<(), String>>,
+    pub validate: Option<TextCheck>,
 }
 
 impl Field {
@@ -117,7 +120,7 @@ impl Field {
         self
     }
 
-    pub fn validated(mut self, check: fn(&str) -> Result<(), String>) -> Field {
+    pub fn validated(mut self, check: TextCheck) -> Field {
         self.validate = Some(check);
         self
     }

@@ -1,0 +1,349 @@
+//! The HCP adding to the clinical record through the real keys: the `a` menu, each sheet, the
+//! checks as typed, and what the record, the board and other roles then show.
+
+mod support;
+
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyModifiers};
+use sonar_custody::app::{App, Event, Screen, update};
+use support::*;
+
+/// Opens the top row of the board (O'Brien) as `username`.
+fn open_top_record(username: &str) -> (DemoDb, App) {
+    let (db, mut app) = logged_in(username);
+    key(&mut app, KeyCode::Enter);
+    let Screen::Record(r) = &app.screen else {
+        panic!("Enter opens the record");
+    };
+    assert_eq!(r.view.entry.surname, "O'Brien");
+    (db, app)
+}
+
+fn f8(app: &mut App) {
+    key(app, KeyCode::F(8));
+}
+
+/// Types a value into the focused field and presses Enter (check and move on).
+fn answer(app: &mut App, text: &str) {
+    type_text(app, text);
+    key(app, KeyCode::Enter);
+}
+
+fn record_news2(app: &mut App, pulse: &str, resp: &str) {
+    type_text(app, "a");
+    type_text(app, "n");
+    answer(app, resp); // respiration
+    answer(app, "96"); // SpO2
+    type_text(app, "1"); // scale 1 (a pick moves on by itself)
+    type_text(app, "a"); // air
+    answer(app, "128"); // systolic
+    answer(app, pulse);
+    type_text(app, "a"); // alert
+    answer(app, "37.1"); // temperature: Enter on the last field saves
+}
+
+fn news2_count(app: &App) -> usize {
+    match &app.screen {
+        Screen::Record(r) => r.view.news2.len(),
+        _ => panic!("not on the record"),
+    }
+}
+
+fn message(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_hcp_records_news2_twice_and_sees_the_trend_on_the_health_tab() {
+    let (_db, mut app) = open_top_record("hcp");
+    let before = news2_count(&app);
+    record_news2(&mut app, "88", "18");
+    assert!(
+        app.entry.is_none(),
+        "a saved sheet closes: {}",
+        message(&app)
+    );
+    assert_eq!(
+        message(&app),
+        "NEWS2 0 recorded: routine (at least 12-hourly)."
+    );
+    // Four minutes on (the idle lock is at five).
+    update(&mut app, Event::Tick(fixed_now() + Duration::minutes(4)));
+    record_news2(&mut app, "112", "22");
+    assert_eq!(news2_count(&app), before + 2);
+    let Screen::Record(r) = &app.screen else {
+        panic!("back on the record");
+    };
+    assert_eq!(r.tab, sonar_custody::app::RecordTab::Health);
+    let last = r.view.news2.last().unwrap();
+    // Respiration 22 scores 2, pulse 112 scores 2: total 4, low.
+    assert_eq!(last.total, Some(4));
+    assert_eq!(last.recorded_by, "hcp");
+    let screen = screen_text(&app, 120, 40);
+    assert!(screen.contains("NEWS2"), "{screen}");
+}
+
+#[test]
+fn impossible_vitals_are_refused_naming_the_range_and_unusual_ones_need_confirming() {
+    let (_db, mut app) = open_top_record("hcp");
+    let before = news2_count(&app);
+    type_text(&mut app, "an");
+    answer(&mut app, "18");
+    answer(&mut app, "120");
+    let screen = screen_text(&app, 100, 30);
+    assert!(
+        screen.contains("SpO2 must be between 40 and 100%; 120% is not possible."),
+        "{screen}"
+    );
+    // Still on SpO2: correct it and go on.
+    key_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    answer(&mut app, "97");
+    type_text(&mut app, "1a");
+    answer(&mut app, "130");
+    answer(&mut app, "190"); // possible, unusual
+    type_text(&mut app, "a");
+    answer(&mut app, "36.9");
+    let screen = screen_text(&app, 100, 30);
+    assert!(
+        screen.contains("Unusual: Pulse 190 per minute is outside the usual 35 to 180"),
+        "{screen}"
+    );
+    assert_eq!(
+        news2_count(&app),
+        before,
+        "nothing written before confirming"
+    );
+    f8(&mut app);
+    assert_eq!(news2_count(&app), before + 1, "{}", message(&app));
+    assert!(
+        message(&app).starts_with("NEWS2 3 recorded"),
+        "{}",
+        message(&app)
+    );
+}
+
+#[test]
+fn a_medicine_due_in_twenty_minutes_counts_down_on_the_board() {
+    let (_db, mut app) = open_top_record("hcp");
+    type_text(&mut app, "am");
+    answer(&mut app, "Levetiracetam");
+    answer(&mut app, "500 mg");
+    type_text(&mut app, "o"); // oral
+    answer(&mut app, "every 4 hours");
+    answer(&mut app, "10:20"); // last taken: next due 14:20, 20 minutes from now
+    answer(&mut app, "Epilepsy");
+    type_text(&mut app, "g"); // verified with GP
+    type_text(&mut app, "b"); // brought in
+    f8(&mut app);
+    assert_eq!(
+        message(&app),
+        "Levetiracetam 500 mg added to the medicines."
+    );
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let med = r
+        .view
+        .medications
+        .iter()
+        .find(|m| m.name == "Levetiracetam")
+        .expect("the medicine is on the record");
+    assert_eq!(med.next_due, Some(fixed_now() + Duration::minutes(20)));
+    assert!(
+        med.time_critical.is_some(),
+        "epilepsy medicine is time-critical"
+    );
+
+    key(&mut app, KeyCode::Esc);
+    let row = board_lines(&app)
+        .into_iter()
+        .find(|l| l.contains("O'BRIEN") || l.contains("O'Brien"))
+        .expect("O'Brien on the board");
+    assert!(row.contains("MED 20m"), "{row}");
+    // Twenty-five minutes of a busy board (a key each minute keeps the idle lock away).
+    for minute in 1..=25 {
+        update(
+            &mut app,
+            Event::Tick(fixed_now() + Duration::minutes(minute)),
+        );
+        key(&mut app, KeyCode::Home);
+    }
+    let row = board_lines(&app)
+        .into_iter()
+        .find(|l| l.contains("O'BRIEN") || l.contains("O'Brien"))
+        .expect("O'Brien on the board");
+    assert!(row.contains("MED !-5m"), "overdue like a check: {row}");
+
+    // The dose given moves the next one on by the interval.
+    type_text(&mut app, "/Sean");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "ad");
+    let sheet = screen_text(&app, 120, 40);
+    assert!(sheet.contains("Levetiracetam 500 mg"), "{sheet}");
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let key_no = r
+        .view
+        .medications
+        .iter()
+        .position(|m| m.name == "Levetiracetam")
+        .unwrap()
+        + 1;
+    type_text(&mut app, &key_no.to_string());
+    type_text(&mut app, "g"); // given
+    f8(&mut app); // time empty: now
+    assert!(
+        message(&app).ends_with("given at 14:25 recorded."),
+        "{}",
+        message(&app)
+    );
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let med = r
+        .view
+        .medications
+        .iter()
+        .find(|m| m.name == "Levetiracetam")
+        .unwrap();
+    assert_eq!(
+        med.next_due,
+        Some(fixed_now() + Duration::minutes(25 + 240))
+    );
+}
+
+#[test]
+fn a_declined_dose_needs_its_reason() {
+    let (_db, mut app) = open_top_record("hcp");
+    type_text(&mut app, "am");
+    answer(&mut app, "Insulin glargine");
+    answer(&mut app, "20 units");
+    type_text(&mut app, "j");
+    answer(&mut app, "od");
+    answer(&mut app, "");
+    answer(&mut app, "");
+    type_text(&mut app, "nc");
+    f8(&mut app);
+    type_text(&mut app, "ad");
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let n = r
+        .view
+        .medications
+        .iter()
+        .position(|m| m.name == "Insulin glargine")
+        .unwrap()
+        + 1;
+    type_text(&mut app, &n.to_string());
+    type_text(&mut app, "d"); // declined: the reason field appears
+    f8(&mut app);
+    let screen = screen_text(&app, 120, 40);
+    assert!(screen.contains("Why is needed."), "{screen}");
+    answer(&mut app, "Says he will take it at home");
+    f8(&mut app);
+    assert!(
+        message(&app).contains("declined at 14:00 recorded"),
+        "{}",
+        message(&app)
+    );
+}
+
+#[test]
+fn consent_fitness_and_a_referral_with_checked_contact_details() {
+    let (_db, mut app) = open_top_record("hcp");
+    // Consent: lacks capacity now, ask later — the notes are then required.
+    type_text(&mut app, "ac3l");
+    f8(&mut app);
+    assert!(screen_text(&app, 120, 40).contains("Capacity notes is needed."));
+    answer(&mut app, "Heavily intoxicated; ask again after sleep");
+    assert_eq!(
+        message(&app),
+        "Consent recorded: Community treatment services — lacks capacity now: ask again later."
+    );
+
+    // Fitness to interview with conditions.
+    type_text(&mut app, "afiy");
+    answer(&mut app, "Needs appropriate adult; interview after 18:00");
+    answer(&mut app, "Mild learning disability; alcohol wearing off");
+    assert_eq!(message(&app), "Recorded: fit to be interviewed.");
+
+    // Referral: a bad phone number is refused as typed, then corrected.
+    type_text(&mut app, "ard");
+    answer(&mut app, "Heroin");
+    answer(&mut app, "Injecting");
+    answer(&mut app, "");
+    answer(&mut app, "Wants treatment; previously with Leeds DAS");
+    answer(&mut app, "0770 900123");
+    assert!(
+        screen_text(&app, 120, 40).contains("A UK phone number has 10 digits after the leading 0"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    key_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    answer(&mut app, "07700 900123");
+    type_text(&mut app, "n"); // no fixed abode: where they can be reached
+    answer(&mut app, "St George's Crypt day centre");
+    assert_eq!(message(&app), "Referral recorded.");
+
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    assert!(
+        r.view
+            .consents
+            .iter()
+            .any(|c| c.scope == "community_treatment" && c.decision == "lacks_capacity_ask_later")
+    );
+    let fit = r
+        .view
+        .fitness
+        .iter()
+        .find(|f| f.kind == "interview")
+        .unwrap();
+    assert!(fit.fit);
+    assert_eq!(
+        fit.conditions,
+        "Needs appropriate adult; interview after 18:00"
+    );
+    let referral = r.view.referrals.last().unwrap();
+    let content = referral.content.as_ref().expect("the HCP sees the content");
+    assert_eq!(content.phone.as_deref(), Some("07700900123"));
+    assert!(content.no_fixed_abode);
+}
+
+#[test]
+fn only_an_hcp_can_add_and_esc_with_typed_values_asks_before_discarding() {
+    let (_db, mut app) = open_top_record("sergeant");
+    type_text(&mut app, "a");
+    assert!(app.entry.is_none());
+    assert_eq!(
+        message(&app),
+        "Only a healthcare practitioner can add to the clinical record."
+    );
+
+    let (_db, mut app) = open_top_record("hcp");
+    type_text(&mut app, "ag");
+    type_text(&mut app, "3");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.entry.is_some(), "the first Esc warns");
+    assert!(screen_text(&app, 120, 40).contains("Press esc again to leave without saving"));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.entry.is_none());
+    assert_eq!(message(&app), "Nothing was saved.");
+}
+
+#[test]
+fn the_entry_menu_and_news2_sheet_render() {
+    let (_db, mut app) = open_top_record("hcp");
+    type_text(&mut app, "a");
+    insta::assert_snapshot!("entry_menu_80x24", screen_text(&app, 80, 24));
+    type_text(&mut app, "n");
+    answer(&mut app, "18");
+    answer(&mut app, "96");
+    insta::assert_snapshot!("entry_news2_scale_80x24", screen_text(&app, 80, 24));
+}
