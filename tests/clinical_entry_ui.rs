@@ -251,6 +251,23 @@ fn a_declined_dose_needs_its_reason() {
         "{}",
         message(&app)
     );
+
+    // Entered for the wrong person: stopped with a reason, it no longer falls due.
+    type_text(&mut app, "as");
+    type_text(&mut app, &n.to_string());
+    f8(&mut app);
+    assert!(screen_text(&app, 120, 40).contains("Why it is stopped is needed."));
+    answer(&mut app, "Entered for the wrong person");
+    assert_eq!(message(&app), "Insulin glargine 20 units stopped.");
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    assert!(
+        r.view
+            .medications
+            .iter()
+            .all(|m| m.name != "Insulin glargine")
+    );
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn open(app: &mut App) {
 fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryState> {
     let mut medicine_ids = Vec::new();
     let mut medicines = Vec::new();
-    if kind == EntryKind::Dose {
+    if kind.needs_medicines() {
         if let Screen::Record(r) = &app.screen {
             for m in &r.view.medications {
                 medicine_ids.push(m.id);
@@ -428,13 +428,7 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             Ok(format!("{} {} added to the medicines.", m.name, m.dose))
         }
         EntryKind::Dose => {
-            let medication_id: i64 = r
-                .text("medicine")
-                .parse()
-                .map_err(|_| "Pick the medicine with its number.".to_string())?;
-            if !s.medicine_ids.contains(&medication_id) {
-                return Err("Pick one of this person's medicines.".into());
-            }
+            let medication_id = chosen_medicine(s, &r)?;
             let outcome = match r.text("outcome").as_str() {
                 "given" => DoseOutcome::Given,
                 "declined" => DoseOutcome::Declined,
@@ -445,16 +439,19 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             store
                 .record_dose(medication_id, outcome, &r.text("reason"), at, now)
                 .map_err(err)?;
-            let label = s
-                .sheet
-                .field("medicine")
-                .map(|f| f.display(&r.text("medicine")))
-                .unwrap_or_default();
             Ok(format!(
-                "{label}: {} at {} recorded.",
+                "{}: {} at {} recorded.",
+                medicine_label(s, &r),
                 outcome.as_str().replace('_', " "),
                 crate::domain::observation::to_london(at)
             ))
+        }
+        EntryKind::StopMedicine => {
+            let medication_id = chosen_medicine(s, &r)?;
+            store
+                .stop_medication(medication_id, &r.text("reason"), now)
+                .map_err(err)?;
+            Ok(format!("{} stopped.", medicine_label(s, &r)))
         }
         EntryKind::Consent => {
             let decision = r.text("decision");
@@ -539,6 +536,22 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             ))
         }
     }
+}
+
+/// The medication id picked on a dose or stop sheet (one of the person's current medicines).
+fn chosen_medicine(s: &SheetState, r: &Read) -> Result<i64, String> {
+    r.text("medicine")
+        .parse::<i64>()
+        .ok()
+        .filter(|id| s.medicine_ids.contains(id))
+        .ok_or_else(|| "Pick one of this person's medicines by its number.".to_string())
+}
+
+fn medicine_label(s: &SheetState, r: &Read) -> String {
+    s.sheet
+        .field("medicine")
+        .map(|f| f.display(&r.text("medicine")))
+        .unwrap_or_default()
 }
 
 fn news2_message(result: &news2::News2) -> String {

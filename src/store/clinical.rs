@@ -345,6 +345,46 @@ impl Store {
         medications_for(self.conn(), detention_id, self.clinical())
     }
 
+    /// Stops a medicine (HCP only): prescribed in error, stopped by the doctor, or not the
+    /// person's. The row stays, marked with who, when and why; it no longer falls due.
+    pub fn stop_medication(
+        &mut self,
+        medication_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.require_hcp("stop medication")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "stopping a medicine needs a reason".into(),
+            ));
+        }
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            let changed = tx.execute(
+                "UPDATE medication SET stopped_at = ?2, stopped_by = ?3, stopped_reason = ?4
+                 WHERE id = ?1 AND stopped_at IS NULL
+                   AND detention_id IN (SELECT id FROM detention WHERE closed_at IS NULL)",
+                params![medication_id, timestamp(now), by, reason],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Invalid(
+                    "that medicine is already stopped, or the detention is closed".into(),
+                ));
+            }
+            audit::append(
+                tx,
+                now,
+                &by,
+                AuditAction::RecordWrite,
+                &format!("medication {medication_id}"),
+                "stopped",
+            )?;
+            Ok(())
+        })
+    }
+
     /// Records a consent decision (HCP only); "declines" and "lacks capacity, ask again later"
     /// are answers in their own right.
     pub fn record_consent(
@@ -807,6 +847,59 @@ mod tests {
             consciousness: news2::Consciousness::Alert,
             temperature_tenths: 379,
         }
+    }
+
+    #[test]
+    fn a_stopped_medicine_no_longer_falls_due_and_says_who_stopped_it() {
+        let (_dir, mut hcp, mut sergeant, d) = suite();
+        let id = hcp
+            .add_medication(
+                d,
+                &NewMedication {
+                    name: "Methadone".into(),
+                    dose: "60 ml".into(),
+                    route: "oral".into(),
+                    frequency: "od".into(),
+                    verified_with: "pharmacy".into(),
+                    origin: "reported".into(),
+                    ..Default::default()
+                },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(hcp.medications(d).unwrap().len(), 1);
+        assert!(matches!(
+            sergeant.stop_medication(id, "not his", now()),
+            Err(StoreError::NotPermitted { .. })
+        ));
+        assert_eq!(
+            hcp.stop_medication(id, "  ", now())
+                .unwrap_err()
+                .to_string(),
+            "stopping a medicine needs a reason"
+        );
+        hcp.stop_medication(id, "Entered for the wrong person", now())
+            .unwrap();
+        assert!(hcp.medications(d).unwrap().is_empty());
+        assert!(next_doses_in_custody(hcp.conn()).unwrap().is_empty());
+        assert_eq!(
+            hcp.stop_medication(id, "again", now())
+                .unwrap_err()
+                .to_string(),
+            "that medicine is already stopped, or the detention is closed"
+        );
+        let stopped: (String, String) = hcp
+            .conn()
+            .query_row(
+                "SELECT stopped_by, stopped_reason FROM medication WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            stopped,
+            ("nurse".into(), "Entered for the wrong person".into())
+        );
     }
 
     #[test]

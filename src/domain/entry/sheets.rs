@@ -29,11 +29,12 @@ pub enum EntryKind {
     Fitness,
     Referral,
     Appointment,
+    StopMedicine,
 }
 
 impl EntryKind {
     /// In menu order, with the key that picks each.
-    pub const MENU: [(char, EntryKind); 11] = [
+    pub const MENU: [(char, EntryKind); 12] = [
         ('n', EntryKind::News2),
         ('g', EntryKind::Gcs),
         ('a', EntryKind::Ciwa),
@@ -41,6 +42,7 @@ impl EntryKind {
         ('u', EntryKind::AuditC),
         ('m', EntryKind::Medicine),
         ('d', EntryKind::Dose),
+        ('s', EntryKind::StopMedicine),
         ('c', EntryKind::Consent),
         ('f', EntryKind::Fitness),
         ('r', EntryKind::Referral),
@@ -60,7 +62,13 @@ impl EntryKind {
             EntryKind::Fitness => "Fitness decision (detain, interview, transfer or release)",
             EntryKind::Referral => "Referral (Liaison and Diversion, drug or alcohol service)",
             EntryKind::Appointment => "Appointment after release",
+            EntryKind::StopMedicine => "Stop a medicine (stopped, or entered in error)",
         }
+    }
+
+    /// Whether the sheet picks one of the person's current medicines.
+    pub fn needs_medicines(self) -> bool {
+        matches!(self, EntryKind::Dose | EntryKind::StopMedicine)
     }
 }
 
@@ -515,23 +523,25 @@ pub fn medicine_sheet() -> Sheet {
     }
 }
 
-/// A dose of one of the person's medicines: what happened and when. `medicines` are
-/// (id as text, label), offered under keys 1-9.
-pub fn dose_sheet(medicines: &[(String, String)]) -> Sheet {
+/// Picks one of the person's current medicines: `medicines` are (id as text, label), offered
+/// under keys 1-9.
+fn medicine_choice(medicines: &[(String, String)]) -> Field {
     let options = medicines
         .iter()
         .take(9)
-        .enumerate()
-        .map(|(i, (id, label))| {
-            let key = char::from_digit(u32::try_from(i + 1).unwrap_or(9), 10).unwrap_or('9');
-            Choice::new(key, id.clone(), label.clone())
-        })
+        .zip('1'..='9')
+        .map(|((id, label), key)| Choice::new(key, id.clone(), label.clone()))
         .collect();
+    Field::new("medicine", "Medicine", FieldKind::Choice(options))
+}
+
+/// A dose of one of the person's medicines: what happened and when.
+pub fn dose_sheet(medicines: &[(String, String)]) -> Sheet {
     Sheet {
         title: "Dose".into(),
         source: "NICE NG57; reference/custody-practice.md (missed time-critical doses)",
         fields: vec![
-            Field::new("medicine", "Medicine", FieldKind::Choice(options)),
+            medicine_choice(medicines),
             Field::new(
                 "outcome",
                 "What happened",
@@ -548,6 +558,20 @@ pub fn dose_sheet(medicines: &[(String, String)]) -> Sheet {
             Field::new("at", "At", FieldKind::DateTime(When::Past))
                 .optional()
                 .help("HH:MM if not just now; leave empty for now."),
+        ],
+    }
+}
+
+/// Stopping a medicine: it stays on the record, marked, and no longer falls due.
+pub fn stop_medicine_sheet(medicines: &[(String, String)]) -> Sheet {
+    Sheet {
+        title: "Stop a medicine".into(),
+        source: "DESIGN.md, Data rules (entries are marked, never deleted)",
+        fields: vec![
+            medicine_choice(medicines),
+            text("reason", "Why it is stopped", 200).help(
+                "e.g. stopped by the FME; entered for the wrong person; not the person's medicine.",
+            ),
         ],
     }
 }
@@ -702,6 +726,7 @@ pub fn sheet(kind: EntryKind, medicines: &[(String, String)]) -> Sheet {
         EntryKind::Fitness => fitness_sheet(),
         EntryKind::Referral => referral_sheet(),
         EntryKind::Appointment => appointment_sheet(),
+        EntryKind::StopMedicine => stop_medicine_sheet(medicines),
     }
 }
 
