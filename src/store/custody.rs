@@ -347,6 +347,8 @@ pub struct RecordView {
     pub consents: Vec<super::clinical::ConsentView>,
     pub fitness: Vec<super::clinical::FitnessView>,
     pub referrals: Vec<super::clinical::ReferralView>,
+    /// Appointments after release, soonest first (service and place only when clinical).
+    pub appointments: Vec<super::clinical::AppointmentView>,
     /// Checks in full, the suggested level and the PACE reviews and extensions (`care.rs`).
     pub care: super::care::RecordCare,
 }
@@ -503,6 +505,7 @@ pub fn record(
         consents: super::clinical::consents_for(conn, detention_id, clinical)?,
         fitness: super::clinical::fitness_for(conn, detention_id, clinical)?,
         referrals: super::clinical::referrals_for(conn, detention_id, clinical)?,
+        appointments: super::clinical::appointments_for(conn, detention_id, clinical)?,
         care: super::care::record_care(conn, detention_id)?,
     }))
 }

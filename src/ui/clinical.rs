@@ -208,6 +208,8 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
         }
     }
 
+    lines.extend(appointment_lines(v, theme));
+
     if r.clinical_visible && !v.news2.is_empty() {
         lines.push(Line::default());
         lines.push(heading(
@@ -247,6 +249,34 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
         )));
         lines.push(Line::from(format!(
             "In an emergency press {key} to break glass: you will be asked why, and it is audited."
+        )));
+    }
+    lines
+}
+
+/// Appointments after release, soonest first: when for everyone (the sergeant tells the
+/// person at release), which service and where for HCPs (the store leaves them out otherwise).
+fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -> Vec<Line<'a>> {
+    use crate::domain::appointment::appointment_time;
+    let mut lines = Vec::new();
+    if v.appointments.is_empty() {
+        return lines;
+    }
+    lines.push(Line::default());
+    lines.push(heading("Appointments after release", theme));
+    for a in &v.appointments {
+        let what = match (&a.service, &a.place) {
+            (Some(service), Some(place)) => format!("{service} at {place}"),
+            _ => "service and place: HCP only".to_string(),
+        };
+        lines.push(Line::from(format!("  {}  {what}", appointment_time(a.at))));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "    booked by {} {}",
+                a.made_by,
+                to_london_with_day(a.made_at)
+            ),
+            theme.dim(),
         )));
     }
     lines
