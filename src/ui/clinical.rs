@@ -265,14 +265,14 @@ fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -
     lines.push(Line::default());
     lines.push(heading("Appointments after release", theme));
     for a in &v.appointments {
-        let what = match (&a.service, &a.place) {
-            (Some(service), Some(place)) => format!("{service} at {place}"),
-            _ => "service and place: HCP only".to_string(),
+        let (what, place) = match (&a.service, &a.place) {
+            (Some(service), Some(place)) => (service.clone(), format!("at {place}; ")),
+            _ => ("service and place: HCP only".to_string(), String::new()),
         };
         lines.push(Line::from(format!("  {}  {what}", appointment_time(a.at))));
         lines.push(Line::from(Span::styled(
             format!(
-                "    booked by {} {}",
+                "    {place}booked by {} {}",
                 a.made_by,
                 to_london_with_day(a.made_at)
             ),
