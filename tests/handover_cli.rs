@@ -788,4 +788,53 @@ fn referrals_and_appointments_travel_with_consent_and_only_to_those_who_may_see_
         !sergeants.is_empty(),
         "the care plan and episode notes stay"
     );
+
+    // Booked in at the receiving suite, the record shows the appointment as known from the
+    // sender: the words to an HCP, that one is known (and from where) to the sergeant.
+    let mut sergeant = Store::unlock(&d.b, "sergeant", "demo", chrono::Utc::now())
+        .unwrap()
+        .store;
+    let person: i64 = sergeant
+        .conn_for_reports()
+        .query_row(
+            "SELECT person_id FROM handover_import ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let booked = sergeant
+        .book_in(
+            person,
+            &sonar_custody::store::booking::Booking {
+                arrived_at: chrono::Utc::now(),
+                authorised_at: None,
+                arresting_officer: "PC 1 Test".into(),
+                reason: "Recall".into(),
+                cell: "C2".into(),
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let record = sergeant
+        .open_record(booked.detention_id, None, chrono::Utc::now())
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.known_appointments.len(), 1);
+    assert_eq!(record.known_appointments[0].text, None);
+    assert_eq!(
+        record.known_appointments[0].source_suite,
+        "Northgate Custody Suite (demo)"
+    );
+    let mut hcp = Store::unlock(&d.b, "hcp", "demo", chrono::Utc::now())
+        .unwrap()
+        .store;
+    let record = hcp
+        .open_record(booked.detention_id, None, chrono::Utc::now())
+        .unwrap()
+        .unwrap();
+    let text = record.known_appointments[0].text.clone().unwrap();
+    assert!(
+        text.contains(&bennett_at) && text.contains("Plummer House"),
+        "{text}"
+    );
 }

@@ -975,6 +975,40 @@ mod tests {
     }
 
     #[test]
+    fn referral_contact_says_how_the_service_reaches_the_person() {
+        use crate::store::clinical::ReferralContent;
+        let c = ReferralContent {
+            substance: String::new(),
+            route: String::new(),
+            treatment_history: String::new(),
+            reason: "r".into(),
+            phone: Some("02079460018".into()),
+            address: " 1 High Street ".into(),
+            postcode: Some("NE1 4ST".into()),
+            no_fixed_abode: false,
+            reachable_at: String::new(),
+        };
+        assert_eq!(
+            referral_contact(&c),
+            "1 High Street NE1 4ST; phone 020 7946 0018"
+        );
+        let nfa = ReferralContent {
+            phone: None,
+            no_fixed_abode: true,
+            reachable_at: "St Ann's day centre".into(),
+            ..c.clone()
+        };
+        assert_eq!(
+            referral_contact(&nfa),
+            "no fixed abode, reachable at St Ann's day centre; no phone"
+        );
+        assert_eq!(
+            referral_service("liaison_diversion"),
+            "Liaison and Diversion service"
+        );
+    }
+
+    #[test]
     fn narrative_is_escaped_xhtml() {
         let n = narrative(&["a <b> & \"c\"".to_string()]);
         assert_eq!(

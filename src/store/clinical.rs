@@ -838,6 +838,42 @@ pub(crate) fn appointments_for(
     })
 }
 
+/// An appointment after release known from a bundle another suite signed (imported as a
+/// note, `handover::import`): the text for HCPs only, like the sending suite's service and
+/// place; that one is known, and from where, for everyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KnownAppointment {
+    pub text: Option<String>,
+    pub source_suite: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// Appointments after release imported for a person, oldest import first.
+pub(crate) fn known_appointments_for(
+    conn: &Connection,
+    person_id: i64,
+    clinical: bool,
+) -> Result<Vec<KnownAppointment>, StoreError> {
+    let text = if clinical { "n.text" } else { "NULL" };
+    let sql = format!(
+        "SELECT {text}, i.source_suite, i.signed_at FROM imported_note n
+         JOIN handover_import i ON i.id = n.import_id
+         WHERE n.person_id = ?1 AND n.kind = ?2 ORDER BY n.id"
+    );
+    collect_rows(
+        conn,
+        &sql,
+        params![person_id, crate::handover::import::APPOINTMENT_NOTE],
+        |r| {
+            Ok(KnownAppointment {
+                text: r.get(0)?,
+                source_suite: r.get(1)?,
+                signed_at: parse_timestamp(&r.get::<_, String>(2)?)?,
+            })
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -259,7 +259,7 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
 fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -> Vec<Line<'a>> {
     use crate::domain::appointment::appointment_time;
     let mut lines = Vec::new();
-    if v.appointments.is_empty() {
+    if v.appointments.is_empty() && v.known_appointments.is_empty() {
         return lines;
     }
     lines.push(Line::default());
@@ -278,6 +278,18 @@ fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -
             ),
             theme.dim(),
         )));
+    }
+    for k in &v.known_appointments {
+        let from = format!(
+            "known from {}, {}",
+            k.source_suite,
+            crate::domain::observation::london_date(k.signed_at).format("%-d %b %Y")
+        );
+        let text = k.text.as_deref().map_or("details: HCP only", |t| {
+            t.strip_prefix("Appointment after release: ").unwrap_or(t)
+        });
+        lines.push(Line::from(format!("  {text}")));
+        lines.push(Line::from(Span::styled(format!("    {from}"), theme.dim())));
     }
     lines
 }
