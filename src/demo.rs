@@ -814,7 +814,130 @@ pub fn populate(
             ),
         )?;
         Ok(())
-    })
+    })?;
+    referrals_and_appointments(store.db_path(), now)
+}
+
+/// Drug and alcohol referrals with an appointment after release (surname, consent scopes,
+/// referral, (days ahead, hour, service, place)). Invented services and addresses; the
+/// phone numbers are Ofcom's drama range (07700 900xxx).
+type DemoFollowUp = (
+    &'static str,
+    NewReferralSpec,
+    (i64, u32, &'static str, &'static str),
+);
+/// (substance, route, treatment history, reason, phone, address, postcode, no fixed abode,
+/// reachable at)
+type NewReferralSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+);
+const FOLLOW_UPS: &[DemoFollowUp] = &[
+    (
+        "Bennett",
+        (
+            "heroin",
+            "smoked",
+            "Methadone programme 2022, disengaged 2024",
+            "Wants to restart treatment on release; daily heroin use",
+            "07700 900461",
+            "",
+            "",
+            true,
+            "Westgate hostel, Newcastle (key worker on 0191 498 0731)",
+        ),
+        (
+            3,
+            10,
+            "Community drug and alcohol service (Tyneside Recovery)",
+            "Plummer House, Market Street, Newcastle NE1 6NF",
+        ),
+    ),
+    (
+        "Taylor",
+        (
+            "alcohol",
+            "oral",
+            "None",
+            "Drinks most days; agreed to an alcohol assessment",
+            "07700 900118",
+            "27 Shields Road, Newcastle",
+            "NE6 1DL",
+            false,
+            "",
+        ),
+        (
+            8,
+            14,
+            "Alcohol assessment, community drug and alcohol service",
+            "Shields Road Health Centre, Newcastle NE6 1DL",
+        ),
+    ),
+];
+
+/// Consent, a referral and an appointment after release for [`FOLLOW_UPS`], through the
+/// store API as the demo's HCP would make them (validated, audited, role-checked).
+fn referrals_and_appointments(db: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
+    use crate::store::clinical::{NewAppointment, NewReferral};
+    use chrono::TimeZone;
+    let mut hcp = Store::unlock(db, "hcp", DEMO_PASSWORD, now)?.store;
+    let people = hcp.in_custody()?;
+    for (surname, r, (days, hour, service, place)) in FOLLOW_UPS {
+        let Some(person) = people.iter().find(|e| e.surname == *surname) else {
+            continue;
+        };
+        let id = person.detention_id;
+        for scope in ["receiving_establishment", "community_treatment"] {
+            hcp.record_consent(
+                id,
+                scope,
+                "consents",
+                "has capacity; understands who will see it",
+                now,
+            )?;
+        }
+        let (substance, route, history, reason, phone, address, postcode, nfa, reachable) = *r;
+        hcp.add_referral(
+            id,
+            &NewReferral {
+                kind: "drug_alcohol".into(),
+                substance: substance.into(),
+                route: route.into(),
+                treatment_history: history.into(),
+                reason: reason.into(),
+                phone: Some(phone.into()),
+                address: address.into(),
+                postcode: (!postcode.is_empty()).then(|| postcode.to_string()),
+                no_fixed_abode: nfa,
+                reachable_at: reachable.into(),
+            },
+            now,
+        )?;
+        // A weekday morning or afternoon some days ahead, London time.
+        let day = crate::domain::observation::london_date(now) + Duration::days(*days);
+        let at = chrono_tz::Europe::London
+            .from_local_datetime(&day.and_hms_opt(*hour, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now + Duration::days(*days));
+        hcp.book_appointment(
+            id,
+            &NewAppointment {
+                service: service.to_string(),
+                at,
+                place: place.to_string(),
+            },
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 fn historical_person(

@@ -543,3 +543,298 @@ fn scores_travel_only_with_consent_to_share() {
             .any(|e| e["resource"]["resourceType"] == "Observation")
     );
 }
+
+/// Issue 6 part 6: referrals and appointments after release reach the receiving side with
+/// the person's consent (the demo's Bennett and Taylor consented; Davies did not): the
+/// bundle holds an Appointment and a ServiceRequest with the validated contact details, the
+/// escort summary says a referral was made and when the appointment is (service and place
+/// only in the sealed envelope), the incoming sergeant's sheet shows when, and the receiving
+/// suite keeps them as known from the sender, for its HCPs only.
+#[test]
+fn referrals_and_appointments_travel_with_consent_and_only_to_those_who_may_see_them() {
+    use sonar_custody::store::Store;
+    use sonar_custody::store::clinical::NewAppointment;
+    let d = demo();
+    let now = chrono::Utc::now();
+    let mut hcp = Store::unlock(&d.a, "hcp", "demo", now).unwrap().store;
+    let people = hcp.in_custody().unwrap();
+    let custody_of = |surname: &str| {
+        let e = people.iter().find(|e| e.surname == surname).unwrap();
+        (e.custody_no.clone(), e.detention_id)
+    };
+    let (bennett, bennett_id) = custody_of("Bennett");
+    let (taylor, _) = custody_of("Taylor");
+    let (davies, davies_id) = custody_of("Davies");
+    // The demo booked Bennett's appointment through the store; Davies gets one here, with
+    // no consent to share recorded.
+    let booked = hcp.appointments(bennett_id).unwrap();
+    assert_eq!(booked.len(), 1);
+    let bennett_at = sonar_custody::domain::appointment::appointment_time(booked[0].at);
+    hcp.book_appointment(
+        davies_id,
+        &NewAppointment {
+            service: "Alcohol detox assessment".into(),
+            at: now + chrono::Duration::days(4),
+            place: "Royal Victoria Infirmary, Ward 19".into(),
+        },
+        now,
+    )
+    .unwrap();
+    drop(hcp);
+
+    // The incoming sergeant's sheet says when, never which service or where.
+    let sheet = assert_success(&d.run(&d.a, "sergeant", &["handover-sheet"]));
+    assert!(
+        sheet.contains(&format!(
+            "Appointment after release: {bennett_at} (details: ask the HCP)"
+        )),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("Tyneside Recovery") && !sheet.contains("Ward 19"));
+    assert!(sheet.lines().all(|l| l.chars().count() <= 80));
+
+    let export = |custody_no: &str| -> (serde_json::Value, String, PathBuf) {
+        let outdir = d.dir.path().join(custody_no);
+        assert_success(&d.run(
+            &d.a,
+            "sergeant",
+            &[
+                "export",
+                custody_no,
+                "--destination",
+                "release",
+                "--out",
+                outdir.to_str().unwrap(),
+            ],
+        ));
+        let path = outdir.join(format!("{custody_no}.handover.json"));
+        let bundle = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let escort = fs::read_to_string(outdir.join(format!("{custody_no}.escort.txt"))).unwrap();
+        (bundle, escort, path)
+    };
+    let of_type = |bundle: &serde_json::Value, t: &str| -> Vec<serde_json::Value> {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"].clone())
+            .filter(|r| r["resourceType"] == t)
+            .collect()
+    };
+    let section = |bundle: &serde_json::Value| -> serde_json::Value {
+        bundle["entry"][0]["resource"]["section"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["title"] == "Referrals and appointments")
+            .unwrap()
+            .clone()
+    };
+
+    // With consent: an Appointment for the patient, booked, with the same instants the store
+    // holds (RFC 3339 to the second, as every bundle time), and the referral's contact details.
+    let (shared, escort, bundle_path) = export(&bennett);
+    let appointments = of_type(&shared, "Appointment");
+    assert_eq!(appointments.len(), 1, "{appointments:#?}");
+    let a = &appointments[0];
+    assert_eq!(a["status"], "booked");
+    assert_eq!(
+        a["serviceType"][0]["text"],
+        "Community drug and alcohol service (Tyneside Recovery)"
+    );
+    assert_eq!(a["start"], sonar_custody::store::timestamp(booked[0].at));
+    assert_eq!(a["end"], a["start"]);
+    let patient_urn = shared["entry"][1]["fullUrl"].clone();
+    assert_eq!(a["participant"][0]["actor"]["reference"], patient_urn);
+    assert_eq!(
+        a["participant"][1]["actor"]["display"],
+        "Plummer House, Market Street, Newcastle NE1 6NF"
+    );
+    let requests = of_type(&shared, "ServiceRequest");
+    assert_eq!(requests.len(), 1);
+    let note = requests[0]["note"][0]["text"].as_str().unwrap();
+    assert!(
+        note.contains("no fixed abode, reachable at Westgate hostel")
+            && note.contains("phone 07700 900461"),
+        "{note}"
+    );
+    assert_eq!(
+        requests[0]["performerType"]["text"],
+        "community drug and alcohol treatment service"
+    );
+    let s = section(&shared);
+    assert_eq!(s["entry"].as_array().unwrap().len(), 2, "{s}");
+    assert!(s.get("emptyReason").is_none());
+
+    // The escort summary: that a referral was made and when the appointment is above the cut
+    // line; which service, where and how to reach the person only in the sealed envelope.
+    let (top, sealed) = escort.split_once("cut here").unwrap();
+    assert!(top.contains("Referral made "), "{escort}");
+    assert!(
+        top.contains(&format!(
+            "Appointment after release: {bennett_at} - tell the"
+        )),
+        "{escort}"
+    );
+    for detail in [
+        "Tyneside Recovery",
+        "Plummer House",
+        "Westgate",
+        "restart treatment",
+    ] {
+        assert!(
+            !top.contains(detail),
+            "{detail} above the cut line:\n{escort}"
+        );
+    }
+    assert!(sealed.contains("Tyneside Recovery"), "{escort}");
+    assert!(sealed.contains("Westgate hostel"), "{escort}");
+    assert!(escort.lines().all(|l| l.chars().count() <= 80), "{escort}");
+
+    // An address with a postcode travels as given, with the phone in its national form.
+    let (taylor_bundle, _, _) = export(&taylor);
+    let note = of_type(&taylor_bundle, "ServiceRequest")[0]["note"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        note.contains("Contact: 27 Shields Road, Newcastle NE6 1DL; phone 07700 900118."),
+        "{note}"
+    );
+    assert_eq!(of_type(&taylor_bundle, "Appointment").len(), 1);
+
+    // Valid FHIR R4(B) with the Appointment in it, and the signature verifies, by third-party
+    // code.
+    let key = d.dir.path().join("a.jwk");
+    assert_success(&d.run(
+        &d.a,
+        "sergeant",
+        &["keys", "export-public", "--out", key.to_str().unwrap()],
+    ));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/check_bundle.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&bundle_path)
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Without consent: nothing of them leaves, not even that they exist.
+    let (withheld, escort, _) = export(&davies);
+    assert!(of_type(&withheld, "Appointment").is_empty());
+    assert!(!withheld.to_string().contains("Ward 19"));
+    assert_eq!(
+        section(&withheld)["emptyReason"]["coding"][0]["code"],
+        "withheld"
+    );
+    let (top, _) = escort.split_once("cut here").unwrap();
+    assert!(top.contains("Not shared: no consent"), "{escort}");
+    assert!(!escort.contains("Ward 19") && !escort.contains("Appointment after release:"));
+
+    // The receiving suite keeps them as known from the sender: HCPs read them, others not.
+    let out = d.run(
+        &d.b,
+        "officer",
+        &[
+            "import",
+            bundle_path.to_str().unwrap(),
+            "--trust",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_success(&out);
+    let notes_for = |user: &str| {
+        let store = Store::unlock(&d.b, user, "demo", chrono::Utc::now())
+            .unwrap()
+            .store;
+        let person: i64 = store
+            .conn_for_reports()
+            .query_row(
+                "SELECT person_id FROM handover_import ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        store.imported_notes(person).unwrap()
+    };
+    let theirs = notes_for("hcp");
+    let appointment = theirs
+        .iter()
+        .find(|n| n.0 == "Appointment after release")
+        .unwrap_or_else(|| panic!("{theirs:#?}"));
+    assert!(
+        appointment.1.contains(&bennett_at) && appointment.1.contains("Tyneside Recovery"),
+        "{appointment:?}"
+    );
+    assert!(
+        theirs
+            .iter()
+            .any(|n| n.0 == "Referral" && n.1.contains("Westgate"))
+    );
+    let sergeants = notes_for("sergeant");
+    assert!(
+        sergeants
+            .iter()
+            .all(|n| n.0 != "Appointment after release" && n.0 != "Referral"),
+        "{sergeants:#?}"
+    );
+    assert!(
+        !sergeants.is_empty(),
+        "the care plan and episode notes stay"
+    );
+
+    // Booked in at the receiving suite, the record shows the appointment as known from the
+    // sender: the words to an HCP, that one is known (and from where) to the sergeant.
+    let mut sergeant = Store::unlock(&d.b, "sergeant", "demo", chrono::Utc::now())
+        .unwrap()
+        .store;
+    let person: i64 = sergeant
+        .conn_for_reports()
+        .query_row(
+            "SELECT person_id FROM handover_import ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let booked = sergeant
+        .book_in(
+            person,
+            &sonar_custody::store::booking::Booking {
+                arrived_at: chrono::Utc::now(),
+                authorised_at: None,
+                arresting_officer: "PC 1 Test".into(),
+                reason: "Recall".into(),
+                cell: "C2".into(),
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let record = sergeant
+        .open_record(booked.detention_id, None, chrono::Utc::now())
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.known_appointments.len(), 1);
+    assert_eq!(record.known_appointments[0].text, None);
+    assert_eq!(
+        record.known_appointments[0].source_suite,
+        "Northgate Custody Suite (demo)"
+    );
+    let mut hcp = Store::unlock(&d.b, "hcp", "demo", chrono::Utc::now())
+        .unwrap()
+        .store;
+    let record = hcp
+        .open_record(booked.detention_id, None, chrono::Utc::now())
+        .unwrap()
+        .unwrap();
+    let text = record.known_appointments[0].text.clone().unwrap();
+    assert!(
+        text.contains(&bennett_at) && text.contains("Plummer House"),
+        "{text}"
+    );
+}

@@ -175,3 +175,49 @@ fn lock_screen_after_idle_time() {
     assert_hides(&app, TOP_SURNAME);
     snapshot_both("lock_idle", &app);
 }
+
+/// Logged in as `user`, Bennett's record (the demo's drug referral with an appointment after
+/// release) open on its Health tab, found through the board's filter.
+fn bennett_on_health_tab(user: &str) -> (DemoDb, App) {
+    let (db, mut app) = logged_in(user);
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "Bennett");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..3 {
+        press_action(&mut app, Context::Record, Action::NextTab);
+    }
+    let Screen::Record(record) = &app.screen else {
+        panic!("Bennett's record is open:\n{}", screen_text(&app, 80, 24));
+    };
+    assert_eq!(record.view.entry.surname, "Bennett");
+    assert_eq!(record.tab, RecordTab::Health);
+    (db, app)
+}
+
+/// Everyone sees that an appointment after release is booked and when (the sergeant tells
+/// the person at release); which service and where only an HCP sees.
+#[test]
+fn record_health_tab_lists_appointments_after_release() {
+    let (_db, app) = bennett_on_health_tab("hcp");
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("Appointments after release"), "{text}");
+    assert!(
+        text.contains(
+            "Thu 26 Nov 2026 10:00  Community drug and alcohol service (Tyneside Recovery)"
+        ) && text.contains("at Plummer House, Market Street, Newcastle NE1 6NF; booked by hcp"),
+        "{text}"
+    );
+    snapshot_both("record_health_appointments_hcp", &app);
+
+    let (_db, app) = bennett_on_health_tab("sergeant");
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("Thu 26 Nov 2026 10:00  service and place: HCP only"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Tyneside") && !text.contains("Plummer"),
+        "{text}"
+    );
+}

@@ -154,6 +154,14 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 m.name, m.dose
             )));
         }
+        // The sheet is printed for the incoming sergeant, so it never holds which service or
+        // where (HCP only, store::clinical::AppointmentView): only when, to tell the person.
+        for a in &h.appointments {
+            s.push_str(&wrap(&format!(
+                "Appointment after release: {} (details: ask the HCP)",
+                crate::domain::appointment::appointment_time(a.at)
+            )));
+        }
         if !e.hcp_seen {
             s.push_str("  HCP review pending: not yet seen by a healthcare practitioner\n");
         }

@@ -1,5 +1,6 @@
 //! The pure core: types and rules of custody health. No I/O, no SQL, no terminal.
 
+pub mod appointment;
 pub mod board;
 pub mod booking;
 pub mod care;

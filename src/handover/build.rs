@@ -433,39 +433,60 @@ fn pregnancy(_: &Ctx<'_>) -> Section {
     )
 }
 
+/// The service a referral is for, as the receiving side should read it.
+pub fn referral_service(kind: &str) -> String {
+    match kind {
+        "liaison_diversion" => "Liaison and Diversion service".to_string(),
+        "drug_alcohol" => "community drug and alcohol treatment service".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// How the receiving service reaches the person: the validated address and postcode, or no
+/// fixed abode and where they can be reached, and the phone number (checked at entry,
+/// `domain::contact`). Half of prison referrals never reached community providers and
+/// contact details were often unclear (reference/custody-practice.md, continuity of care).
+pub fn referral_contact(c: &crate::store::clinical::ReferralContent) -> String {
+    let place = if c.no_fixed_abode {
+        if c.reachable_at.trim().is_empty() {
+            "no fixed abode".to_string()
+        } else {
+            format!("no fixed abode, reachable at {}", c.reachable_at.trim())
+        }
+    } else {
+        let postcode = c.postcode.clone().unwrap_or_default();
+        format!("{} {postcode}", c.address.trim())
+            .trim()
+            .to_string()
+    };
+    let phone = match &c.phone {
+        Some(p) => crate::domain::contact::UkPhone::parse(p)
+            .map(|p| format!("phone {p}"))
+            .unwrap_or_else(|_| format!("phone {p}")),
+        None => "no phone".to_string(),
+    };
+    format!("{place}; {phone}")
+}
+
+/// Referrals (ServiceRequest, with the contact details the receiving service needs) and
+/// appointments after release (Appointment), only with consent to share with the receiving
+/// establishment: `store::handover::handover_draft` does not even read their content without
+/// it, and this section then says it was withheld.
 fn referrals(ctx: &Ctx<'_>) -> Section {
+    const TITLE: &str = "Referrals and appointments";
     let record = ctx.input.record;
     let mut s = if !crate::store::handover::consents_to_share(record) {
-        withheld(
-            "Referrals and appointments",
-            "referrals",
-            "Referrals and appointments",
-            record,
-        )
-    } else if record.referrals.is_empty() {
-        Section::not_recorded(
-            "Referrals and appointments",
-            "referrals",
-            "Referrals and appointments",
-            "referrals or appointments",
-        )
+        withheld(TITLE, "referrals", TITLE, record)
+    } else if record.referrals.is_empty() && record.appointments.is_empty() {
+        Section::not_recorded(TITLE, "referrals", TITLE, "referrals or appointments")
     } else {
-        let mut s = Section::loinc(
-            "Referrals and appointments",
-            "referrals",
-            "Referrals and appointments",
-        );
+        let mut s = Section::loinc(TITLE, "referrals", TITLE);
         for (i, r) in record.referrals.iter().enumerate() {
             let Some(c) = &r.content else { continue };
-            let contact = if c.no_fixed_abode {
-                format!("no fixed abode; reachable at {}", c.reachable_at)
-            } else {
-                format!("{} {}", c.address, c.postcode.clone().unwrap_or_default())
-            };
-            let phone = c.phone.clone().unwrap_or_else(|| "no phone".into());
-            let kind = r.kind.replace('_', " ");
+            let contact = referral_contact(c);
+            let service = referral_service(&r.kind);
             let line = format!(
-                "{kind} referral by {} on {}: {}. Contact: {contact}; {phone}.",
+                "Referral to the {service} by {} on {}: {}. Contact: {contact}.",
                 r.made_by,
                 to_london_with_day(r.made_at),
                 c.reason
@@ -478,12 +499,47 @@ fn referrals(ctx: &Ctx<'_>) -> Section {
                     "text": narrative(&[line]),
                     "status": "active",
                     "intent": "order",
-                    "code": { "text": format!("{kind} referral") },
+                    "code": { "text": format!("{} referral", r.kind.replace('_', " ")) },
                     "subject": reference(&ctx.patient),
                     "encounter": reference(&ctx.encounter),
                     "authoredOn": timestamp(r.made_at),
+                    "performerType": { "text": service },
                     "reasonCode": [{ "text": c.reason }],
-                    "note": [{ "text": format!("Contact: {contact}; {phone}. Substance: {}; route: {}; treatment history: {}.", c.substance, c.route, c.treatment_history) }],
+                    "note": [{ "text": format!("Contact: {contact}. Substance: {}; route: {}; treatment history: {}.", c.substance, c.route, c.treatment_history) }],
+                }),
+            ));
+        }
+        for (i, a) in record.appointments.iter().enumerate() {
+            let (Some(service), Some(place)) = (&a.service, &a.place) else {
+                continue;
+            };
+            let when = crate::domain::appointment::appointment_time(a.at);
+            let line = format!(
+                "Appointment after release: {when} (London time), {service} at {place}. Booked by {} on {}.",
+                a.made_by,
+                to_london_with_day(a.made_at)
+            );
+            s.narrative.push(line.clone());
+            // FHIR R4 (app-2, app-3) needs a booked appointment to have both start and end;
+            // the suite records only the start, so end is the same instant and the comment
+            // says the length is not known.
+            s.entries.push((
+                ctx.ids.urn(&format!("appointment-{i}")),
+                json!({
+                    "resourceType": "Appointment",
+                    "text": narrative(&[line]),
+                    "status": "booked",
+                    "serviceType": [{ "text": service }],
+                    "description": format!("{service} at {place}"),
+                    "start": timestamp(a.at),
+                    "end": timestamp(a.at),
+                    "created": timestamp(a.made_at),
+                    "comment": format!("Place: {place}. Booked in custody by {}; the length of the appointment was not recorded (end is the start time).", a.made_by),
+                    "patientInstruction": format!("Go to {place} on {when}."),
+                    "participant": [
+                        { "actor": reference(&ctx.patient), "required": "required", "status": "accepted" },
+                        { "actor": { "type": "Location", "display": place }, "required": "information-only", "status": "accepted" },
+                    ],
                 }),
             ));
         }
@@ -916,6 +972,40 @@ mod tests {
         assert_eq!(&u[14..15], "8");
         assert_eq!(u, Ids::new([1; 16]).uuid("patient"));
         assert_ne!(u, ids.uuid("encounter"));
+    }
+
+    #[test]
+    fn referral_contact_says_how_the_service_reaches_the_person() {
+        use crate::store::clinical::ReferralContent;
+        let c = ReferralContent {
+            substance: String::new(),
+            route: String::new(),
+            treatment_history: String::new(),
+            reason: "r".into(),
+            phone: Some("02079460018".into()),
+            address: " 1 High Street ".into(),
+            postcode: Some("NE1 4ST".into()),
+            no_fixed_abode: false,
+            reachable_at: String::new(),
+        };
+        assert_eq!(
+            referral_contact(&c),
+            "1 High Street NE1 4ST; phone 020 7946 0018"
+        );
+        let nfa = ReferralContent {
+            phone: None,
+            no_fixed_abode: true,
+            reachable_at: "St Ann's day centre".into(),
+            ..c.clone()
+        };
+        assert_eq!(
+            referral_contact(&nfa),
+            "no fixed abode, reachable at St Ann's day centre; no phone"
+        );
+        assert_eq!(
+            referral_service("liaison_diversion"),
+            "Liaison and Diversion service"
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! The top part is for the escort and the receiving officer; below the cut line is the
 //! sensitive medical part, to travel in the sealed envelope (Person Escort Record practice).
 
-use super::build::{HandoverInput, flag_description, plan_words};
+use super::build::{
+    HandoverInput, flag_description, plan_words, referral_contact, referral_service,
+};
+use crate::domain::appointment::appointment_time;
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::to_london_with_day;
 
@@ -174,6 +177,8 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         );
     }
     out.push(String::new());
+    referrals_and_appointments(&mut out, input);
+    out.push(String::new());
     wrap(
         &mut out,
         &format!("Signed bundle key (kid): {kid}. Check it with `sonar verify`."),
@@ -222,8 +227,88 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         }
         out.push("  (Clinical notes are not included: no consent recorded.)".into());
     }
+    sealed_referrals_and_appointments(&mut out, input);
     out.push(rule);
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// Above the cut line: that a referral was made and when each appointment is, so the escort
+/// or the releasing officer can remind the person; never the referral's content, the service
+/// or the place (health detail for the sealed envelope). Under the same consent as the
+/// bundle's "Referrals and appointments" section: without it nothing of them leaves the suite.
+fn referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) {
+    let r = input.record;
+    out.push("REFERRALS AND APPOINTMENTS AFTER RELEASE".into());
+    if r.referrals.is_empty() && r.appointments.is_empty() {
+        out.push("  None made in this suite.".into());
+        return;
+    }
+    if !crate::store::handover::consents_to_share(r) {
+        wrap(
+            out,
+            "Not shared: no consent to share health information with the receiving establishment was recorded. Ask the custody HCP.",
+            "  ",
+            2,
+        );
+        return;
+    }
+    for f in &r.referrals {
+        wrap(
+            out,
+            &format!(
+                "Referral made {} by {}: details for the receiving HCP (sealed envelope).",
+                to_london_with_day(f.made_at),
+                f.made_by
+            ),
+            "  ",
+            4,
+        );
+    }
+    for a in &r.appointments {
+        wrap(
+            out,
+            &format!(
+                "{} - tell the person; service and place in the sealed envelope.",
+                appointment_time(a.at)
+            ),
+            "  Appointment after release: ",
+            4,
+        );
+    }
+}
+
+/// Below the cut line, for the receiving HCP: what each referral is for and how the service
+/// reaches the person, and "Appointments after release: <date time> <service> at <place>".
+fn sealed_referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) {
+    let r = input.record;
+    if !crate::store::handover::consents_to_share(r) {
+        return;
+    }
+    for f in &r.referrals {
+        let Some(c) = &f.content else { continue };
+        wrap(
+            out,
+            &format!(
+                "to the {}: {}. Contact: {}.",
+                referral_service(&f.kind),
+                c.reason,
+                referral_contact(c)
+            ),
+            "  Referral: ",
+            4,
+        );
+    }
+    for a in &r.appointments {
+        let (Some(service), Some(place)) = (&a.service, &a.place) else {
+            continue;
+        };
+        wrap(
+            out,
+            &format!("{} {service} at {place}", appointment_time(a.at)),
+            "  Appointment after release: ",
+            4,
+        );
+    }
 }

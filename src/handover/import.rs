@@ -9,6 +9,14 @@ use super::{
     NHS_NUMBER_SYSTEM, flag_code_system, flag_reason_extension, flag_type_system, pnc_system,
 };
 
+/// The kind of an imported note holding an appointment after release.
+pub const APPOINTMENT_NOTE: &str = "Appointment after release";
+/// The kind of an imported note holding a referral (with its contact details).
+pub const REFERRAL_NOTE: &str = "Referral";
+/// Imported notes that are health detail, shown to HCPs only (like referral content and an
+/// appointment's service and place in the sending suite, `store::clinical`).
+pub const HCP_ONLY_NOTES: [&str; 2] = [APPOINTMENT_NOTE, REFERRAL_NOTE];
+
 /// A flag carried in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedFlag {
@@ -137,6 +145,20 @@ pub fn plan(verified: &Verified) -> ImportPlan {
             {
                 notes.push((title.to_string(), plain_text(div)));
             }
+        }
+    }
+    // Referrals and appointments after release travel only with consent (build::referrals)
+    // and are kept, like medication, as information known from the sending suite: the
+    // receiving HCP follows them up. Their text is health detail, so the store shows these
+    // notes to HCPs only (`HCP_ONLY_NOTES`).
+    for r in resources() {
+        let kind = match r["resourceType"].as_str() {
+            Some("Appointment") if r["status"] == "booked" => APPOINTMENT_NOTE,
+            Some("ServiceRequest") => REFERRAL_NOTE,
+            _ => continue,
+        };
+        if let Some(div) = r.pointer("/text/div").and_then(Value::as_str) {
+            notes.push((kind.to_string(), plain_text(div)));
         }
     }
     ImportPlan {

@@ -639,6 +639,9 @@ pub struct HandoverEntry {
     pub recommendation: Option<Recommendation>,
     /// Medicines with their next dose due (names and times only: no clinical reasons).
     pub medications: Vec<super::clinical::MedicationView>,
+    /// Appointments after release: when only (service and place are HCP only), so the
+    /// sergeant can tell the person at release.
+    pub appointments: Vec<super::clinical::AppointmentView>,
     /// "charged 14:10" when a custody decision is later than the newest plan version.
     pub plan_review_reason: Option<String>,
 }
@@ -669,6 +672,7 @@ impl super::Store {
                         .collect(),
                     recommendation: pending_recommendation(tx, id)?,
                     medications: super::clinical::medications_for(tx, id, false)?,
+                    appointments: super::clinical::appointments_for(tx, id, false)?,
                     plan_review_reason: review_due(tx, id)?.map(|d| d.reason()),
                     entry,
                 });

@@ -776,6 +776,144 @@ pub(crate) fn medications_for(
     Ok(out)
 }
 
+/// An appointment booked for after release (see [`crate::domain::appointment`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAppointment {
+    /// Which service: "community drug and alcohol service", "Liaison and Diversion", a GP.
+    pub service: String,
+    pub at: DateTime<Utc>,
+    /// Where the person must go.
+    pub place: String,
+}
+
+/// An appointment as a role may see it. Every role sees that one was booked, when, by whom:
+/// the sergeant tells the person at release. Which service and where reveal health (a drug
+/// service, a mental health team), so like referral content they are selected for HCPs only
+/// and are `None` for anyone else (DESIGN.md, security model: need to know).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppointmentView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub made_by: String,
+    pub made_at: DateTime<Utc>,
+    pub service: Option<String>,
+    pub place: Option<String>,
+}
+
+impl Store {
+    /// Books an appointment for after release (HCP only): a named service, a place, a time
+    /// after now and within a year. Each problem is said as one sentence; several are joined.
+    /// A handed-over detention refuses it (the 0004 freeze trigger) in one sentence too.
+    pub fn book_appointment(
+        &mut self,
+        detention_id: i64,
+        a: &NewAppointment,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.require_hcp("book appointments")?;
+        let problems =
+            crate::domain::appointment::validate_appointment(&a.service, &a.place, a.at, now);
+        if !problems.is_empty() {
+            let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            return Err(StoreError::Invalid(said.join("; ")));
+        }
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            tx.execute(
+                "INSERT INTO appointment (detention_id, service, at, place, made_by, made_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    detention_id,
+                    a.service.trim(),
+                    timestamp(a.at),
+                    a.place.trim(),
+                    by,
+                    timestamp(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            // The audit says an appointment was booked, not where: the audit export is not
+            // role-gated.
+            audit::append(
+                tx,
+                now,
+                &by,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                "appointment",
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Appointments, soonest first: when and by whom for everyone; service and place for HCPs.
+    pub fn appointments(&self, detention_id: i64) -> Result<Vec<AppointmentView>, StoreError> {
+        appointments_for(self.conn(), detention_id, self.clinical())
+    }
+}
+
+/// Appointments for a detention, soonest first. `clinical` decides whether service and place
+/// are selected at all: for other roles they never leave the database.
+pub(crate) fn appointments_for(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+) -> Result<Vec<AppointmentView>, StoreError> {
+    let sql = if clinical {
+        "SELECT id, at, made_by, made_at, service, place FROM appointment
+         WHERE detention_id = ?1 ORDER BY at, id"
+    } else {
+        "SELECT id, at, made_by, made_at, NULL, NULL FROM appointment
+         WHERE detention_id = ?1 ORDER BY at, id"
+    };
+    collect_rows(conn, sql, [detention_id], |r| {
+        Ok(AppointmentView {
+            id: r.get(0)?,
+            at: parse_timestamp(&r.get::<_, String>(1)?)?,
+            made_by: r.get(2)?,
+            made_at: parse_timestamp(&r.get::<_, String>(3)?)?,
+            service: r.get(4)?,
+            place: r.get(5)?,
+        })
+    })
+}
+
+/// An appointment after release known from a bundle another suite signed (imported as a
+/// note, `handover::import`): the text for HCPs only, like the sending suite's service and
+/// place; that one is known, and from where, for everyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KnownAppointment {
+    pub text: Option<String>,
+    pub source_suite: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// Appointments after release imported for a person, oldest import first.
+pub(crate) fn known_appointments_for(
+    conn: &Connection,
+    person_id: i64,
+    clinical: bool,
+) -> Result<Vec<KnownAppointment>, StoreError> {
+    let text = if clinical { "n.text" } else { "NULL" };
+    let sql = format!(
+        "SELECT {text}, i.source_suite, i.signed_at FROM imported_note n
+         JOIN handover_import i ON i.id = n.import_id
+         WHERE n.person_id = ?1 AND n.kind = ?2 ORDER BY n.id"
+    );
+    collect_rows(
+        conn,
+        &sql,
+        params![person_id, crate::handover::import::APPOINTMENT_NOTE],
+        |r| {
+            Ok(KnownAppointment {
+                text: r.get(0)?,
+                source_suite: r.get(1)?,
+                signed_at: parse_timestamp(&r.get::<_, String>(2)?)?,
+            })
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1115,5 +1253,115 @@ mod tests {
             hcp.record_consent(det, "everyone", "consents", "", now())
                 .is_err()
         );
+    }
+
+    fn appointment(days: i64) -> NewAppointment {
+        NewAppointment {
+            service: "Community drug and alcohol service (CGL)".into(),
+            at: now() + chrono::Duration::days(days),
+            place: "Plummer Court, Carliol Square, NE1 6UF".into(),
+        }
+    }
+
+    #[test]
+    fn appointments_show_when_to_everyone_and_where_to_hcps() {
+        let (_d, mut hcp, mut sergeant, det) = suite();
+        let later = hcp.book_appointment(det, &appointment(9), now()).unwrap();
+        let sooner = hcp
+            .book_appointment(
+                det,
+                &NewAppointment {
+                    service: "  GP review  ".into(),
+                    place: " Elswick Surgery ".into(),
+                    ..appointment(2)
+                },
+                now(),
+            )
+            .unwrap();
+        let mine = hcp.appointments(det).unwrap();
+        assert_eq!(
+            mine.iter().map(|a| a.id).collect::<Vec<_>>(),
+            [sooner, later],
+            "soonest first"
+        );
+        assert_eq!(mine[0].service.as_deref(), Some("GP review"), "trimmed");
+        assert_eq!(mine[0].place.as_deref(), Some("Elswick Surgery"));
+        assert_eq!(mine[1].at, now() + chrono::Duration::days(9));
+        assert_eq!(mine[1].made_by, "nurse");
+        // The sergeant sees that each was booked and when, never which service or where.
+        let theirs = sergeant.appointments(det).unwrap();
+        assert_eq!(theirs.len(), 2);
+        assert_eq!(theirs[1].at, mine[1].at);
+        assert_eq!(theirs[1].made_by, "nurse");
+        assert_eq!(theirs[0].service, None, "service is HCP only");
+        assert_eq!(theirs[0].place, None, "place is HCP only");
+        assert!(
+            theirs
+                .iter()
+                .all(|a| a.service.is_none() && a.place.is_none())
+        );
+        let err = sergeant
+            .book_appointment(det, &appointment(3), now())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "your role (sergeant) may not book appointments"
+        );
+    }
+
+    #[test]
+    fn appointment_problems_are_said_plainly() {
+        let (_d, mut hcp, _s, det) = suite();
+        let past = hcp
+            .book_appointment(det, &appointment(-1), now())
+            .unwrap_err();
+        assert_eq!(
+            past.to_string(),
+            "the appointment time Sun 22 Nov 2026 14:00 is not after now: book one for after release"
+        );
+        let far = hcp
+            .book_appointment(det, &appointment(400), now())
+            .unwrap_err();
+        assert!(far.to_string().contains("more than a year ahead"), "{far}");
+        let empty = hcp
+            .book_appointment(
+                det,
+                &NewAppointment {
+                    service: String::new(),
+                    place: " ".into(),
+                    ..appointment(1)
+                },
+                now(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            empty.to_string(),
+            "say which service the appointment is with (e.g. community drug and alcohol service); say where the appointment is (the building or address the person must go to)"
+        );
+        assert!(hcp.appointments(det).unwrap().is_empty(), "nothing stored");
+    }
+
+    #[test]
+    fn no_appointment_after_handover() {
+        let (_d, mut hcp, _s, det) = suite();
+        hcp.book_appointment(det, &appointment(5), now()).unwrap();
+        hcp.write(now(), |tx| {
+            tx.execute(
+                "INSERT INTO handover (detention_id, destination, handed_over_at, handed_over_by,
+                                       bundle_id, bundle_sha256, kid)
+                 VALUES (?1, 'release', ?2, 'sarge', 'b-1', 'x', 'k')",
+                params![det, timestamp(now())],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let err = hcp
+            .book_appointment(det, &appointment(6), now())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "this detention was handed over with a signed bundle, so its record can no longer be changed; record anything new in the receiving record"
+        );
+        assert_eq!(hcp.appointments(det).unwrap().len(), 1);
     }
 }

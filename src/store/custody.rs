@@ -347,6 +347,10 @@ pub struct RecordView {
     pub consents: Vec<super::clinical::ConsentView>,
     pub fitness: Vec<super::clinical::FitnessView>,
     pub referrals: Vec<super::clinical::ReferralView>,
+    /// Appointments after release, soonest first (service and place only when clinical).
+    pub appointments: Vec<super::clinical::AppointmentView>,
+    /// Appointments after release known from bundles imported from other suites.
+    pub known_appointments: Vec<super::clinical::KnownAppointment>,
     /// Checks in full, the suggested level and the PACE reviews and extensions (`care.rs`).
     pub care: super::care::RecordCare,
 }
@@ -503,6 +507,8 @@ pub fn record(
         consents: super::clinical::consents_for(conn, detention_id, clinical)?,
         fitness: super::clinical::fitness_for(conn, detention_id, clinical)?,
         referrals: super::clinical::referrals_for(conn, detention_id, clinical)?,
+        appointments: super::clinical::appointments_for(conn, detention_id, clinical)?,
+        known_appointments: super::clinical::known_appointments_for(conn, person_id, clinical)?,
         care: super::care::record_care(conn, detention_id)?,
     }))
 }

@@ -251,6 +251,8 @@ impl Store {
                     super::clinical::ScoreKind::News2,
                 )?;
                 record.referrals = super::clinical::referrals_for(tx, detention_id, true)?;
+                record.appointments =
+                    super::clinical::appointments_for(tx, detention_id, true)?;
             }
             let (key, kid) = signing_key_in(tx, &staff, now)?;
             let suite_name: String = tx.query_row(
@@ -430,16 +432,20 @@ impl Store {
         })
     }
 
-    /// Notes imported for a person: `(kind, text, source suite, signed at)`.
+    /// Notes imported for a person: `(kind, text, source suite, signed at)`. Referrals and
+    /// appointments (`import::HCP_ONLY_NOTES`) are selected for HCPs only.
     pub fn imported_notes(
         &self,
         person_id: i64,
     ) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        let clinical = self.identity().role.sees_clinical_detail();
+        let [a, b] = crate::handover::import::HCP_ONLY_NOTES;
         let mut stmt = self.conn().prepare_cached(
             "SELECT n.kind, n.text, i.source_suite, i.signed_at FROM imported_note n
-             JOIN handover_import i ON i.id = n.import_id WHERE n.person_id = ?1 ORDER BY n.id",
+             JOIN handover_import i ON i.id = n.import_id
+             WHERE n.person_id = ?1 AND (?2 OR n.kind NOT IN (?3, ?4)) ORDER BY n.id",
         )?;
-        let rows = stmt.query_map([person_id], |r| {
+        let rows = stmt.query_map(params![person_id, clinical, a, b], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -208,6 +208,8 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
         }
     }
 
+    lines.extend(appointment_lines(v, theme));
+
     if r.clinical_visible && !v.news2.is_empty() {
         lines.push(Line::default());
         lines.push(heading(
@@ -248,6 +250,46 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
         lines.push(Line::from(format!(
             "In an emergency press {key} to break glass: you will be asked why, and it is audited."
         )));
+    }
+    lines
+}
+
+/// Appointments after release, soonest first: when for everyone (the sergeant tells the
+/// person at release), which service and where for HCPs (the store leaves them out otherwise).
+fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -> Vec<Line<'a>> {
+    use crate::domain::appointment::appointment_time;
+    let mut lines = Vec::new();
+    if v.appointments.is_empty() && v.known_appointments.is_empty() {
+        return lines;
+    }
+    lines.push(Line::default());
+    lines.push(heading("Appointments after release", theme));
+    for a in &v.appointments {
+        let (what, place) = match (&a.service, &a.place) {
+            (Some(service), Some(place)) => (service.clone(), format!("at {place}; ")),
+            _ => ("service and place: HCP only".to_string(), String::new()),
+        };
+        lines.push(Line::from(format!("  {}  {what}", appointment_time(a.at))));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "    {place}booked by {} {}",
+                a.made_by,
+                to_london_with_day(a.made_at)
+            ),
+            theme.dim(),
+        )));
+    }
+    for k in &v.known_appointments {
+        let from = format!(
+            "known from {}, {}",
+            k.source_suite,
+            crate::domain::observation::london_date(k.signed_at).format("%-d %b %Y")
+        );
+        let text = k.text.as_deref().map_or("details: HCP only", |t| {
+            t.strip_prefix("Appointment after release: ").unwrap_or(t)
+        });
+        lines.push(Line::from(format!("  {text}")));
+        lines.push(Line::from(Span::styled(format!("    {from}"), theme.dim())));
     }
     lines
 }
