@@ -364,3 +364,40 @@ fn the_entry_menu_and_news2_sheet_render() {
     answer(&mut app, "96");
     insta::assert_snapshot!("entry_news2_scale_80x24", screen_text(&app, 80, 24));
 }
+
+#[test]
+fn an_appointment_after_release_is_booked_for_a_future_london_time() {
+    let (_db, mut app) = open_top_record("hcp");
+    type_text(&mut app, "ap");
+    answer(&mut app, "Leeds community drug and alcohol service");
+    // A time already past today is refused as typed.
+    answer(&mut app, "2026-11-23 09:00");
+    let screen = screen_text(&app, 120, 40);
+    assert!(
+        screen.contains("When must be later than now; 2026-11-23 09:00 is not."),
+        "{screen}"
+    );
+    key_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    answer(&mut app, "2026-11-30 10:15");
+    answer(&mut app, "Forward Leeds, 2 Eastgate, Leeds LS2 7JL");
+    assert_eq!(
+        message(&app),
+        "Appointment booked for Mon 30 Nov 2026 10:15."
+    );
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let booked = r
+        .view
+        .appointments
+        .last()
+        .expect("the appointment is on the record");
+    assert_eq!(
+        booked.at,
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 10, 15, 0).unwrap()
+    );
+    assert_eq!(
+        booked.service.as_deref(),
+        Some("Leeds community drug and alcohol service")
+    );
+}

@@ -16,7 +16,7 @@ use crate::domain::entry::{Blocked, FieldKind, Read, Sheet, Values, When};
 use crate::domain::scores::news2;
 use crate::keymap::Context;
 use crate::store::Store;
-use crate::store::clinical::{DoseOutcome, NewMedication, NewReferral};
+use crate::store::clinical::{DoseOutcome, NewAppointment, NewMedication, NewReferral};
 
 /// The overlay: choosing what to add, or filling its sheet.
 #[derive(Debug)]
@@ -527,12 +527,15 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             let at = r
                 .time("at", "When", When::Future)?
                 .ok_or_else(|| "When is needed.".to_string())?;
-            store
-                .book_appointment(id, &r.text("service"), at, &r.text("place"), now)
-                .map_err(err)?;
+            let appointment = NewAppointment {
+                service: r.text("service"),
+                at,
+                place: r.text("place"),
+            };
+            store.book_appointment(id, &appointment, now).map_err(err)?;
             Ok(format!(
-                "Appointment recorded for {}.",
-                crate::domain::observation::to_london_with_day(at)
+                "Appointment booked for {}.",
+                crate::domain::appointment::appointment_time(at)
             ))
         }
     }

@@ -69,16 +69,4 @@ impl Store {
             now,
         )
     }
-    pub fn book_appointment(
-        &mut self,
-        _id: i64,
-        _service: &str,
-        _at: DateTime<Utc>,
-        _place: &str,
-        _now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        Err(StoreError::Invalid(
-            "appointments land with the appointments branch".into(),
-        ))
-    }
 }

@@ -7,6 +7,7 @@
 //! DIRDET-style drug/alcohol referral, medication and time-critical medicines).
 
 use super::{Choice, Field, FieldKind, Read, Sheet, When};
+use crate::domain::appointment;
 use crate::domain::contact::{Postcode, UkPhone};
 use crate::domain::medication::Frequency;
 use crate::domain::scores::audit_c::AuditC;
@@ -703,11 +704,11 @@ pub fn appointment_sheet() -> Sheet {
         title: "Appointment after release".into(),
         source: "reference/custody-practice.md (continuity of care after release)",
         fields: vec![
-            text("service", "Service", 120)
+            text("service", "Service", appointment::MAX_SERVICE_CHARS)
                 .help("e.g. community drug service, GP, mental health team."),
             Field::new("at", "When", FieldKind::DateTime(When::Future))
                 .help("YYYY-MM-DD HH:MM, or HH:MM for the next such time."),
-            text("place", "Where", 200),
+            text("place", "Where", appointment::MAX_PLACE_CHARS),
         ],
     }
 }
