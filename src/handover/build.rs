@@ -689,7 +689,7 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
             .map(|h| format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by))
             .collect();
         lines.push(format!(
-            "Seen by a healthcare practitioner: {}. Clinical notes are not included (no consent recorded); ask the custody HCP.",
+            "Seen by a healthcare practitioner: {}. Clinical notes never travel; ask the custody HCP.",
             seen.join("; ")
         ));
     }

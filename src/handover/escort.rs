@@ -225,7 +225,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
                 4,
             );
         }
-        out.push("  (Clinical notes are not included: no consent recorded.)".into());
+        out.push("  (Clinical notes never travel; ask the custody HCP.)".into());
     }
     sealed_referrals_and_appointments(&mut out, input);
     out.push(rule);
