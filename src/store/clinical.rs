@@ -627,20 +627,38 @@ pub(crate) fn scores_for(
          WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
          ORDER BY recorded_at, id",
         params![detention_id, kind.as_str()],
-        |r| {
-            let inputs: String = r.get(2)?;
-            Ok(ScoreEntry {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                inputs: serde_json::from_str(&inputs)
-                    .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
-                total: r.get(3)?,
-                band: r.get(4)?,
-                recorded_by: r.get(5)?,
-                recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
-            })
-        },
+        score_row,
     )
+}
+
+/// Every score of every kind for a detention, oldest first. Call only for a role that may see
+/// clinical detail (or after an audited break-glass): the caller decides, as for `scores_for`.
+pub(crate) fn all_scores_for(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Vec<ScoreEntry>, StoreError> {
+    collect_rows(
+        conn,
+        "SELECT id, kind, inputs, total, band, recorded_by, recorded_at FROM clinical_score
+         WHERE detention_id = ?1 AND entered_in_error_at IS NULL
+         ORDER BY recorded_at, id",
+        params![detention_id],
+        score_row,
+    )
+}
+
+fn score_row(r: &rusqlite::Row<'_>) -> Result<ScoreEntry, StoreError> {
+    let inputs: String = r.get(2)?;
+    Ok(ScoreEntry {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        inputs: serde_json::from_str(&inputs)
+            .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
+        total: r.get(3)?,
+        band: r.get(4)?,
+        recorded_by: r.get(5)?,
+        recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+    })
 }
 
 pub(crate) fn consents_for(
@@ -1266,6 +1284,24 @@ mod tests {
             hcp.scores(det, ScoreKind::AuditC).unwrap()[0].band,
             "positive"
         );
+    }
+
+    #[test]
+    fn the_record_carries_every_score_for_an_hcp_and_none_for_a_sergeant() {
+        let (_d, mut hcp, mut sergeant, det) = suite();
+        hcp.record_news2(det, &obs(), false, now()).unwrap();
+        hcp.record_ciwa(det, &ciwa_moderate(), &ciwa::ASAM_2020, now())
+            .unwrap();
+        hcp.record_gcs(det, &gcs::Gcs::new(Some(4), Some(5), Some(6)).unwrap(), now())
+            .unwrap();
+        let seen = hcp.open_record(det, None, now()).unwrap().unwrap();
+        let kinds: Vec<&str> = seen.scores.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(kinds, ["news2", "ciwa_ar", "gcs"]);
+        assert_eq!(seen.news2.len(), 1);
+        let hidden = sergeant.open_record(det, None, now()).unwrap().unwrap();
+        assert!(hidden.scores.is_empty() && hidden.news2.is_empty());
+        // The flag the score raised is for everyone: it says what to do, not the score's detail.
+        assert!(hidden.flags.iter().any(|f| f.code == "WD"));
     }
 
     #[test]
