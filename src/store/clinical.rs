@@ -1292,8 +1292,12 @@ mod tests {
         hcp.record_news2(det, &obs(), false, now()).unwrap();
         hcp.record_ciwa(det, &ciwa_moderate(), &ciwa::ASAM_2020, now())
             .unwrap();
-        hcp.record_gcs(det, &gcs::Gcs::new(Some(4), Some(5), Some(6)).unwrap(), now())
-            .unwrap();
+        hcp.record_gcs(
+            det,
+            &gcs::Gcs::new(Some(4), Some(5), Some(6)).unwrap(),
+            now(),
+        )
+        .unwrap();
         let seen = hcp.open_record(det, None, now()).unwrap().unwrap();
         let kinds: Vec<&str> = seen.scores.iter().map(|s| s.kind.as_str()).collect();
         assert_eq!(kinds, ["news2", "ciwa_ar", "gcs"]);
