@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::domain::role::Role;
 use crate::domain::scores::news2;
-use crate::store::audit::{self, AuditAction};
 use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs};
+use crate::store::audit::{self, AuditAction};
 use crate::store::clinical::{
     NewMedication, NewScore, ScoreKind, insert_medication, insert_score, record_score_in,
 };
@@ -1053,6 +1053,8 @@ fn current_person(
             temperature_tenths: temp,
         };
         let r = news2::score(&o);
+        // Stored directly, not through the score rules: O'Brien's 8 would raise a NEWS alert
+        // and suggest level 4, which the demo's care-plan scenarios do not expect yet.
         let inputs = serde_json::json!({
             "respiration_rate": rr, "spo2": spo2, "scale": 1, "on_oxygen": false,
             "systolic_bp": bp, "pulse": pulse,

@@ -6,7 +6,8 @@
 //!
 //! Bands: `reference/clinical-scores.md` (NEWS2 table and response; CIWA-Ar from the band set
 //! each entry was scored with; COWS; AUDIT-C). GCS has no bands there: its rows are the usual
-//! head-injury grouping (15; 13-14; 9-12; 3-8), for reading the trend only.
+//! head-injury grouping (15; 13-14; 9-12; 3-8), and below 13 is marked because NICE's head
+//! injury guideline (NG232) asks for imaging within the hour below 13. Clinicians: confirm.
 
 use ratatui::text::{Line, Span};
 
@@ -88,7 +89,7 @@ fn ciwa_set_label(s: &ScoreEntry) -> &'static str {
 fn band_words(s: &ScoreEntry) -> String {
     match s.kind.as_str() {
         "news2" => news2_band(&s.band).to_string(),
-        "ciwa_ar" => format!("{} ({})", s.band, ciwa_set_label(s)),
+        "ciwa_ar" => format!("{}, {} bands", s.band, ciwa_set_label(s)),
         "audit_c" if s.band == "positive" => "positive: go on to the full AUDIT".into(),
         _ => s.band.replace('_', " "),
     }
