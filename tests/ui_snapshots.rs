@@ -239,3 +239,32 @@ fn record_health_tab_charts_gcs() {
     let terminal = draw(&app, 120, 40);
     insta::assert_snapshot!("record_health_gcs_scrolled_120x40", terminal.backend());
 }
+
+/// Bennett's COWS rose to 16 (moderate) at 13:30: the chart shows it in the moderate row and
+/// the WD flag the score raised says the score, total and band.
+#[test]
+fn record_health_tab_charts_cows_and_its_flag_says_why() {
+    let (_db, mut app) = hcp_on_health_tab_of("BENNETT");
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("COWS: 16 (moderate) at 13:30 by hcp"),
+        "{text}"
+    );
+    let moderate = text
+        .lines()
+        .find(|l| l.contains("13-24 moderate │"))
+        .unwrap_or_else(|| panic!("the COWS moderate row:\n{text}"));
+    assert!(
+        moderate.ends_with('●'),
+        "the latest point is moderate: {moderate}"
+    );
+    // The Risk flags tab, two tabs back.
+    for _ in 0..2 {
+        press_action(&mut app, Context::Record, Action::PrevTab);
+    }
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("COWS 16 at 13:30: moderate opiate withdrawal"),
+        "{text}"
+    );
+}

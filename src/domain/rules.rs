@@ -404,6 +404,40 @@ mod tests {
     }
 
     #[test]
+    fn score_rules_fill_in_the_total_and_time_and_take_the_most_serious_per_code() {
+        let rules = score_rules().unwrap();
+        let facts = FactSet::from([
+            ("news2.total".to_string(), AnswerValue::Number(8.0)),
+            ("news2.max_parameter".to_string(), AnswerValue::Number(3.0)),
+        ]);
+        let raised = most_serious_per_code(evaluate(rules, &facts));
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].rule, "news2_emergency");
+        assert_eq!(
+            fill_reason(&raised[0].reason, &facts, "14:20"),
+            "NEWS2 8 at 14:20: emergency response, call the HCP now (consider an ambulance) and monitor continuously (RCP 2017)."
+        );
+    }
+
+    #[test]
+    fn broken_score_rules_are_refused_naming_the_result() {
+        let text = "[[rule]]\nid = \"a\"\ncode = \"NEWS\"\nseverity = \"alert\"\nreason = \"NEWS2 {news2.nope} at {when}\"\nsource = \"s\"\nall = [{ question = \"news2.totl\", at_least = 5 }]\n\n[[rule]]\nid = \"b\"\ncode = \"WD\"\nseverity = \"alert\"\nreason = \"r\"\nsource = \"s\"\nall = [{ question = \"cows.band\", is = \"awful\" }, { question = \"ciwa_ar.band_source\", is = \"x\" }, { question = \"cows.band\", at_least = 3 }]\n";
+        let FormErrors(errors) = load_rules("s.toml", text, &[]).unwrap_err();
+        let got: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "s.toml:2: rule `a` puts `{news2.nope}` in its reason; only `{time}` and score results such as `{news2.total}` can be filled in.",
+                "s.toml:2: rule `a` puts `{when}` in its reason; only `{time}` and score results such as `{news2.total}` can be filled in.",
+                "s.toml:7: rule `a` names `news2.totl`, but the score `news2` has no result `totl`: use one of total, max_parameter, band, response, respiration_rate, spo2, on_oxygen, systolic_bp, pulse, consciousness, temperature.",
+                "s.toml:15: rule `b` tests `cows.band` for `awful`, which is not one of its values.",
+                "s.toml:15: rule `b` tests `ciwa_ar.band_source`, which is words for a reason, not a result to test.",
+                "s.toml:15: rule `b` compares `cows.band` with a number, but it is not a number.",
+            ]
+        );
+    }
+
+    #[test]
     fn broken_rules_are_refused_with_line_and_message() {
         let forms = embedded_forms().unwrap();
         let text = "[[rule]]\nid = \"r\"\ncode = \"XX\"\nseverity = \"severe\"\nreason = \"\"\nsource = \"s\"\nall = [{ question = \"booking_risk.nope\", is = \"yes\" }]\n\n[[rule]]\nid = \"r\"\ncode = \"SH\"\nseverity = \"alert\"\nreason = \"x\"\nsource = \"s\"\nall = [{ question = \"booking_risk.self_harm_when\", is = \"yesterday\" }]\n";
