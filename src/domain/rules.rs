@@ -5,6 +5,10 @@
 //! Rust"); `reference/custody-practice.md` ("What goes wrong today": every risk entry needs a
 //! reason; flags have a PER type). Each rule cites its own source in the TOML.
 //!
+//! Rules over recorded scores (`scores.toml`) use the same conditions: a score's results are
+//! presented as the answers of a pseudo-form named after the score kind (`news2.total`), and
+//! their reasons may name results to fill in (`{news2.total}`, `{time}`).
+//!
 //! Pure: loading takes a file name, its text and the forms; evaluation takes answers.
 
 use std::collections::{HashMap, HashSet};
@@ -312,7 +316,7 @@ pub fn fill_reason(reason: &str, facts: &FactSet, time: &str) -> String {
             facts
                 .get(name)
                 .map(facts::words)
-                .unwrap_or_else(|| "?".into())
+                .unwrap_or_else(|| "not recorded".into())
         };
         out = out.replace(&format!("{{{name}}}"), &value);
     }
