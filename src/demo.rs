@@ -9,8 +9,11 @@ use std::path::Path;
 
 use crate::domain::role::Role;
 use crate::domain::scores::news2;
+use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs};
 use crate::store::audit::{self, AuditAction};
-use crate::store::clinical::{NewMedication, ScoreKind, insert_medication, insert_score};
+use crate::store::clinical::{
+    NewMedication, NewScore, ScoreKind, insert_medication, insert_score, record_score_in,
+};
 use crate::store::custody::{
     NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
     insert_detention, insert_flag, insert_hcp_contact, insert_person,
@@ -1173,6 +1176,8 @@ fn current_person(
             temperature_tenths: temp,
         };
         let r = news2::score(&o);
+        // Stored directly, not through the score rules: O'Brien's 8 would raise a NEWS alert
+        // and suggest level 4, which the demo's care-plan scenarios do not expect yet.
         let inputs = serde_json::json!({
             "respiration_rate": rr, "spo2": spo2, "scale": 1, "on_oxygen": false,
             "systolic_bp": bp, "pulse": pulse,
@@ -1190,8 +1195,131 @@ fn current_person(
             now - Duration::minutes(minutes_ago),
         )?;
     }
+    demo_scores(tx, c.surname, detention_id, now)?;
     Ok(())
 }
+
+/// Records one demo score as the HCP did, through the store's score path, so the score rules
+/// raise their flags (a WD warning for Bennett's moderate COWS).
+#[allow(clippy::too_many_arguments)]
+fn demo_score(
+    tx: &rusqlite::Connection,
+    detention_id: i64,
+    kind: ScoreKind,
+    inputs: serde_json::Value,
+    total: Option<i64>,
+    band: &str,
+    facts: &crate::domain::rules::FactSet,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let score = NewScore {
+        detention_id,
+        kind,
+        inputs: &inputs,
+        total,
+        band,
+        facts,
+    };
+    record_score_in(tx, &score, "hcp", at).map(|_| ())
+}
+
+/// The GCS, CIWA-Ar, COWS and AUDIT-C series of one person in custody.
+fn demo_scores(
+    tx: &rusqlite::Connection,
+    surname: &str,
+    detention_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let invalid = |e: crate::domain::scores::OutOfRange| StoreError::Invalid(e.to_string());
+    for (_, ago, e, v, m) in GCS_SERIES.iter().filter(|g| g.0 == surname) {
+        let g = gcs::Gcs::new(Some(*e), Some(*v), Some(*m)).map_err(invalid)?;
+        demo_score(
+            tx,
+            detention_id,
+            ScoreKind::Gcs,
+            serde_json::json!({ "eyes": e, "verbal": v, "motor": m }),
+            g.total().map(i64::from),
+            g.notation().split(" = ").next().unwrap_or_default(),
+            &facts::gcs(&g),
+            now - Duration::minutes(*ago),
+        )?;
+    }
+    for (_, ago, items) in CIWA_SERIES.iter().filter(|c| c.0 == surname) {
+        let c = ciwa::Ciwa::new(*items, false).map_err(invalid)?;
+        let bands = ciwa::suite_band_set().map_err(StoreError::Invalid)?;
+        let r = ciwa::score(&c, &bands);
+        demo_score(
+            tx,
+            detention_id,
+            ScoreKind::CiwaAr,
+            serde_json::json!({
+                "items": c.items, "complicating_features": false,
+                "band_set": bands.name, "band_source": bands.source,
+            }),
+            Some(i64::from(r.total)),
+            facts::ciwa_band(r.severity),
+            &facts::ciwa(&c, &r),
+            now - Duration::minutes(*ago),
+        )?;
+    }
+    for (_, ago, items) in COWS_SERIES.iter().filter(|c| c.0 == surname) {
+        let c = cows::Cows::new(*items).map_err(invalid)?;
+        demo_score(
+            tx,
+            detention_id,
+            ScoreKind::Cows,
+            serde_json::json!({ "items": c.items }),
+            Some(i64::from(c.total())),
+            facts::cows_band(c.band()),
+            &facts::cows(&c),
+            now - Duration::minutes(*ago),
+        )?;
+    }
+    for (_, ago, f, u, h) in AUDIT_C_SERIES.iter().filter(|a| a.0 == surname) {
+        let r = audit_c::AuditC::new(*f, *u, *h).map_err(invalid)?.score();
+        demo_score(
+            tx,
+            detention_id,
+            ScoreKind::AuditC,
+            serde_json::json!({ "frequency": f, "typical_units": u, "heavy_episodes": h }),
+            Some(i64::from(r.total)),
+            facts::audit_c_band(&r),
+            &facts::audit_c(&r),
+            now - Duration::minutes(*ago),
+        )?;
+    }
+    Ok(())
+}
+
+/// GCS (surname, minutes ago, eyes, verbal, motor): O'Brien's head injury dips as his NEWS2
+/// rises; Taylor matches his HCP note (E4 V4 M6).
+const GCS_SERIES: &[(&str, i64, i32, i32, i32)] = &[
+    ("O'Brien", 200, 4, 4, 6),
+    ("O'Brien", 140, 4, 5, 6),
+    ("O'Brien", 80, 4, 4, 6),
+    ("O'Brien", 20, 3, 4, 6),
+    ("Taylor", 100, 4, 4, 6),
+];
+
+/// CIWA-Ar items (ASAM 2020 bands): Davies 7 mild, 12 moderate at 11:00 (his HCP note), 9 mild
+/// after chlordiazepoxide. His WD warning from booking is already active, so none is added.
+const CIWA_SERIES: &[(&str, i64, [i32; 10])] = &[
+    ("Davies", 420, [1, 2, 1, 1, 1, 0, 0, 0, 1, 0]),
+    ("Davies", 180, [2, 3, 2, 2, 1, 0, 0, 0, 2, 0]),
+    ("Davies", 60, [1, 2, 1, 2, 1, 0, 0, 0, 2, 0]),
+];
+
+/// COWS items: Bennett 6 mild (her HCP note), 10 mild, then 16 moderate as methadone is due,
+/// which raises a WD warning.
+const COWS_SERIES: &[(&str, i64, [u8; 11])] = &[
+    ("Bennett", 240, [1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0]),
+    ("Bennett", 120, [1, 1, 1, 1, 2, 1, 1, 0, 1, 1, 0]),
+    ("Bennett", 30, [2, 2, 1, 2, 2, 2, 1, 1, 1, 2, 0]),
+];
+
+/// AUDIT-C answers (how often, units, heavy episodes).
+const AUDIT_C_SERIES: &[(&str, i64, i32, i32, i32)] =
+    &[("Davies", 400, 4, 4, 4), ("Taylor", 100, 3, 3, 2)];
 
 /// A medicine one of the people in custody brought with them.
 struct DemoMedicine {

@@ -221,3 +221,96 @@ fn record_health_tab_lists_appointments_after_release() {
         "{text}"
     );
 }
+
+/// Logged in as the HCP, the record of the person named `surname` open on its Health tab.
+fn hcp_on_health_tab_of(surname: &str) -> (DemoDb, App) {
+    let (db, mut app) = logged_in("hcp");
+    let row = board_lines(&app)
+        .iter()
+        .position(|l| l.contains(surname))
+        .unwrap_or_else(|| panic!("{surname} is on the board"));
+    for _ in 0..row {
+        press_action(&mut app, Context::Board, Action::MoveDown);
+    }
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..3 {
+        press_action(&mut app, Context::Record, Action::NextTab);
+    }
+    let Screen::Record(record) = &app.screen else {
+        panic!("Enter opens a record");
+    };
+    assert_eq!(record.tab, RecordTab::Health);
+    assert!(record.clinical_visible, "an HCP sees clinical detail");
+    assert!(
+        screen_text(&app, 120, 40).contains(&surname.to_uppercase()),
+        "the record of {surname} is open"
+    );
+    (db, app)
+}
+
+/// Davies has NEWS2, CIWA-Ar and AUDIT-C entries: a chart per score and per NEWS2 vital,
+/// each with its bands as rows, then a table per score.
+#[test]
+fn record_health_tab_charts_every_score_for_the_hcp() {
+    let (_db, mut app) = hcp_on_health_tab_of("DAVIES");
+    assert_shows(&app, "Trends: rows are each score's bands");
+    assert_shows(&app, "NEWS2: ");
+    snapshot_both("record_health_scores_top", &app);
+    // The tab scrolls with the existing keys: further down, CIWA-Ar, AUDIT-C and the tables.
+    for _ in 0..4 {
+        press_action(&mut app, Context::Record, Action::PageDown);
+    }
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("CIWA-Ar: 9 (mild, ASAM 2020 bands) at 13:00 by hcp"),
+        "{text}"
+    );
+    assert!(text.contains("10-18 moderate"), "{text}");
+    let terminal = draw(&app, 120, 40);
+    insta::assert_snapshot!("record_health_scores_scrolled_120x40", terminal.backend());
+}
+
+/// O'Brien's GCS falls as his NEWS2 rises; the GCS rows are 15, 13-14, 9-12 and 3-8.
+#[test]
+fn record_health_tab_charts_gcs() {
+    let (_db, mut app) = hcp_on_health_tab_of("O'BRIEN");
+    for _ in 0..4 {
+        press_action(&mut app, Context::Record, Action::PageDown);
+    }
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("GCS: 13 (E3 V4 M6) at 13:40 by hcp"),
+        "{text}"
+    );
+    let terminal = draw(&app, 120, 40);
+    insta::assert_snapshot!("record_health_gcs_scrolled_120x40", terminal.backend());
+}
+
+/// Bennett's COWS rose to 16 (moderate) at 13:30: the chart shows it in the moderate row and
+/// the WD flag the score raised says the score, total and band.
+#[test]
+fn record_health_tab_charts_cows_and_its_flag_says_why() {
+    let (_db, mut app) = hcp_on_health_tab_of("BENNETT");
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("COWS: 16 (moderate) at 13:30 by hcp"),
+        "{text}"
+    );
+    let moderate = text
+        .lines()
+        .find(|l| l.contains("13-24 moderate │"))
+        .unwrap_or_else(|| panic!("the COWS moderate row:\n{text}"));
+    assert!(
+        moderate.ends_with('●'),
+        "the latest point is moderate: {moderate}"
+    );
+    // The Risk flags tab, two tabs back.
+    for _ in 0..2 {
+        press_action(&mut app, Context::Record, Action::PrevTab);
+    }
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("COWS 16 at 13:30: moderate opiate withdrawal"),
+        "{text}"
+    );
+}

@@ -13,7 +13,7 @@ use super::{App, Screen, sentence};
 use crate::app::Action;
 use crate::domain::entry::sheets::{self, EntryKind};
 use crate::domain::entry::{Blocked, FieldKind, Read, Sheet, Values, When};
-use crate::domain::scores::news2;
+use crate::domain::scores::{ciwa, news2};
 use crate::keymap::Context;
 use crate::store::Store;
 use crate::store::clinical::{DoseOutcome, NewAppointment, NewMedication, NewReferral};
@@ -387,8 +387,15 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
         }
         EntryKind::Ciwa => {
             let ciwa = sheets::ciwa_from(&r)?;
-            store.record_ciwa(id, &ciwa, now).map_err(err)?;
-            Ok(format!("CIWA-Ar total {} recorded.", ciwa.total()))
+            let bands = ciwa::suite_band_set()?;
+            let result = ciwa::score(&ciwa, &bands);
+            store.record_ciwa(id, &ciwa, &bands, now).map_err(err)?;
+            Ok(format!(
+                "CIWA-Ar {} recorded: {} ({}).",
+                result.total,
+                format!("{:?}", result.severity).to_lowercase(),
+                bands.source
+            ))
         }
         EntryKind::Cows => {
             let cows = sheets::cows_from(&r)?;

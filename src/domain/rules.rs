@@ -5,19 +5,31 @@
 //! Rust"); `reference/custody-practice.md` ("What goes wrong today": every risk entry needs a
 //! reason; flags have a PER type). Each rule cites its own source in the TOML.
 //!
+//! Rules over recorded scores (`scores.toml`) use the same conditions: a score's results are
+//! presented as the answers of a pseudo-form named after the score kind (`news2.total`), and
+//! their reasons may name results to fill in (`{news2.total}`, `{time}`).
+//!
 //! Pure: loading takes a file name, its text and the forms; evaluation takes answers.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::flag::{FlagCode, Severity};
 use super::form::{AnswerValue, Condition, Form, FormError, FormErrors, line_of};
+use super::scores::facts::{self, FactKind};
 
 /// The rules shipped with the program, as (file name, text).
-pub const EMBEDDED: &[(&str, &str)] =
-    &[("flags.toml", include_str!("../../schema/rules/flags.toml"))];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("flags.toml", include_str!("../../schema/rules/flags.toml")),
+    (SCORES_FILE, SCORES_TEXT),
+];
+
+/// Rules over recorded scores (`news2.total`…), evaluated when a score is recorded.
+const SCORES_FILE: &str = "scores.toml";
+const SCORES_TEXT: &str = include_str!("../../schema/rules/scores.toml");
 
 /// One rule: when its conditions hold, it raises a flag.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +180,20 @@ pub fn load_rules(file: &str, text: &str, forms: &[Form]) -> Result<Vec<Rule>, F
         if r.all.is_empty() && r.any.is_empty() {
             errors.push(err(line, format!("rule `{id}` has no condition.")));
         }
+        for name in placeholders(&r.reason) {
+            let known = name == "time"
+                || name
+                    .split_once('.')
+                    .is_some_and(|(s, n)| facts::fact_kind(s, n).is_some());
+            if !known {
+                errors.push(err(
+                    line,
+                    format!(
+                        "rule `{id}` puts `{{{name}}}` in its reason; only `{{time}}` and score results such as `{{news2.total}}` can be filled in."
+                    ),
+                ));
+            }
+        }
         for c in r.all.iter().chain(&r.any) {
             if let Some(message) = check_condition(&id, c.get_ref(), forms) {
                 errors.push(err(line_of(text, &c.span()), message));
@@ -200,6 +226,9 @@ fn check_condition(rule: &str, c: &Condition, forms: &[Form]) -> Option<String> 
             c.question
         ));
     };
+    if facts::is_score(form_id) {
+        return check_score_condition(rule, c, form_id, qid);
+    }
     let Some(form) = forms.iter().find(|f| f.id == form_id) else {
         return Some(format!(
             "rule `{rule}` names the form `{form_id}`, which does not exist."
@@ -222,6 +251,100 @@ fn check_condition(rule: &str, c: &Condition, forms: &[Form]) -> Option<String> 
         }
     }
     None
+}
+
+/// A condition on a score's result: the result must be one the score presents, and a tested
+/// value one it can take.
+fn check_score_condition(rule: &str, c: &Condition, score: &str, name: &str) -> Option<String> {
+    let Some(kind) = facts::fact_kind(score, name) else {
+        return Some(format!(
+            "rule `{rule}` names `{}`, but the score `{score}` has no result `{name}`: use one of {}.",
+            c.question,
+            facts::fact_names(score).join(", ")
+        ));
+    };
+    let offered: &[&str] = match kind {
+        FactKind::Number => &[],
+        FactKind::YesNo => &["yes", "no"],
+        FactKind::Choice(values) => values,
+        FactKind::Text => {
+            return Some(format!(
+                "rule `{rule}` tests `{}`, which is words for a reason, not a result to test.",
+                c.question
+            ));
+        }
+    };
+    let named = c.is.iter().chain(c.any_of.iter().flatten());
+    for v in named {
+        if !offered.contains(&v.as_str()) {
+            return Some(format!(
+                "rule `{rule}` tests `{}` for `{v}`, which is not one of its values.",
+                c.question
+            ));
+        }
+    }
+    if kind != FactKind::Number && (c.at_least.is_some() || c.at_most.is_some()) {
+        return Some(format!(
+            "rule `{rule}` compares `{}` with a number, but it is not a number.",
+            c.question
+        ));
+    }
+    None
+}
+
+/// The `{name}` placeholders in a reason.
+fn placeholders(reason: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = reason;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        out.push(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// A raised flag's reason with its placeholders filled in: `{time}` with `time` and
+/// `{score.result}` with that result in words (rules over scores say the total and band).
+pub fn fill_reason(reason: &str, facts: &FactSet, time: &str) -> String {
+    let mut out = reason.to_string();
+    for name in placeholders(reason) {
+        let value = if name == "time" {
+            time.to_string()
+        } else {
+            facts
+                .get(name)
+                .map(facts::words)
+                .unwrap_or_else(|| "not recorded".into())
+        };
+        out = out.replace(&format!("{{{name}}}"), &value);
+    }
+    out
+}
+
+/// The rules over scores, parsed once. They name no form, so they are checked against none.
+pub fn score_rules() -> Result<&'static [Rule], String> {
+    static RULES: OnceLock<Result<Vec<Rule>, String>> = OnceLock::new();
+    RULES
+        .get_or_init(|| load_rules(SCORES_FILE, SCORES_TEXT, &[]).map_err(|e| e.to_string()))
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(Clone::clone)
+}
+
+/// Of the flags raised, the most serious for each code (the first in rule order among
+/// equals): one recorded score raises at most one flag of a code.
+pub fn most_serious_per_code(raised: Vec<Raised>) -> Vec<Raised> {
+    let mut out: Vec<Raised> = Vec::new();
+    for r in raised {
+        match out.iter_mut().find(|o| o.code == r.code) {
+            Some(o) if r.severity > o.severity => *o = r,
+            Some(_) => {}
+            None => out.push(r),
+        }
+    }
+    out
 }
 
 /// The embedded rules, checked against the embedded forms.
@@ -280,6 +403,40 @@ mod tests {
             [
                 "booking_risk.head_injury",
                 "booking_risk.appears_intoxicated"
+            ]
+        );
+    }
+
+    #[test]
+    fn score_rules_fill_in_the_total_and_time_and_take_the_most_serious_per_code() {
+        let rules = score_rules().unwrap();
+        let facts = FactSet::from([
+            ("news2.total".to_string(), AnswerValue::Number(8.0)),
+            ("news2.max_parameter".to_string(), AnswerValue::Number(3.0)),
+        ]);
+        let raised = most_serious_per_code(evaluate(rules, &facts));
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].rule, "news2_emergency");
+        assert_eq!(
+            fill_reason(&raised[0].reason, &facts, "14:20"),
+            "NEWS2 8 at 14:20: emergency response, call the HCP now (consider an ambulance) and monitor continuously (RCP 2017)."
+        );
+    }
+
+    #[test]
+    fn broken_score_rules_are_refused_naming_the_result() {
+        let text = "[[rule]]\nid = \"a\"\ncode = \"NEWS\"\nseverity = \"alert\"\nreason = \"NEWS2 {news2.nope} at {when}\"\nsource = \"s\"\nall = [{ question = \"news2.totl\", at_least = 5 }]\n\n[[rule]]\nid = \"b\"\ncode = \"WD\"\nseverity = \"alert\"\nreason = \"r\"\nsource = \"s\"\nall = [{ question = \"cows.band\", is = \"awful\" }, { question = \"ciwa_ar.band_source\", is = \"x\" }, { question = \"cows.band\", at_least = 3 }]\n";
+        let FormErrors(errors) = load_rules("s.toml", text, &[]).unwrap_err();
+        let got: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "s.toml:2: rule `a` puts `{news2.nope}` in its reason; only `{time}` and score results such as `{news2.total}` can be filled in.",
+                "s.toml:2: rule `a` puts `{when}` in its reason; only `{time}` and score results such as `{news2.total}` can be filled in.",
+                "s.toml:7: rule `a` names `news2.totl`, but the score `news2` has no result `totl`: use one of total, max_parameter, band, response, respiration_rate, spo2, on_oxygen, systolic_bp, pulse, consciousness, temperature.",
+                "s.toml:15: rule `b` tests `cows.band` for `awful`, which is not one of its values.",
+                "s.toml:15: rule `b` tests `ciwa_ar.band_source`, which is words for a reason, not a result to test.",
+                "s.toml:15: rule `b` compares `cows.band` with a number, but it is not a number.",
             ]
         );
     }

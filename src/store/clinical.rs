@@ -13,8 +13,11 @@ use serde::Serialize;
 use super::audit::{self, AuditAction};
 use super::{Store, StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::contact::{Postcode, UkPhone};
+use crate::domain::flag::Severity;
 use crate::domain::medication::{self, Frequency};
-use crate::domain::scores::news2;
+use crate::domain::observation::to_london;
+use crate::domain::rules::{self, FactSet, Raised};
+use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs, news2};
 
 /// Which score an entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -190,7 +193,9 @@ impl Store {
         self.identity().role.sees_clinical_detail()
     }
 
-    /// Records a scored assessment (HCP only) with its audit row.
+    /// Records a scored assessment (HCP only) with its audit row. Only its total and band are
+    /// presented to the score rules (`{kind}.total`, `{kind}.band`); the typed recorders below
+    /// present every result.
     pub fn record_score(
         &mut self,
         detention_id: i64,
@@ -200,24 +205,40 @@ impl Store {
         band: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        let facts = facts::generic(kind.as_str(), total, band);
+        self.record_scored(detention_id, kind, inputs, total, band, &facts, now)
+    }
+
+    /// Checks the role, then stores the score and raises its rules' flags in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn record_scored(
+        &mut self,
+        detention_id: i64,
+        kind: ScoreKind,
+        inputs: &serde_json::Value,
+        total: Option<i64>,
+        band: &str,
+        facts: &FactSet,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         self.require_hcp("record clinical scores")?;
         let by = self.identity().username.clone();
         self.write(now, |tx| {
-            let id = insert_score(tx, detention_id, kind, inputs, total, band, &by, now)?;
-            audit::append(
-                tx,
-                now,
-                &by,
-                AuditAction::RecordWrite,
-                &detention_id.to_string(),
-                kind.as_str(),
-            )?;
-            Ok(id)
+            let score = NewScore {
+                detention_id,
+                kind,
+                inputs,
+                total,
+                band,
+                facts,
+            };
+            record_score_in(tx, &score, &by, now).map(|(id, _)| id)
         })
     }
 
     /// Scores NEWS2 and records it. Impossible values are refused naming the range; unusual
     /// ones must be confirmed (`confirmed_unusual`) or are refused saying what to confirm.
+    /// A total of 5 or more, or a 3 in one parameter, raises a NEWS flag (`scores.toml`).
     pub fn record_news2(
         &mut self,
         detention_id: i64,
@@ -241,23 +262,115 @@ impl Store {
             )));
         }
         let result = news2::score(o);
-        let inputs = serde_json::json!({
-            "respiration_rate": o.respiration_rate,
-            "spo2": o.spo2,
-            "scale": match o.scale { news2::SpO2Scale::Scale1 => 1, news2::SpO2Scale::Scale2 => 2 },
-            "on_oxygen": o.on_oxygen,
-            "systolic_bp": o.systolic_bp,
-            "pulse": o.pulse,
-            "consciousness": format!("{:?}", o.consciousness).to_lowercase(),
-            "temperature_tenths": o.temperature_tenths,
-        });
-        let band = format!("{:?}", result.response).to_lowercase();
-        self.record_score(
+        self.record_scored(
             detention_id,
             ScoreKind::News2,
+            &news2_inputs(o),
+            Some(i64::from(result.total)),
+            facts::news2_band(result.response),
+            &facts::news2(o, &result),
+            now,
+        )?;
+        Ok(result)
+    }
+
+    /// Records a Glasgow Coma Scale with its three parts ("not testable" allowed for a part;
+    /// then there is no total). The band column holds the notation, e.g. `E3 V4 M6`.
+    pub fn record_gcs(
+        &mut self,
+        detention_id: i64,
+        g: &gcs::Gcs,
+        now: DateTime<Utc>,
+    ) -> Result<gcs::Gcs, StoreError> {
+        let part = |p: gcs::Part| match p {
+            gcs::Part::Score(s) => serde_json::json!(s),
+            gcs::Part::NotTestable => serde_json::Value::Null,
+        };
+        let inputs = serde_json::json!({
+            "eyes": part(g.eyes), "verbal": part(g.verbal), "motor": part(g.motor),
+        });
+        let notation = g.notation();
+        let parts = notation.split(" = ").next().unwrap_or(&notation);
+        self.record_scored(
+            detention_id,
+            ScoreKind::Gcs,
+            &inputs,
+            g.total().map(i64::from),
+            parts,
+            &facts::gcs(g),
+            now,
+        )?;
+        Ok(*g)
+    }
+
+    /// Records a CIWA-Ar banded by the chosen cited band set, which is stored with it.
+    /// Moderate or worse raises a WD flag (`scores.toml`).
+    pub fn record_ciwa(
+        &mut self,
+        detention_id: i64,
+        c: &ciwa::Ciwa,
+        bands: &ciwa::BandSet,
+        now: DateTime<Utc>,
+    ) -> Result<ciwa::CiwaResult, StoreError> {
+        let result = ciwa::score(c, bands);
+        let inputs = serde_json::json!({
+            "items": c.items,
+            "complicating_features": c.complicating_features,
+            "band_set": bands.name,
+            "band_source": bands.source,
+        });
+        self.record_scored(
+            detention_id,
+            ScoreKind::CiwaAr,
             &inputs,
             Some(i64::from(result.total)),
-            &band,
+            facts::ciwa_band(result.severity),
+            &facts::ciwa(c, &result),
+            now,
+        )?;
+        Ok(result)
+    }
+
+    /// Records a COWS. Moderate or worse raises a WD flag (`scores.toml`).
+    pub fn record_cows(
+        &mut self,
+        detention_id: i64,
+        c: &cows::Cows,
+        now: DateTime<Utc>,
+    ) -> Result<(u8, cows::Band), StoreError> {
+        let inputs = serde_json::json!({ "items": c.items });
+        self.record_scored(
+            detention_id,
+            ScoreKind::Cows,
+            &inputs,
+            Some(i64::from(c.total())),
+            facts::cows_band(c.band()),
+            &facts::cows(c),
+            now,
+        )?;
+        Ok((c.total(), c.band()))
+    }
+
+    /// Records an AUDIT-C (band `positive` at 5 or more).
+    pub fn record_audit_c(
+        &mut self,
+        detention_id: i64,
+        a: &audit_c::AuditC,
+        now: DateTime<Utc>,
+    ) -> Result<audit_c::AuditCResult, StoreError> {
+        let result = a.score();
+        let inputs = serde_json::json!({
+            "frequency": a.frequency,
+            "typical_units": a.typical_units,
+            "heavy_episodes": a.heavy_episodes,
+        });
+        self.record_scored(
+            detention_id,
+            ScoreKind::AuditC,
+            &inputs,
+            Some(i64::from(result.total)),
+            facts::audit_c_band(&result),
+            &facts::audit_c(&result),
             now,
         )?;
         Ok(result)
@@ -554,20 +667,38 @@ pub(crate) fn scores_for(
          WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
          ORDER BY recorded_at, id",
         params![detention_id, kind.as_str()],
-        |r| {
-            let inputs: String = r.get(2)?;
-            Ok(ScoreEntry {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                inputs: serde_json::from_str(&inputs)
-                    .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
-                total: r.get(3)?,
-                band: r.get(4)?,
-                recorded_by: r.get(5)?,
-                recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
-            })
-        },
+        score_row,
     )
+}
+
+/// Every score of every kind for a detention, oldest first. Call only for a role that may see
+/// clinical detail (or after an audited break-glass): the caller decides, as for `scores_for`.
+pub(crate) fn all_scores_for(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Vec<ScoreEntry>, StoreError> {
+    collect_rows(
+        conn,
+        "SELECT id, kind, inputs, total, band, recorded_by, recorded_at FROM clinical_score
+         WHERE detention_id = ?1 AND entered_in_error_at IS NULL
+         ORDER BY recorded_at, id",
+        params![detention_id],
+        score_row,
+    )
+}
+
+fn score_row(r: &rusqlite::Row<'_>) -> Result<ScoreEntry, StoreError> {
+    let inputs: String = r.get(2)?;
+    Ok(ScoreEntry {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        inputs: serde_json::from_str(&inputs)
+            .map_err(|e| StoreError::Internal(format!("stored score inputs: {e}")))?,
+        total: r.get(3)?,
+        band: r.get(4)?,
+        recorded_by: r.get(5)?,
+        recorded_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+    })
 }
 
 pub(crate) fn consents_for(
@@ -674,6 +805,132 @@ pub(crate) fn insert_score(
 }
 
 /// Writes a medication row, marking it time-critical from its name (the caller audits it).
+/// The stored inputs of one set of NEWS2 observations.
+pub(crate) fn news2_inputs(o: &news2::Observations) -> serde_json::Value {
+    serde_json::json!({
+        "respiration_rate": o.respiration_rate,
+        "spo2": o.spo2,
+        "scale": match o.scale { news2::SpO2Scale::Scale1 => 1, news2::SpO2Scale::Scale2 => 2 },
+        "on_oxygen": o.on_oxygen,
+        "systolic_bp": o.systolic_bp,
+        "pulse": o.pulse,
+        "consciousness": facts::consciousness_name(o.consciousness),
+        "temperature_tenths": o.temperature_tenths,
+    })
+}
+
+/// A score to store, with its results as the score rules see them.
+pub(crate) struct NewScore<'a> {
+    pub detention_id: i64,
+    pub kind: ScoreKind,
+    pub inputs: &'a serde_json::Value,
+    pub total: Option<i64>,
+    pub band: &'a str,
+    pub facts: &'a FactSet,
+}
+
+/// Stores a score with its audit row and raises the flags the score rules raise over its
+/// results, each with its own audit row, all in the caller's transaction. Returns the score's
+/// id and the flags raised.
+pub(crate) fn record_score_in(
+    tx: &Connection,
+    s: &NewScore<'_>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(i64, Vec<Raised>), StoreError> {
+    let id = insert_score(
+        tx,
+        s.detention_id,
+        s.kind,
+        s.inputs,
+        s.total,
+        s.band,
+        by,
+        at,
+    )?;
+    audit::append(
+        tx,
+        at,
+        by,
+        AuditAction::RecordWrite,
+        &s.detention_id.to_string(),
+        s.kind.as_str(),
+    )?;
+    let raised = raise_score_flags(tx, s.detention_id, id, s.facts, by, at)?;
+    Ok((id, raised))
+}
+
+/// Raises the flags the score rules raise over one score's results. A flag is not raised
+/// again while one of its code at the same or a higher severity is active on the detention
+/// (as booking does not raise a rule's flag twice). A later, normal score removes nothing:
+/// flags come off only when a person marks them entered in error, with a reason.
+fn raise_score_flags(
+    tx: &Connection,
+    detention_id: i64,
+    score_id: i64,
+    facts: &FactSet,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<Raised>, StoreError> {
+    let score_rules = rules::score_rules().map_err(StoreError::Internal)?;
+    let raised = rules::most_serious_per_code(rules::evaluate(score_rules, facts));
+    if raised.is_empty() {
+        return Ok(raised);
+    }
+    let person_id: i64 = tx.query_row(
+        "SELECT person_id FROM detention WHERE id = ?1",
+        [detention_id],
+        |r| r.get(0),
+    )?;
+    let mut out = Vec::new();
+    for r in raised {
+        let active: Vec<String> = collect_rows(
+            tx,
+            "SELECT severity FROM flag WHERE detention_id = ?1 AND code = ?2
+             AND entered_in_error_at IS NULL",
+            params![detention_id, r.code.code()],
+            |row| Ok(row.get::<_, String>(0)?),
+        )?;
+        let covered = active
+            .iter()
+            .filter_map(|s| s.parse::<Severity>().ok())
+            .any(|s| s >= r.severity);
+        if covered {
+            continue;
+        }
+        let reason = rules::fill_reason(&r.reason, facts, &to_london(at));
+        tx.execute(
+            "INSERT INTO flag (person_id, detention_id, code, severity, reason, source,
+                               raised_by, raised_at, rule_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                person_id,
+                detention_id,
+                r.code.code(),
+                r.severity.as_str(),
+                reason,
+                r.source,
+                by,
+                timestamp(at),
+                r.rule
+            ],
+        )?;
+        audit::append(
+            tx,
+            at,
+            by,
+            AuditAction::RecordWrite,
+            &detention_id.to_string(),
+            &format!(
+                "flag {} raised by rule {} (score {score_id})",
+                r.code, r.rule
+            ),
+        )?;
+        out.push(Raised { reason, ..r });
+    }
+    Ok(out)
+}
+
 pub(crate) fn insert_medication(
     conn: &Connection,
     detention_id: i64,
@@ -1055,6 +1312,281 @@ mod tests {
             "your role (sergeant) may not read clinical scores"
         );
         assert!(sergeant.record_news2(det, &obs(), false, now()).is_err());
+    }
+
+    fn active_flags(store: &Store, det: i64) -> Vec<(String, String, String)> {
+        store
+            .detention_flags(det)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.entered_in_error.is_none())
+            .map(|f| (f.code, f.severity, f.reason))
+            .collect()
+    }
+
+    /// NEWS2 5: RR 22 (2), pulse 115 (2), temperature 38.5 (1).
+    fn news2_of_5() -> news2::Observations {
+        news2::Observations {
+            respiration_rate: 22,
+            pulse: 115,
+            temperature_tenths: 385,
+            spo2: 97,
+            systolic_bp: 125,
+            ..obs()
+        }
+    }
+
+    fn ciwa_moderate() -> ciwa::Ciwa {
+        // 2+3+2+2+1+0+0+0+2+0 = 12: moderate on ASAM 2020 (10-18).
+        ciwa::Ciwa::new([2, 3, 2, 2, 1, 0, 0, 0, 2, 0], false).unwrap()
+    }
+
+    #[test]
+    fn news2_of_5_raises_a_news_alert_saying_total_time_and_response() {
+        let (_d, mut hcp, _s, det) = suite();
+        let r = hcp.record_news2(det, &news2_of_5(), false, now()).unwrap();
+        assert_eq!(r.total, 5);
+        assert_eq!(
+            active_flags(&hcp, det),
+            [(
+                "NEWS".to_string(),
+                "alert".to_string(),
+                "NEWS2 5 at 14:00: urgent response, clinical review and at least hourly observations (RCP 2017).".to_string()
+            )]
+        );
+        let flag = &hcp.detention_flags(det).unwrap()[0];
+        assert_eq!(flag.rule_id.as_deref(), Some("news2_urgent"));
+        assert_eq!(flag.raised_by, "nurse");
+        // The flag's audit row is written with the score's.
+        let audit: i64 = hcp
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit WHERE detail LIKE 'flag NEWS raised by rule news2_urgent%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audit, 1);
+    }
+
+    #[test]
+    fn news2_of_2_raises_nothing() {
+        let (_d, mut hcp, _s, det) = suite();
+        let o = news2::Observations {
+            respiration_rate: 22,
+            spo2: 97,
+            pulse: 80,
+            temperature_tenths: 370,
+            ..obs()
+        };
+        assert_eq!(hcp.record_news2(det, &o, false, now()).unwrap().total, 2);
+        assert_eq!(active_flags(&hcp, det), []);
+    }
+
+    #[test]
+    fn a_single_parameter_3_raises_a_warning_then_7_escalates_and_normal_removes_nothing() {
+        let (_d, mut hcp, _s, det) = suite();
+        let confused = news2::Observations {
+            consciousness: news2::Consciousness::NewConfusion,
+            respiration_rate: 16,
+            pulse: 80,
+            temperature_tenths: 370,
+            spo2: 97,
+            ..obs()
+        };
+        hcp.record_news2(det, &confused, false, now()).unwrap();
+        let flags = active_flags(&hcp, det);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(
+            (flags[0].0.as_str(), flags[0].1.as_str()),
+            ("NEWS", "warning")
+        );
+        assert!(
+            flags[0].2.contains("a 3 in one parameter: urgent review"),
+            "{}",
+            flags[0].2
+        );
+        // The same again raises no second warning.
+        hcp.record_news2(det, &confused, false, now() + chrono::Duration::minutes(30))
+            .unwrap();
+        assert_eq!(active_flags(&hcp, det).len(), 1);
+        // 7 or more: an alert naming the emergency response, once.
+        let worse = news2::Observations {
+            respiration_rate: 26,
+            ..news2_of_5()
+        };
+        let later = now() + chrono::Duration::minutes(60);
+        assert_eq!(
+            hcp.record_news2(det, &worse, false, later).unwrap().total,
+            6
+        );
+        let worst = news2::Observations {
+            consciousness: news2::Consciousness::Voice,
+            ..worse
+        };
+        hcp.record_news2(det, &worst, false, later).unwrap();
+        let flags = active_flags(&hcp, det);
+        assert_eq!(flags.len(), 2, "{flags:?}");
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.1 == "alert" && f.2.starts_with("NEWS2 6 at 15:00: urgent response"))
+        );
+        // A normal score afterwards removes nothing.
+        hcp.record_news2(det, &obs(), false, later + chrono::Duration::minutes(60))
+            .unwrap();
+        assert_eq!(active_flags(&hcp, det).len(), 2);
+    }
+
+    #[test]
+    fn ciwa_moderate_raises_wd_and_suggests_level_2_rousing() {
+        let (_d, mut hcp, _s, det) = suite();
+        assert_eq!(
+            hcp.suggested_plan(det).unwrap().level,
+            crate::domain::observation::ObservationLevel::General
+        );
+        let r = hcp
+            .record_ciwa(det, &ciwa_moderate(), &ciwa::ASAM_2020, now())
+            .unwrap();
+        assert_eq!((r.total, r.severity), (12, ciwa::Severity::Moderate));
+        let flags = active_flags(&hcp, det);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(
+            (flags[0].0.as_str(), flags[0].1.as_str()),
+            ("WD", "warning")
+        );
+        assert!(
+            flags[0]
+                .2
+                .starts_with("CIWA-Ar 12 at 14:00: moderate alcohol withdrawal (ASAM"),
+            "{}",
+            flags[0].2
+        );
+        let s = hcp.suggested_plan(det).unwrap();
+        assert_eq!(
+            s.level,
+            crate::domain::observation::ObservationLevel::Intermittent
+        );
+        assert_eq!(
+            s.interval,
+            crate::domain::observation::CheckInterval::Every30Minutes
+        );
+        assert!(s.rouse);
+        let stored = hcp.scores(det, ScoreKind::CiwaAr).unwrap();
+        assert_eq!(stored[0].band, "moderate");
+        assert_eq!(stored[0].inputs["band_set"], "asam_2020");
+    }
+
+    #[test]
+    fn cows_bands_raise_wd_warning_then_alert_and_gcs_audit_c_raise_nothing() {
+        let (_d, mut hcp, _s, det) = suite();
+        let mild = cows::Cows::new([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]).unwrap();
+        assert_eq!(
+            hcp.record_cows(det, &mild, now()).unwrap(),
+            (10, cows::Band::Mild)
+        );
+        assert_eq!(active_flags(&hcp, det), []);
+        let moderate = cows::Cows::new([2, 2, 3, 2, 2, 2, 1, 1, 1, 1, 0]).unwrap();
+        hcp.record_cows(det, &moderate, now()).unwrap();
+        let severe = cows::Cows::new([4, 4, 5, 5, 4, 4, 5, 4, 4, 4, 0]).unwrap();
+        assert_eq!(
+            hcp.record_cows(det, &severe, now()).unwrap().1,
+            cows::Band::Severe
+        );
+        let flags = active_flags(&hcp, det);
+        assert_eq!(
+            flags.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+            ["alert", "warning"],
+            "{flags:?}"
+        );
+        assert!(
+            flags[1]
+                .2
+                .starts_with("COWS 17 at 14:00: moderate opiate withdrawal")
+        );
+        let g = gcs::Gcs::new(Some(3), None, Some(6)).unwrap();
+        hcp.record_gcs(det, &g, now()).unwrap();
+        let a = audit_c::AuditC::new(4, 4, 3).unwrap();
+        assert!(hcp.record_audit_c(det, &a, now()).unwrap().positive);
+        assert_eq!(active_flags(&hcp, det).len(), 2);
+        let g = &hcp.scores(det, ScoreKind::Gcs).unwrap()[0];
+        assert_eq!((g.total, g.band.as_str()), (None, "E3 VNT M6"));
+        assert_eq!(
+            hcp.scores(det, ScoreKind::AuditC).unwrap()[0].band,
+            "positive"
+        );
+    }
+
+    #[test]
+    fn the_record_carries_every_score_for_an_hcp_and_none_for_a_sergeant() {
+        let (_d, mut hcp, mut sergeant, det) = suite();
+        hcp.record_news2(det, &obs(), false, now()).unwrap();
+        hcp.record_ciwa(det, &ciwa_moderate(), &ciwa::ASAM_2020, now())
+            .unwrap();
+        hcp.record_gcs(
+            det,
+            &gcs::Gcs::new(Some(4), Some(5), Some(6)).unwrap(),
+            now(),
+        )
+        .unwrap();
+        let seen = hcp.open_record(det, None, now()).unwrap().unwrap();
+        let kinds: Vec<&str> = seen.scores.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(kinds, ["news2", "ciwa_ar", "gcs"]);
+        assert_eq!(seen.news2.len(), 1);
+        let hidden = sergeant.open_record(det, None, now()).unwrap().unwrap();
+        assert!(hidden.scores.is_empty() && hidden.news2.is_empty());
+        // The flag the score raised is for everyone: it says what to do, not the score's detail.
+        assert!(hidden.flags.iter().any(|f| f.code == "WD"));
+    }
+
+    #[test]
+    fn a_sergeant_cannot_record_any_score() {
+        let (_d, _h, mut sergeant, det) = suite();
+        let refused = |r: Result<(), StoreError>| {
+            assert!(matches!(r, Err(StoreError::NotPermitted { .. })), "{r:?}");
+        };
+        refused(
+            sergeant
+                .record_news2(det, &news2_of_5(), false, now())
+                .map(|_| ()),
+        );
+        refused(
+            sergeant
+                .record_gcs(
+                    det,
+                    &gcs::Gcs::new(Some(4), Some(5), Some(6)).unwrap(),
+                    now(),
+                )
+                .map(|_| ()),
+        );
+        refused(
+            sergeant
+                .record_ciwa(det, &ciwa_moderate(), &ciwa::ASAM_2020, now())
+                .map(|_| ()),
+        );
+        refused(
+            sergeant
+                .record_cows(det, &cows::Cows::new([0; 11]).unwrap(), now())
+                .map(|_| ()),
+        );
+        refused(
+            sergeant
+                .record_audit_c(det, &audit_c::AuditC::new(1, 1, 1).unwrap(), now())
+                .map(|_| ()),
+        );
+        refused(
+            sergeant
+                .record_score(
+                    det,
+                    ScoreKind::Gcs,
+                    &serde_json::json!({}),
+                    Some(15),
+                    "",
+                    now(),
+                )
+                .map(|_| ()),
+        );
+        assert_eq!(active_flags(&sergeant, det), []);
     }
 
     #[test]

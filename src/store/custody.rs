@@ -344,6 +344,9 @@ pub struct RecordView {
     pub medications: Vec<super::clinical::MedicationView>,
     /// NEWS2 entries, oldest first; empty when clinical detail is not visible.
     pub news2: Vec<super::clinical::ScoreEntry>,
+    /// Every score of every kind (NEWS2, GCS, CIWA-Ar, COWS, AUDIT-C), oldest first; empty,
+    /// and never read from disk, when clinical detail is not visible.
+    pub scores: Vec<super::clinical::ScoreEntry>,
     pub consents: Vec<super::clinical::ConsentView>,
     pub fitness: Vec<super::clinical::FitnessView>,
     pub referrals: Vec<super::clinical::ReferralView>,
@@ -501,6 +504,11 @@ pub fn record(
         medications: super::clinical::medications_for(conn, detention_id, clinical)?,
         news2: if clinical {
             super::clinical::scores_for(conn, detention_id, super::clinical::ScoreKind::News2)?
+        } else {
+            Vec::new()
+        },
+        scores: if clinical {
+            super::clinical::all_scores_for(conn, detention_id)?
         } else {
             Vec::new()
         },

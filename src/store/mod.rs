@@ -11,7 +11,6 @@ pub mod handover;
 pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
-mod pending_clinical;
 pub mod session;
 pub mod staff;
 

@@ -1,103 +1,20 @@
 //! The Health tab: medication with the next dose due, consent, fitness decisions, referrals,
-//! HCP contacts and the NEWS2 trend. What a role may not see never reaches here (the store
+//! HCP contacts, and for HCPs every score's trend and entries (`trends.rs`). What a role may not see never reaches here (the store
 //! leaves it out); the tab says "HCP only" in its place.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType};
 
 use super::theme::Theme;
 use crate::app::{Action, App, RecordState};
 use crate::domain::observation::{CheckStatus, to_london, to_london_with_day};
 use crate::keymap::Context;
 
-/// NEWS2 totals at which the clinical response changes: 5 (urgent) and 7 (emergency).
-const NEWS2_THRESHOLDS: [f64; 2] = [5.0, 7.0];
-
-/// Rows the NEWS2 chart takes when there is something to chart.
-pub fn chart_height(r: &RecordState) -> u16 {
-    if r.clinical_visible && r.view.news2.len() >= 2 {
-        11
-    } else {
-        0
-    }
-}
-
-/// The NEWS2 total over the detention with the response thresholds marked.
-pub fn render_news2_chart(
-    app: &App,
-    r: &RecordState,
-    theme: &Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-) {
-    let start = r.view.entry.arrived_at;
-    let points: Vec<(f64, f64)> = r
-        .view
-        .news2
-        .iter()
-        .map(|s| {
-            let hours = (s.recorded_at - start).num_minutes() as f64 / 60.0;
-            (hours, s.total.unwrap_or(0) as f64)
-        })
-        .collect();
-    let end = ((app.now - start).num_minutes() as f64 / 60.0).max(1.0);
-    let threshold_lines: Vec<Vec<(f64, f64)>> = NEWS2_THRESHOLDS
-        .iter()
-        .map(|&y| vec![(0.0, y), (end, y)])
-        .collect();
-    let mut datasets = vec![
-        Dataset::default()
-            .name("5 urgent")
-            .marker(Marker::Dot)
-            .graph_type(GraphType::Line)
-            .style(theme.due_soon())
-            .data(&threshold_lines[0]),
-        Dataset::default()
-            .name("7 emergency")
-            .marker(Marker::Dot)
-            .graph_type(GraphType::Line)
-            .style(theme.overdue())
-            .data(&threshold_lines[1]),
-    ];
-    datasets.push(
-        Dataset::default()
-            .name("NEWS2")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.title())
-            .data(&points),
-    );
-    let chart = Chart::new(datasets)
-        .block(
-            Block::default()
-                .borders(Borders::NONE)
-                .title(Span::styled("NEWS2 since arrival (hours)", theme.title())),
-        )
-        .x_axis(
-            Axis::default()
-                .bounds([0.0, end])
-                .labels(vec![Line::from("0"), Line::from(format!("{end:.0}h"))]),
-        )
-        // Evenly spaced labels: ratatui spaces them evenly whatever their text.
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, 12.0])
-                .labels(["0", "3", "6", "9", "12"].map(Line::from).to_vec()),
-        )
-        .style(Style::default());
-    frame.render_widget(chart, area);
-}
-
 fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(text, theme.title()))
 }
 
-/// Everything on the Health tab below the chart.
-pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
+/// Everything on the Health tab, laid out for `width` columns.
+pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16) -> Vec<Line<'a>> {
     let v = &r.view;
     let mut lines = Vec::new();
 
@@ -155,6 +72,12 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
             lines.push(Line::from(format!("      {note}")));
         }
     }
+    // Scores before fitness, consent and referrals: a worsening trend must not be missed.
+    if r.clinical_visible && !v.scores.is_empty() {
+        lines.push(Line::default());
+        lines.extend(super::trends::chart_lines(&v.scores, width, theme));
+        lines.extend(super::trends::table_lines(&v.scores, theme));
+    }
     if !v.fitness.is_empty() {
         lines.push(Line::default());
         lines.push(heading("Fitness", theme));
@@ -209,30 +132,6 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Lin
     }
 
     lines.extend(appointment_lines(v, theme));
-
-    if r.clinical_visible && !v.news2.is_empty() {
-        lines.push(Line::default());
-        lines.push(heading(
-            "NEWS2           RR  SpO2   BP  Pulse  Temp  Total  Response",
-            theme,
-        ));
-        for s in v.news2.iter().rev() {
-            let i = &s.inputs;
-            let temp = i["temperature_tenths"].as_u64().unwrap_or(0);
-            lines.push(Line::from(format!(
-                "  {}  {:>3}  {:>3}%  {:>3}  {:>5}  {:>2}.{}  {:>5}  {}",
-                to_london_with_day(s.recorded_at),
-                i["respiration_rate"].to_string(),
-                i["spo2"].to_string(),
-                i["systolic_bp"].to_string(),
-                i["pulse"].to_string(),
-                temp / 10,
-                temp % 10,
-                s.total.unwrap_or(0),
-                s.band
-            )));
-        }
-    }
 
     if !r.clinical_visible {
         lines.push(Line::default());

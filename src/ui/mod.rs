@@ -13,6 +13,7 @@ mod import;
 mod login;
 mod record;
 pub mod theme;
+mod trends;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -57,22 +57,10 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
         RecordTab::Summary => summary(app, r, theme),
         RecordTab::Risk => risk(r, theme),
         RecordTab::CarePlan => care_plan(app, r, theme),
-        RecordTab::Health => super::clinical::health_lines(app, r, theme),
+        RecordTab::Health => super::clinical::health_lines(app, r, theme, body_area.width),
         RecordTab::History => history(r, theme),
     };
-    let chart_rows = if r.tab == RecordTab::Health {
-        super::clinical::chart_height(r)
-    } else {
-        0
-    };
-    let [chart_area, text_area] = Layout::vertical([
-        Constraint::Length(chart_rows.min(body_area.height / 2)),
-        Constraint::Min(1),
-    ])
-    .areas(body_area);
-    if chart_rows > 0 {
-        super::clinical::render_news2_chart(app, r, theme, frame, chart_area);
-    }
+    let text_area = body_area;
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -98,6 +98,36 @@ pub fn band_set(name: &str) -> Option<BandSet> {
     BAND_SETS.into_iter().find(|b| b.name == name)
 }
 
+const SUITE_BANDS_FILE: &str = "schema/rules/ciwa_bands.toml";
+const SUITE_BANDS_TEXT: &str = include_str!("../../../schema/rules/ciwa_bands.toml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuiteBands {
+    band_set: String,
+    source: String,
+}
+
+/// Reads a band-set rule: which bands, and where the choice comes from.
+pub fn parse_band_rule(file: &str, text: &str) -> Result<BandSet, String> {
+    let rule: SuiteBands = toml::from_str(text).map_err(|e| format!("{file}: {}", e.message()))?;
+    if rule.source.trim().is_empty() {
+        return Err(format!("{file}: the band set needs its `source`."));
+    }
+    band_set(&rule.band_set).ok_or_else(|| {
+        format!(
+            "{file}: `{}` is not a CIWA-Ar band set; use one of {}.",
+            rule.band_set,
+            BAND_SETS.map(|b| b.name).join(", ")
+        )
+    })
+}
+
+/// The bands this suite scores CIWA-Ar against (`schema/rules/ciwa_bands.toml`).
+pub fn suite_band_set() -> Result<BandSet, String> {
+    parse_band_rule(SUITE_BANDS_FILE, SUITE_BANDS_TEXT)
+}
+
 /// A scored assessment with its band and where the band comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CiwaResult {
@@ -128,6 +158,29 @@ pub fn score(ciwa: &Ciwa, bands: &BandSet) -> CiwaResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_suite_band_set_is_a_cited_rule_and_a_bad_one_is_named() {
+        assert_eq!(suite_band_set(), Ok(ASAM_2020));
+        assert_eq!(
+            parse_band_rule(
+                "x.toml",
+                "band_set = \"sullivan_1989\"\nsource = \"local policy\"\n"
+            ),
+            Ok(SULLIVAN_1989)
+        );
+        assert_eq!(
+            parse_band_rule("x.toml", "band_set = \"nice\"\nsource = \"s\"\n"),
+            Err(
+                "x.toml: `nice` is not a CIWA-Ar band set; use one of sullivan_1989, asam_2020."
+                    .into()
+            )
+        );
+        assert_eq!(
+            parse_band_rule("x.toml", "band_set = \"asam_2020\"\nsource = \" \"\n"),
+            Err("x.toml: the band set needs its `source`.".into())
+        );
+    }
     use proptest::prelude::*;
 
     fn with_total(total: i32) -> Ciwa {

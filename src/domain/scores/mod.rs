@@ -5,6 +5,7 @@
 pub mod audit_c;
 pub mod ciwa;
 pub mod cows;
+pub mod facts;
 pub mod gcs;
 pub mod news2;
 
