@@ -401,3 +401,81 @@ fn an_appointment_after_release_is_booked_for_a_future_london_time() {
         Some("Leeds community drug and alcohol service")
     );
 }
+
+#[test]
+fn a_moderate_ciwa_ar_raises_the_withdrawal_flag_and_the_board_shows_it() {
+    let (_db, mut app) = open_top_record("hcp");
+    type_text(&mut app, "aa");
+    // Nine items at 1 and orientation 2: 11, moderate on the ASAM 2020 bands.
+    for _ in 0..9 {
+        answer(&mut app, "1");
+    }
+    answer(&mut app, "2");
+    type_text(&mut app, "n"); // no seizures, delirium or hallucinations
+    f8(&mut app);
+    assert_eq!(
+        message(&app),
+        "CIWA-Ar 11 recorded: moderate (ASAM Clinical Practice Guideline on Alcohol Withdrawal Management, 2020)."
+    );
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let wd = r
+        .view
+        .flags
+        .iter()
+        .find(|f| f.code == "WD")
+        .expect("a WD flag from the score");
+    assert_eq!(wd.severity, "warning");
+    assert!(
+        wd.reason.starts_with("CIWA-Ar 11 at 14:00"),
+        "{}",
+        wd.reason
+    );
+
+    key(&mut app, KeyCode::Esc);
+    let row = board_lines(&app)
+        .into_iter()
+        .find(|l| l.contains("O'BRIEN"))
+        .expect("O'Brien on the board");
+    assert!(row.contains("WD!"), "{row}");
+}
+
+#[test]
+fn gcs_cows_and_audit_c_are_scored_from_their_sheets() {
+    let (_db, mut app) = open_top_record("hcp");
+    // GCS with verbal not testable: no total.
+    type_text(&mut app, "ag3x6");
+    f8(&mut app);
+    assert_eq!(message(&app), "GCS E3 VNT M6 recorded.");
+
+    // COWS: resting pulse 110 scores 2; ten items picked by their scores.
+    type_text(&mut app, "ao");
+    answer(&mut app, "110");
+    type_text(&mut app, "1121231200");
+    f8(&mut app);
+    // 2 + 1+1+2+1+2+3+1+2+0+0 = 15: moderate.
+    assert_eq!(message(&app), "COWS total 15 recorded: moderate (13-24).");
+
+    // AUDIT-C: 4 + 2 + 1 = 7, positive.
+    type_text(&mut app, "au421");
+    f8(&mut app);
+    assert_eq!(
+        message(&app),
+        "AUDIT-C 7 recorded: positive, go on to the full AUDIT."
+    );
+    let Screen::Record(r) = &app.screen else {
+        panic!("on the record");
+    };
+    let latest = |kind: &str| {
+        r.view
+            .scores
+            .iter()
+            .filter(|s| s.kind == kind)
+            .max_by_key(|s| s.id)
+            .map(|s| s.total)
+    };
+    assert_eq!(latest("gcs"), Some(None), "not testable: no total");
+    assert_eq!(latest("cows"), Some(Some(15)));
+    assert_eq!(latest("audit_c"), Some(Some(7)));
+}
