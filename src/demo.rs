@@ -12,7 +12,7 @@ use crate::domain::scores::news2;
 use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs};
 use crate::store::audit::{self, AuditAction};
 use crate::store::clinical::{
-    NewMedication, NewScore, ScoreKind, insert_medication, insert_score, record_score_in,
+    NewMedication, NewScore, ScoreKind, insert_medication, record_score_in,
 };
 use crate::store::custody::{
     NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
@@ -1176,22 +1176,16 @@ fn current_person(
             temperature_tenths: temp,
         };
         let r = news2::score(&o);
-        // Stored directly, not through the score rules: O'Brien's 8 would raise a NEWS alert
-        // and suggest level 4, which the demo's care-plan scenarios do not expect yet.
-        let inputs = serde_json::json!({
-            "respiration_rate": rr, "spo2": spo2, "scale": 1, "on_oxygen": false,
-            "systolic_bp": bp, "pulse": pulse,
-            "consciousness": if confused { "newconfusion" } else { "alert" },
-            "temperature_tenths": temp,
-        });
-        insert_score(
+        // Through the score rules, as the entry sheet records it: O'Brien's latest (new
+        // confusion after a head injury) raises a NEWS alert and suggests level 4.
+        demo_score(
             tx,
             detention_id,
             ScoreKind::News2,
-            &inputs,
+            crate::store::clinical::news2_inputs(&o),
             Some(i64::from(r.total)),
-            &format!("{:?}", r.response).to_lowercase(),
-            "hcp",
+            facts::news2_band(r.response),
+            &facts::news2(&o, &r),
             now - Duration::minutes(minutes_ago),
         )?;
     }
