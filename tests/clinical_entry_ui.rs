@@ -12,9 +12,7 @@ use support::*;
 fn open_top_record(username: &str) -> (DemoDb, App) {
     let (db, mut app) = logged_in(username);
     key(&mut app, KeyCode::Enter);
-    let Screen::Record(r) = &app.screen else {
-        panic!("Enter opens the record");
-    };
+    let r = record(&app);
     assert_eq!(r.view.entry.surname, "O'Brien");
     (db, app)
 }
@@ -40,6 +38,24 @@ fn record_news2(app: &mut App, pulse: &str, resp: &str) {
     answer(app, pulse);
     type_text(app, "a"); // alert
     answer(app, "37.1"); // temperature: Enter on the last field saves
+}
+
+/// Types `bad` into the focused field, checks the screen names the problem with `sentence`,
+/// then clears the field and types `good` (the cursor stays on a refused field).
+fn refused_then_corrected(app: &mut App, bad: &str, sentence: &str, good: &str) {
+    answer(app, bad);
+    let screen = screen_text(app, 120, 40);
+    assert!(screen.contains(sentence), "{screen}");
+    key_with(app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    answer(app, good);
+}
+
+/// The open record.
+fn record(app: &App) -> &sonar_custody::app::RecordState {
+    match &app.screen {
+        Screen::Record(r) => r,
+        _ => panic!("not on the record:\n{}", screen_text(app, 120, 40)),
+    }
 }
 
 fn news2_count(app: &App) -> usize {
@@ -74,9 +90,7 @@ fn the_hcp_records_news2_twice_and_sees_the_trend_on_the_health_tab() {
     update(&mut app, Event::Tick(fixed_now() + Duration::minutes(4)));
     record_news2(&mut app, "112", "22");
     assert_eq!(news2_count(&app), before + 2);
-    let Screen::Record(r) = &app.screen else {
-        panic!("back on the record");
-    };
+    let r = record(&app);
     assert_eq!(r.tab, sonar_custody::app::RecordTab::Health);
     let last = r.view.news2.last().unwrap();
     // Respiration 22 scores 2, pulse 112 scores 2: total 4, low.
@@ -92,15 +106,12 @@ fn impossible_vitals_are_refused_naming_the_range_and_unusual_ones_need_confirmi
     let before = news2_count(&app);
     type_text(&mut app, "an");
     answer(&mut app, "18");
-    answer(&mut app, "120");
-    let screen = screen_text(&app, 100, 30);
-    assert!(
-        screen.contains("SpO2 must be between 40 and 100%; 120% is not possible."),
-        "{screen}"
+    refused_then_corrected(
+        &mut app,
+        "120",
+        "SpO2 must be between 40 and 100%; 120% is not possible.",
+        "97",
     );
-    // Still on SpO2: correct it and go on.
-    key_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
-    answer(&mut app, "97");
     type_text(&mut app, "1a");
     answer(&mut app, "130");
     answer(&mut app, "190"); // possible, unusual
@@ -142,9 +153,7 @@ fn a_medicine_due_in_twenty_minutes_counts_down_on_the_board() {
         message(&app),
         "Levetiracetam 500 mg added to the medicines."
     );
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let med = r
         .view
         .medications
@@ -183,9 +192,7 @@ fn a_medicine_due_in_twenty_minutes_counts_down_on_the_board() {
     type_text(&mut app, "ad");
     let sheet = screen_text(&app, 120, 40);
     assert!(sheet.contains("Levetiracetam 500 mg"), "{sheet}");
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let key_no = r
         .view
         .medications
@@ -201,9 +208,7 @@ fn a_medicine_due_in_twenty_minutes_counts_down_on_the_board() {
         "{}",
         message(&app)
     );
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let med = r
         .view
         .medications
@@ -229,9 +234,7 @@ fn a_declined_dose_needs_its_reason() {
     type_text(&mut app, "nc");
     f8(&mut app);
     type_text(&mut app, "ad");
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let n = r
         .view
         .medications
@@ -259,9 +262,7 @@ fn a_declined_dose_needs_its_reason() {
     assert!(screen_text(&app, 120, 40).contains("Why it is stopped is needed."));
     answer(&mut app, "Entered for the wrong person");
     assert_eq!(message(&app), "Insulin glargine 20 units stopped.");
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     assert!(
         r.view
             .medications
@@ -295,21 +296,17 @@ fn consent_fitness_and_a_referral_with_checked_contact_details() {
     answer(&mut app, "Injecting");
     answer(&mut app, "");
     answer(&mut app, "Wants treatment; previously with Leeds DAS");
-    answer(&mut app, "0770 900123");
-    assert!(
-        screen_text(&app, 120, 40).contains("A UK phone number has 10 digits after the leading 0"),
-        "{}",
-        screen_text(&app, 120, 40)
+    refused_then_corrected(
+        &mut app,
+        "0770 900123",
+        "A UK phone number has 10 digits after the leading 0",
+        "07700 900123",
     );
-    key_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
-    answer(&mut app, "07700 900123");
     type_text(&mut app, "n"); // no fixed abode: where they can be reached
     answer(&mut app, "St George's Crypt day centre");
     assert_eq!(message(&app), "Referral recorded.");
 
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     assert!(
         r.view
             .consents
@@ -371,22 +368,18 @@ fn an_appointment_after_release_is_booked_for_a_future_london_time() {
     type_text(&mut app, "ap");
     answer(&mut app, "Leeds community drug and alcohol service");
     // A time already past today is refused as typed.
-    answer(&mut app, "2026-11-23 09:00");
-    let screen = screen_text(&app, 120, 40);
-    assert!(
-        screen.contains("When must be later than now; 2026-11-23 09:00 is not."),
-        "{screen}"
+    refused_then_corrected(
+        &mut app,
+        "2026-11-23 09:00",
+        "When must be later than now; 2026-11-23 09:00 is not.",
+        "2026-11-30 10:15",
     );
-    key_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
-    answer(&mut app, "2026-11-30 10:15");
     answer(&mut app, "Forward Leeds, 2 Eastgate, Leeds LS2 7JL");
     assert_eq!(
         message(&app),
         "Appointment booked for Mon 30 Nov 2026 10:15."
     );
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let booked = r
         .view
         .appointments
@@ -417,9 +410,7 @@ fn a_moderate_ciwa_ar_raises_the_withdrawal_flag_and_the_board_shows_it() {
         message(&app),
         "CIWA-Ar 11 recorded: moderate (ASAM Clinical Practice Guideline on Alcohol Withdrawal Management, 2020)."
     );
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let wd = r
         .view
         .flags
@@ -464,9 +455,7 @@ fn gcs_cows_and_audit_c_are_scored_from_their_sheets() {
         message(&app),
         "AUDIT-C 7 recorded: positive, go on to the full AUDIT."
     );
-    let Screen::Record(r) = &app.screen else {
-        panic!("on the record");
-    };
+    let r = record(&app);
     let latest = |kind: &str| {
         r.view
             .scores

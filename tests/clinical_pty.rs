@@ -22,20 +22,26 @@ fn board_row<'a>(screen: &'a str, surname: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{surname} on the board:\n{screen}"))
 }
 
+/// The real binary on `db` at 120×40, on its login screen.
+fn start(home: &Path, db: &Path) -> PtyApp {
+    let mut app = PtyApp::spawn(
+        Path::new(SONAR),
+        &["--db", db.to_str().unwrap()],
+        home,
+        120,
+        40,
+    );
+    app.wait_for_text("ctrl-q quit", LIMIT);
+    app
+}
+
 #[test]
 fn the_hcp_records_news2_and_a_medicine_then_the_sergeant_sees_no_clinical_note() {
     let home = tempfile::tempdir().expect("temp home");
     let db = home.path().join("demo.db");
     generate_demo(Path::new(SONAR), home.path(), &db, 0);
 
-    let mut app = PtyApp::spawn(
-        Path::new(SONAR),
-        &["--db", db.to_str().unwrap()],
-        home.path(),
-        120,
-        40,
-    );
-    app.wait_for_text("ctrl-q quit", LIMIT);
+    let mut app = start(home.path(), &db);
     app.send(b"hcp\rdemo\r");
     app.wait_for("the board", LIMIT, |s| {
         let text = s.contents();
@@ -87,14 +93,7 @@ fn the_hcp_records_news2_and_a_medicine_then_the_sergeant_sees_no_clinical_note(
     assert_eq!(app.wait_exit(LIMIT), 0);
 
     // The sergeant opens the same person: flags and medication due, no clinical note.
-    let mut app = PtyApp::spawn(
-        Path::new(SONAR),
-        &["--db", db.to_str().unwrap()],
-        home.path(),
-        120,
-        40,
-    );
-    app.wait_for_text("ctrl-q quit", LIMIT);
+    let mut app = start(home.path(), &db);
     app.send(b"sergeant\rdemo\r");
     app.wait_for_text("O'BRIEN", LIMIT);
     app.send(b"\r");

@@ -74,11 +74,7 @@ impl SheetState {
 
 /// The first key bound to `action` on a form, for messages that name a key.
 fn key_for(app: &App, action: Action) -> String {
-    app.keymap
-        .keys_for(Context::Form, action)
-        .into_iter()
-        .next()
-        .map_or_else(|| action.name().to_string(), |k| k.to_string())
+    app.keymap.key_name(Context::Form, action)
 }
 
 /// The keymap context while the overlay is open.

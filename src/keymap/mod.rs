@@ -357,6 +357,15 @@ impl Keymap {
             .collect()
     }
 
+    /// The key to name in an instruction ("press f8 to save"): the first bound to `action` in
+    /// `ctx`, or the action's name when it has no key there.
+    pub fn key_name(&self, ctx: Context, action: Action) -> String {
+        self.keys_for(ctx, action)
+            .into_iter()
+            .next()
+            .map_or_else(|| action.name().to_string(), |k| k.to_string())
+    }
+
     /// The bindings in effect as a keymap file, every context included, that loads back as
     /// this same keymap: the starting point for a person's own file.
     pub fn print(&self) -> String {

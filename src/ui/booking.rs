@@ -25,12 +25,7 @@ pub fn render(app: &App, b: &BookingState, theme: &Theme, frame: &mut Frame<'_>,
 
 /// The first key bound to an action on the form context, for the in-screen instructions.
 pub(crate) fn key(app: &App, action: Action) -> String {
-    app.keymap
-        .keys_for(Context::Form, action)
-        .into_iter()
-        .next()
-        .map(|k| k.to_string())
-        .unwrap_or_else(|| action.name().to_string())
+    app.keymap.key_name(Context::Form, action)
 }
 
 fn search(app: &App, s: &SearchState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {

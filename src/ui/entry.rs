@@ -45,12 +45,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn key_of(app: &App, action: Action) -> String {
-    app.keymap
-        .keys_for(Context::Form, action)
-        .into_iter()
-        .next()
-        .map(|k| k.to_string())
-        .unwrap_or_else(|| action.name().to_string())
+    app.keymap.key_name(Context::Form, action)
 }
 
 fn menu_lines(m: &MenuState, theme: &Theme) -> Vec<Line<'static>> {
