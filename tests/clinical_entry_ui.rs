@@ -468,3 +468,43 @@ fn gcs_cows_and_audit_c_are_scored_from_their_sheets() {
     assert_eq!(latest("cows"), Some(Some(15)));
     assert_eq!(latest("audit_c"), Some(Some(7)));
 }
+
+#[test]
+fn a_mistyped_news2_is_marked_entered_in_error_and_its_alert_goes_with_it() {
+    let (_db, mut app) = logged_in("hcp");
+    type_text(&mut app, "/Reece");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(record(&app).view.entry.surname, "Taylor");
+    // Pulse typed as 140 for 104, and respiration 26 for 16: NEWS2 6, an alert.
+    type_text(&mut app, "an");
+    for value in ["26", "97"] {
+        answer(&mut app, value);
+    }
+    type_text(&mut app, "1a");
+    answer(&mut app, "124");
+    answer(&mut app, "140");
+    type_text(&mut app, "a");
+    answer(&mut app, "36.8");
+    assert!(
+        message(&app).starts_with("NEWS2 6 recorded"),
+        "{}",
+        message(&app)
+    );
+    let news = |app: &App| record(app).view.flags.iter().any(|f| f.code == "NEWS");
+    assert!(news(&app), "NEWS2 6 raises the NEWS alert");
+
+    type_text(&mut app, "ae");
+    let sheet = screen_text(&app, 120, 40);
+    assert!(sheet.contains("1 23 Nov 14:00 NEWS2 6 (medium)"), "{sheet}");
+    type_text(&mut app, "1");
+    answer(&mut app, "Pulse typed as 140, was 104; respiration 16");
+    assert_eq!(
+        message(&app),
+        "Marked entered in error: 23 Nov 14:00 NEWS2 6 (medium); its flags withdrawn: NEWS."
+    );
+    assert!(!news(&app), "the alert went with the score");
+    assert!(
+        record(&app).view.scores.iter().all(|s| s.total != Some(6)),
+        "the score left the trend"
+    );
+}

@@ -48,8 +48,8 @@ pub struct SheetState {
     pub unusual: Option<Vec<String>>,
     /// Esc was pressed once with something typed: a second Esc discards it.
     pub discard_armed: bool,
-    /// For the dose sheet: medication ids behind the choice values.
-    pub medicine_ids: Vec<i64>,
+    /// For sheets that pick an entry (a medicine, a score): the ids behind the choices.
+    pub entry_ids: Vec<i64>,
 }
 
 impl SheetState {
@@ -114,36 +114,47 @@ fn open(app: &mut App) {
 }
 
 fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryState> {
-    let mut medicine_ids = Vec::new();
-    let mut medicines = Vec::new();
-    if kind.needs_medicines() {
-        if let Screen::Record(r) = &app.screen {
+    let mut entry_ids = Vec::new();
+    let mut entries = Vec::new();
+    if let Screen::Record(r) = &app.screen {
+        if kind.needs_medicines() {
             for m in &r.view.medications {
-                medicine_ids.push(m.id);
-                medicines.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
+                entry_ids.push(m.id);
+                entries.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
             }
         }
-        if medicines.is_empty() {
-            app.set_error("No medicines are recorded for this person; add the medicine first (m).");
-            return None;
-        }
-        if medicines.len() > 9 {
-            // Keys 1-9 pick; more than nine current medicines is beyond this sheet.
-            medicines.truncate(9);
-            medicine_ids.truncate(9);
+        if kind.needs_scores() {
+            // Newest first: a correction is nearly always of what was just typed.
+            let mut scores: Vec<_> = r.view.scores.iter().collect();
+            scores.sort_by_key(|s| std::cmp::Reverse((s.recorded_at, s.id)));
+            for s in scores {
+                entry_ids.push(s.id);
+                entries.push((s.id.to_string(), score_label(s)));
+            }
         }
     }
+    if kind.needs_medicines() && entries.is_empty() {
+        app.set_error("No medicines are recorded for this person; add the medicine first (m).");
+        return None;
+    }
+    if kind.needs_scores() && entries.is_empty() {
+        app.set_error("No scores are recorded for this person.");
+        return None;
+    }
+    // Keys 1-9 pick: the nine newest scores, or the first nine current medicines.
+    entries.truncate(9);
+    entry_ids.truncate(9);
     Some(EntryState::Sheet(Box::new(SheetState {
         detention_id: menu.detention_id,
         who: menu.who.clone(),
         kind,
-        sheet: sheets::sheet(kind, &medicines),
+        sheet: sheets::sheet(kind, &entries),
         values: Values::new(),
         focus: 0,
         error: None,
         unusual: None,
         discard_armed: false,
-        medicine_ids,
+        entry_ids,
     })))
 }
 
@@ -449,6 +460,30 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                 crate::domain::observation::to_london(at)
             ))
         }
+        EntryKind::ScoreInError => {
+            let score_id = r
+                .text("score")
+                .parse::<i64>()
+                .ok()
+                .filter(|id| s.entry_ids.contains(id))
+                .ok_or_else(|| "Pick one of this person's scores by its number.".to_string())?;
+            let label = s
+                .sheet
+                .field("score")
+                .map(|f| f.display(&r.text("score")))
+                .unwrap_or_default();
+            let withdrawn = store
+                .mark_score_in_error(score_id, &r.text("reason"), now)
+                .map_err(err)?;
+            Ok(if withdrawn.is_empty() {
+                format!("Marked entered in error: {label}.")
+            } else {
+                format!(
+                    "Marked entered in error: {label}; its flags withdrawn: {}.",
+                    withdrawn.join(", ")
+                )
+            })
+        }
         EntryKind::StopMedicine => {
             let medication_id = chosen_medicine(s, &r)?;
             store
@@ -549,7 +584,7 @@ fn chosen_medicine(s: &SheetState, r: &Read) -> Result<i64, String> {
     r.text("medicine")
         .parse::<i64>()
         .ok()
-        .filter(|id| s.medicine_ids.contains(id))
+        .filter(|id| s.entry_ids.contains(id))
         .ok_or_else(|| "Pick one of this person's medicines by its number.".to_string())
 }
 
@@ -558,6 +593,26 @@ fn medicine_label(s: &SheetState, r: &Read) -> String {
         .field("medicine")
         .map(|f| f.display(&r.text("medicine")))
         .unwrap_or_default()
+}
+
+/// "23 Nov 13:40 NEWS2 8 (high)" for picking a score.
+fn score_label(s: &crate::store::clinical::ScoreEntry) -> String {
+    let name = match s.kind.as_str() {
+        "news2" => "NEWS2",
+        "gcs" => "GCS",
+        "ciwa_ar" => "CIWA-Ar",
+        "cows" => "COWS",
+        "audit_c" => "AUDIT-C",
+        other => other,
+    };
+    let total = s
+        .total
+        .map_or_else(|| "no total".to_string(), |t| t.to_string());
+    format!(
+        "{} {name} {total} ({})",
+        crate::domain::observation::to_london_with_day(s.recorded_at),
+        s.band
+    )
 }
 
 fn news2_message(result: &news2::News2) -> String {

@@ -7,7 +7,7 @@
 //! conditions, and that a referral exists — never the clinical text (DESIGN.md, security model).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::audit::{self, AuditAction};
@@ -458,6 +458,92 @@ impl Store {
         medications_for(self.conn(), detention_id, self.clinical())
     }
 
+    /// Marks a score entered in error (HCP only), with the reason: it leaves the trends and
+    /// the rules, and every still-active flag it raised is marked entered in error with it.
+    /// Returns the codes of those flags. Nothing is deleted.
+    pub fn mark_score_in_error(
+        &mut self,
+        score_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.require_hcp("correct clinical scores")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "marking a score entered in error needs a reason".into(),
+            ));
+        }
+        let by = self.identity().username.clone();
+        self.write(now, |tx| {
+            let changed = tx.execute(
+                "UPDATE clinical_score SET entered_in_error_at = ?2, entered_in_error_by = ?3,
+                                           entered_in_error_reason = ?4
+                 WHERE id = ?1 AND entered_in_error_at IS NULL
+                   AND detention_id IN (SELECT id FROM detention WHERE closed_at IS NULL)",
+                params![score_id, timestamp(now), by, reason],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Invalid(
+                    "that score is already marked entered in error, or the detention is closed"
+                        .into(),
+                ));
+            }
+            let (detention_id, kind): (i64, String) = tx.query_row(
+                "SELECT detention_id, kind FROM clinical_score WHERE id = ?1",
+                [score_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let codes = collect_rows(
+                tx,
+                "UPDATE flag SET entered_in_error_at = ?2, entered_in_error_by = ?3,
+                                 entered_in_error_reason = ?4
+                 WHERE raised_by_score = ?1 AND entered_in_error_at IS NULL
+                 RETURNING code",
+                params![
+                    score_id,
+                    timestamp(now),
+                    by,
+                    format!("raised by a score entered in error: {reason}")
+                ],
+                |r| Ok(r.get::<_, String>(0)?),
+            )?;
+            // The flags just withdrawn may also be what a remaining score calls for (a later
+            // score of the same code is not raised while one is active): the latest remaining
+            // score of this kind is evaluated again, on its total and band.
+            let latest: Option<(i64, Option<i64>, String, String)> = tx
+                .query_row(
+                    "SELECT id, total, band, recorded_at FROM clinical_score
+                     WHERE detention_id = ?1 AND kind = ?2 AND entered_in_error_at IS NULL
+                     ORDER BY recorded_at DESC, id DESC LIMIT 1",
+                    params![detention_id, kind],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            if let Some((latest_id, total, band, taken)) = latest {
+                let facts = facts::generic(&kind, total, &band);
+                let taken = parse_timestamp(&taken)?;
+                raise_score_flags(tx, detention_id, latest_id, &facts, &by, now, taken)?;
+            }
+            audit::append(
+                tx,
+                now,
+                &by,
+                AuditAction::RecordWrite,
+                &detention_id.to_string(),
+                &format!(
+                    "{kind} score {score_id} marked entered in error{}",
+                    if codes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", with its flags {}", codes.join(", "))
+                    }
+                ),
+            )?;
+            Ok(codes)
+        })
+    }
+
     /// Stops a medicine (HCP only): prescribed in error, stopped by the doctor, or not the
     /// person's. The row stays, marked with who, when and why; it no longer falls due.
     pub fn stop_medication(
@@ -856,7 +942,7 @@ pub(crate) fn record_score_in(
         &s.detention_id.to_string(),
         s.kind.as_str(),
     )?;
-    let raised = raise_score_flags(tx, s.detention_id, id, s.facts, by, at)?;
+    let raised = raise_score_flags(tx, s.detention_id, id, s.facts, by, at, at)?;
     Ok((id, raised))
 }
 
@@ -864,6 +950,8 @@ pub(crate) fn record_score_in(
 /// again while one of its code at the same or a higher severity is active on the detention
 /// (as booking does not raise a rule's flag twice). A later, normal score removes nothing:
 /// flags come off only when a person marks them entered in error, with a reason.
+/// `taken_at` is when the score was taken (the reason names it); `at` is now.
+#[allow(clippy::too_many_arguments)]
 fn raise_score_flags(
     tx: &Connection,
     detention_id: i64,
@@ -871,6 +959,7 @@ fn raise_score_flags(
     facts: &FactSet,
     by: &str,
     at: DateTime<Utc>,
+    taken_at: DateTime<Utc>,
 ) -> Result<Vec<Raised>, StoreError> {
     let score_rules = rules::score_rules().map_err(StoreError::Internal)?;
     let raised = rules::most_serious_per_code(rules::evaluate(score_rules, facts));
@@ -898,11 +987,11 @@ fn raise_score_flags(
         if covered {
             continue;
         }
-        let reason = rules::fill_reason(&r.reason, facts, &to_london(at));
+        let reason = rules::fill_reason(&r.reason, facts, &to_london(taken_at));
         tx.execute(
             "INSERT INTO flag (person_id, detention_id, code, severity, reason, source,
-                               raised_by, raised_at, rule_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               raised_by, raised_at, rule_id, raised_by_score)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 person_id,
                 detention_id,
@@ -912,7 +1001,8 @@ fn raise_score_flags(
                 r.source,
                 by,
                 timestamp(at),
-                r.rule
+                r.rule,
+                score_id
             ],
         )?;
         audit::append(
@@ -1242,6 +1332,71 @@ mod tests {
             consciousness: news2::Consciousness::Alert,
             temperature_tenths: 379,
         }
+    }
+
+    #[test]
+    fn a_score_entered_in_error_leaves_the_trend_and_takes_its_flags_with_it() {
+        let (_dir, mut hcp, mut sergeant, d) = suite();
+        let wrong = news2::Observations {
+            pulse: 140,
+            respiration_rate: 26,
+            ..obs()
+        };
+        hcp.record_news2(d, &wrong, false, now()).unwrap();
+        let id = hcp.scores(d, ScoreKind::News2).unwrap()[0].id;
+        let active = |s: &Store| -> Vec<String> {
+            crate::store::care::active_flags(s.conn(), d)
+                .unwrap()
+                .into_iter()
+                .map(|(c, _)| c.code().to_string())
+                .collect()
+        };
+        assert_eq!(active(&hcp), vec!["NEWS".to_string()]);
+        assert!(matches!(
+            sergeant.mark_score_in_error(id, "typo", now()),
+            Err(StoreError::NotPermitted { .. })
+        ));
+        assert_eq!(
+            hcp.mark_score_in_error(id, "", now())
+                .unwrap_err()
+                .to_string(),
+            "marking a score entered in error needs a reason"
+        );
+        let codes = hcp
+            .mark_score_in_error(id, "Pulse typed as 140, was 104", now())
+            .unwrap();
+        assert_eq!(codes, vec!["NEWS".to_string()]);
+        assert!(hcp.scores(d, ScoreKind::News2).unwrap().is_empty());
+        assert!(
+            active(&hcp).is_empty(),
+            "the NEWS alert went with the score"
+        );
+        assert!(hcp.mark_score_in_error(id, "again", now()).is_err());
+
+        // Two high scores: the first raised the alert, the second was covered by it. Marking
+        // the first in error must not leave the second without its flag.
+        hcp.record_news2(d, &wrong, false, now()).unwrap();
+        let later = now() + chrono::Duration::minutes(30);
+        hcp.record_news2(d, &wrong, false, later).unwrap();
+        let first = hcp.scores(d, ScoreKind::News2).unwrap()[0].id;
+        hcp.mark_score_in_error(first, "recorded twice", later)
+            .unwrap();
+        assert_eq!(
+            active(&hcp),
+            vec!["NEWS".to_string()],
+            "the real score keeps its flag"
+        );
+        let news = hcp
+            .detention_flags(d)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.code == "NEWS" && f.entered_in_error.is_none())
+            .unwrap();
+        assert!(
+            news.reason.contains(" at 14:30"),
+            "the reason names when the remaining score was taken: {}",
+            news.reason
+        );
     }
 
     #[test]

@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_custody_decisions",
         include_str!("../../schema/migrations/0006_custody_decisions.sql"),
     ),
+    (
+        "0007_score_corrections",
+        include_str!("../../schema/migrations/0007_score_corrections.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

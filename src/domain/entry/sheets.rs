@@ -31,16 +31,18 @@ pub enum EntryKind {
     Referral,
     Appointment,
     StopMedicine,
+    ScoreInError,
 }
 
 impl EntryKind {
     /// In menu order, with the key that picks each.
-    pub const MENU: [(char, EntryKind); 12] = [
+    pub const MENU: [(char, EntryKind); 13] = [
         ('n', EntryKind::News2),
         ('g', EntryKind::Gcs),
         ('a', EntryKind::Ciwa),
         ('o', EntryKind::Cows),
         ('u', EntryKind::AuditC),
+        ('e', EntryKind::ScoreInError),
         ('m', EntryKind::Medicine),
         ('d', EntryKind::Dose),
         ('s', EntryKind::StopMedicine),
@@ -64,7 +66,13 @@ impl EntryKind {
             EntryKind::Referral => "Referral (Liaison and Diversion, drug or alcohol service)",
             EntryKind::Appointment => "Appointment after release",
             EntryKind::StopMedicine => "Stop a medicine (stopped, or entered in error)",
+            EntryKind::ScoreInError => "Mark a score entered in error (its flags go with it)",
         }
+    }
+
+    /// Whether the sheet picks one of the person's recent scores.
+    pub fn needs_scores(self) -> bool {
+        self == EntryKind::ScoreInError
     }
 
     /// Whether the sheet picks one of the person's current medicines.
@@ -524,16 +532,34 @@ pub fn medicine_sheet() -> Sheet {
     }
 }
 
-/// Picks one of the person's current medicines: `medicines` are (id as text, label), offered
-/// under keys 1-9.
-fn medicine_choice(medicines: &[(String, String)]) -> Field {
-    let options = medicines
+/// Picks one of the person's entries: `entries` are (id as text, label), offered under keys
+/// 1-9.
+fn entry_choice(id: &'static str, label: &str, entries: &[(String, String)]) -> Field {
+    let options = entries
         .iter()
         .take(9)
         .zip('1'..='9')
         .map(|((id, label), key)| Choice::new(key, id.clone(), label.clone()))
         .collect();
-    Field::new("medicine", "Medicine", FieldKind::Choice(options))
+    Field::new(id, label, FieldKind::Choice(options))
+}
+
+fn medicine_choice(medicines: &[(String, String)]) -> Field {
+    entry_choice("medicine", "Medicine", medicines)
+}
+
+/// Marking one of the person's recent scores entered in error. `scores` are (id, label),
+/// newest first.
+pub fn score_in_error_sheet(scores: &[(String, String)]) -> Sheet {
+    Sheet {
+        title: "Mark a score entered in error".into(),
+        source: "DESIGN.md, Data rules (entries are marked entered in error with a reason, never deleted)",
+        fields: vec![
+            entry_choice("score", "Score", scores),
+            text("reason", "Why it is wrong", 200)
+                .help("e.g. typed for the wrong person; pulse typed as 140, was 104. Flags it raised are withdrawn with it."),
+        ],
+    }
 }
 
 /// A dose of one of the person's medicines: what happened and when.
@@ -713,8 +739,9 @@ pub fn appointment_sheet() -> Sheet {
     }
 }
 
-/// The sheet for a kind (the dose sheet needs the person's medicines).
-pub fn sheet(kind: EntryKind, medicines: &[(String, String)]) -> Sheet {
+/// The sheet for a kind. `entries` are what the sheet picks from: the person's current
+/// medicines for a dose or a stop, their recent scores for a correction.
+pub fn sheet(kind: EntryKind, entries: &[(String, String)]) -> Sheet {
     match kind {
         EntryKind::News2 => news2_sheet(),
         EntryKind::Gcs => gcs_sheet(),
@@ -722,12 +749,13 @@ pub fn sheet(kind: EntryKind, medicines: &[(String, String)]) -> Sheet {
         EntryKind::Cows => cows_sheet(),
         EntryKind::AuditC => audit_c_sheet(),
         EntryKind::Medicine => medicine_sheet(),
-        EntryKind::Dose => dose_sheet(medicines),
+        EntryKind::Dose => dose_sheet(entries),
         EntryKind::Consent => consent_sheet(),
         EntryKind::Fitness => fitness_sheet(),
         EntryKind::Referral => referral_sheet(),
         EntryKind::Appointment => appointment_sheet(),
-        EntryKind::StopMedicine => stop_medicine_sheet(medicines),
+        EntryKind::StopMedicine => stop_medicine_sheet(entries),
+        EntryKind::ScoreInError => score_in_error_sheet(entries),
     }
 }
 
