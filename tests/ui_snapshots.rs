@@ -199,7 +199,9 @@ fn bennett_on_health_tab(user: &str) -> (DemoDb, App) {
 /// the person at release); which service and where only an HCP sees.
 #[test]
 fn record_health_tab_lists_appointments_after_release() {
-    let (_db, app) = bennett_on_health_tab("hcp");
+    let (_db, mut app) = bennett_on_health_tab("hcp");
+    // Below the COWS trend and the referral's contact details.
+    press_action(&mut app, Context::Record, Action::PageDown);
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("Appointments after release"), "{text}");
     assert!(

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use super::theme::Theme;
 use crate::app::{Action, App, RecordState};
 use crate::domain::observation::{CheckStatus, to_london, to_london_with_day};
+use crate::handover::build;
 use crate::keymap::Context;
 
 fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
@@ -47,8 +48,12 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         if let Some(reason) = &m.reason {
             lines.push(Line::from(Span::styled(
                 format!(
-                    "    for {reason}; verified with {}",
-                    m.verified_with.replace('_', " ")
+                    "    for {reason}; {}",
+                    match m.verified_with.as_str() {
+                        "gp" => "verified with the GP",
+                        "pharmacy" => "verified with the pharmacy",
+                        _ => "not verified yet",
+                    }
                 ),
                 theme.dim(),
             )));
@@ -83,13 +88,22 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         lines.push(heading("Fitness", theme));
         for f in &v.fitness {
             let mut text = format!(
-                "  {}: {}",
-                f.kind.replace('_', "/"),
-                if f.fit { "fit" } else { "NOT fit" }
+                "  {} {}",
+                if f.fit { "Fit to" } else { "NOT fit to" },
+                match f.kind.as_str() {
+                    "detain" => "detain",
+                    "interview" => "be interviewed",
+                    _ => "be transferred or released",
+                }
             );
             if !f.conditions.is_empty() {
                 text.push_str(&format!(" — {}", f.conditions));
             }
+            text.push_str(&format!(
+                " ({} {})",
+                f.decided_by,
+                to_london_with_day(f.decided_at)
+            ));
             lines.push(Line::from(text));
             if let Some(reason) = &f.reason {
                 lines.push(Line::from(Span::styled(
@@ -105,11 +119,26 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         for c in &v.consents {
             lines.push(Line::from(format!(
                 "  {}: {} ({} {})",
-                c.scope.replace('_', " "),
-                c.decision.replace('_', " "),
+                match c.scope.as_str() {
+                    "custody_staff" => "custody staff",
+                    "receiving_establishment" => "receiving establishment",
+                    "community_treatment" => "community treatment",
+                    _ => "Liaison and Diversion",
+                },
+                match c.decision.as_str() {
+                    "consents" => "consents",
+                    "declines" => "DECLINES",
+                    _ => "lacks capacity now, ask again later",
+                },
                 c.asked_by,
                 to_london_with_day(c.asked_at)
             )));
+            if let Some(notes) = c.capacity_notes.as_deref().filter(|n| !n.is_empty()) {
+                lines.push(Line::from(Span::styled(
+                    format!("    {notes}"),
+                    theme.dim(),
+                )));
+            }
         }
     }
     if !v.referrals.is_empty() {
@@ -117,14 +146,32 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         lines.push(heading("Referrals", theme));
         for f in &v.referrals {
             lines.push(Line::from(format!(
-                "  {} by {} {}",
-                f.kind.replace('_', " "),
+                "  Referral to the {} by {} {}",
+                build::referral_service(&f.kind),
                 f.made_by,
                 to_london_with_day(f.made_at)
             )));
             if let Some(c) = &f.content {
+                if !c.substance.is_empty() {
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "    {}{}",
+                            c.substance,
+                            if c.route.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", c.route)
+                            }
+                        ),
+                        theme.dim(),
+                    )));
+                }
                 lines.push(Line::from(Span::styled(
                     format!("    {}", c.reason),
+                    theme.dim(),
+                )));
+                lines.push(Line::from(Span::styled(
+                    format!("    contact: {}", build::referral_contact(c)),
                     theme.dim(),
                 )));
             }
