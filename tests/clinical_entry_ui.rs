@@ -508,3 +508,30 @@ fn a_mistyped_news2_is_marked_entered_in_error_and_its_alert_goes_with_it() {
         "the score left the trend"
     );
 }
+
+#[test]
+fn a_news2_of_seven_or_more_opens_the_emergency_on_the_screen() {
+    let (_db, mut app) = logged_in("hcp");
+    type_text(&mut app, "/Reece");
+    key(&mut app, KeyCode::Enter);
+    // Respiration 26 (3), SpO2 93 (2), pulse 118 (2): NEWS2 7.
+    type_text(&mut app, "an");
+    answer(&mut app, "26");
+    answer(&mut app, "93");
+    type_text(&mut app, "1a");
+    answer(&mut app, "124");
+    answer(&mut app, "118");
+    type_text(&mut app, "a");
+    answer(&mut app, "36.8");
+    assert!(
+        message(&app).starts_with("NEWS2 7 recorded: high"),
+        "{}",
+        message(&app)
+    );
+    assert_eq!(app.care.escalations.len(), 1, "the emergency is open");
+    let screen = screen_text(&app, 120, 40);
+    assert!(
+        screen.contains("NEWS2 7 at 14:00: emergency response"),
+        "{screen}"
+    );
+}

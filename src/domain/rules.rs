@@ -43,6 +43,9 @@ pub struct Rule {
     pub all: Vec<Condition>,
     /// When not empty, at least one of these must hold too.
     pub any: Vec<Condition>,
+    /// Firing also opens the full-screen emergency on every terminal, as a failed rousing
+    /// does (score rules only: e.g. NEWS2 7 or more, RCP "emergency response").
+    pub emergency: bool,
 }
 
 /// A flag a rule raised, with the answers that raised it.
@@ -55,6 +58,8 @@ pub struct Raised {
     pub source: String,
     /// `form.question` of each answer that made the rule fire.
     pub because_of: Vec<String>,
+    /// The rule asks for the emergency response (see [`Rule::emergency`]).
+    pub emergency: bool,
 }
 
 /// Answers across forms, keyed `form.question`.
@@ -89,6 +94,7 @@ impl Rule {
             reason: self.reason.clone(),
             source: self.source.clone(),
             because_of: because,
+            emergency: self.emergency,
         })
     }
 }
@@ -117,6 +123,8 @@ struct RawRule {
     all: Vec<Spanned<Condition>>,
     #[serde(default)]
     any: Vec<Spanned<Condition>>,
+    #[serde(default)]
+    emergency: bool,
 }
 
 /// Loads and checks one rules file against the forms: unknown flag codes or severities,
@@ -199,6 +207,20 @@ pub fn load_rules(file: &str, text: &str, forms: &[Form]) -> Result<Vec<Rule>, F
                 errors.push(err(line_of(text, &c.span()), message));
             }
         }
+        let over_scores_only = r.all.iter().chain(&r.any).all(|c| {
+            c.get_ref()
+                .question
+                .split_once('.')
+                .is_some_and(|(form, _)| facts::is_score(form))
+        });
+        if r.emergency && !over_scores_only {
+            errors.push(err(
+                line,
+                format!(
+                    "rule `{id}` sets `emergency`, which only a rule over scores may: an answer at booking-in opens no emergency by itself."
+                ),
+            ));
+        }
         if let (Ok(code), Ok(severity)) = (code, severity) {
             rules.push(Rule {
                 id,
@@ -208,6 +230,7 @@ pub fn load_rules(file: &str, text: &str, forms: &[Form]) -> Result<Vec<Rule>, F
                 source: r.source,
                 all: r.all.into_iter().map(Spanned::into_inner).collect(),
                 any: r.any.into_iter().map(Spanned::into_inner).collect(),
+                emergency: r.emergency,
             });
         }
     }
@@ -458,5 +481,23 @@ mod tests {
                 "bad.toml:15: rule `r` tests `booking_risk.self_harm_when` for `yesterday`, which is not one of its answers.",
             ]
         );
+    }
+
+    #[test]
+    fn only_a_rule_over_scores_may_open_an_emergency() {
+        let forms = embedded_forms().unwrap();
+        let text = "[[rule]]\nid = \"sh\"\ncode = \"SH\"\nseverity = \"alert\"\nreason = \"r\"\nsource = \"s\"\nemergency = true\nall = [{ question = \"booking_risk.self_harm_when\", is = \"within_month\" }]\n";
+        let FormErrors(errors) = load_rules("bad.toml", text, &forms).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "bad.toml:2: rule `sh` sets `emergency`, which only a rule over scores may: an answer at booking-in opens no emergency by itself."
+        );
+        let emergencies: Vec<&str> = score_rules()
+            .unwrap()
+            .iter()
+            .filter(|r| r.emergency)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(emergencies, ["news2_emergency"]);
     }
 }

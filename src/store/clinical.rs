@@ -942,8 +942,45 @@ pub(crate) fn record_score_in(
         &s.detention_id.to_string(),
         s.kind.as_str(),
     )?;
+    open_score_emergency(tx, s.detention_id, id, s.facts, by, at)?;
     let raised = raise_score_flags(tx, s.detention_id, id, s.facts, by, at, at)?;
     Ok((id, raised))
+}
+
+/// Opens the full-screen emergency when a rule marked `emergency` fires over a score just
+/// recorded. It opens on every such score, not only when its flag is new: a NEWS2 of 7 after
+/// a 5 (the alert already active) still calls for the emergency response.
+fn open_score_emergency(
+    tx: &Connection,
+    detention_id: i64,
+    score_id: i64,
+    facts: &FactSet,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let score_rules = rules::score_rules().map_err(StoreError::Internal)?;
+    let Some(rule) = score_rules
+        .iter()
+        .filter(|r| r.emergency)
+        .find_map(|r| r.evaluate(facts))
+    else {
+        return Ok(());
+    };
+    let reason = rules::fill_reason(&rule.reason, facts, &to_london(at));
+    tx.execute(
+        "INSERT INTO escalation (detention_id, opened_at, opened_by, reason)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![detention_id, timestamp(at), by, reason],
+    )?;
+    audit::append(
+        tx,
+        at,
+        by,
+        AuditAction::RecordWrite,
+        &detention_id.to_string(),
+        &format!("emergency opened by rule {} (score {score_id})", rule.rule),
+    )?;
+    Ok(())
 }
 
 /// Raises the flags the score rules raise over one score's results. A flag is not raised
@@ -1396,6 +1433,36 @@ mod tests {
             news.reason.contains(" at 14:30"),
             "the reason names when the remaining score was taken: {}",
             news.reason
+        );
+    }
+
+    #[test]
+    fn news2_of_7_opens_the_emergency_every_time_even_with_the_alert_already_active() {
+        let (_dir, mut hcp, _sergeant, d) = suite();
+        let open = |s: &Store| crate::store::care::open_escalations(s.conn()).unwrap();
+        // 5: urgent, an alert but no emergency.
+        let urgent = news2::Observations {
+            pulse: 115,
+            ..obs()
+        };
+        assert_eq!(hcp.record_news2(d, &urgent, false, now()).unwrap().total, 5);
+        assert!(open(&hcp).is_empty(), "NEWS2 5 is urgent, not an emergency");
+        // 8 with the alert already active: the emergency still opens.
+        let worse = news2::Observations {
+            respiration_rate: 26,
+            temperature_tenths: 391,
+            ..urgent
+        };
+        let r = hcp.record_news2(d, &worse, false, now()).unwrap();
+        assert!(r.total >= 7, "{r:?}");
+        let e = open(&hcp);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].detention_id, d);
+        assert!(
+            e[0].reason
+                .starts_with(&format!("NEWS2 {} at 14:00: emergency response", r.total)),
+            "{}",
+            e[0].reason
         );
     }
 
