@@ -1,6 +1,7 @@
 //! How long a person waits on the store: unlocking (Argon2id over the keyslot, opening the
 //! SQLCipher database, writing the login's audit row) and one write with its audit row
-//! (`synchronous=FULL`, so each commit reaches the disk). Run with `cargo bench --bench store`;
+//! (`synchronous=FULL`, so each commit reaches the disk), and one NEWS2 recorded through the
+//! score rules. Run with `cargo bench --bench store`;
 //! medians are in `target/criterion/store/*/new/estimates.json`.
 
 use std::hint::black_box;
@@ -8,8 +9,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use sonar_custody::domain::role::Role;
+use sonar_custody::domain::scores::news2;
 use sonar_custody::store::Store;
 use sonar_custody::store::audit::AuditAction;
+use sonar_custody::store::custody::{NewDetention, NewPerson, insert_detention, insert_person};
 use sonar_custody::store::keyslots::KeyslotFile;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -76,6 +80,54 @@ fn store_benches(c: &mut Criterion) {
             store
                 .audit(Utc::now(), AuditAction::RecordRead, black_box("C0001"), "")
                 .expect("write")
+        })
+    });
+
+    // One NEWS2 from the entry sheet: scored, stored with its inputs, evaluated against the
+    // score rules (flag raised or already covered, emergency opened at 7+), audited, fsynced.
+    store
+        .add_user_with("nurse", "Nurse", Role::Hcp, PASSWORD, false, Utc::now())
+        .expect("add the HCP");
+    let detention = store
+        .write(Utc::now(), |tx| {
+            let person = insert_person(
+                tx,
+                &NewPerson {
+                    surname: "Bench".into(),
+                    forenames: "Person".into(),
+                    ..Default::default()
+                },
+                Utc::now(),
+            )?;
+            insert_detention(
+                tx,
+                &NewDetention {
+                    person_id: person,
+                    custody_no: "B-1".into(),
+                    arrived_at: Utc::now(),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("a detention");
+    drop(store);
+    let mut hcp = Store::unlock(&db, "nurse", PASSWORD, Utc::now())
+        .expect("unlock as the HCP")
+        .store;
+    let high = news2::Observations {
+        respiration_rate: 26,
+        spo2: 93,
+        scale: news2::SpO2Scale::Scale1,
+        on_oxygen: false,
+        systolic_bp: 124,
+        pulse: 118,
+        consciousness: news2::Consciousness::Alert,
+        temperature_tenths: 368,
+    };
+    group.bench_function("news2_with_rules", |b| {
+        b.iter(|| {
+            hcp.record_news2(detention, black_box(&high), false, Utc::now())
+                .expect("record NEWS2")
         })
     });
     group.finish();
