@@ -597,14 +597,7 @@ fn medicine_label(s: &SheetState, r: &Read) -> String {
 
 /// "23 Nov 13:40 NEWS2 8 (high)" for picking a score.
 fn score_label(s: &crate::store::clinical::ScoreEntry) -> String {
-    let name = match s.kind.as_str() {
-        "news2" => "NEWS2",
-        "gcs" => "GCS",
-        "ciwa_ar" => "CIWA-Ar",
-        "cows" => "COWS",
-        "audit_c" => "AUDIT-C",
-        other => other,
-    };
+    let name = crate::store::clinical::ScoreKind::label_of(&s.kind);
     let total = s
         .total
         .map_or_else(|| "no total".to_string(), |t| t.to_string());

@@ -31,6 +31,34 @@ pub enum ScoreKind {
 }
 
 impl ScoreKind {
+    /// Every score, in the order screens show them.
+    pub const ALL: [ScoreKind; 5] = [
+        ScoreKind::News2,
+        ScoreKind::Gcs,
+        ScoreKind::CiwaAr,
+        ScoreKind::Cows,
+        ScoreKind::AuditC,
+    ];
+
+    /// The published name, for screens.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScoreKind::News2 => "NEWS2",
+            ScoreKind::Gcs => "GCS",
+            ScoreKind::CiwaAr => "CIWA-Ar",
+            ScoreKind::Cows => "COWS",
+            ScoreKind::AuditC => "AUDIT-C",
+        }
+    }
+
+    /// The published name of a stored kind (the stored text when unknown).
+    pub fn label_of(kind: &str) -> &str {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+            .map_or(kind, |k| k.label())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ScoreKind::News2 => "news2",

@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use super::theme::Theme;
 use crate::domain::observation::{london_date, to_london, to_london_with_day};
 use crate::domain::scores::ciwa;
-use crate::store::clinical::ScoreEntry;
+use crate::store::clinical::{ScoreEntry, ScoreKind};
 
 /// Width of the row labels, so every chart's plot starts in the same column.
 const LABEL_WIDTH: usize = 18;
@@ -276,13 +276,9 @@ fn score_series<'a>(kind: &str, entries: &[&'a ScoreEntry]) -> Option<Series<'a>
 }
 
 /// The order scores are shown in, with their names.
-const KINDS: [(&str, &str); 5] = [
-    ("news2", "NEWS2"),
-    ("gcs", "GCS"),
-    ("ciwa_ar", "CIWA-Ar"),
-    ("cows", "COWS"),
-    ("audit_c", "AUDIT-C"),
-];
+fn kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ScoreKind::ALL.into_iter().map(|k| (k.as_str(), k.label()))
+}
 
 fn of_kind<'a>(scores: &'a [ScoreEntry], kind: &str) -> Vec<&'a ScoreEntry> {
     scores.iter().filter(|s| s.kind == kind).collect()
@@ -292,7 +288,7 @@ fn of_kind<'a>(scores: &'a [ScoreEntry], kind: &str) -> Vec<&'a ScoreEntry> {
 /// points that fit, one every two columns.
 pub fn chart_lines(scores: &[ScoreEntry], width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut series = Vec::new();
-    for (kind, _) in KINDS {
+    for (kind, _) in kinds() {
         let entries = of_kind(scores, kind);
         if entries.is_empty() {
             continue;
@@ -406,7 +402,7 @@ fn chart(s: &Series<'_>, columns: usize, theme: &Theme) -> Vec<Line<'static>> {
 /// each vital sign.
 pub fn table_lines(scores: &[ScoreEntry], theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for (kind, name) in KINDS {
+    for (kind, name) in kinds() {
         let entries = of_kind(scores, kind);
         if entries.is_empty() {
             continue;
