@@ -220,6 +220,26 @@ fn require_role(role: Role, allowed: &[Role], what: &str) -> Result<(), StoreErr
 }
 
 impl super::Store {
+    /// The checks a sergeant's timed entry shares (a PACE review, a custody decision): the
+    /// role, and a time not in the future. Returns who is recording it.
+    fn sergeant_entry(
+        &self,
+        what: &str,
+        entry: &str,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        require_role(self.identity().role, &[Role::Sergeant], what)?;
+        if at > now {
+            return Err(StoreError::Invalid(format!(
+                "{entry} cannot be recorded in the future"
+            )));
+        }
+        Ok(self.identity().username.clone())
+    }
+}
+
+impl super::Store {
     /// What the rules suggest for a detention's active flags.
     pub fn suggested_plan(&self, detention_id: i64) -> Result<Suggestion, StoreError> {
         suggestion(self.conn(), detention_id)
@@ -454,17 +474,12 @@ impl super::Store {
                 "a PACE review needs the reviewing officer and the outcome".into(),
             ));
         }
-        require_role(
-            self.identity().role,
-            &[Role::Sergeant],
+        let staff = self.sergeant_entry(
             "record a PACE review (the custody sergeant records it)",
+            "a PACE review",
+            reviewed_at,
+            now,
         )?;
-        if reviewed_at > now {
-            return Err(StoreError::Invalid(
-                "a PACE review cannot be recorded in the future".into(),
-            ));
-        }
-        let staff = self.identity().username.clone();
         self.write(now, |tx| {
             detention_times(tx, detention_id)?;
             tx.execute(
@@ -830,17 +845,12 @@ impl super::Store {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        require_role(
-            self.identity().role,
-            &[Role::Sergeant],
+        let staff = self.sergeant_entry(
             "record a custody decision (the custody sergeant records charge, bail, release or transfer)",
+            "a custody decision",
+            decided_at,
+            now,
         )?;
-        if decided_at > now {
-            return Err(StoreError::Invalid(
-                "a custody decision cannot be recorded in the future".into(),
-            ));
-        }
-        let staff = self.identity().username.clone();
         self.write(now, |tx| {
             detention_times(tx, detention_id)?;
             tx.execute(
