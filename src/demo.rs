@@ -18,7 +18,8 @@ use crate::store::custody::{
     NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
     insert_detention, insert_flag, insert_hcp_contact, insert_person,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, timestamp};
+use rusqlite::params;
 
 /// The demo accounts: (username, display name, role). Each has the password [`DEMO_PASSWORD`].
 pub const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
@@ -1484,6 +1485,36 @@ fn returning_person(
             raised_at: now - Duration::days(30),
         },
     )?;
+    // What that handover said beyond flags, kept as notes known from the sender (as a real
+    // import stores them): the receiving HCP verifies and re-prescribes.
+    tx.execute(
+        "INSERT INTO handover_import (bundle_system, bundle_id, payload_sha256, source_suite,
+                                      signed_at, kid, person_id, imported_at, imported_by)
+         VALUES ('urn:ietf:rfc:3986', 'urn:uuid:5b0e6b1c-demo-hmp-leeds', ?1, 'HMP Leeds', ?2,
+                 'demo-hmp-leeds-key', ?3, ?4, 'sergeant')",
+        params![
+            "0".repeat(64),
+            timestamp(now - Duration::days(30)),
+            person_id,
+            timestamp(now - Duration::days(30))
+        ],
+    )?;
+    let import_id = tx.last_insert_rowid();
+    for (kind, text) in [
+        (
+            "Medications",
+            "Methadone 1 mg/ml oral solution 60 ml once daily (time-critical: opioid substitution); last dose 08:00 on the day of release.",
+        ),
+        (
+            "Plan of care",
+            "Level 2, visited and roused every 30 minutes; history of ligature at HMP Leeds.",
+        ),
+    ] {
+        tx.execute(
+            "INSERT INTO imported_note (import_id, person_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
+            params![import_id, person_id, kind, text],
+        )?;
+    }
     Ok(())
 }
 

@@ -255,6 +255,10 @@ fn a_returning_person_sees_the_banner_first_and_acknowledging_is_audited() {
         "handover bundle from HMP Leeds",
         "imported handover",
         "4 months ago",
+        // What the handover said beyond flags, known from the sender.
+        "Known from other suites' handovers",
+        "Medications: Methadone 1 mg/ml oral solution 60 ml once daily",
+        "from HMP Leeds, signed 24/10/2026",
     ] {
         assert!(text.contains(needle), "{needle} missing:\n{text}");
     }

@@ -47,6 +47,9 @@ pub struct BannerState {
     pub detention_id: i64,
     pub who: String,
     pub flags: Vec<KnownFlag>,
+    /// What other suites' handovers said (medication, plan, appointments...), as imported:
+    /// `(kind, text, source suite, signed at)`. Referral and appointment text only for HCPs.
+    pub notes: Vec<(String, String, String, String)>,
 }
 
 /// The steps of booking in.
@@ -237,6 +240,7 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                             detention_id: banner.detention_id,
                             who: String::new(),
                             flags: banner.flags,
+                            notes: banner.notes,
                         }),
                     ),
                     Err(e) => {
@@ -344,16 +348,18 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     let known = store
         .known_flags(person_id, Some(booked.detention_id))
         .unwrap_or_default();
+    let notes = store.imported_notes(person_id).unwrap_or_default();
     if booked.appropriate_adult_flag {
         app.set_info("Under 18: the appropriate adult flag (AA) was raised.");
     }
-    if known.is_empty() {
+    if known.is_empty() && notes.is_empty() {
         return open_form(app, booked.detention_id, who);
     }
     Some(BookingStep::Banner(BannerState {
         detention_id: booked.detention_id,
         who,
         flags: known,
+        notes,
     }))
 }
 
@@ -386,6 +392,7 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
     let known = store
         .known_flags(p.person_id, Some(detention_id))
         .unwrap_or_default();
+    let notes = store.imported_notes(p.person_id).unwrap_or_default();
     let acknowledged = store.banner_acknowledged(detention_id).unwrap_or(false);
     let state = store
         .form_state(detention_id, form_for(app))
@@ -393,11 +400,12 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
     if state.completed.is_some() {
         app.set_info("This form is complete: any change is an amendment, with a reason.");
     }
-    if !known.is_empty() && !acknowledged {
+    if (!known.is_empty() || !notes.is_empty()) && !acknowledged {
         return Some(BookingStep::Banner(BannerState {
             detention_id,
             who,
             flags: known,
+            notes,
         }));
     }
     open_form(app, detention_id, who)

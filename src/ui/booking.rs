@@ -175,18 +175,40 @@ pub fn render_banner(app: &App, b: &BannerState, theme: &Theme, frame: &mut Fram
             theme.dim(),
         )));
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        format!(
-            " Press {} to acknowledge (recorded in the audit log), then the first question.",
-            key(app, Action::Submit)
-        ),
-        theme.title(),
-    )));
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" Already known: {} ", b.who),
-        theme.title(),
-    ));
+    if !b.notes.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            " Known from other suites' handovers (check and re-prescribe; nothing here is live):",
+            theme.title(),
+        )));
+    }
+    for (kind, text, source, signed_at) in &b.notes {
+        let signed = chrono::DateTime::parse_from_rfc3339(signed_at)
+            .map(|t| t.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| signed_at.clone());
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {kind}: "), theme.key()),
+            Span::raw(text.clone()),
+        ]));
+        lines.push(Line::from(Span::styled(
+            format!("       from {source}, signed {signed}"),
+            theme.dim(),
+        )));
+    }
+    // The instruction sits on the frame's bottom edge, so a long banner never hides it.
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(
+            format!(" Already known: {} ", b.who),
+            theme.title(),
+        ))
+        .title_bottom(Span::styled(
+            format!(
+                " {} acknowledges (audited), then the first question ",
+                key(app, Action::Submit)
+            ),
+            theme.title(),
+        ));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
