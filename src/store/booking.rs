@@ -13,7 +13,7 @@ use super::audit::{self, AuditAction};
 use super::custody::{
     NewDetention, NewFlag, NewPerson, insert_detention, insert_flag, insert_person,
 };
-use super::{StoreError, parse_timestamp, timestamp};
+use super::{StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::booking::{
     DEFAULT_CUSTODY_FORMAT, PersonQuery, ValidPerson, custody_number, needs_appropriate_adult,
 };
@@ -210,12 +210,9 @@ pub fn search_people(
          ORDER BY p.surname_key, p.forename_key",
         all.join(" AND ")
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
+    let mut out = collect_rows(conn, &sql, rusqlite::params_from_iter(values.iter()), |r| {
         let dob: Option<String> = r.get(3)?;
-        out.push(PersonMatch {
+        Ok(PersonMatch {
             person_id: r.get(0)?,
             surname: r.get(1)?,
             forenames: r.get(2)?,
@@ -224,9 +221,8 @@ pub fn search_people(
             pnc_id: r.get(5)?,
             detentions: Vec::new(),
             detention_count: 0,
-        });
-    }
-    drop(rows);
+        })
+    })?;
     if out.is_empty() {
         return Ok(out);
     }
@@ -547,27 +543,26 @@ impl super::Store {
         person_id: i64,
         this_detention: Option<i64>,
     ) -> Result<Vec<KnownFlag>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        collect_rows(
+            self.conn(),
             "SELECT f.id, f.code, f.severity, f.reason, f.source, f.raised_at, d.custody_no
              FROM flag f LEFT JOIN detention d ON d.id = f.detention_id
              WHERE f.person_id = ?1 AND f.entered_in_error_at IS NULL
                AND (f.detention_id IS NULL OR f.detention_id IS NOT ?2)
              ORDER BY f.raised_at DESC",
-        )?;
-        let mut rows = stmt.query(params![person_id, this_detention])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(KnownFlag {
-                flag_id: r.get(0)?,
-                code: r.get(1)?,
-                severity: r.get(2)?,
-                reason: r.get(3)?,
-                source: r.get(4)?,
-                raised_at: parse_timestamp(&r.get::<_, String>(5)?)?,
-                custody_no: r.get(6)?,
-            });
-        }
-        Ok(out)
+            params![person_id, this_detention],
+            |r| {
+                Ok(KnownFlag {
+                    flag_id: r.get(0)?,
+                    code: r.get(1)?,
+                    severity: r.get(2)?,
+                    reason: r.get(3)?,
+                    source: r.get(4)?,
+                    raised_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+                    custody_no: r.get(6)?,
+                })
+            },
+        )
     }
 
     /// Records that the banner of what is already known was seen, with how many flags it
@@ -833,35 +828,35 @@ impl super::Store {
         form_id: &str,
         question_id: &str,
     ) -> Result<Vec<AnswerVersion>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        collect_rows(
+            self.conn(),
             "SELECT a.id, a.version, a.value, a.details, a.answered_by, a.answered_at, a.reason
              FROM answer a JOIN form_response r ON r.id = a.response_id
              WHERE r.detention_id = ?1 AND r.form_id = ?2 AND a.question_id = ?3
              ORDER BY a.version",
-        )?;
-        let mut rows = stmt.query(params![detention_id, form_id, question_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let value: String = r.get(2)?;
-            out.push(AnswerVersion {
-                answer_id: r.get(0)?,
-                version: r.get(1)?,
-                answer: Answer {
-                    value: serde_json::from_str(&value)
-                        .map_err(|e| StoreError::Internal(e.to_string()))?,
-                    details: r.get(3)?,
-                },
-                answered_by: r.get(4)?,
-                answered_at: parse_timestamp(&r.get::<_, String>(5)?)?,
-                reason: r.get(6)?,
-            });
-        }
-        Ok(out)
+            params![detention_id, form_id, question_id],
+            |r| {
+                let value: String = r.get(2)?;
+                Ok(AnswerVersion {
+                    answer_id: r.get(0)?,
+                    version: r.get(1)?,
+                    answer: Answer {
+                        value: serde_json::from_str(&value)
+                            .map_err(|e| StoreError::Internal(e.to_string()))?,
+                        details: r.get(3)?,
+                    },
+                    answered_by: r.get(4)?,
+                    answered_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+                    reason: r.get(6)?,
+                })
+            },
+        )
     }
 
     /// Every flag of this detention, entered-in-error ones included, newest first.
     pub fn detention_flags(&self, detention_id: i64) -> Result<Vec<DetentionFlag>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        collect_rows(
+            self.conn(),
             "SELECT f.id, f.code, f.severity, f.reason, f.source, f.raised_by, f.raised_at,
                     f.rule_id, r.form_id || '.' || a.question_id,
                     f.entered_in_error_at, f.entered_in_error_by, f.entered_in_error_reason
@@ -870,32 +865,30 @@ impl super::Store {
              LEFT JOIN form_response r ON r.id = a.response_id
              WHERE f.detention_id = ?1
              ORDER BY f.raised_at DESC, f.id DESC",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let eie: Option<String> = r.get(9)?;
-            out.push(DetentionFlag {
-                flag_id: r.get(0)?,
-                code: r.get(1)?,
-                severity: r.get(2)?,
-                reason: r.get(3)?,
-                source: r.get(4)?,
-                raised_by: r.get(5)?,
-                raised_at: parse_timestamp(&r.get::<_, String>(6)?)?,
-                rule_id: r.get(7)?,
-                raised_by_answer: r.get(8)?,
-                entered_in_error: match eie {
-                    Some(at) => Some((
-                        parse_timestamp(&at)?,
-                        r.get::<_, Option<String>>(10)?.unwrap_or_default(),
-                        r.get::<_, Option<String>>(11)?.unwrap_or_default(),
-                    )),
-                    None => None,
-                },
-            });
-        }
-        Ok(out)
+            [detention_id],
+            |r| {
+                let eie: Option<String> = r.get(9)?;
+                Ok(DetentionFlag {
+                    flag_id: r.get(0)?,
+                    code: r.get(1)?,
+                    severity: r.get(2)?,
+                    reason: r.get(3)?,
+                    source: r.get(4)?,
+                    raised_by: r.get(5)?,
+                    raised_at: parse_timestamp(&r.get::<_, String>(6)?)?,
+                    rule_id: r.get(7)?,
+                    raised_by_answer: r.get(8)?,
+                    entered_in_error: match eie {
+                        Some(at) => Some((
+                            parse_timestamp(&at)?,
+                            r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+                            r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                        )),
+                        None => None,
+                    },
+                })
+            },
+        )
     }
 
     /// Raises a flag by hand; the reason is required.

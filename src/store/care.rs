@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::audit::{self, AuditAction};
-use super::{StoreError, parse_timestamp, timestamp};
+use super::{StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::care::{
     CheckDraft, CheckKind, DecisionKind, ObservationRules, PlanDraft, PlanReviewDue, Suggestion,
     plan_review_due, validate_check, validate_plan,
@@ -22,19 +22,20 @@ pub fn active_flags(
     conn: &Connection,
     detention_id: i64,
 ) -> Result<Vec<(FlagCode, Severity)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let rows = collect_rows(
+        conn,
         "SELECT code, severity FROM flag WHERE detention_id = ?1 AND entered_in_error_at IS NULL",
+        [detention_id],
+        |r| {
+            let code: String = r.get(0)?;
+            let sev: String = r.get(1)?;
+            Ok(match (code.parse::<FlagCode>(), sev.parse::<Severity>()) {
+                (Ok(c), Ok(s)) => Some((c, s)),
+                _ => None,
+            })
+        },
     )?;
-    let mut rows = stmt.query([detention_id])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let code: String = r.get(0)?;
-        let sev: String = r.get(1)?;
-        if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
-            out.push((c, s));
-        }
-    }
-    Ok(out)
+    Ok(rows.into_iter().flatten().collect())
 }
 
 fn rules() -> Result<&'static ObservationRules, StoreError> {
@@ -104,31 +105,30 @@ pub struct EscalationView {
 
 /// Every escalation not yet closed, oldest first.
 pub fn open_escalations(conn: &Connection) -> Result<Vec<EscalationView>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    collect_rows(
+        conn,
         "SELECT e.id, e.detention_id, d.custody_no, p.forenames || ' ' || p.surname, d.cell,
                 e.opened_at, e.opened_by, e.reason, e.called_by, e.called_at
          FROM escalation e JOIN detention d ON d.id = e.detention_id
          JOIN person p ON p.id = d.person_id
          WHERE e.closed_at IS NULL ORDER BY e.id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let called_at: Option<String> = r.get(9)?;
-        out.push(EscalationView {
-            id: r.get(0)?,
-            detention_id: r.get(1)?,
-            custody_no: r.get(2)?,
-            name: r.get(3)?,
-            cell: r.get(4)?,
-            opened_at: parse_timestamp(&r.get::<_, String>(5)?)?,
-            opened_by: r.get(6)?,
-            reason: r.get(7)?,
-            called_by: r.get(8)?,
-            called_at: called_at.map(|t| parse_timestamp(&t)).transpose()?,
-        });
-    }
-    Ok(out)
+        [],
+        |r| {
+            let called_at: Option<String> = r.get(9)?;
+            Ok(EscalationView {
+                id: r.get(0)?,
+                detention_id: r.get(1)?,
+                custody_no: r.get(2)?,
+                name: r.get(3)?,
+                cell: r.get(4)?,
+                opened_at: parse_timestamp(&r.get::<_, String>(5)?)?,
+                opened_by: r.get(6)?,
+                reason: r.get(7)?,
+                called_by: r.get(8)?,
+                called_at: called_at.map(|t| parse_timestamp(&t)).transpose()?,
+            })
+        },
+    )
 }
 
 /// The reviews done and extensions recorded for a detention's PACE clock.
@@ -136,27 +136,21 @@ pub fn pace_history(
     conn: &Connection,
     detention_id: i64,
 ) -> Result<(Vec<DateTime<Utc>>, Vec<Extension>), StoreError> {
-    let mut reviews = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT reviewed_at FROM pace_review WHERE detention_id = ?1 ORDER BY reviewed_at",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
-            reviews.push(parse_timestamp(&r.get::<_, String>(0)?)?);
-        }
-    }
-    let mut extensions = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT kind, authorised_at, until FROM pace_extension WHERE detention_id = ?1 ORDER BY id",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
+    let reviews = collect_rows(
+        conn,
+        "SELECT reviewed_at FROM pace_review WHERE detention_id = ?1 ORDER BY reviewed_at",
+        [detention_id],
+        |r| parse_timestamp(&r.get::<_, String>(0)?),
+    )?;
+    let extensions = collect_rows(
+        conn,
+        "SELECT kind, authorised_at, until FROM pace_extension WHERE detention_id = ?1 ORDER BY id",
+        [detention_id],
+        |r| {
             let kind: String = r.get(0)?;
             let at = parse_timestamp(&r.get::<_, String>(1)?)?;
             let until = parse_timestamp(&r.get::<_, String>(2)?)?;
-            extensions.push(if kind == "warrant" {
+            Ok(if kind == "warrant" {
                 Extension::Warrant {
                     issued_at: at,
                     until,
@@ -166,9 +160,9 @@ pub fn pace_history(
                     authorised_at: at,
                     until,
                 }
-            });
-        }
-    }
+            })
+        },
+    )?;
     Ok((reviews, extensions))
 }
 
@@ -751,16 +745,14 @@ fn opt_time(t: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
 
 /// Reads the care detail of one detention's record.
 pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, StoreError> {
-    let mut checks = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT done_at, recorded_at, done_by, kind, roused, responds_to_questions,
+    let checks = collect_rows(
+        conn,
+        "SELECT done_at, recorded_at, done_by, kind, roused, responds_to_questions,
                     responds_to_commands, condition, note, late_reason
              FROM cell_check WHERE detention_id = ?1 ORDER BY done_at DESC LIMIT 50",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
-            checks.push(CheckDetail {
+        [detention_id],
+        |r| {
+            Ok(CheckDetail {
                 done_at: parse_timestamp(&r.get::<_, String>(0)?)?,
                 recorded_at: opt_time(r.get(1)?)?,
                 done_by: r.get(2)?,
@@ -771,24 +763,22 @@ pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, S
                 condition: r.get(7)?,
                 note: r.get(8)?,
                 late_reason: r.get(9)?,
-            });
-        }
-    }
-    let mut reviews = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT reviewed_at, reviewed_by, outcome FROM pace_review
+            })
+        },
+    )?;
+    let reviews = collect_rows(
+        conn,
+        "SELECT reviewed_at, reviewed_by, outcome FROM pace_review
              WHERE detention_id = ?1 ORDER BY reviewed_at",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
-            reviews.push(PaceReviewView {
+        [detention_id],
+        |r| {
+            Ok(PaceReviewView {
                 reviewed_at: parse_timestamp(&r.get::<_, String>(0)?)?,
                 reviewed_by: r.get(1)?,
                 outcome: r.get(2)?,
-            });
-        }
-    }
+            })
+        },
+    )?;
     let (_, extensions) = pace_history(conn, detention_id)?;
     let s = suggestion(conn, detention_id)?;
     Ok(RecordCare {
@@ -814,22 +804,20 @@ pub fn review_due(
         )
         .optional()?;
     let newest_plan = newest_plan.map(|t| parse_timestamp(&t)).transpose()?;
-    let mut decisions = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT kind, decided_at FROM custody_decision WHERE detention_id = ?1 ORDER BY id",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
+    let decisions = collect_rows(
+        conn,
+        "SELECT kind, decided_at FROM custody_decision WHERE detention_id = ?1 ORDER BY id",
+        [detention_id],
+        |r| {
             let kind: String = r.get(0)?;
             let kind: DecisionKind =
                 kind.parse()
                     .map_err(|e: crate::domain::care::UnknownDecision| {
                         StoreError::Invalid(e.to_string())
                     })?;
-            decisions.push((kind, parse_timestamp(&r.get::<_, String>(1)?)?));
-        }
-    }
+            Ok((kind, parse_timestamp(&r.get::<_, String>(1)?)?))
+        },
+    )?;
     // ready_for_transfer carries no time of its own, so only the decisions are counted here.
     Ok(plan_review_due(&decisions, None, newest_plan))
 }

@@ -1161,10 +1161,7 @@ pub(crate) fn medications_for(
                 m.recorded_at
          FROM medication m WHERE m.detention_id = ?1 AND m.stopped_at IS NULL ORDER BY m.id"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([detention_id])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
+    collect_rows(conn, &sql, [detention_id], |r| {
         let frequency: String = r.get(4)?;
         let last: Option<String> = r.get(8)?;
         let last = last.map(|t| parse_timestamp(&t)).transpose()?;
@@ -1172,7 +1169,7 @@ pub(crate) fn medications_for(
         let next_due = Frequency::parse(&frequency)
             .ok()
             .and_then(|f| medication::next_dose_due(f, last, recorded));
-        out.push(MedicationView {
+        Ok(MedicationView {
             id: r.get(0)?,
             name: r.get(1)?,
             dose: r.get(2)?,
@@ -1183,9 +1180,8 @@ pub(crate) fn medications_for(
             reason: r.get(7)?,
             last_dose_at: last,
             next_due,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 /// An appointment booked for after release (see [`crate::domain::appointment`]).

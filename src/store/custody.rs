@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{StoreError, parse_timestamp, timestamp};
+use super::{StoreError, collect_rows, parse_timestamp, timestamp};
 
 /// A person to be written.
 #[derive(Debug, Clone, Default)]
@@ -239,16 +239,11 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
          ORDER BY d.id DESC
          {limit}"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = match id {
-        Some(id) => stmt.query([id])?,
-        None => stmt.query([])?,
-    };
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
+    // `id` binds `?1` when there is one and nothing otherwise.
+    collect_rows(conn, &sql, rusqlite::params_from_iter(id), |r| {
         let dob: Option<String> = r.get(5)?;
         let flags: Option<String> = r.get(17)?;
-        out.push(CustodyEntry {
+        Ok(CustodyEntry {
             detention_id: r.get(0)?,
             person_id: r.get(1)?,
             custody_no: r.get(2)?,
@@ -273,9 +268,8 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 .map(|(c, s)| (c.to_string(), s.to_string()))
                 .collect(),
             next_medication_due: None,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -400,19 +394,17 @@ pub fn record(
         return Ok(None);
     };
 
-    let mut flags = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT code, severity, reason, source, raised_by, raised_at, detention_id,
+    let flags = collect_rows(
+        conn,
+        "SELECT code, severity, reason, source, raised_by, raised_at, detention_id,
                     (SELECT r.form_id || '.' || a.question_id FROM answer a
                      JOIN form_response r ON r.id = a.response_id WHERE a.id = flag.answer_id)
              FROM flag WHERE person_id = ?1 AND entered_in_error_at IS NULL
              ORDER BY raised_at DESC",
-        )?;
-        let mut rows = stmt.query([person_id])?;
-        while let Some(r) = rows.next()? {
+        [person_id],
+        |r| {
             let flag_detention: Option<i64> = r.get(6)?;
-            flags.push(FlagView {
+            Ok(FlagView {
                 code: r.get(0)?,
                 severity: r.get(1)?,
                 reason: r.get(2)?,
@@ -421,18 +413,16 @@ pub fn record(
                 raised_at: parse_timestamp(&r.get::<_, String>(5)?)?,
                 from_earlier_detention: flag_detention != Some(detention_id),
                 raised_by_answer: r.get(7)?,
-            });
-        }
-    }
-    let mut plan_history = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT level, interval_minutes, rouse, instructions, rationale, set_by, set_at
+            })
+        },
+    )?;
+    let plan_history = collect_rows(
+        conn,
+        "SELECT level, interval_minutes, rouse, instructions, rationale, set_by, set_at
              FROM care_plan WHERE detention_id = ?1 ORDER BY id DESC",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
-            plan_history.push(CarePlanView {
+        [detention_id],
+        |r| {
+            Ok(CarePlanView {
                 level: r.get(0)?,
                 interval_minutes: r.get(1)?,
                 rouse: r.get(2)?,
@@ -440,55 +430,44 @@ pub fn record(
                 rationale: r.get(4)?,
                 set_by: r.get(5)?,
                 set_at: parse_timestamp(&r.get::<_, String>(6)?)?,
-            });
-        }
-    }
-    let mut checks = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT done_at, done_by, roused, condition FROM cell_check
+            })
+        },
+    )?;
+    let checks = collect_rows(
+        conn,
+        "SELECT done_at, done_by, roused, condition FROM cell_check
              WHERE detention_id = ?1 ORDER BY done_at DESC LIMIT 50",
-        )?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
-            checks.push(CheckView {
+        [detention_id],
+        |r| {
+            Ok(CheckView {
                 done_at: parse_timestamp(&r.get::<_, String>(0)?)?,
                 done_by: r.get(1)?,
                 roused: r.get(2)?,
                 condition: r.get(3)?,
-            });
-        }
-    }
-    let mut hcp_contacts = Vec::new();
-    {
-        // Two statements rather than one with a conditional column, so the clinical text is
-        // not even read from disk for a role that may not see it.
-        let sql = if clinical {
-            "SELECT seen_at, seen_by, note FROM hcp_contact WHERE detention_id = ?1 ORDER BY seen_at DESC"
-        } else {
-            "SELECT seen_at, seen_by, NULL FROM hcp_contact WHERE detention_id = ?1 ORDER BY seen_at DESC"
-        };
-        let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = stmt.query([detention_id])?;
-        while let Some(r) = rows.next()? {
-            hcp_contacts.push(HcpContactView {
-                seen_at: parse_timestamp(&r.get::<_, String>(0)?)?,
-                seen_by: r.get(1)?,
-                note: r.get(2)?,
-            });
-        }
-    }
-    let mut previous_detentions = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT custody_no, arrived_at FROM detention
+            })
+        },
+    )?;
+    // Two statements rather than one with a conditional column, so the clinical text is
+    // not even read from disk for a role that may not see it.
+    let hcp_sql = if clinical {
+        "SELECT seen_at, seen_by, note FROM hcp_contact WHERE detention_id = ?1 ORDER BY seen_at DESC"
+    } else {
+        "SELECT seen_at, seen_by, NULL FROM hcp_contact WHERE detention_id = ?1 ORDER BY seen_at DESC"
+    };
+    let hcp_contacts = collect_rows(conn, hcp_sql, [detention_id], |r| {
+        Ok(HcpContactView {
+            seen_at: parse_timestamp(&r.get::<_, String>(0)?)?,
+            seen_by: r.get(1)?,
+            note: r.get(2)?,
+        })
+    })?;
+    let previous_detentions = collect_rows(
+        conn,
+        "SELECT custody_no, arrived_at FROM detention
              WHERE person_id = ?1 AND id != ?2 ORDER BY arrived_at DESC LIMIT 20",
-        )?;
-        let mut rows = stmt.query(params![person_id, detention_id])?;
-        while let Some(r) = rows.next()? {
-            previous_detentions.push((r.get(0)?, parse_timestamp(&r.get::<_, String>(1)?)?));
-        }
-    }
+        params![person_id, detention_id],
+        |r| Ok((r.get(0)?, parse_timestamp(&r.get::<_, String>(1)?)?)),
+    )?;
     Ok(Some(RecordView {
         entry,
         sex,

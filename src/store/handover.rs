@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::audit::{self, AuditAction};
 use super::custody::{self, NewFlag, NewPerson, RecordView};
-use super::{Store, StoreError, timestamp};
+use super::{Store, StoreError, collect_rows, timestamp};
 use crate::handover::import::ImportPlan;
 use crate::handover::keys;
 
@@ -88,27 +88,26 @@ fn signing_key_in(
 
 /// Every public key the suite has signed with, newest first (retired ones too).
 pub fn public_keys(conn: &Connection) -> Result<Vec<PublicKeyRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    collect_rows(
+        conn,
         "SELECT kid, public_key, created_at, retired_at FROM signing_key ORDER BY id DESC",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let bytes: Vec<u8> = r.get(1)?;
-        let bytes: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| StoreError::Internal("a stored public key is not 32 bytes".into()))?;
-        let key = VerifyingKey::from_bytes(&bytes)
-            .map_err(|_| StoreError::Internal("a stored public key is not valid".into()))?;
-        out.push(PublicKeyRow {
-            kid: r.get(0)?,
-            key,
-            created_at: r.get(2)?,
-            retired_at: r.get(3)?,
-        });
-    }
-    Ok(out)
+        [],
+        |r| {
+            let bytes: Vec<u8> = r.get(1)?;
+            let bytes: [u8; 32] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| StoreError::Internal("a stored public key is not 32 bytes".into()))?;
+            let key = VerifyingKey::from_bytes(&bytes)
+                .map_err(|_| StoreError::Internal("a stored public key is not valid".into()))?;
+            Ok(PublicKeyRow {
+                kid: r.get(0)?,
+                key,
+                created_at: r.get(2)?,
+                retired_at: r.get(3)?,
+            })
+        },
+    )
 }
 
 /// What the export needs from the store, read in the transaction that will record it.
