@@ -316,7 +316,12 @@ fn time_critical_medication_travels_in_the_bundle_and_on_the_escort_summary() {
             outdir.to_str().unwrap(),
         ],
     );
-    assert_success(&out);
+    let printed = assert_success(&out);
+    // Her anti-epileptic falls due within the journey: the export says so, as the screen does.
+    assert!(
+        printed.contains("Caution: ") && printed.contains("(time-critical) is due at"),
+        "{printed}"
+    );
     let bundle: serde_json::Value = serde_json::from_str(
         &fs::read_to_string(outdir.join(format!("{wood}.handover.json"))).unwrap(),
     )

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::{App, Screen, open_board_from};
 use crate::app::Action;
 use crate::domain::role::Role;
+use crate::domain::transfer;
 use crate::handover::build::{self, HandoverInput};
 use crate::handover::export::{self, Handover};
 use crate::handover::{Destination, HandoverError};
@@ -42,6 +43,8 @@ pub struct Review {
     pub flags: Vec<String>,
     /// `name dose`, with whether it is time-critical.
     pub medications: Vec<(String, bool)>,
+    /// What the sergeant must read before the person leaves (`domain::transfer`).
+    pub cautions: Vec<String>,
 }
 
 /// What the export wrote.
@@ -130,6 +133,12 @@ fn open(app: &mut App) {
 /// Reads the record as the export will and builds the (unsigned) bundle to show what leaves.
 fn review(app: &mut App, h: &HandoverState, destination: Destination) -> Result<Review, String> {
     let now = app.now;
+    let open_emergencies: Vec<i64> = app
+        .care
+        .escalations
+        .iter()
+        .map(|e| e.detention_id)
+        .collect();
     let Some(store) = app.session.as_mut() else {
         return Err("You are not logged in.".into());
     };
@@ -176,10 +185,14 @@ fn review(app: &mut App, h: &HandoverState, destination: Destination) -> Result<
         .iter()
         .map(|m| (format!("{} {}", m.name, m.dose), m.time_critical.is_some()))
         .collect();
+    let record = &draft.record;
+    let emergency_open = open_emergencies.contains(&record.entry.detention_id);
+    let leaving = crate::handover::leaving(record, destination, emergency_open);
     Ok(Review {
         sections,
         flags,
         medications,
+        cautions: transfer::cautions(&leaving, now),
     })
 }
 

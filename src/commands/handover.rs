@@ -93,8 +93,19 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
         receiving_org: &a.receiving_org,
         receiving_officer: &a.receiving_officer,
     };
+    // Read before the export closes the detention (an open emergency is the suite's, not the
+    // bundle's).
+    let open_emergencies = store.open_escalations()?;
     let written = export::export(&mut store, &handover, &a.out, clock.now())?;
-    let entry = &written.prepared.draft.record.entry;
+    let record = &written.prepared.draft.record;
+    let entry = &record.entry;
+    let emergency_open = open_emergencies
+        .iter()
+        .any(|e| e.detention_id == entry.detention_id);
+    let cautions = crate::domain::transfer::cautions(
+        &crate::handover::leaving(record, destination, emergency_open),
+        clock.now(),
+    );
     let mut text = format!(
         "Handed over {} ({} {}) to {}; the custody record is now closed and read-only.\n",
         entry.custody_no,
@@ -112,6 +123,9 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
     ));
     text.push_str(&format!("SHA-256:        {}\n", written.prepared.sha256));
     text.push_str(&format!("Signed with:    {}\n", written.prepared.draft.kid));
+    for c in cautions {
+        text.push_str(&format!("Caution: {c}\n"));
+    }
     out(&text)?;
     Ok(0)
 }

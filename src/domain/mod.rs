@@ -18,3 +18,4 @@ pub mod pnc;
 pub mod role;
 pub mod rules;
 pub mod scores;
+pub mod transfer;

@@ -137,3 +137,37 @@ pub enum HandoverError {
     #[error("the key is not usable: {0}")]
     BadKey(String),
 }
+
+/// What the cautions at handover need to know about the person leaving (`domain::transfer`),
+/// read from the same record the bundle is built from, so the screen and `sonar export` agree.
+pub fn leaving(
+    record: &crate::store::custody::RecordView,
+    destination: Destination,
+    emergency_open: bool,
+) -> crate::domain::transfer::Leaving {
+    use crate::domain::transfer::{FitnessToLeave, Leaving, MedicineDue};
+    Leaving {
+        releasing: destination == Destination::Release,
+        fitness: record
+            .fitness
+            .iter()
+            .find(|f| f.kind == "transfer_release")
+            .map(|f| FitnessToLeave {
+                fit: f.fit,
+                conditions: f.conditions.clone(),
+                decided_by: f.decided_by.clone(),
+                decided_at: f.decided_at,
+            }),
+        emergency_open,
+        medicines: record
+            .medications
+            .iter()
+            .map(|m| MedicineDue {
+                name: format!("{} {}", m.name, m.dose),
+                next_due: m.next_due,
+                time_critical: m.time_critical.is_some(),
+            })
+            .collect(),
+        appointments: record.appointments.iter().map(|a| a.at).collect(),
+    }
+}

@@ -22,7 +22,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             " Hand over: what leaves the suite ",
             review_lines(h, r, theme),
         ),
-        Step::Confirm(_) => (" Hand over: confirm ", confirm_lines(h, theme)),
+        Step::Confirm(r) => (" Hand over: confirm ", confirm_lines(h, r, theme)),
         Step::Done(o) => (" Handed over ", done_lines(h, o, theme)),
     };
     frame.render_widget(Clear, area);
@@ -76,20 +76,33 @@ fn details_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!("{} to {}", who(h), destination_word(h.destination)),
-            theme.title(),
-        )),
-        Line::from("Sections of the signed bundle:"),
-    ];
+    let mut lines = vec![Line::from(Span::styled(
+        format!("{} to {}", who(h), destination_word(h.destination)),
+        theme.title(),
+    ))];
+    push_cautions(&r.cautions, theme, &mut lines);
+    // Compact, so the cautions above and the medication below fit on a 24-line terminal:
+    // what travels with its count, then what does not and why.
+    let mut travelling = Vec::new();
+    let mut not_travelling: Vec<(String, Vec<String>)> = Vec::new();
     for s in &r.sections {
-        let count = match &s.empty_reason {
-            Some(why) => format!("none ({why})"),
-            None if s.entries == 1 => "1 entry".to_string(),
-            None => format!("{} entries", s.entries),
-        };
-        lines.push(Line::from(format!("  {:<34} {count}", s.title)));
+        match &s.empty_reason {
+            None => travelling.push(format!("{} {}", s.title, s.entries)),
+            Some(why) => match not_travelling.iter_mut().find(|(w, _)| w == why) {
+                Some((_, titles)) => titles.push(s.title.clone()),
+                None => not_travelling.push((why.clone(), vec![s.title.clone()])),
+            },
+        }
+    }
+    lines.push(Line::from(format!(
+        "In the signed bundle: {}.",
+        travelling.join(", ")
+    )));
+    for (why, titles) in not_travelling {
+        lines.push(Line::from(Span::styled(
+            format!("Not in it ({}): {}.", why.to_lowercase(), titles.join(", ")),
+            theme.dim(),
+        )));
     }
     let flags = if r.flags.is_empty() {
         "none".to_string()
@@ -124,7 +137,14 @@ fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'stati
     lines
 }
 
-fn confirm_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
+/// The cautions, each on its own line, before anything else the sergeant reads.
+fn push_cautions(cautions: &[String], theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    for c in cautions {
+        lines.push(Line::from(Span::styled(format!("! {c}"), theme.warning())));
+    }
+}
+
+fn confirm_lines(h: &HandoverState, review: &Review, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(Span::styled(
             format!(
@@ -135,6 +155,9 @@ fn confirm_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
             theme.title(),
         )),
         Line::default(),
+    ];
+    push_cautions(&review.cautions, theme, &mut lines);
+    lines.extend([
         Line::from(format!(
             "Receiving: {} / {}",
             or_none(&h.receiving_org),
@@ -148,7 +171,7 @@ fn confirm_lines(h: &HandoverState, theme: &Theme) -> Vec<Line<'static>> {
         )),
         Line::default(),
         Line::from("Enter hands over; Esc goes back and writes nothing."),
-    ];
+    ]);
     super::push_error(h.error.as_deref(), theme, &mut lines);
     lines
 }

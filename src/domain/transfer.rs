@@ -1,0 +1,202 @@
+//! What the sergeant must see before a person leaves the suite: the cautions shown on the
+//! handover review and confirmation (and printed by `sonar export`). They do not block the
+//! handover (a person not fit to be released may be exactly the one going to hospital); they
+//! make sure nobody leaves without the sergeant having read them.
+//!
+//! Sources: `reference/custody-practice.md` ("What goes wrong today": missed time-critical
+//! medication at transfer, health information lost between hands); PACE Code C 9.5-9.8
+//! (clinical directions to be followed); DESIGN.md, the handover bundle.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::observation::to_london;
+
+/// The latest HCP decision on fitness to be transferred or released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FitnessToLeave {
+    pub fit: bool,
+    pub conditions: String,
+    pub decided_by: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A medicine as the caution needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MedicineDue {
+    pub name: String,
+    pub next_due: Option<DateTime<Utc>>,
+    pub time_critical: bool,
+}
+
+/// What is known about the person leaving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leaving {
+    pub releasing: bool,
+    pub fitness: Option<FitnessToLeave>,
+    pub emergency_open: bool,
+    pub medicines: Vec<MedicineDue>,
+    /// Appointments after release (when only: the sergeant tells the person).
+    pub appointments: Vec<DateTime<Utc>>,
+}
+
+/// How far ahead a time-critical dose counts as due during the journey.
+pub const DOSE_WINDOW: Duration = Duration::hours(2);
+
+/// The cautions for this person leaving now, most serious first, each one sentence.
+pub fn cautions(l: &Leaving, now: DateTime<Utc>) -> Vec<String> {
+    let mut out = Vec::new();
+    if l.emergency_open {
+        out.push(
+            "An emergency is open for this person: close it (HCP or ambulance called) before they leave."
+                .to_string(),
+        );
+    }
+    match &l.fitness {
+        Some(f) if !f.fit => out.push(format!(
+            "The HCP recorded NOT fit to be transferred or released ({} at {}){}.",
+            f.decided_by,
+            to_london(f.decided_at),
+            if f.conditions.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", f.conditions)
+            }
+        )),
+        Some(f) if !f.conditions.is_empty() => out.push(format!(
+            "Fit to be transferred or released, with conditions: {} ({} at {}).",
+            f.conditions,
+            f.decided_by,
+            to_london(f.decided_at)
+        )),
+        Some(_) => {}
+        None => out.push(
+            "No HCP decision on fitness to be transferred or released is recorded.".to_string(),
+        ),
+    }
+    for m in l.medicines.iter().filter(|m| m.time_critical) {
+        match m.next_due {
+            Some(due) if due <= now => out.push(format!(
+                "{} (time-critical) was due at {} and is not recorded as given: give it or send it with the person.",
+                m.name,
+                to_london(due)
+            )),
+            Some(due) if due <= now + DOSE_WINDOW => out.push(format!(
+                "{} (time-critical) is due at {}: give it before leaving or send it with the person.",
+                m.name,
+                to_london(due)
+            )),
+            _ => {}
+        }
+    }
+    if l.releasing {
+        for at in &l.appointments {
+            out.push(format!(
+                "Tell the person about their appointment after release on {}.",
+                super::appointment::appointment_time(*at)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap()
+    }
+
+    fn fit(fit: bool, conditions: &str) -> Option<FitnessToLeave> {
+        Some(FitnessToLeave {
+            fit,
+            conditions: conditions.into(),
+            decided_by: "hcp".into(),
+            decided_at: now() - Duration::minutes(30),
+        })
+    }
+
+    fn leaving() -> Leaving {
+        Leaving {
+            releasing: false,
+            fitness: fit(true, ""),
+            emergency_open: false,
+            medicines: vec![],
+            appointments: vec![],
+        }
+    }
+
+    #[test]
+    fn nothing_to_say_when_fit_with_nothing_due() {
+        assert!(cautions(&leaving(), now()).is_empty());
+    }
+
+    #[test]
+    fn not_fit_no_decision_and_an_open_emergency_are_said() {
+        let l = Leaving {
+            emergency_open: true,
+            fitness: fit(false, "awaiting hospital assessment"),
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            [
+                "An emergency is open for this person: close it (HCP or ambulance called) before they leave.",
+                "The HCP recorded NOT fit to be transferred or released (hcp at 13:30): awaiting hospital assessment.",
+            ]
+        );
+        let l = Leaving {
+            fitness: None,
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            ["No HCP decision on fitness to be transferred or released is recorded."]
+        );
+    }
+
+    #[test]
+    fn time_critical_doses_overdue_or_due_on_the_journey_are_said_and_others_are_not() {
+        let med = |name: &str, minutes: i64, critical: bool| MedicineDue {
+            name: name.into(),
+            next_due: Some(now() + Duration::minutes(minutes)),
+            time_critical: critical,
+        };
+        let l = Leaving {
+            medicines: vec![
+                med("Levetiracetam 500 mg", -10, true),
+                med("Insulin glargine 20 units", 90, true),
+                med("Co-careldopa 25/100", 180, true),
+                med("Paracetamol 1 g", -60, false),
+            ],
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            [
+                "Levetiracetam 500 mg (time-critical) was due at 13:50 and is not recorded as given: give it or send it with the person.",
+                "Insulin glargine 20 units (time-critical) is due at 15:30: give it before leaving or send it with the person.",
+            ]
+        );
+    }
+
+    #[test]
+    fn appointments_are_named_on_release_only() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap();
+        let l = Leaving {
+            releasing: true,
+            appointments: vec![at],
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            ["Tell the person about their appointment after release on Thu 26 Nov 2026 10:00."]
+        );
+        let l = Leaving {
+            releasing: false,
+            ..l
+        };
+        assert!(cautions(&l, now()).is_empty());
+    }
+}
