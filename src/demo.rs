@@ -941,8 +941,40 @@ fn referrals_and_appointments(db: &Path, now: DateTime<Utc>) -> Result<(), Store
             now,
         )?;
     }
+    // Fitness decisions the sergeant acts on: O'Brien detained under hourly neuro checks,
+    // Clarke not yet fit for interview, Begum fit for interview with an appropriate adult.
+    for (surname, kind, fit, conditions, reason) in FITNESS {
+        if let Some(person) = people.iter().find(|e| e.surname == *surname) {
+            hcp.record_fitness(person.detention_id, kind, *fit, conditions, reason, now)?;
+        }
+    }
     Ok(())
 }
+
+/// (surname, kind, fit, conditions, clinical reason).
+const FITNESS: &[(&str, &str, bool, &str, &str)] = &[
+    (
+        "O'Brien",
+        "detain",
+        true,
+        "GCS and NEWS2 hourly; to hospital if GCS falls below 13 or NEWS2 reaches 7",
+        "Head injury with alcohol; new confusion at 13:40, no focal signs.",
+    ),
+    (
+        "Clarke",
+        "interview",
+        false,
+        "Reassess after 18:00 once sober",
+        "Still intoxicated; cannot follow the caution.",
+    ),
+    (
+        "Begum",
+        "interview",
+        true,
+        "Needs an appropriate adult; breaks every hour",
+        "Depression with recent self-harm; has capacity.",
+    ),
+];
 
 fn historical_person(
     tx: &rusqlite::Connection,

@@ -289,6 +289,19 @@ fn consent_fitness_and_a_referral_with_checked_contact_details() {
     answer(&mut app, "Needs appropriate adult; interview after 18:00");
     answer(&mut app, "Mild learning disability; alcohol wearing off");
     assert_eq!(message(&app), "Recorded: fit to be interviewed.");
+    // The sergeant's first tab says it too, with its conditions.
+    // Health, History, then round to Summary.
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    let summary = screen_text(&app, 120, 40);
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Left);
+    assert!(
+        summary.contains(
+            "Fit for interview     yes (hcp 23 Nov 14:00): Needs appropriate adult; interview after 18:00"
+        ),
+        "{summary}"
+    );
 
     // Referral: a bad phone number is refused as typed, then corrected.
     type_text(&mut app, "ard");

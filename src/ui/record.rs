@@ -175,6 +175,31 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         ),
     ];
     lines.extend(super::care::summary_lines(app, r, theme));
+    // The HCP's fitness decisions direct what custody staff may do (PACE Code C 9.5-9.8;
+    // Annex G for interview): the outcome and its conditions are for everyone, here where
+    // the sergeant looks, not only on the Health tab.
+    for f in &v.fitness {
+        let what = match f.kind.as_str() {
+            "detain" => "Fit to detain",
+            "interview" => "Fit for interview",
+            _ => "Fit to leave",
+        };
+        let mut text = format!(
+            "{} ({} {})",
+            if f.fit { "yes" } else { "NO" },
+            f.decided_by,
+            to_london_with_day(f.decided_at)
+        );
+        if !f.conditions.is_empty() {
+            text = format!("{text}: {}", f.conditions);
+        }
+        let line = label(what, text, theme);
+        lines.push(if f.fit {
+            line
+        } else {
+            line.style(theme.warning())
+        });
+    }
     if e.ready_for_transfer {
         lines.push(label("Transfer", "ready to leave the suite".into(), theme));
     }
