@@ -288,6 +288,38 @@ fn rules_raise_flags_tied_to_their_answer_once_and_hand_flags_need_reasons() {
         )
         .unwrap();
     assert!(r.raised.is_empty());
+    assert!(r.no_longer_follows.is_empty(), "every flag still follows");
+    // Changed to "no": the two flags it raised no longer follow. They stay (a person
+    // decides), and the save says which, so the screen can prompt.
+    let r = s
+        .save_answer(
+            det,
+            &form,
+            &rules,
+            "appears_intoxicated",
+            &no(),
+            None,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(r.no_longer_follows, ["ALC", "HI"]);
+    assert!(
+        s.detention_flags(det)
+            .unwrap()
+            .iter()
+            .any(|f| f.code == "ALC" && f.entered_in_error.is_none()),
+        "a changed answer removes no flag"
+    );
+    s.save_answer(
+        det,
+        &form,
+        &rules,
+        "appears_intoxicated",
+        &yes(),
+        None,
+        now(),
+    )
+    .unwrap();
     let flags = s.detention_flags(det).unwrap();
     let hi = flags
         .iter()

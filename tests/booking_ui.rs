@@ -486,3 +486,31 @@ fn flags_are_added_by_hand_and_marked_entered_in_error_never_deleted() {
         screen_text(&app, 120, 40)
     );
 }
+
+#[test]
+fn a_changed_answer_says_which_flag_no_longer_follows_and_removes_none() {
+    let (_db, mut app) = logged_in("sergeant");
+    start_new_person(&mut app, "Changed");
+    // First time, PND checked, not ill, no injury, no condition, no medication, no mental
+    // health problem, then "harming yourself now": yes raises SH.
+    type_text(&mut app, "nynnnnny");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("Flag raised: SH")),
+        "{:?}",
+        app.message
+    );
+    assert_eq!(current_question(&app), "self_harm_past");
+    // Back to it and change it: the flag stays and the screen says so.
+    press_action(&mut app, Context::Form, Action::PrevField);
+    assert_eq!(current_question(&app), "self_harm_now");
+    type_text(&mut app, "n");
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains(
+            "SH no longer follows from the answers: if it is wrong, mark it entered in error (ctrl-e)."
+        ),
+        "{text}"
+    );
+}

@@ -14,6 +14,7 @@ use super::action::Action;
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::form::{Answer, AnswerKind, AnswerValue, Answers, Form, Question};
 use crate::domain::rules::Rule;
+use crate::keymap::Context;
 use crate::store::booking::{AnswerVersion, Carried, DetentionFlag};
 
 /// What typed text is going into.
@@ -240,13 +241,25 @@ fn save_with(app: &mut App, f: &mut FormScreen, answer: Answer, reason: Option<&
             f.answers.insert(question.id.clone(), answer);
             f.carried.remove(&question.id);
             f.flags = store.detention_flags(f.detention_id).unwrap_or_default();
+            let mut said = Vec::new();
             if !saved.raised.is_empty() {
                 let codes: Vec<String> = saved
                     .raised
                     .iter()
                     .map(|r| format!("{}{}", r.code, r.severity.marker()))
                     .collect();
-                app.set_info(format!("Flag raised: {}.", codes.join(", ")));
+                said.push(format!("Flag raised: {}.", codes.join(", ")));
+            }
+            if !saved.no_longer_follows.is_empty() {
+                // Flags are never taken away by a changed answer: the person decides.
+                said.push(format!(
+                    "{} no longer follows from the answers: if it is wrong, mark it entered in error ({}).",
+                    saved.no_longer_follows.join(", "),
+                    app.keymap.key_name(Context::Form, Action::FlagInError)
+                ));
+            }
+            if !said.is_empty() {
+                app.set_info(said.join(" "));
             }
             if needs_details {
                 f.mode = InputMode::Details;

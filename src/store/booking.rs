@@ -126,6 +126,10 @@ pub struct Saved {
     pub version: i64,
     /// Flags the rules raised because of this answer (not those already raised).
     pub raised: Vec<Raised>,
+    /// Codes of active flags raised by a form rule that no longer fires over the answers now
+    /// (an answer was changed). They are not removed: a person decides, and marks one entered
+    /// in error with a reason if it is wrong.
+    pub no_longer_follows: Vec<String>,
 }
 
 /// The key range that a folded prefix covers: `[prefix, prefix + U+10FFFF)`.
@@ -776,10 +780,28 @@ impl super::Store {
                 )?;
                 raised.push(r);
             }
+            let active_rule_flags = collect_rows(
+                tx,
+                "SELECT code, rule_id FROM flag WHERE detention_id = ?1 AND rule_id IS NOT NULL
+                 AND entered_in_error_at IS NULL ORDER BY id",
+                [detention_id],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+            )?;
+            let mut no_longer_follows: Vec<String> = Vec::new();
+            for (code, rule_id) in active_rule_flags {
+                let stale = rules
+                    .iter()
+                    .find(|rule| rule.id == rule_id)
+                    .is_some_and(|rule| rule.evaluate(&facts).is_none());
+                if stale && !no_longer_follows.contains(&code) {
+                    no_longer_follows.push(code);
+                }
+            }
             Ok(Saved {
                 answer_id,
                 version,
                 raised,
+                no_longer_follows,
             })
         })
     }
