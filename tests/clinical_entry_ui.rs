@@ -294,6 +294,12 @@ fn consent_fitness_and_a_referral_with_checked_contact_details() {
     key(&mut app, KeyCode::Right);
     key(&mut app, KeyCode::Right);
     let summary = screen_text(&app, 120, 40);
+    assert!(
+        summary.contains(
+            "Consent to ask again  community treatment (lacked capacity, hcp 23 Nov 14:00)"
+        ),
+        "{summary}"
+    );
     key(&mut app, KeyCode::Left);
     key(&mut app, KeyCode::Left);
     assert!(

@@ -200,6 +200,27 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             line.style(theme.warning())
         });
     }
+    // "Lacks capacity now, ask again later" is an answer that asks for a follow-up: say it
+    // where everyone looks, so the HCP asks again before the person leaves.
+    for c in v
+        .consents
+        .iter()
+        .filter(|c| c.decision == "lacks_capacity_ask_later")
+    {
+        lines.push(
+            label(
+                "Consent to ask again",
+                format!(
+                    "{} (lacked capacity, {} {})",
+                    c.scope.replace('_', " "),
+                    c.asked_by,
+                    to_london_with_day(c.asked_at)
+                ),
+                theme,
+            )
+            .style(theme.warning()),
+        );
+    }
     if e.ready_for_transfer {
         lines.push(label("Transfer", "ready to leave the suite".into(), theme));
     }
