@@ -284,8 +284,8 @@ fn of_kind<'a>(scores: &'a [ScoreEntry], kind: &str) -> Vec<&'a ScoreEntry> {
     scores.iter().filter(|s| s.kind == kind).collect()
 }
 
-/// The charts for every score with entries, fitted to `width` columns: the most recent
-/// points that fit, one every two columns.
+/// The charts for every score with entries, fitted to `width` columns: every point of the
+/// detention, placed by its time.
 pub fn chart_lines(scores: &[ScoreEntry], width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut series = Vec::new();
     for (kind, _) in kinds() {
@@ -314,6 +314,31 @@ pub fn chart_lines(scores: &[ScoreEntry], width: u16, theme: &Theme) -> Vec<Line
     lines
 }
 
+/// Where each point goes across `width` characters: by its time between the first and the
+/// last, so observations an hour apart sit further apart than two taken minutes apart
+/// (points that land on the same character in one band show as one).
+fn time_columns(points: &[(&ScoreEntry, i64)], width: usize) -> Vec<usize> {
+    let (Some((first, _)), Some((last, _))) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
+    let span = (last.recorded_at - first.recorded_at).num_seconds().max(0);
+    let last_column = width.saturating_sub(1);
+    points
+        .iter()
+        .map(|(e, _)| {
+            if span == 0 {
+                return 0;
+            }
+            let offset = (e.recorded_at - first.recorded_at)
+                .num_seconds()
+                .clamp(0, span);
+            // offset <= span, so the column is within 0..=last_column.
+            let column = (offset as f64 / span as f64 * last_column as f64).round();
+            (column as usize).min(last_column)
+        })
+        .collect()
+}
+
 fn chart(s: &Series<'_>, columns: usize, theme: &Theme) -> Vec<Line<'static>> {
     let valued: Vec<(&ScoreEntry, i64)> = s
         .points
@@ -340,17 +365,16 @@ fn chart(s: &Series<'_>, columns: usize, theme: &Theme) -> Vec<Line<'static>> {
         None => s.title.clone(),
     };
     lines.push(Line::from(Span::styled(format!("  {header}"), theme.key())));
-    let shown = &valued[valued.len().saturating_sub(columns)..];
+    let shown = &valued[..];
+    let at = time_columns(shown, columns * 2 - 1);
     for r in &s.rows {
-        let mut plot = String::new();
-        for (_, v) in shown {
-            plot.push(if (r.lo..=r.hi).contains(v) {
-                '●'
-            } else {
-                ' '
-            });
-            plot.push(' ');
+        let mut plot = vec![' '; at.iter().max().map_or(0, |m| m + 1)];
+        for ((_, v), &x) in shown.iter().zip(&at) {
+            if (r.lo..=r.hi).contains(v) {
+                plot[x] = '●';
+            }
         }
+        let plot: String = plot.into_iter().collect();
         let mark = if r.alarm { '!' } else { ' ' };
         let label = format!("  {mark}{:>width$} │", r.label, width = LABEL_WIDTH);
         let style = if r.alarm {
@@ -379,15 +403,9 @@ fn chart(s: &Series<'_>, columns: usize, theme: &Theme) -> Vec<Line<'static>> {
         (Some((a, _)), _) => to_london_with_day(a.recorded_at),
         _ => "no totals to chart".into(),
     };
-    let hidden = valued.len() - shown.len();
-    let more = if hidden > 0 {
-        format!("; {hidden} earlier not shown")
-    } else {
-        String::new()
-    };
     lines.push(Line::from(Span::styled(
         format!(
-            "   {:>width$} └ {span} ({} entr{}{more})",
+            "   {:>width$} └ {span} ({} entr{}, placed by time)",
             "",
             valued.len(),
             if valued.len() == 1 { "y" } else { "ies" },
