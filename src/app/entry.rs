@@ -141,9 +141,16 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
         app.set_error("No scores are recorded for this person.");
         return None;
     }
-    // Keys 1-9 pick: the nine newest scores, or the first nine current medicines.
-    entries.truncate(9);
-    entry_ids.truncate(9);
+    // Keys pick (1-9, then a-z): the newest scores, or the current medicines in order.
+    let keys = sheets::ENTRY_KEYS.chars().count();
+    if kind.needs_medicines() && entries.len() > keys {
+        app.set_error(format!(
+            "This person has {} current medicines; this sheet picks from the first {keys}.",
+            entries.len()
+        ));
+    }
+    entries.truncate(keys);
+    entry_ids.truncate(keys);
     Some(EntryState::Sheet(Box::new(SheetState {
         detention_id: menu.detention_id,
         who: menu.who.clone(),

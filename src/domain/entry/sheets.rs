@@ -532,13 +532,16 @@ pub fn medicine_sheet() -> Sheet {
     }
 }
 
-/// Picks one of the person's entries: `entries` are (id as text, label), offered under keys
-/// 1-9.
+/// The keys that pick one of a person's entries: 1-9, then a-z (35 in all; a person on
+/// more current medicines than that needs a different screen, and says so).
+pub const ENTRY_KEYS: &str = "123456789abcdefghijklmnopqrstuvwxyz";
+
+/// Picks one of the person's entries: `entries` are (id as text, label), offered under
+/// [`ENTRY_KEYS`].
 fn entry_choice(id: &'static str, label: &str, entries: &[(String, String)]) -> Field {
     let options = entries
         .iter()
-        .take(9)
-        .zip('1'..='9')
+        .zip(ENTRY_KEYS.chars())
         .map(|((id, label), key)| Choice::new(key, id.clone(), label.clone()))
         .collect();
     Field::new(id, label, FieldKind::Choice(options))
@@ -887,5 +890,18 @@ mod tests {
                 "Where they can be reached is needed.".into()
             ))
         );
+    }
+
+    #[test]
+    fn a_tenth_medicine_is_picked_with_a_letter() {
+        let medicines: Vec<(String, String)> = (1..=12)
+            .map(|i| (i.to_string(), format!("Medicine {i}")))
+            .collect();
+        let sheet = dose_sheet(&medicines);
+        let field = sheet.field("medicine").unwrap();
+        assert_eq!(field.choice_for_key('9').unwrap().value, "9");
+        assert_eq!(field.choice_for_key('a').unwrap().value, "10");
+        assert_eq!(field.choice_for_key('c').unwrap().label, "Medicine 12");
+        assert!(field.choice_for_key('d').is_none());
     }
 }
