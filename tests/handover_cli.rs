@@ -120,6 +120,30 @@ fn export_verify_import_as_a_new_user_would() {
     }
     let summary = fs::read_to_string(&escort).unwrap();
     assert!(summary.contains("SEALED ENVELOPE") && summary.contains(&custody_no));
+    // The HCP's fitness decision and its conditions travel for the escort; the clinical
+    // reason behind it stays in the suite.
+    assert!(
+        summary.contains("HCP FITNESS DECISIONS\n  Fit to detain: yes (hcp ")
+            && summary.contains("GCS and NEWS2 hourly; to hospital if"),
+        "{summary}"
+    );
+    assert!(!summary.contains("no focal signs"), "{summary}");
+    let document: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&bundle).unwrap()).unwrap();
+    let episode = document["entry"][0]["resource"]["section"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Custody episode")
+        .unwrap()["text"]["div"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        episode.contains(": fit to detain: yes (GCS and NEWS2 hourly"),
+        "{episode}"
+    );
+    assert!(!episode.contains("no focal signs"), "{episode}");
 
     // Verify with the public key alone: no database.
     let out = verify_with(&d, &bundle, &key);

@@ -704,6 +704,25 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
             earlier.join("; ")
         ));
     }
+    // Fitness outcomes and their conditions are for whoever holds the person next (the
+    // clinical reason is not read for the bundle).
+    for f in &record.fitness {
+        let what = match f.kind.as_str() {
+            "detain" => "fit to detain",
+            "interview" => "fit to be interviewed",
+            _ => "fit to be transferred or released",
+        };
+        let mut line = format!(
+            "HCP decision, {}: {what}: {}",
+            to_london_with_day(f.decided_at),
+            if f.fit { "yes" } else { "NO" }
+        );
+        if !f.conditions.is_empty() {
+            line.push_str(&format!(" ({})", f.conditions));
+        }
+        line.push('.');
+        lines.push(line);
+    }
     s.narrative = lines;
     s.entries.push((ctx.encounter.clone(), Value::Null));
     s

@@ -177,6 +177,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         );
     }
     out.push(String::new());
+    fitness(&mut out, r);
     referrals_and_appointments(&mut out, input);
     out.push(String::new());
     wrap(
@@ -232,6 +233,33 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// The HCP's fitness decisions: outcome, conditions, who and when, for the escort and the
+/// receiving officer to act on (the clinical reason stays in the suite, as on the screen).
+fn fitness(out: &mut Vec<String>, r: &crate::store::custody::RecordView) {
+    out.push("HCP FITNESS DECISIONS".into());
+    if r.fitness.is_empty() {
+        out.push("  None recorded in this suite.".into());
+    }
+    for f in &r.fitness {
+        let what = match f.kind.as_str() {
+            "detain" => "Fit to detain",
+            "interview" => "Fit to be interviewed",
+            _ => "Fit to be transferred or released",
+        };
+        let mut line = format!(
+            "{what}: {} ({} {})",
+            if f.fit { "yes" } else { "NO" },
+            f.decided_by,
+            to_london_with_day(f.decided_at)
+        );
+        if !f.conditions.is_empty() {
+            line.push_str(&format!("; {}", f.conditions));
+        }
+        wrap(out, &line, "  ", 4);
+    }
+    out.push(String::new());
 }
 
 /// Above the cut line: that a referral was made and when each appointment is, so the escort
