@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use super::audit::{self, AuditAction};
 use super::custody::{
-    NewDetention, NewFlag, NewPerson, insert_detention, insert_flag, insert_person,
+    NewDetention, NewFlag, NewPerson, RuleOrigin, insert_detention, insert_flag, insert_person,
+    insert_rule_flag,
 };
 use super::{StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::booking::{
@@ -753,22 +754,23 @@ impl super::Store {
                 } else {
                     r.because_of.iter().find_map(|k| ids.get(k).copied())
                 };
-                tx.execute(
-                    "INSERT INTO flag (person_id, detention_id, code, severity, reason, source,
-                                       raised_by, raised_at, rule_id, answer_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![
+                insert_rule_flag(
+                    tx,
+                    &NewFlag {
                         person_id,
-                        detention_id,
-                        r.code.code(),
-                        r.severity.as_str(),
-                        r.reason,
-                        r.source,
-                        staff,
-                        timestamp(now),
-                        r.rule,
-                        because
-                    ],
+                        detention_id: Some(detention_id),
+                        code: r.code.code(),
+                        severity: r.severity.as_str(),
+                        reason: &r.reason,
+                        source: &r.source,
+                        raised_by: &staff,
+                        raised_at: now,
+                    },
+                    RuleOrigin {
+                        rule_id: Some(&r.rule),
+                        answer_id: because,
+                        score_id: None,
+                    },
                 )?;
                 audit::append(
                     tx,

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::audit::{self, AuditAction};
+use super::custody::{NewFlag, RuleOrigin, insert_rule_flag};
 use super::{Store, StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::contact::{Postcode, UkPhone};
 use crate::domain::flag::Severity;
@@ -1053,22 +1054,23 @@ fn raise_score_flags(
             continue;
         }
         let reason = rules::fill_reason(&r.reason, facts, &to_london(taken_at));
-        tx.execute(
-            "INSERT INTO flag (person_id, detention_id, code, severity, reason, source,
-                               raised_by, raised_at, rule_id, raised_by_score)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+        insert_rule_flag(
+            tx,
+            &NewFlag {
                 person_id,
-                detention_id,
-                r.code.code(),
-                r.severity.as_str(),
-                reason,
-                r.source,
-                by,
-                timestamp(at),
-                r.rule,
-                score_id
-            ],
+                detention_id: Some(detention_id),
+                code: r.code.code(),
+                severity: r.severity.as_str(),
+                reason: &reason,
+                source: &r.source,
+                raised_by: by,
+                raised_at: at,
+            },
+            RuleOrigin {
+                rule_id: Some(&r.rule),
+                answer_id: None,
+                score_id: Some(score_id),
+            },
         )?;
         audit::append(
             tx,

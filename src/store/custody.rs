@@ -93,7 +93,26 @@ pub struct NewFlag<'a> {
     pub raised_at: DateTime<Utc>,
 }
 
+/// Which rule raised a flag, and over what: a booking answer or a recorded score.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuleOrigin<'a> {
+    pub rule_id: Option<&'a str>,
+    pub answer_id: Option<i64>,
+    pub score_id: Option<i64>,
+}
+
+/// Inserts a flag raised by hand or by an import (no rule).
 pub fn insert_flag(conn: &Connection, f: &NewFlag<'_>) -> Result<i64, StoreError> {
+    insert_rule_flag(conn, f, RuleOrigin::default())
+}
+
+/// Inserts a flag with the rule, answer or score that raised it: the one place flags are
+/// written, so every flag has its reason.
+pub fn insert_rule_flag(
+    conn: &Connection,
+    f: &NewFlag<'_>,
+    origin: RuleOrigin<'_>,
+) -> Result<i64, StoreError> {
     if f.reason.trim().is_empty() {
         return Err(StoreError::Invalid(format!(
             "the {} flag needs a reason saying why it was raised",
@@ -101,8 +120,9 @@ pub fn insert_flag(conn: &Connection, f: &NewFlag<'_>) -> Result<i64, StoreError
         )));
     }
     conn.prepare_cached(
-        "INSERT INTO flag (person_id, detention_id, code, severity, reason, source, raised_by, raised_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO flag (person_id, detention_id, code, severity, reason, source, raised_by,
+                           raised_at, rule_id, answer_id, raised_by_score)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         f.person_id,
@@ -113,6 +133,9 @@ pub fn insert_flag(conn: &Connection, f: &NewFlag<'_>) -> Result<i64, StoreError
         f.source,
         f.raised_by,
         timestamp(f.raised_at),
+        origin.rule_id,
+        origin.answer_id,
+        origin.score_id,
     ])?;
     Ok(conn.last_insert_rowid())
 }
