@@ -223,7 +223,7 @@ fn a_medicine_due_in_twenty_minutes_counts_down_on_the_board() {
 
 #[test]
 fn a_declined_dose_needs_its_reason() {
-    let (_db, mut app) = open_top_record("hcp");
+    let (db, mut app) = open_top_record("hcp");
     type_text(&mut app, "am");
     answer(&mut app, "Insulin glargine");
     answer(&mut app, "20 units");
@@ -254,6 +254,24 @@ fn a_declined_dose_needs_its_reason() {
         "{}",
         message(&app)
     );
+    // The administration record sits under the medicine: what, when, who, and why.
+    let health = screen_text(&app, 120, 40);
+    assert!(
+        health.contains("23 Nov 14:00 declined by hcp: Says he will take it at home"),
+        "{health}"
+    );
+    // The sergeant sees that it was declined, by whom and when, but not why.
+    let mut sergeant = support::app(&db.path);
+    log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
+    key(&mut sergeant, KeyCode::Enter);
+    let dose = record(&sergeant)
+        .view
+        .doses
+        .iter()
+        .find(|d| d.outcome == "declined")
+        .expect("the declined dose is on the sergeant's record")
+        .clone();
+    assert_eq!((dose.by.as_str(), dose.reason), ("hcp", None));
 
     // Entered for the wrong person: stopped with a reason, it no longer falls due.
     type_text(&mut app, "as");

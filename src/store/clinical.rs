@@ -113,6 +113,17 @@ pub struct MedicationView {
     pub verified_with: String,
 }
 
+/// One entry of the administration record. Everyone sees what happened, when and who (a
+/// declined or missing dose matters to the sergeant too); why is HCP only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoseView {
+    pub medication_id: i64,
+    pub at: DateTime<Utc>,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub by: String,
+}
+
 /// What happened when a dose was due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DoseOutcome {
@@ -1150,6 +1161,29 @@ pub(crate) fn next_doses_in_custody(
 }
 
 /// Medicines with their last dose (in custody, else as reported) and next dose due.
+/// The administration record of a detention's medicines, newest first.
+pub(crate) fn doses_for(
+    conn: &Connection,
+    detention_id: i64,
+    clinical: bool,
+) -> Result<Vec<DoseView>, StoreError> {
+    let reason = if clinical { "a.reason" } else { "NULL" };
+    let sql = format!(
+        "SELECT a.medication_id, a.at, a.outcome, {reason}, a.by_staff
+         FROM medication_administration a JOIN medication m ON m.id = a.medication_id
+         WHERE m.detention_id = ?1 ORDER BY a.at DESC, a.id DESC"
+    );
+    collect_rows(conn, &sql, [detention_id], |r| {
+        Ok(DoseView {
+            medication_id: r.get(0)?,
+            at: parse_timestamp(&r.get::<_, String>(1)?)?,
+            outcome: r.get(2)?,
+            reason: r.get::<_, Option<String>>(3)?.filter(|s| !s.is_empty()),
+            by: r.get(4)?,
+        })
+    })
+}
+
 pub(crate) fn medications_for(
     conn: &Connection,
     detention_id: i64,

@@ -359,6 +359,8 @@ pub struct RecordView {
     pub previous_detentions: Vec<(String, DateTime<Utc>)>,
     /// Medicines with next dose due (reasons only when clinical detail is visible).
     pub medications: Vec<super::clinical::MedicationView>,
+    /// The administration record of those medicines, newest first (reasons HCP only).
+    pub doses: Vec<super::clinical::DoseView>,
     /// NEWS2 entries, oldest first; empty when clinical detail is not visible.
     pub news2: Vec<super::clinical::ScoreEntry>,
     /// Every score of every kind (NEWS2, GCS, CIWA-Ar, COWS, AUDIT-C), oldest first; empty,
@@ -504,6 +506,7 @@ pub fn record(
         hcp_contacts,
         previous_detentions,
         medications: super::clinical::medications_for(conn, detention_id, clinical)?,
+        doses: super::clinical::doses_for(conn, detention_id, clinical)?,
         news2: if clinical {
             super::clinical::scores_for(conn, detention_id, super::clinical::ScoreKind::News2)?
         } else {

@@ -45,6 +45,33 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
                 theme.warning(),
             )));
         }
+        // The administration record, newest first: the last few, so a declined or missed
+        // dose is seen next to the medicine.
+        const SHOWN: usize = 3;
+        let doses: Vec<_> = v.doses.iter().filter(|d| d.medication_id == m.id).collect();
+        for d in doses.iter().take(SHOWN) {
+            let mut text = format!(
+                "    {} {} by {}",
+                to_london_with_day(d.at),
+                d.outcome.replace('_', " "),
+                d.by
+            );
+            if let Some(why) = &d.reason {
+                text.push_str(&format!(": {why}"));
+            }
+            let style = if d.outcome == "given" {
+                theme.dim()
+            } else {
+                theme.warning()
+            };
+            lines.push(Line::from(Span::styled(text, style)));
+        }
+        if doses.len() > SHOWN {
+            lines.push(Line::from(Span::styled(
+                format!("    ({} earlier doses recorded)", doses.len() - SHOWN),
+                theme.dim(),
+            )));
+        }
         if let Some(reason) = &m.reason {
             lines.push(Line::from(Span::styled(
                 format!(
