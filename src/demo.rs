@@ -1172,7 +1172,7 @@ fn current_person(
     }
     for m in MEDICINES.iter().filter(|m| m.surname == c.surname) {
         let recorded = arrived + Duration::minutes(c.arrived_minutes_ago.min(30));
-        insert_medication(
+        let medication_id = insert_medication(
             tx,
             detention_id,
             &NewMedication {
@@ -1188,6 +1188,21 @@ fn current_person(
             "hcp",
             recorded,
         )?;
+        // Doses given or refused in custody: the administration record.
+        for (_, _, minutes_ago, outcome, reason) in
+            DOSES.iter().filter(|d| d.0 == c.surname && d.1 == m.name)
+        {
+            tx.execute(
+                "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff)
+                 VALUES (?1, ?2, ?3, ?4, 'hcp')",
+                params![
+                    medication_id,
+                    timestamp(now - Duration::minutes(*minutes_ago)),
+                    outcome,
+                    reason
+                ],
+            )?;
+        }
     }
     for (minutes_ago, rr, spo2, bp, pulse, temp, confused) in NEWS2_SERIES
         .iter()
@@ -1349,6 +1364,18 @@ const AUDIT_C_SERIES: &[(&str, i64, i32, i32, i32)] =
     &[("Davies", 400, 4, 4, 4), ("Taylor", 100, 3, 3, 2)];
 
 /// A medicine one of the people in custody brought with them.
+/// Doses recorded in custody: (surname, medicine, minutes ago, outcome, reason).
+const DOSES: &[(&str, &str, i64, &str, &str)] = &[
+    ("Davies", "Chlordiazepoxide", 5 * 60, "given", ""),
+    (
+        "Bennett",
+        "Methadone 1 mg/ml",
+        30,
+        "not_available",
+        "Pharmacy confirmed dose; supply requested from the out-of-hours pharmacy",
+    ),
+];
+
 struct DemoMedicine {
     surname: &'static str,
     name: &'static str,
