@@ -48,9 +48,12 @@ fn the_hcp_records_news2_and_a_medicine_then_the_sergeant_sees_no_clinical_note(
         text.contains("O'BRIEN") && text.contains("q quit")
     });
 
-    // Open O'Brien (the top row) and record NEWS2 twice.
-    app.send(b"\r");
-    app.wait_for_text("Summary", LIMIT);
+    // Find O'Brien with the board's filter, open him and record NEWS2 twice.
+    app.send(b"/Sean\r");
+    app.wait_for("O'Brien's record", LIMIT, |s| {
+        let text = s.contents();
+        text.contains("Summary") && text.contains("O'BRIEN, Sean")
+    });
     // Respiration 25 scores 3 and pulse 118 scores 2: the second total is 5, medium.
     for (resp, pulse, saved) in [
         ("18", "88", "NEWS2 0 recorded"),
@@ -96,8 +99,11 @@ fn the_hcp_records_news2_and_a_medicine_then_the_sergeant_sees_no_clinical_note(
     let mut app = start(home.path(), &db);
     app.send(b"sergeant\rdemo\r");
     app.wait_for_text("O'BRIEN", LIMIT);
-    app.send(b"\r");
-    app.wait_for_text("Summary", LIMIT);
+    app.send(b"/Sean\r");
+    app.wait_for("O'Brien's record", LIMIT, |s| {
+        let text = s.contents();
+        text.contains("Summary") && text.contains("O'BRIEN, Sean")
+    });
     app.send(b"]]]");
     app.wait_for_text("HCP only", LIMIT);
     let health = app.screen_text();
