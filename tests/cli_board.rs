@@ -125,6 +125,12 @@ fn demo_prints_the_logins_and_list_shows_everyone_in_custody() {
         .map(|f| f.as_str().unwrap())
         .collect();
     assert!(flags.contains(&"SH") && flags.contains(&"MH"));
+    // NEWS2 observations due: O'Brien's last set was medium (hourly), 20 minutes ago; Begum
+    // has none.
+    let obrien_obs = list[0]["next_observations_due"].as_str().unwrap();
+    assert!(obrien_obs.ends_with('Z'), "{obrien_obs}");
+    assert_eq!(list[0]["observations_overdue"], false);
+    assert_eq!(begum["next_observations_due"], serde_json::Value::Null);
     // No clinical text leaves through the list, for any role.
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("suicidal ideation"));

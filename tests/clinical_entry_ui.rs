@@ -572,3 +572,30 @@ fn a_news2_of_seven_or_more_opens_the_emergency_on_the_screen() {
         "{screen}"
     );
 }
+
+#[test]
+fn after_a_medium_news2_the_board_counts_down_to_the_next_hourly_set() {
+    let (_db, mut app) = logged_in("hcp");
+    type_text(&mut app, "/Reece");
+    key(&mut app, KeyCode::Enter);
+    // Respiration 26 (3), pulse 104 (1), SpO2 95 (1): NEWS2 5, medium: at least hourly.
+    type_text(&mut app, "an");
+    answer(&mut app, "26");
+    answer(&mut app, "95");
+    type_text(&mut app, "1a");
+    answer(&mut app, "124");
+    answer(&mut app, "104");
+    type_text(&mut app, "a");
+    answer(&mut app, "36.8");
+    assert!(
+        message(&app).starts_with("NEWS2 5 recorded: medium"),
+        "{}",
+        message(&app)
+    );
+    key(&mut app, KeyCode::Esc);
+    let row = board_lines(&app)
+        .into_iter()
+        .find(|l| l.contains("TAYLOR"))
+        .expect("Taylor on the board");
+    assert!(row.contains("OBS 1h00m"), "{row}");
+}

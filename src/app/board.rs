@@ -61,6 +61,7 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         hcp_seen: entry.hcp_seen,
         ready_for_transfer: entry.ready_for_transfer,
         medication_due: entry.next_medication_due,
+        observations_due: entry.next_observations,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `sonar demo` and `sonar list`.
 
+use crate::domain::scores::news2::NextObservations;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -92,6 +93,10 @@ struct ListEntry {
     ready_for_transfer: bool,
     next_medication_due: Option<String>,
     medication_overdue: bool,
+    /// When the next NEWS2 observations are due (UTC), or `continuous` (NEWS2 7 or more);
+    /// null before the first set.
+    next_observations_due: Option<String>,
+    observations_overdue: bool,
     /// The care plan's rationale (required when the level is below the suggested one).
     plan_rationale: Option<String>,
     /// The next PACE deadline (UTC) and what it is (`review_N`, `limit_standard`,
@@ -177,6 +182,12 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .map(crate::store::timestamp),
                 medication_overdue: open
                     && row.medication_status(now).is_some_and(|s| s.is_overdue()),
+                next_observations_due: row.observations_due.filter(|_| open).map(|o| match o {
+                    NextObservations::At(due) => crate::store::timestamp(due),
+                    NextObservations::Continuous => "continuous".to_string(),
+                }),
+                observations_overdue: open
+                    && row.observations_status(now).is_some_and(|s| s.is_overdue()),
                 plan_rationale: plan.map(|p| p.rationale).filter(|r| !r.is_empty()),
                 pace_next_deadline: pace.map(|d| crate::store::timestamp(d.at)),
                 plan_review_due: review.is_some(),

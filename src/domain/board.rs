@@ -10,6 +10,7 @@
 use crate::domain::flag::{FlagCode, Severity, sort_for_board};
 use crate::domain::observation::{CheckStatus, ObservationLevel};
 use crate::domain::person::fold_name;
+use crate::domain::scores::news2::NextObservations;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
@@ -36,6 +37,8 @@ pub struct BoardRow {
     pub appropriate_adult_needed: bool,
     /// The earliest next dose of any regular medicine, `None` without one.
     pub medication_due: Option<DateTime<Utc>>,
+    /// When the next NEWS2 observations are due, `None` before the first set.
+    pub observations_due: Option<NextObservations>,
 }
 
 impl BoardRow {
@@ -62,13 +65,25 @@ impl BoardRow {
         self.medication_due.map(|due| CheckStatus::at(due, now))
     }
 
-    /// The longest a check or a medicine dose is overdue: either puts the row first.
+    /// Where the next NEWS2 observations stand: `None` before the first set or while they are
+    /// continuous (7 or more: someone is with the person).
+    pub fn observations_status(&self, now: DateTime<Utc>) -> Option<CheckStatus> {
+        match self.observations_due? {
+            NextObservations::At(due) => Some(CheckStatus::at(due, now)),
+            NextObservations::Continuous => None,
+        }
+    }
+
+    /// The longest a check, a medicine dose or NEWS2 observations are overdue: any of them
+    /// puts the row first.
     pub fn anything_overdue_by(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
-        let medication = match self.medication_status(now) {
+        let late = |status: Option<CheckStatus>| match status {
             Some(CheckStatus::Overdue { by }) => Some(by),
             _ => None,
         };
-        self.overdue_by(now).max(medication)
+        self.overdue_by(now)
+            .max(late(self.medication_status(now)))
+            .max(late(self.observations_status(now)))
     }
 
     /// The most serious flag's severity, `None` without flags.
@@ -264,6 +279,7 @@ mod tests {
             ready_for_transfer: false,
             appropriate_adult_needed: false,
             medication_due: None,
+            observations_due: None,
         }
     }
 
@@ -296,6 +312,33 @@ mod tests {
                 .medication_status(now)
                 .is_some_and(|s| !s.is_overdue())
         );
+    }
+
+    #[test]
+    fn late_news2_observations_put_the_row_first_and_continuous_ones_are_never_late() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(12, 30)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                observations_due: Some(NextObservations::Continuous),
+                ..row(2, "C2", "Bell")
+            },
+            BoardRow {
+                observations_due: Some(NextObservations::At(t(11, 45))),
+                ..row(3, "C3", "Cole")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows)[0], 3);
+        assert_eq!(
+            rows[0].observations_status(now).unwrap().countdown(),
+            "!-15m"
+        );
+        let bell = rows.iter().find(|r| r.detention_id == 2).unwrap();
+        assert_eq!(bell.observations_status(now), None);
     }
 
     fn ids(rows: &[BoardRow]) -> Vec<i64> {

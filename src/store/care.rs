@@ -664,8 +664,10 @@ impl super::Store {
             let mut entries =
                 super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
             let doses = super::clinical::next_doses_in_custody(tx)?;
+            let observations = super::clinical::next_observations_in_custody(tx)?;
             for e in &mut entries {
                 e.next_medication_due = doses.get(&e.detention_id).copied();
+                e.next_observations = observations.get(&e.detention_id).copied();
             }
             let open = open_escalations(tx)?;
             let mut out = Vec::with_capacity(entries.len());

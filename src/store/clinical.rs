@@ -1129,6 +1129,38 @@ pub(crate) fn insert_medication(
 }
 
 /// For everyone in custody, the earliest next dose of any regular medicine (board and list).
+/// When each person in custody is next due NEWS2 observations, from their latest set not
+/// entered in error (`news2::next_observations`).
+pub(crate) fn next_observations_in_custody(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<i64, news2::NextObservations>, StoreError> {
+    let latest = collect_rows(
+        conn,
+        "SELECT s.detention_id, s.band, s.recorded_at FROM clinical_score s
+         JOIN detention d ON d.id = s.detention_id
+         WHERE d.closed_at IS NULL AND s.kind = 'news2' AND s.entered_in_error_at IS NULL
+           AND s.id = (SELECT s2.id FROM clinical_score s2
+                       WHERE s2.detention_id = s.detention_id AND s2.kind = 'news2'
+                         AND s2.entered_in_error_at IS NULL
+                       ORDER BY s2.recorded_at DESC, s2.id DESC LIMIT 1)",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                parse_timestamp(&r.get::<_, String>(2)?)?,
+            ))
+        },
+    )?;
+    Ok(latest
+        .into_iter()
+        .filter_map(|(detention, band, taken)| {
+            news2::Response::from_band(&band)
+                .map(|response| (detention, news2::next_observations(response, taken)))
+        })
+        .collect())
+}
+
 pub(crate) fn next_doses_in_custody(
     conn: &Connection,
 ) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, StoreError> {

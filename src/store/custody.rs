@@ -227,6 +227,9 @@ pub struct CustodyEntry {
     pub ready_for_transfer: bool,
     /// The earliest next dose of a regular medicine (filled for people in custody).
     pub next_medication_due: Option<DateTime<Utc>>,
+    /// When the next NEWS2 observations are due after the latest set (filled for people in
+    /// custody who have one). A time only, for every role: the set itself is HCP only.
+    pub next_observations: Option<crate::domain::scores::news2::NextObservations>,
 }
 
 /// Which detentions [`custody_entries`] returns.
@@ -291,6 +294,7 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 .map(|(c, s)| (c.to_string(), s.to_string()))
                 .collect(),
             next_medication_due: None,
+            next_observations: None,
         })
     })
 }
@@ -532,8 +536,10 @@ impl super::Store {
     pub fn in_custody(&self) -> Result<Vec<CustodyEntry>, StoreError> {
         let mut entries = custody_entries(self.conn(), Which::InCustody)?;
         let due = super::clinical::next_doses_in_custody(self.conn())?;
+        let observations = super::clinical::next_observations_in_custody(self.conn())?;
         for e in &mut entries {
             e.next_medication_due = due.get(&e.detention_id).copied();
+            e.next_observations = observations.get(&e.detention_id).copied();
         }
         Ok(entries)
     }

@@ -1,5 +1,6 @@
 //! The suite board: one row per person in custody, what needs attention first.
 
+use crate::domain::scores::news2::NextObservations;
 use chrono::TimeDelta;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,6 +15,8 @@ use crate::domain::observation::{CheckStatus, format_elapsed};
 
 /// A check due within this long counts as imminent in the header.
 const SOON: TimeDelta = TimeDelta::minutes(10);
+/// How soon NEWS2 observations must be due before the board shows them.
+const OBS_SHOWN_WITHIN: TimeDelta = TimeDelta::minutes(60);
 
 pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let [summary_area, filter_area, table_area] = Layout::vertical([
@@ -170,6 +173,30 @@ fn board_row<'a>(
         };
         flag_spans.push(Span::styled(format!("MED {}", status.countdown()), style));
         flag_spans.push(Span::raw(" "));
+    }
+    // NEWS2 observations due, like a check: `OBS 40m`, `OBS !-5m`, or `OBS cont` while
+    // someone must stay with the person (7 or more). Shown from an hour before: a countdown
+    // hours away would only push risk flags off a narrow board.
+    match row.observations_due {
+        Some(NextObservations::Continuous) => {
+            flag_spans.push(Span::styled("OBS cont", theme.overdue()));
+            flag_spans.push(Span::raw(" "));
+        }
+        Some(NextObservations::At(_)) => {
+            if let Some(status) = row
+                .observations_status(now)
+                .filter(|s| s.signed_remaining() <= OBS_SHOWN_WITHIN)
+            {
+                let style = match status {
+                    CheckStatus::Overdue { .. } => theme.overdue(),
+                    CheckStatus::Due { remaining } if remaining <= SOON => theme.due_soon(),
+                    CheckStatus::Due { .. } => theme.dim(),
+                };
+                flag_spans.push(Span::styled(format!("OBS {}", status.countdown()), style));
+                flag_spans.push(Span::raw(" "));
+            }
+        }
+        None => {}
     }
     for (code, severity) in row.sorted_flags() {
         if medication.is_some() && code.code() == "MED" {

@@ -54,7 +54,42 @@ pub enum Response {
     High,
 }
 
+/// When the next set of observations is due after one scored with `response`: RCP NEWS2
+/// (2017), clinical response: 0 at least 12-hourly, 1-4 at least 4-6-hourly (the shorter is
+/// used), a 3 in one parameter or 5-6 at least hourly, 7 or more continuously.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextObservations {
+    At(chrono::DateTime<chrono::Utc>),
+    Continuous,
+}
+
+pub fn next_observations(
+    response: Response,
+    taken_at: chrono::DateTime<chrono::Utc>,
+) -> NextObservations {
+    let hours = match response {
+        Response::Routine => 12,
+        Response::Low => 4,
+        Response::LowMedium | Response::Medium => 1,
+        Response::High => return NextObservations::Continuous,
+    };
+    NextObservations::At(taken_at + chrono::Duration::hours(hours))
+}
+
 impl Response {
+    /// The response from its stored band name (`scores::facts::news2_band`).
+    pub fn from_band(band: &str) -> Option<Response> {
+        match band {
+            "routine" => Some(Response::Routine),
+            "low" => Some(Response::Low),
+            "lowmedium" => Some(Response::LowMedium),
+            "medium" => Some(Response::Medium),
+            "high" => Some(Response::High),
+            _ => None,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Response::Routine => "routine (at least 12-hourly)",
@@ -300,6 +335,35 @@ pub fn validate(o: &Observations) -> Result<Vec<Plausibility>, OutOfRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_observations_follow_the_clinical_response() {
+        use chrono::TimeZone;
+        let t = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 23, 14, 0, 0)
+            .unwrap();
+        let at = |h| NextObservations::At(t + chrono::Duration::hours(h));
+        assert_eq!(next_observations(Response::Routine, t), at(12));
+        assert_eq!(next_observations(Response::Low, t), at(4));
+        assert_eq!(next_observations(Response::LowMedium, t), at(1));
+        assert_eq!(next_observations(Response::Medium, t), at(1));
+        assert_eq!(
+            next_observations(Response::High, t),
+            NextObservations::Continuous
+        );
+        for r in [
+            Response::Routine,
+            Response::Low,
+            Response::LowMedium,
+            Response::Medium,
+            Response::High,
+        ] {
+            assert_eq!(
+                Response::from_band(crate::domain::scores::facts::news2_band(r)),
+                Some(r)
+            );
+        }
+    }
     use proptest::prelude::*;
 
     fn normal() -> Observations {
