@@ -885,7 +885,9 @@ pub struct BoardCare {
     pub review_due: Option<PlanReviewDue>,
 }
 
-/// [`BoardCare`] for everyone in custody, in three queries.
+/// [`BoardCare`] for everyone in custody. Runs every second on every terminal, so each query
+/// starts from the open detentions (`CROSS JOIN` keeps SQLite to that order): left to itself
+/// the planner scanned every flag ever raised, 90 ms a tick with 200,000 people in history.
 pub fn board_care(
     conn: &Connection,
     now: DateTime<Utc>,
@@ -894,8 +896,8 @@ pub fn board_care(
     let mut reviews: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT r.detention_id, r.reviewed_at FROM pace_review r
-             JOIN detention d ON d.id = r.detention_id WHERE d.closed_at IS NULL",
+            "SELECT r.detention_id, r.reviewed_at FROM detention d
+             CROSS JOIN pace_review r ON r.detention_id = d.id WHERE d.closed_at IS NULL",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -908,8 +910,8 @@ pub fn board_care(
     let mut extensions: HashMap<i64, Vec<Extension>> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT x.detention_id, x.kind, x.authorised_at, x.until FROM pace_extension x
-             JOIN detention d ON d.id = x.detention_id WHERE d.closed_at IS NULL",
+            "SELECT x.detention_id, x.kind, x.authorised_at, x.until FROM detention d
+             CROSS JOIN pace_extension x ON x.detention_id = d.id WHERE d.closed_at IS NULL",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -935,8 +937,8 @@ pub fn board_care(
     let mut flags: HashMap<i64, Vec<(FlagCode, Severity)>> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT f.detention_id, f.code, f.severity FROM flag f
-             JOIN detention d ON d.id = f.detention_id
+            "SELECT f.detention_id, f.code, f.severity FROM detention d
+             CROSS JOIN flag f ON f.detention_id = d.id
              WHERE d.closed_at IS NULL AND f.entered_in_error_at IS NULL",
         )?;
         let mut rows = stmt.query([])?;

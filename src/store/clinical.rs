@@ -1136,8 +1136,8 @@ pub(crate) fn next_observations_in_custody(
 ) -> Result<std::collections::HashMap<i64, news2::NextObservations>, StoreError> {
     let latest = collect_rows(
         conn,
-        "SELECT s.detention_id, s.band, s.recorded_at FROM clinical_score s
-         JOIN detention d ON d.id = s.detention_id
+        "SELECT s.detention_id, s.band, s.recorded_at FROM detention d
+         CROSS JOIN clinical_score s ON s.detention_id = d.id
          WHERE d.closed_at IS NULL AND s.kind = 'news2' AND s.entered_in_error_at IS NULL
            AND s.id = (SELECT s2.id FROM clinical_score s2
                        WHERE s2.detention_id = s.detention_id AND s2.kind = 'news2'
@@ -1169,7 +1169,7 @@ pub(crate) fn next_doses_in_custody(
                 coalesce((SELECT max(a.at) FROM medication_administration a
                           WHERE a.medication_id = m.id AND a.outcome = 'given'), m.last_taken_at),
                 m.recorded_at
-         FROM medication m JOIN detention d ON d.id = m.detention_id
+         FROM detention d CROSS JOIN medication m ON m.detention_id = d.id
          WHERE d.closed_at IS NULL AND m.stopped_at IS NULL",
     )?;
     let mut rows = stmt.query([])?;
