@@ -27,17 +27,28 @@ fn answer(app: &mut App, text: &str) {
     key(app, KeyCode::Enter);
 }
 
-fn record_news2(app: &mut App, pulse: &str, resp: &str) {
-    type_text(app, "a");
-    type_text(app, "n");
-    answer(app, resp); // respiration
-    answer(app, "96"); // SpO2
-    type_text(app, "1"); // scale 1 (a pick moves on by itself)
-    type_text(app, "a"); // air
-    answer(app, "128"); // systolic
+/// Records a NEWS2 on the open record through its sheet: on air, scale 1, alert, systolic 124
+/// unless the vitals given say otherwise; Enter on the last field saves.
+fn news2_on_air(app: &mut App, resp: &str, spo2: &str, pulse: &str, temp: &str) {
+    type_text(app, "an");
+    answer(app, resp);
+    answer(app, spo2);
+    type_text(app, "1a"); // scale 1 and air: a pick moves on by itself
+    answer(app, "124");
     answer(app, pulse);
     type_text(app, "a"); // alert
-    answer(app, "37.1"); // temperature: Enter on the last field saves
+    answer(app, temp);
+}
+
+fn record_news2(app: &mut App, pulse: &str, resp: &str) {
+    news2_on_air(app, resp, "96", pulse, "37.1");
+}
+
+/// Taylor's record, found with the board's filter.
+fn open_taylor(app: &mut App) {
+    type_text(app, "/Reece");
+    key(app, KeyCode::Enter);
+    assert_eq!(record(app).view.entry.surname, "Taylor");
 }
 
 /// Types `bad` into the focused field, checks the screen names the problem with `sentence`,
@@ -509,19 +520,9 @@ fn gcs_cows_and_audit_c_are_scored_from_their_sheets() {
 #[test]
 fn a_mistyped_news2_is_marked_entered_in_error_and_its_alert_goes_with_it() {
     let (_db, mut app) = logged_in("hcp");
-    type_text(&mut app, "/Reece");
-    key(&mut app, KeyCode::Enter);
-    assert_eq!(record(&app).view.entry.surname, "Taylor");
+    open_taylor(&mut app);
     // Pulse typed as 140 for 104, and respiration 26 for 16: NEWS2 6, an alert.
-    type_text(&mut app, "an");
-    for value in ["26", "97"] {
-        answer(&mut app, value);
-    }
-    type_text(&mut app, "1a");
-    answer(&mut app, "124");
-    answer(&mut app, "140");
-    type_text(&mut app, "a");
-    answer(&mut app, "36.8");
+    news2_on_air(&mut app, "26", "97", "140", "36.8");
     assert!(
         message(&app).starts_with("NEWS2 6 recorded"),
         "{}",
@@ -549,17 +550,9 @@ fn a_mistyped_news2_is_marked_entered_in_error_and_its_alert_goes_with_it() {
 #[test]
 fn a_news2_of_seven_or_more_opens_the_emergency_on_the_screen() {
     let (_db, mut app) = logged_in("hcp");
-    type_text(&mut app, "/Reece");
-    key(&mut app, KeyCode::Enter);
+    open_taylor(&mut app);
     // Respiration 26 (3), SpO2 93 (2), pulse 118 (2): NEWS2 7.
-    type_text(&mut app, "an");
-    answer(&mut app, "26");
-    answer(&mut app, "93");
-    type_text(&mut app, "1a");
-    answer(&mut app, "124");
-    answer(&mut app, "118");
-    type_text(&mut app, "a");
-    answer(&mut app, "36.8");
+    news2_on_air(&mut app, "26", "93", "118", "36.8");
     assert!(
         message(&app).starts_with("NEWS2 7 recorded: high"),
         "{}",
@@ -576,17 +569,9 @@ fn a_news2_of_seven_or_more_opens_the_emergency_on_the_screen() {
 #[test]
 fn after_a_medium_news2_the_board_counts_down_to_the_next_hourly_set() {
     let (_db, mut app) = logged_in("hcp");
-    type_text(&mut app, "/Reece");
-    key(&mut app, KeyCode::Enter);
+    open_taylor(&mut app);
     // Respiration 26 (3), pulse 104 (1), SpO2 95 (1): NEWS2 5, medium: at least hourly.
-    type_text(&mut app, "an");
-    answer(&mut app, "26");
-    answer(&mut app, "95");
-    type_text(&mut app, "1a");
-    answer(&mut app, "124");
-    answer(&mut app, "104");
-    type_text(&mut app, "a");
-    answer(&mut app, "36.8");
+    news2_on_air(&mut app, "26", "95", "104", "36.8");
     assert!(
         message(&app).starts_with("NEWS2 5 recorded: medium"),
         "{}",
