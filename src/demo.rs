@@ -12,14 +12,13 @@ use crate::domain::scores::news2;
 use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs};
 use crate::store::audit::{self, AuditAction};
 use crate::store::clinical::{
-    NewMedication, NewScore, ScoreKind, insert_medication, record_score_in,
+    DoseOutcome, NewMedication, NewScore, ScoreKind, insert_medication, record_score_in,
 };
 use crate::store::custody::{
     NewCarePlan, NewDetention, NewFlag, NewPerson, insert_care_plan, insert_check,
     insert_detention, insert_flag, insert_hcp_contact, insert_person,
 };
-use crate::store::{Store, StoreError, timestamp};
-use rusqlite::params;
+use crate::store::{Store, StoreError};
 
 /// The demo accounts: (username, display name, role). Each has the password [`DEMO_PASSWORD`].
 pub const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
@@ -1192,15 +1191,13 @@ fn current_person(
         for (_, _, minutes_ago, outcome, reason) in
             DOSES.iter().filter(|d| d.0 == c.surname && d.1 == m.name)
         {
-            tx.execute(
-                "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff)
-                 VALUES (?1, ?2, ?3, ?4, 'hcp')",
-                params![
-                    medication_id,
-                    timestamp(now - Duration::minutes(*minutes_ago)),
-                    outcome,
-                    reason
-                ],
+            crate::store::clinical::insert_administration(
+                tx,
+                medication_id,
+                *outcome,
+                reason,
+                now - Duration::minutes(*minutes_ago),
+                "hcp",
             )?;
         }
     }
@@ -1365,13 +1362,13 @@ const AUDIT_C_SERIES: &[(&str, i64, i32, i32, i32)] =
 
 /// A medicine one of the people in custody brought with them.
 /// Doses recorded in custody: (surname, medicine, minutes ago, outcome, reason).
-const DOSES: &[(&str, &str, i64, &str, &str)] = &[
-    ("Davies", "Chlordiazepoxide", 5 * 60, "given", ""),
+const DOSES: &[(&str, &str, i64, DoseOutcome, &str)] = &[
+    ("Davies", "Chlordiazepoxide", 5 * 60, DoseOutcome::Given, ""),
     (
         "Bennett",
         "Methadone 1 mg/ml",
         30,
-        "not_available",
+        DoseOutcome::NotAvailable,
         "Pharmacy confirmed dose; supply requested from the out-of-hours pharmacy",
     ),
 ];
@@ -1546,19 +1543,20 @@ fn returning_person(
     )?;
     // What that handover said beyond flags, kept as notes known from the sender (as a real
     // import stores them): the receiving HCP verifies and re-prescribes.
-    tx.execute(
-        "INSERT INTO handover_import (bundle_system, bundle_id, payload_sha256, source_suite,
-                                      signed_at, kid, person_id, imported_at, imported_by)
-         VALUES ('urn:ietf:rfc:3986', 'urn:uuid:5b0e6b1c-demo-hmp-leeds', ?1, 'HMP Leeds', ?2,
-                 'demo-hmp-leeds-key', ?3, ?4, 'sergeant')",
-        params![
-            "0".repeat(64),
-            timestamp(now - Duration::days(30)),
+    let import_id = crate::store::handover::insert_import(
+        tx,
+        &crate::store::handover::NewImport {
+            bundle_system: "urn:ietf:rfc:3986",
+            bundle_id: "urn:uuid:5b0e6b1c-demo-hmp-leeds",
+            payload_sha256: &"0".repeat(64),
+            source_suite: "HMP Leeds",
+            signed_at: now - Duration::days(30),
+            kid: "demo-hmp-leeds-key",
             person_id,
-            timestamp(now - Duration::days(30))
-        ],
+            imported_at: now - Duration::days(30),
+            imported_by: "sergeant",
+        },
     )?;
-    let import_id = tx.last_insert_rowid();
     for (kind, text) in [
         (
             "Medications",
@@ -1569,10 +1567,7 @@ fn returning_person(
             "Level 2, visited and roused every 30 minutes; history of ligature at HMP Leeds.",
         ),
     ] {
-        tx.execute(
-            "INSERT INTO imported_note (import_id, person_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
-            params![import_id, person_id, kind, text],
-        )?;
+        crate::store::handover::insert_imported_note(tx, import_id, person_id, kind, text)?;
     }
     Ok(())
 }

@@ -48,8 +48,6 @@ pub struct SheetState {
     pub unusual: Option<Vec<String>>,
     /// Esc was pressed once with something typed: a second Esc discards it.
     pub discard_armed: bool,
-    /// For sheets that pick an entry (a medicine, a score): the ids behind the choices.
-    pub entry_ids: Vec<i64>,
 }
 
 impl SheetState {
@@ -114,12 +112,10 @@ fn open(app: &mut App) {
 }
 
 fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryState> {
-    let mut entry_ids = Vec::new();
     let mut entries = Vec::new();
     if let Screen::Record(r) = &app.screen {
         if kind.needs_medicines() {
             for m in &r.view.medications {
-                entry_ids.push(m.id);
                 entries.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
             }
         }
@@ -128,7 +124,6 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
             let mut scores: Vec<_> = r.view.scores.iter().collect();
             scores.sort_by_key(|s| std::cmp::Reverse((s.recorded_at, s.id)));
             for s in scores {
-                entry_ids.push(s.id);
                 entries.push((s.id.to_string(), score_label(s)));
             }
         }
@@ -150,7 +145,6 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
         ));
     }
     entries.truncate(keys);
-    entry_ids.truncate(keys);
     Some(EntryState::Sheet(Box::new(SheetState {
         detention_id: menu.detention_id,
         who: menu.who.clone(),
@@ -161,7 +155,6 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
         error: None,
         unusual: None,
         discard_armed: false,
-        entry_ids,
     })))
 }
 
@@ -449,7 +442,7 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             Ok(format!("{} {} added to the medicines.", m.name, m.dose))
         }
         EntryKind::Dose => {
-            let medication_id = chosen_medicine(s, &r)?;
+            let medication_id = chosen(&r, "medicine")?;
             let outcome = match r.text("outcome").as_str() {
                 "given" => DoseOutcome::Given,
                 "declined" => DoseOutcome::Declined,
@@ -462,23 +455,14 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                 .map_err(err)?;
             Ok(format!(
                 "{}: {} at {} recorded.",
-                medicine_label(s, &r),
+                chosen_label(s, &r, "medicine"),
                 outcome.as_str().replace('_', " "),
                 crate::domain::observation::to_london(at)
             ))
         }
         EntryKind::ScoreInError => {
-            let score_id = r
-                .text("score")
-                .parse::<i64>()
-                .ok()
-                .filter(|id| s.entry_ids.contains(id))
-                .ok_or_else(|| "Pick one of this person's scores by its number.".to_string())?;
-            let label = s
-                .sheet
-                .field("score")
-                .map(|f| f.display(&r.text("score")))
-                .unwrap_or_default();
+            let score_id = chosen(&r, "score")?;
+            let label = chosen_label(s, &r, "score");
             let withdrawn = store
                 .mark_score_in_error(score_id, &r.text("reason"), now)
                 .map_err(err)?;
@@ -492,11 +476,11 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             })
         }
         EntryKind::StopMedicine => {
-            let medication_id = chosen_medicine(s, &r)?;
+            let medication_id = chosen(&r, "medicine")?;
             store
                 .stop_medication(medication_id, &r.text("reason"), now)
                 .map_err(err)?;
-            Ok(format!("{} stopped.", medicine_label(s, &r)))
+            Ok(format!("{} stopped.", chosen_label(s, &r, "medicine")))
         }
         EntryKind::Consent => {
             let decision = r.text("decision");
@@ -586,19 +570,20 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
     }
 }
 
-/// The medication id picked on a dose or stop sheet (one of the person's current medicines).
-fn chosen_medicine(s: &SheetState, r: &Read) -> Result<i64, String> {
-    r.text("medicine")
+/// The id picked on a field that chooses one of the person's entries (a medicine, a score).
+/// The sheet's check has already refused any value that is not one of its choices, and each
+/// choice's value is the entry's id.
+fn chosen(r: &Read, field: &str) -> Result<i64, String> {
+    r.text(field)
         .parse::<i64>()
-        .ok()
-        .filter(|id| s.entry_ids.contains(id))
-        .ok_or_else(|| "Pick one of this person's medicines by its number.".to_string())
+        .map_err(|_| format!("Pick the {field} by its key."))
 }
 
-fn medicine_label(s: &SheetState, r: &Read) -> String {
+/// What the picked entry is called on screen.
+fn chosen_label(s: &SheetState, r: &Read, field: &str) -> String {
     s.sheet
-        .field("medicine")
-        .map(|f| f.display(&r.text("medicine")))
+        .field(field)
+        .map(|f| f.display(&r.text(field)))
         .unwrap_or_default()
 }
 

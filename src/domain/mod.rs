@@ -7,6 +7,7 @@ pub mod care;
 pub mod clock;
 pub mod contact;
 pub mod entry;
+pub mod fitness;
 pub mod flag;
 pub mod form;
 pub mod medication;

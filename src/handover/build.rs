@@ -707,14 +707,10 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
     // Fitness outcomes and their conditions are for whoever holds the person next (the
     // clinical reason is not read for the bundle).
     for f in &record.fitness {
-        let what = match f.kind.as_str() {
-            "detain" => "fit to detain",
-            "interview" => "fit to be interviewed",
-            _ => "fit to be transferred or released",
-        };
         let mut line = format!(
-            "HCP decision, {}: {what}: {}",
+            "HCP decision, {}: fit to {}: {}",
             to_london_with_day(f.decided_at),
+            crate::domain::fitness::fit_to(&f.kind),
             if f.fit { "yes" } else { "NO" }
         );
         if !f.conditions.is_empty() {

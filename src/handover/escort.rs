@@ -243,13 +243,9 @@ fn fitness(out: &mut Vec<String>, r: &crate::store::custody::RecordView) {
         out.push("  None recorded in this suite.".into());
     }
     for f in &r.fitness {
-        let what = match f.kind.as_str() {
-            "detain" => "Fit to detain",
-            "interview" => "Fit to be interviewed",
-            _ => "Fit to be transferred or released",
-        };
         let mut line = format!(
-            "{what}: {} ({} {})",
+            "Fit to {}: {} ({} {})",
+            crate::domain::fitness::fit_to(&f.kind),
             if f.fit { "yes" } else { "NO" },
             f.decided_by,
             to_london_with_day(f.decided_at)

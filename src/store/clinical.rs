@@ -482,12 +482,15 @@ impl Store {
         }
         let by = self.identity().username.clone();
         self.write(now, |tx| {
-            tx.execute(
-                "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![medication_id, timestamp(at), outcome.as_str(), reason.trim(), by],
+            insert_administration(tx, medication_id, outcome, reason.trim(), at, &by)?;
+            audit::append(
+                tx,
+                now,
+                &by,
+                AuditAction::RecordWrite,
+                &format!("medication {medication_id}"),
+                outcome.as_str(),
             )?;
-            audit::append(tx, now, &by, AuditAction::RecordWrite, &format!("medication {medication_id}"), outcome.as_str())?;
             Ok(())
         })
     }
@@ -1193,6 +1196,23 @@ pub(crate) fn next_doses_in_custody(
 }
 
 /// Medicines with their last dose (in custody, else as reported) and next dose due.
+/// One entry of a medicine's administration record.
+pub fn insert_administration(
+    conn: &Connection,
+    medication_id: i64,
+    outcome: DoseOutcome,
+    reason: &str,
+    at: DateTime<Utc>,
+    by: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![medication_id, timestamp(at), outcome.as_str(), reason, by],
+    )?;
+    Ok(())
+}
+
 /// The administration record of a detention's medicines, newest first.
 pub(crate) fn doses_for(
     conn: &Connection,

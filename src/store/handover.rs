@@ -376,23 +376,20 @@ impl Store {
                     (id, true)
                 }
             };
-            tx.execute(
-                "INSERT INTO handover_import (bundle_system, bundle_id, payload_sha256, source_suite,
-                     signed_at, kid, person_id, imported_at, imported_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    plan.bundle_system,
-                    plan.bundle_id,
-                    plan.payload_sha256,
-                    plan.source_suite,
-                    timestamp(plan.signed_at),
-                    plan.kid,
+            let import_id = insert_import(
+                tx,
+                &NewImport {
+                    bundle_system: &plan.bundle_system,
+                    bundle_id: &plan.bundle_id,
+                    payload_sha256: &plan.payload_sha256,
+                    source_suite: &plan.source_suite,
+                    signed_at: plan.signed_at,
+                    kid: &plan.kid,
                     person_id,
-                    timestamp(now),
-                    staff
-                ],
+                    imported_at: now,
+                    imported_by: &staff,
+                },
             )?;
-            let import_id = tx.last_insert_rowid();
             for f in &plan.flags {
                 let severity = match f.severity.as_str() {
                     s @ ("information" | "attention" | "warning" | "alert") => s,
@@ -413,10 +410,7 @@ impl Store {
                 )?;
             }
             for (kind, text) in &plan.notes {
-                tx.execute(
-                    "INSERT INTO imported_note (import_id, person_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
-                    params![import_id, person_id, kind, text],
-                )?;
+                insert_imported_note(tx, import_id, person_id, kind, text)?;
             }
             let detail = serde_json::json!({
                 "bundle_id": plan.bundle_id,
@@ -477,4 +471,54 @@ pub fn consents_to_share(record: &custody::RecordView) -> bool {
         .consents
         .iter()
         .any(|c| c.scope == "receiving_establishment" && c.decision == "consents")
+}
+
+/// One bundle imported for a person: who sent it, when it was signed, with which key.
+#[derive(Debug, Clone)]
+pub struct NewImport<'a> {
+    pub bundle_system: &'a str,
+    pub bundle_id: &'a str,
+    pub payload_sha256: &'a str,
+    pub source_suite: &'a str,
+    pub signed_at: DateTime<Utc>,
+    pub kid: &'a str,
+    pub person_id: i64,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: &'a str,
+}
+
+/// Records an import (its flags and notes are written beside it); returns its id.
+pub fn insert_import(conn: &Connection, i: &NewImport<'_>) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO handover_import (bundle_system, bundle_id, payload_sha256, source_suite,
+             signed_at, kid, person_id, imported_at, imported_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            i.bundle_system,
+            i.bundle_id,
+            i.payload_sha256,
+            i.source_suite,
+            timestamp(i.signed_at),
+            i.kid,
+            i.person_id,
+            timestamp(i.imported_at),
+            i.imported_by
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// What an imported bundle said that has no table of its own: kept as known from the sender.
+pub fn insert_imported_note(
+    conn: &Connection,
+    import_id: i64,
+    person_id: i64,
+    kind: &str,
+    text: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO imported_note (import_id, person_id, kind, text) VALUES (?1, ?2, ?3, ?4)",
+        params![import_id, person_id, kind, text],
+    )?;
+    Ok(())
 }

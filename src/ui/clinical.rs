@@ -117,11 +117,7 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
             let mut text = format!(
                 "  {} {}",
                 if f.fit { "Fit to" } else { "NOT fit to" },
-                match f.kind.as_str() {
-                    "detain" => "detain",
-                    "interview" => "be interviewed",
-                    _ => "be transferred or released",
-                }
+                crate::domain::fitness::fit_to(&f.kind)
             );
             if !f.conditions.is_empty() {
                 text.push_str(&format!(" — {}", f.conditions));

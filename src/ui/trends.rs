@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
 use crate::domain::observation::{london_date, to_london, to_london_with_day};
-use crate::domain::scores::ciwa;
+use crate::domain::scores::{ciwa, news2};
 use crate::store::clinical::{ScoreEntry, ScoreKind};
 
 /// Width of the row labels, so every chart's plot starts in the same column.
@@ -58,16 +58,9 @@ fn input(s: &ScoreEntry, key: &str) -> Option<i64> {
     s.inputs.get(key).and_then(serde_json::Value::as_i64)
 }
 
-/// NEWS2's response band in words.
+/// NEWS2's response band in words, from its stored name.
 pub fn news2_band(band: &str) -> &'static str {
-    match band {
-        "routine" => "routine",
-        "low" => "low",
-        "lowmedium" => "low-medium: urgent review",
-        "medium" => "medium: urgent response",
-        "high" => "high: emergency response",
-        _ => "unknown",
-    }
+    news2::Response::from_band(band).map_or("unknown", news2::Response::short_label)
 }
 
 /// The short name of the CIWA-Ar band set an entry was scored with.

@@ -78,15 +78,29 @@ pub fn next_observations(
 }
 
 impl Response {
-    /// The response from its stored band name (`scores::facts::news2_band`).
+    pub const ALL: [Response; 5] = [
+        Response::Routine,
+        Response::Low,
+        Response::LowMedium,
+        Response::Medium,
+        Response::High,
+    ];
+
+    /// The response from its stored band name (the inverse of `scores::facts::news2_band`).
     pub fn from_band(band: &str) -> Option<Response> {
-        match band {
-            "routine" => Some(Response::Routine),
-            "low" => Some(Response::Low),
-            "lowmedium" => Some(Response::LowMedium),
-            "medium" => Some(Response::Medium),
-            "high" => Some(Response::High),
-            _ => None,
+        Response::ALL
+            .into_iter()
+            .find(|r| super::facts::news2_band(*r) == band)
+    }
+
+    /// The band and what it calls for, short enough for a chart header.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Response::Routine => "routine",
+            Response::Low => "low",
+            Response::LowMedium => "low-medium: urgent review",
+            Response::Medium => "medium: urgent response",
+            Response::High => "high: emergency response",
         }
     }
 
@@ -351,13 +365,7 @@ mod tests {
             next_observations(Response::High, t),
             NextObservations::Continuous
         );
-        for r in [
-            Response::Routine,
-            Response::Low,
-            Response::LowMedium,
-            Response::Medium,
-            Response::High,
-        ] {
+        for r in Response::ALL {
             assert_eq!(
                 Response::from_band(crate::domain::scores::facts::news2_band(r)),
                 Some(r)
