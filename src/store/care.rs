@@ -950,10 +950,34 @@ pub fn board_care(
             }
         }
     }
+    // Custody decisions of everyone in custody, in one query rather than one per person.
+    let mut decisions: HashMap<i64, Vec<(DecisionKind, DateTime<Utc>)>> = HashMap::new();
+    for (id, kind, at) in collect_rows(
+        conn,
+        "SELECT c.detention_id, c.kind, c.decided_at FROM detention d
+         CROSS JOIN custody_decision c ON c.detention_id = d.id
+         WHERE d.closed_at IS NULL ORDER BY c.id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                parse_timestamp(&r.get::<_, String>(2)?)?,
+            ))
+        },
+    )? {
+        let kind: DecisionKind =
+            kind.parse()
+                .map_err(|e: crate::domain::care::UnknownDecision| {
+                    StoreError::Invalid(e.to_string())
+                })?;
+        decisions.entry(id).or_default().push((kind, at));
+    }
     let rules = rules()?;
     let mut out = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale
+        "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale,
+                cp.set_at
          FROM detention d
          LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
          WHERE d.closed_at IS NULL",
@@ -966,6 +990,7 @@ pub fn board_care(
         let level: Option<u8> = r.get(3)?;
         let suggested: Option<u8> = r.get(4)?;
         let rationale: Option<String> = r.get(5)?;
+        let newest_plan = opt_time(r.get(6)?)?;
         let pace = authorised.and_then(|a| {
             PaceClock::new(arrived.min(a), a).ok().map(|clock| {
                 clock.next_deadline(
@@ -990,7 +1015,12 @@ pub fn board_care(
             BoardCare {
                 pace,
                 below_suggestion,
-                review_due: review_due(conn, id)?,
+                // As `review_due` decides it, from what was read above.
+                review_due: plan_review_due(
+                    decisions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                    None,
+                    newest_plan,
+                ),
             },
         );
     }
