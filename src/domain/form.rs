@@ -66,6 +66,9 @@ pub struct Question {
     pub ask_if: Option<Condition>,
     /// A "give details" follow-up is needed when the answer matches this value.
     pub details_if: Option<String>,
+    /// Where the answer goes in the clinical record (`domain::record::from_form::TARGETS`);
+    /// `None` for a question with no clinical content.
+    pub record: Option<String>,
 }
 
 /// One option of a choice: the key typed (a digit), the stored value and the label shown.
@@ -581,6 +584,8 @@ struct RawQuestion {
     max_len: Option<usize>,
     #[serde(default)]
     fields: Vec<String>,
+    #[serde(default)]
+    record: Option<Spanned<String>>,
     /// Accepted by the parser only so it can be refused with a clear message.
     #[serde(default)]
     default: Option<Spanned<toml::Value>>,
@@ -754,6 +759,15 @@ pub fn load_form(file: &str, text: &str) -> Result<Form, FormErrors> {
                     None
                 }
             };
+            if let (Some(kind), Some(target)) = (&kind, &rq.record) {
+                if let Some(message) = crate::domain::record::from_form::check_target(
+                    &id,
+                    kind.name(),
+                    target.get_ref(),
+                ) {
+                    errors.push(err(line_of(text, &target.span()), message));
+                }
+            }
             if let Some(kind) = kind {
                 questions.push(Question {
                     id,
@@ -764,6 +778,7 @@ pub fn load_form(file: &str, text: &str) -> Result<Form, FormErrors> {
                     source,
                     ask_if: rq.ask_if.map(|c| c.into_inner()),
                     details_if: rq.details_if,
+                    record: rq.record.map(Spanned::into_inner),
                 });
             }
         }

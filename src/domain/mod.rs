@@ -16,6 +16,7 @@ pub mod observation;
 pub mod pace;
 pub mod person;
 pub mod pnc;
+pub mod record;
 pub mod role;
 pub mod rules;
 pub mod scores;

@@ -736,6 +736,8 @@ impl super::Store {
                     if reason.is_some() { ", amended" } else { "" }
                 ),
             )?;
+            // What the answer says goes into the clinical record in the same transaction.
+            super::record::sync_form_entries(tx, person_id, detention_id, form, &staff, now)?;
             let key = format!("{}.{question_id}", form.id);
             let (facts, ids) = facts(tx, detention_id)?;
             let mut raised = Vec::new();

@@ -379,6 +379,10 @@ pub struct RecordView {
     pub known_appointments: Vec<super::clinical::KnownAppointment>,
     /// Checks in full, the suggested level and the PACE reviews and extensions (`care.rs`).
     pub care: super::care::RecordCare,
+    /// The clinical record (`domain::record`): allergies, conditions, reported medicines,
+    /// substance use, self-harm, injuries, pregnancy, communication, HCP contacts, and what is
+    /// known from elsewhere. Every view of the person reads it.
+    pub record: crate::domain::record::ClinicalRecord,
 }
 
 /// Reads one detention's record. `clinical` decides whether clinical notes are selected at
@@ -527,6 +531,7 @@ pub fn record(
         appointments: super::clinical::appointments_for(conn, detention_id, clinical)?,
         known_appointments: super::clinical::known_appointments_for(conn, person_id, clinical)?,
         care: super::care::record_care(conn, detention_id)?,
+        record: super::record::clinical_record(conn, detention_id, clinical)?,
     }))
 }
 

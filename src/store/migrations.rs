@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_score_corrections",
         include_str!("../../schema/migrations/0007_score_corrections.sql"),
     ),
+    (
+        "0008_clinical_record",
+        include_str!("../../schema/migrations/0008_clinical_record.sql"),
+    ),
 ];
 
 /// The schema version this program writes.
