@@ -224,6 +224,11 @@ pub struct CustodyEntry {
     /// Active flags of this detention: (code, severity), not entered in error.
     pub flags: Vec<(String, String)>,
     pub hcp_seen: bool,
+    /// Who last saw the person as an HCP in this detention, when, and how: any HCP entry
+    /// counts (filled for people in custody and for one record).
+    pub last_seen: Option<crate::domain::record::HcpSeen>,
+    /// The board's record markers: `ALLERGY`, `KNOWN SH! WD!` (`domain::record`).
+    pub markers: Vec<String>,
     pub ready_for_transfer: bool,
     /// The earliest next dose of a regular medicine (filled for people in custody).
     pub next_medication_due: Option<DateTime<Utc>>,
@@ -295,6 +300,8 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 .collect(),
             next_medication_due: None,
             next_observations: None,
+            last_seen: None,
+            markers: Vec::new(),
         })
     })
 }
@@ -420,12 +427,16 @@ pub fn record(
     let Some((person_id, sex, nhs_number, pnc_id, arresting_officer, reason)) = head else {
         return Ok(None);
     };
-    let Some(entry) = custody_entries(conn, Which::One(detention_id))?
+    let Some(mut entry) = custody_entries(conn, Which::One(detention_id))?
         .into_iter()
         .next()
     else {
         return Ok(None);
     };
+    let clinical_record = super::record::clinical_record(conn, detention_id, clinical)?;
+    entry.last_seen = clinical_record.last_seen.clone();
+    entry.hcp_seen = entry.hcp_seen || entry.last_seen.is_some();
+    entry.markers = clinical_record.board_markers();
 
     let flags = collect_rows(
         conn,
@@ -531,7 +542,7 @@ pub fn record(
         appointments: super::clinical::appointments_for(conn, detention_id, clinical)?,
         known_appointments: super::clinical::known_appointments_for(conn, person_id, clinical)?,
         care: super::care::record_care(conn, detention_id)?,
-        record: super::record::clinical_record(conn, detention_id, clinical)?,
+        record: clinical_record,
     }))
 }
 
@@ -542,7 +553,12 @@ impl super::Store {
         let mut entries = custody_entries(self.conn(), Which::InCustody)?;
         let due = super::clinical::next_doses_in_custody(self.conn())?;
         let observations = super::clinical::next_observations_in_custody(self.conn())?;
+        let mut markers = super::record::board_markers_in_custody(self.conn())?;
+        let mut seen = super::record::last_seen_in_custody(self.conn())?;
         for e in &mut entries {
+            e.markers = markers.remove(&e.detention_id).unwrap_or_default();
+            e.last_seen = seen.remove(&e.detention_id);
+            e.hcp_seen = e.hcp_seen || e.last_seen.is_some();
             e.next_medication_due = due.get(&e.detention_id).copied();
             e.next_observations = observations.get(&e.detention_id).copied();
         }
