@@ -60,7 +60,14 @@ fn broken_forms_are_refused_with_file_line_and_message() {
         (
             "unknown_field.toml",
             &[
-                "unknown_field.toml:16: unknown field `help_text`, expected one of `id`, `text`, `type`, `required`, `help`, `source`, `ask_if`, `details_if`, `options`, `unit`, `min`, `max`, `max_len`, `fields`, `default`.",
+                "unknown_field.toml:16: unknown field `help_text`, expected one of `id`, `text`, `type`, `required`, `help`, `source`, `ask_if`, `details_if`, `options`, `unit`, `min`, `max`, `max_len`, `fields`, `record`, `default`.",
+            ],
+        ),
+        (
+            "bad_record_target.toml",
+            &[
+                "bad_record_target.toml:15: question `q1` is a yes_no, but the record target `allergy.list` takes group.",
+                "bad_record_target.toml:22: question `q2` names the record target `allergies`, which does not exist: use one of allergy.any, allergy.list, condition.any, condition.list, condition.last_seizure, condition.diabetes_type, reported_medicine.any, reported_medicine.list, alcohol.any, alcohol.units, alcohol.last_drink, alcohol.withdrawal_history, drug.any, drug.which, drug.list, self_harm.history, self_harm.recency, self_harm.method, self_harm.current_thoughts, self_harm.known_to_services, mental_health.any, injury.any, injury.body_area, injury.head, pregnancy, communication.learning_disability, communication.needs, note.",
             ],
         ),
         (
@@ -92,7 +99,7 @@ fn broken_forms_are_refused_with_file_line_and_message() {
 fn every_fixture_is_covered() {
     let dir = format!("{}/tests/fixtures/forms", env!("CARGO_MANIFEST_DIR"));
     let count = std::fs::read_dir(dir).unwrap().count();
-    assert_eq!(count, 11, "a new fixture needs a case above");
+    assert_eq!(count, 12, "a new fixture needs a case above");
 }
 
 #[test]
