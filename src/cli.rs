@@ -48,6 +48,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One person's clinical record as your role may see it: allergies, conditions, medicines
+    /// with their source, substance use, HCP contacts, what is known from elsewhere.
+    Record {
+        /// The custody number of the detention (e.g. 26-000123).
+        custody_no: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a suite database, its first administrator and the recovery key.
     Init {
         /// The suite's name, shown on every screen and in handover bundles.

@@ -7,6 +7,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
 
+mod record;
+
 use crate::domain::role::Role;
 use crate::domain::scores::news2;
 use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs};
@@ -1160,6 +1162,13 @@ fn current_person(
             }
         }
     }
+    record::current(
+        tx,
+        c.surname,
+        person_id,
+        detention_id,
+        arrived + Duration::minutes(c.arrived_minutes_ago.min(30)),
+    )?;
     if let Some(note) = c.hcp_note {
         insert_hcp_contact(
             tx,
@@ -1497,6 +1506,7 @@ fn returning_person(
             "Tied a ligature in the cell; HCP review, level 3 overnight.",
         ),
     ];
+    let mut first_detention = None;
     for (days_ago, code, severity, reason) in visits {
         let then = now - Duration::days(days_ago);
         let detention_id = insert_detention(
@@ -1527,6 +1537,7 @@ fn returning_person(
                 raised_at: then + Duration::hours(1),
             },
         )?;
+        first_detention.get_or_insert(detention_id);
     }
     insert_flag(
         tx,
@@ -1568,6 +1579,16 @@ fn returning_person(
         ),
     ] {
         crate::store::handover::insert_imported_note(tx, import_id, person_id, kind, text)?;
+    }
+    if let Some(first) = first_detention {
+        record::returning(
+            tx,
+            person_id,
+            first,
+            first_seen,
+            import_id,
+            now - Duration::days(30),
+        )?;
     }
     Ok(())
 }

@@ -119,6 +119,15 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
                 entries.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
             }
         }
+        if kind.needs_reported() {
+            for e in r
+                .view
+                .record
+                .of_kind(crate::domain::record::FactKind::ReportedMedicine)
+            {
+                entries.push((e.id.to_string(), e.fact.headline()));
+            }
+        }
         if kind.needs_scores() {
             // Newest first: a correction is nearly always of what was just typed.
             let mut scores: Vec<_> = r.view.scores.iter().collect();
@@ -130,6 +139,10 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
     }
     if kind.needs_medicines() && entries.is_empty() {
         app.set_error("No medicines are recorded for this person; add the medicine first (m).");
+        return None;
+    }
+    if kind.needs_reported() && entries.is_empty() {
+        app.set_error("No reported medicines are waiting to be confirmed for this person.");
         return None;
     }
     if kind.needs_scores() && entries.is_empty() {
@@ -352,6 +365,9 @@ fn save(app: &mut App, mut s: SheetState) -> Option<EntryState> {
         }
         Ok(()) => {}
     }
+    if let Some(sheet) = reported_needing_the_medicine_sheet(app, &s) {
+        return Some(sheet);
+    }
     let now = app.now;
     let store = app.session.as_mut()?;
     match write(store, &s, now) {
@@ -369,6 +385,62 @@ fn save(app: &mut App, mut s: SheetState) -> Option<EntryState> {
             Some(EntryState::Sheet(Box::new(s)))
         }
     }
+}
+
+/// A reported medicine whose frequency cannot be scheduled is not refused outright: the
+/// medicine sheet opens filled in from the report, on the frequency, so only that is typed.
+fn reported_needing_the_medicine_sheet(app: &App, s: &SheetState) -> Option<EntryState> {
+    if s.kind != EntryKind::ConfirmReported {
+        return None;
+    }
+    let Screen::Record(r) = &app.screen else {
+        return None;
+    };
+    let id: i64 = s.values.get("reported")?.parse().ok()?;
+    let entry = r.view.record.entries.iter().find(|e| e.id == id)?;
+    let crate::domain::record::Fact::ReportedMedicine {
+        name,
+        dose,
+        frequency,
+        source,
+        ..
+    } = &entry.fact
+    else {
+        return None;
+    };
+    let problem = crate::domain::medication::Frequency::parse(frequency).err()?;
+    let mut values = Values::new();
+    values.insert("name", name.clone());
+    values.insert("dose", dose.clone());
+    values.insert("frequency", frequency.clone());
+    if let Some(v) = s.values.get("verified_with") {
+        values.insert("verified_with", v.clone());
+    }
+    let brought = *source == crate::domain::record::MedicineSource::PackagingSeen;
+    values.insert(
+        "origin",
+        if brought { "brought" } else { "reported" }.into(),
+    );
+    let sheet = sheets::medicine_sheet();
+    let focus = sheet
+        .visible(&values)
+        .iter()
+        .position(|f| f.id == "frequency")
+        .unwrap_or(0);
+    Some(EntryState::Sheet(Box::new(SheetState {
+        detention_id: s.detention_id,
+        who: s.who.clone(),
+        kind: EntryKind::Medicine,
+        sheet,
+        values,
+        focus,
+        error: Some(format!(
+            "{} Say how often as od, bd, tds, qds, every N hours or prn; the rest is from the report.",
+            sentence(&problem.to_string())
+        )),
+        unusual: None,
+        discard_armed: false,
+    })))
 }
 
 /// Writes a checked sheet through the store; returns what to tell the person.
@@ -552,6 +624,37 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             store.add_referral(id, &referral, now).map_err(err)?;
             Ok("Referral recorded.".into())
         }
+        EntryKind::HcpContact => {
+            let at = r.time("at", "Seen at", When::Past)?.unwrap_or(now);
+            let kind = r.text("kind");
+            store
+                .record_hcp_contact(id, &kind, at, &r.text("note"), now)
+                .map_err(err)?;
+            Ok(format!(
+                "{} at {} recorded: the person shows as seen by you.",
+                sentence_case(&kind),
+                crate::domain::observation::to_london(at)
+            ))
+        }
+        EntryKind::ConfirmReported => {
+            let entry_id = chosen(&r, "reported")?;
+            store
+                .confirm_reported_medicine(id, entry_id, &r.text("verified_with"), now)
+                .map_err(err)?;
+            Ok(format!(
+                "{} confirmed into the medication list.",
+                chosen_label(s, &r, "reported")
+            ))
+        }
+        EntryKind::Allergy => {
+            let fact = crate::domain::record::Fact::Allergy {
+                substance: r.text("substance"),
+                reaction: r.text("reaction"),
+                severity: crate::domain::record::AllergySeverity::parse(&r.text("severity")),
+            };
+            store.add_record_entry(id, &fact, now).map_err(err)?;
+            Ok(format!("Allergy recorded: {}.", fact.headline()))
+        }
         EntryKind::Appointment => {
             let at = r
                 .time("at", "When", When::Future)?
@@ -567,6 +670,14 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                 crate::domain::appointment::appointment_time(at)
             ))
         }
+    }
+}
+
+fn sentence_case(word: &str) -> String {
+    let mut c = word.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

@@ -90,6 +90,11 @@ struct ListEntry {
     check_overdue: bool,
     flags: Vec<String>,
     hcp_seen: bool,
+    /// Who last saw the person as an HCP and when (any HCP entry counts).
+    hcp_seen_by: Option<String>,
+    hcp_seen_at: Option<String>,
+    /// `ALLERGY` and `KNOWN <codes>`: what the record adds to the board.
+    markers: Vec<String>,
     ready_for_transfer: bool,
     next_medication_due: Option<String>,
     medication_overdue: bool,
@@ -175,6 +180,12 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .map(|(c, _)| c.code().to_string())
                     .collect(),
                 hcp_seen: row.hcp_seen,
+                hcp_seen_by: entry.last_seen.as_ref().map(|s| s.by.clone()),
+                hcp_seen_at: entry
+                    .last_seen
+                    .as_ref()
+                    .map(|s| crate::store::timestamp(s.at)),
+                markers: entry.markers.clone(),
                 ready_for_transfer: row.ready_for_transfer,
                 next_medication_due: row
                     .medication_due

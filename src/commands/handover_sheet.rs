@@ -94,6 +94,8 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
             None => s.push_str("  No care plan set: level 1, at least hourly, until one is.\n"),
         }
         let flags = row.flag_summary();
+        // Allergies are risk to life: on the incoming sergeant's sheet in words.
+        s.push_str(&wrap(&crate::domain::text::printable(&h.allergy_line)));
         s.push_str(&format!(
             "  Flags: {}\n",
             if flags.is_empty() { "none" } else { &flags }
@@ -162,8 +164,20 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 crate::domain::appointment::appointment_time(a.at)
             )));
         }
-        if !e.hcp_seen {
-            s.push_str("  HCP review pending: not yet seen by a healthcare practitioner\n");
+        match &e.last_seen {
+            Some(seen) => s.push_str(&format!(
+                "  Seen by an HCP: {} at {} ({})\n",
+                crate::domain::text::printable(&seen.by),
+                to_london_with_day(seen.at),
+                seen.what
+            )),
+            None if !e.hcp_seen => {
+                s.push_str("  HCP review pending: not yet seen by a healthcare practitioner\n")
+            }
+            None => {}
+        }
+        if !e.markers.is_empty() {
+            s.push_str(&wrap(&e.markers.join("  ")));
         }
         if let Some(d) = h.pace {
             let what = match d.kind {

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod demo;
 pub mod handover;
 pub mod handover_sheet;
+pub mod record;
 pub mod ui;
 
 use std::io::Write;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             generate_only,
         } => demo::run_demo(&cli.login, people, generate_only, &clock),
         Command::List { all, json } => demo::run_list(&cli.login, all, json, &clock),
+        Command::Record { custody_no, json } => record::run(&cli.login, &custody_no, json, &clock),
         Command::Init { suite, admin } => init(&cli.login, &suite, &admin, &clock),
         Command::User(cmd) => user(&cli.login, cmd, &clock),
         Command::Audit(cmd) => audit_command(&cli.login, cmd, &clock),

@@ -20,4 +20,5 @@ pub mod record;
 pub mod role;
 pub mod rules;
 pub mod scores;
+pub mod text;
 pub mod transfer;

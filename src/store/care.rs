@@ -653,6 +653,9 @@ pub struct HandoverEntry {
     pub appointments: Vec<super::clinical::AppointmentView>,
     /// "charged 14:10" when a custody decision is later than the newest plan version.
     pub plan_review_reason: Option<String>,
+    /// The record's allergy line ("ALLERGIES: …", "No known allergies", "not yet recorded"):
+    /// risk to life, for every role.
+    pub allergy_line: String,
 }
 
 impl super::Store {
@@ -665,9 +668,14 @@ impl super::Store {
                 super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
             let doses = super::clinical::next_doses_in_custody(tx)?;
             let observations = super::clinical::next_observations_in_custody(tx)?;
+            let mut markers = super::record::board_markers_in_custody(tx)?;
+            let mut seen = super::record::last_seen_in_custody(tx)?;
             for e in &mut entries {
                 e.next_medication_due = doses.get(&e.detention_id).copied();
                 e.next_observations = observations.get(&e.detention_id).copied();
+                e.markers = markers.remove(&e.detention_id).unwrap_or_default();
+                e.last_seen = seen.remove(&e.detention_id);
+                e.hcp_seen = e.hcp_seen || e.last_seen.is_some();
             }
             let open = open_escalations(tx)?;
             let mut out = Vec::with_capacity(entries.len());
@@ -685,6 +693,7 @@ impl super::Store {
                     medications: super::clinical::medications_for(tx, id, false)?,
                     appointments: super::clinical::appointments_for(tx, id, false)?,
                     plan_review_reason: review_due(tx, id)?.map(|d| d.reason()),
+                    allergy_line: super::record::clinical_record(tx, id, false)?.allergy_line(),
                     entry,
                 });
             }

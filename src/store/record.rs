@@ -796,6 +796,18 @@ impl super::Store {
         )
     }
 
+    /// The detention with this custody number, if there is one.
+    pub fn detention_by_custody_no(&self, custody_no: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM detention WHERE custody_no = ?1",
+                [custody_no.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Records an HCP assessment or contact with its note (HCP only): the person counts as
     /// seen, by whom and when, everywhere the next person looks.
     pub fn record_hcp_contact(
@@ -1018,7 +1030,7 @@ impl super::Store {
                 what: "confirm a reported medicine".into(),
             });
         }
-        let (_, _, fact) = reported_medicine(self.conn(), entry_id)?;
+        let (_, entry_detention, fact) = reported_medicine(self.conn(), entry_id)?;
         let Fact::ReportedMedicine {
             name,
             dose,
@@ -1064,13 +1076,28 @@ impl super::Store {
                 "UPDATE medication SET reported_entry_id = ?2 WHERE id = ?1",
                 params![medication_id, entry_id],
             )?;
-            end_entry(
-                tx,
-                entry_id,
-                &identity.username,
-                "confirmed into the medication list",
-                now,
-            )?;
+            if entry_detention == Some(detention_id) {
+                end_entry(
+                    tx,
+                    entry_id,
+                    &identity.username,
+                    "confirmed into the medication list",
+                    now,
+                )?;
+            } else {
+                // Known from elsewhere: that record stays as it was; here it is reconfirmed.
+                tx.execute(
+                    "INSERT OR IGNORE INTO known_review (detention_id, subject, outcome, reason,
+                                                       reviewed_by, reviewed_at)
+                     VALUES (?1, ?2, 'reconfirmed', 'confirmed into the medication list', ?3, ?4)",
+                    params![
+                        detention_id,
+                        KnownSubject::Entry(entry_id).to_string(),
+                        identity.username,
+                        timestamp(now)
+                    ],
+                )?;
+            }
             audit::append(
                 tx,
                 now,

@@ -32,11 +32,15 @@ pub enum EntryKind {
     Appointment,
     StopMedicine,
     ScoreInError,
+    HcpContact,
+    ConfirmReported,
+    Allergy,
 }
 
 impl EntryKind {
     /// In menu order, with the key that picks each.
-    pub const MENU: [(char, EntryKind); 13] = [
+    pub const MENU: [(char, EntryKind); 16] = [
+        ('h', EntryKind::HcpContact),
         ('n', EntryKind::News2),
         ('g', EntryKind::Gcs),
         ('a', EntryKind::Ciwa),
@@ -44,12 +48,14 @@ impl EntryKind {
         ('u', EntryKind::AuditC),
         ('e', EntryKind::ScoreInError),
         ('m', EntryKind::Medicine),
+        ('v', EntryKind::ConfirmReported),
         ('d', EntryKind::Dose),
         ('s', EntryKind::StopMedicine),
         ('c', EntryKind::Consent),
         ('f', EntryKind::Fitness),
         ('r', EntryKind::Referral),
         ('p', EntryKind::Appointment),
+        ('l', EntryKind::Allergy),
     ];
 
     pub fn label(self) -> &'static str {
@@ -67,7 +73,15 @@ impl EntryKind {
             EntryKind::Appointment => "Appointment after release",
             EntryKind::StopMedicine => "Stop a medicine (stopped, or entered in error)",
             EntryKind::ScoreInError => "Mark a score entered in error (its flags go with it)",
+            EntryKind::HcpContact => "Assessment or contact, with a note",
+            EntryKind::ConfirmReported => "Confirm a reported medicine into the medication list",
+            EntryKind::Allergy => "Allergy or intolerance (found after the screen)",
         }
+    }
+
+    /// Whether the sheet picks one of the medicines the person reported or brought.
+    pub fn needs_reported(self) -> bool {
+        self == EntryKind::ConfirmReported
     }
 
     /// Whether the sheet picks one of the person's recent scores.
@@ -759,6 +773,79 @@ pub fn sheet(kind: EntryKind, entries: &[(String, String)]) -> Sheet {
         EntryKind::Appointment => appointment_sheet(),
         EntryKind::StopMedicine => stop_medicine_sheet(entries),
         EntryKind::ScoreInError => score_in_error_sheet(entries),
+        EntryKind::HcpContact => hcp_contact_sheet(),
+        EntryKind::ConfirmReported => confirm_reported_sheet(entries),
+        EntryKind::Allergy => allergy_sheet(),
+    }
+}
+
+/// An HCP's assessment, review or contact with the person, with what was found and done.
+/// Any HCP entry counts as being seen; this is the one for a contact with nothing else to
+/// record, and for the note.
+pub fn hcp_contact_sheet() -> Sheet {
+    Sheet {
+        title: "Assessment or contact".into(),
+        source: "PACE Code C 9.5-9.8 (clinical attention); NICE NG57 initial health assessment",
+        fields: vec![
+            Field::new(
+                "kind",
+                "What",
+                choices(&[
+                    ('a', "assessment", "Assessment"),
+                    ('r', "review", "Review"),
+                    ('c', "contact", "Brief contact"),
+                ]),
+            ),
+            Field::new("at", "Seen at", FieldKind::DateTime(When::Past))
+                .optional()
+                .help("HH:MM if not just now; leave empty for now."),
+            text("note", "Note", 1000)
+                .help("What was found and done. Seen by healthcare staff only."),
+        ],
+    }
+}
+
+/// Confirming one of the medicines the person reported or brought into the medication list,
+/// without retyping it: pick it, say how it was verified.
+pub fn confirm_reported_sheet(reported: &[(String, String)]) -> Sheet {
+    Sheet {
+        title: "Confirm a reported medicine".into(),
+        source: "NICE NG57 medicines reconciliation; NICE NG5 (medicines reconciliation)",
+        fields: vec![
+            entry_choice("reported", "Reported medicine", reported),
+            Field::new(
+                "verified_with",
+                "Verified with",
+                choices(&[
+                    ('g', "gp", "GP"),
+                    ('p', "pharmacy", "Pharmacy"),
+                    ('n', "not_verified", "Not verified yet"),
+                ]),
+            ),
+        ],
+    }
+}
+
+/// An allergy or intolerance learned after the screen (from the GP record, the person, a
+/// reaction seen in the cell).
+pub fn allergy_sheet() -> Sheet {
+    Sheet {
+        title: "Allergy or intolerance".into(),
+        source: "NICE CG183 drug allergy (record the drug, the reaction, its severity, the source)",
+        fields: vec![
+            text("substance", "Substance", 80).help("e.g. penicillin, latex, peanut."),
+            text("reaction", "Reaction", 200).help("What happened, e.g. rash and facial swelling."),
+            Field::new(
+                "severity",
+                "Severity",
+                choices(&[
+                    ('1', "mild", "Mild"),
+                    ('2', "moderate", "Moderate"),
+                    ('3', "severe", "Severe (anaphylaxis)"),
+                    ('4', "unknown", "Not known"),
+                ]),
+            ),
+        ],
     }
 }
 

@@ -1,0 +1,183 @@
+//! `sonar record CUSTODY_NO [--json]`: the person's clinical record as the caller's role may
+//! see it, read through the same audited `open_record` as the screen (so a sergeant's output
+//! never holds what their screen would not show).
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::cli::LoginArgs;
+use crate::domain::clock::Clock;
+use crate::domain::observation::to_london_with_day;
+use crate::domain::record::{ClinicalRecord, FactKind, Standing};
+use crate::domain::text::printable;
+
+#[derive(Serialize)]
+struct RecordOutput<'a> {
+    custody_no: &'a str,
+    surname: &'a str,
+    forenames: &'a str,
+    date_of_birth: Option<String>,
+    nhs_number: Option<&'a str>,
+    in_custody: bool,
+    role: &'a str,
+    allergy_line: String,
+    flags: Vec<FlagOut<'a>>,
+    medications: &'a [crate::store::clinical::MedicationView],
+    emergencies_known: Vec<String>,
+    #[serde(flatten)]
+    record: &'a ClinicalRecord,
+}
+
+#[derive(Serialize)]
+struct FlagOut<'a> {
+    code: &'a str,
+    severity: &'a str,
+    reason: &'a str,
+    from_earlier_detention: bool,
+}
+
+pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) -> Result<u8> {
+    let mut store = super::login(args, clock)?;
+    let now = clock.now();
+    let Some(detention_id) = store.detention_by_custody_no(custody_no)? else {
+        bail!(
+            "there is no detention with the custody number `{}`",
+            printable(custody_no)
+        );
+    };
+    let Some(view) = store.open_record(detention_id, None, now)? else {
+        bail!("the record of {} could not be read", printable(custody_no));
+    };
+    let role = store.identity().role;
+    let record = &view.record;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        let output = RecordOutput {
+            custody_no: &view.entry.custody_no,
+            surname: &view.entry.surname,
+            forenames: &view.entry.forenames,
+            date_of_birth: view.entry.date_of_birth.map(|d| d.to_string()),
+            nhs_number: view.nhs_number.as_deref(),
+            in_custody: view.entry.closed_at.is_none(),
+            role: role.as_str(),
+            allergy_line: record.allergy_line(),
+            flags: view
+                .flags
+                .iter()
+                .map(|f| FlagOut {
+                    code: &f.code,
+                    severity: &f.severity,
+                    reason: &f.reason,
+                    from_earlier_detention: f.from_earlier_detention,
+                })
+                .collect(),
+            medications: &view.medications,
+            emergencies_known: record
+                .known
+                .iter()
+                .filter(|k| matches!(k.subject, crate::domain::record::KnownSubject::Emergency(_)))
+                .map(|k| k.summary.clone())
+                .collect(),
+            record,
+        };
+        serde_json::to_writer_pretty(&mut out, &output)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let p = |s: &str| printable(s);
+    writeln!(
+        out,
+        "{}, {} · {}{}",
+        p(&view.entry.surname.to_uppercase()),
+        p(&view.entry.forenames),
+        p(&view.entry.custody_no),
+        if view.entry.closed_at.is_some() {
+            " (closed, read-only)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out, "{}", p(&record.allergy_line()))?;
+    match &record.last_seen {
+        Some(s) => writeln!(
+            out,
+            "Seen by an HCP: {} at {} ({})",
+            p(&s.by),
+            to_london_with_day(s.at),
+            p(&s.what)
+        )?,
+        None => writeln!(out, "Seen by an HCP: not yet")?,
+    }
+    for kind in [
+        FactKind::Condition,
+        FactKind::ReportedMedicine,
+        FactKind::Alcohol,
+        FactKind::Drug,
+        FactKind::SelfHarm,
+        FactKind::MentalHealth,
+        FactKind::Injury,
+        FactKind::Pregnancy,
+        FactKind::Communication,
+        FactKind::Note,
+    ] {
+        let entries: Vec<_> = record.of_kind(kind).collect();
+        if entries.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{}:", kind.heading())?;
+        for e in entries {
+            let standing = match &e.standing {
+                Standing::Known => " [known from before, not reconfirmed]",
+                Standing::Reconfirmed { .. } => " [reconfirmed]",
+                _ => "",
+            };
+            writeln!(out, "  - {}{standing}", p(&e.fact.headline()))?;
+            writeln!(out, "    {}", p(&e.provenance()))?;
+        }
+    }
+    if !view.medications.is_empty() {
+        writeln!(out, "\nMedication list:")?;
+        for m in &view.medications {
+            writeln!(
+                out,
+                "  - {} {} {} (verified with {})",
+                p(&m.name),
+                p(&m.dose),
+                p(&m.frequency),
+                p(&m.verified_with)
+            )?;
+        }
+    }
+    if !record.known.is_empty() {
+        writeln!(out, "\nKnown from before (until reconfirmed or set aside):")?;
+        for k in &record.known {
+            writeln!(out, "  - {} ({})", p(&k.summary), p(&k.from_line()))?;
+        }
+    }
+    if !record.contacts.is_empty() {
+        writeln!(out, "\nHCP contacts:")?;
+        for c in &record.contacts {
+            writeln!(
+                out,
+                "  - {} {} by {}{}",
+                to_london_with_day(c.seen_at),
+                p(&c.kind),
+                p(&c.seen_by),
+                c.note
+                    .as_deref()
+                    .map(|n| format!(": {}", p(n)))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    if !record.clinical_visible {
+        writeln!(
+            out,
+            "\nSelf-harm detail, mental health history and clinical notes: HCP only."
+        )?;
+    }
+    Ok(0)
+}
