@@ -311,6 +311,8 @@ fn the_hcp_gets_the_health_screen_for_a_person_booked_in() {
     type_text(&mut app, "n");
     type_text(&mut app, "1");
     key(&mut app, KeyCode::Enter); // conditions: epilepsy
+    assert_eq!(current_question(&app), "last_seizure");
+    type_text(&mut app, "3"); // in the last month
     type_text(&mut app, "y"); // drinks alcohol
     type_text(&mut app, "abc");
     key(&mut app, KeyCode::Enter);
@@ -330,6 +332,34 @@ fn the_hcp_gets_the_health_screen_for_a_person_booked_in() {
     key(&mut app, KeyCode::Enter);
     type_text(&mut app, "y"); // withdrawal fits
     let text = screen_text(&app, 80, 24);
+    // What the screen learned is on the record as it is typed, not kept as a form answer.
+    let app_store =
+        sonar_custody::store::Store::unlock(&db.path, "hcp", DEMO_PASSWORD, fixed_now())
+            .unwrap()
+            .store;
+    let det = app_store
+        .in_custody()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.surname == "Clinic")
+        .unwrap();
+    let record = app_store.clinical_record(det.detention_id).unwrap();
+    let said: Vec<String> = record.entries.iter().map(|e| e.fact.headline()).collect();
+    assert!(
+        said.iter()
+            .any(|h| h.starts_with("levetiracetam 500 mg twice daily")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|h| h.contains("last seizure In the last month")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|h| h.contains("12 units a day, last drink 23/11/2026 10:00")),
+        "{said:?}"
+    );
     let flags = text
         .lines()
         .find(|l| l.starts_with(" Flags:"))

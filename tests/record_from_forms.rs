@@ -34,6 +34,19 @@ fn login(db: &Path, who: &str) -> Store {
     Store::unlock(db, who, "demo", now()).unwrap().store
 }
 
+/// The detention of a demo person in custody with nothing on the record yet.
+fn unscreened(s: &Store, surname: &str) -> i64 {
+    let det = s
+        .in_custody()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.surname == surname)
+        .unwrap()
+        .detention_id;
+    assert!(s.clinical_record(det).unwrap().entries.is_empty());
+    det
+}
+
 /// The record kind a target's answers become.
 fn kind_of(target: &str) -> FactKind {
     match target.split('.').next().unwrap() {
@@ -315,7 +328,7 @@ fn a_changed_answer_supersedes_its_entry_and_declined_says_nothing() {
     let rules = embedded_rules(&forms).unwrap();
     let hs = embedded_form(HEALTH_SCREEN).unwrap();
     let mut hcp = login(&db, "hcp");
-    let det = hcp.in_custody().unwrap()[0].detention_id;
+    let det = unscreened(&hcp, "Hughes");
     let save = |s: &mut Store, q: &str, value: AnswerValue, reason: Option<&str>| {
         s.save_answer(
             det,
@@ -394,7 +407,7 @@ fn custody_staff_see_allergies_and_medicines_but_not_self_harm_detail_or_notes()
     let rules = embedded_rules(&forms).unwrap();
     let hs = embedded_form(HEALTH_SCREEN).unwrap();
     let mut hcp = login(&db, "hcp");
-    let det = hcp.in_custody().unwrap()[0].detention_id;
+    let det = unscreened(&hcp, "Ali");
     let mut save = |q: &str, value: AnswerValue, details: Option<&str>| {
         hcp.save_answer(
             det,
@@ -509,7 +522,7 @@ fn a_reported_medicine_is_confirmed_into_the_medication_list_without_retyping() 
     let rules = embedded_rules(&forms).unwrap();
     let hs = embedded_form(HEALTH_SCREEN).unwrap();
     let mut hcp = login(&db, "hcp");
-    let det = hcp.in_custody().unwrap()[1].detention_id;
+    let det = unscreened(&hcp, "Singh");
     let row = |name: &str, dose: &str, freq: &str| {
         [
             ("name", name),
