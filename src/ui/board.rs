@@ -97,22 +97,20 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     frame.render_widget(Paragraph::new(Line::from(spans)), filter_area);
 
     let wide = area.width >= 110;
-    let name_width: u16 = if wide { 28 } else { 16 };
+    // Below 110 columns the custody number gives way to the flags and markers (the selected
+    // person's number is on the line above): at 80 columns `DRG!! ALLERGY KNOWN SH!` fits.
+    let name_width: u16 = if wide { 28 } else { 18 };
     // The HCP column says when (and, when there is room, who) last saw the person.
     let hcp_width: u16 = if wide { 16 } else { 5 };
-    let header = Row::new(vec![
-        "Cell",
-        "Name",
-        "Age",
-        "Custody no",
-        "In",
-        "Lvl",
-        "Next",
-        "HCP",
-        "Flags",
-    ])
-    .style(theme.title());
-    let fixed = [4, name_width, 3, 12, 6, 3, 7, hcp_width];
+    let mut titles = vec!["Cell", "Name", "Age"];
+    let mut fixed = vec![4, name_width, 3];
+    if wide {
+        titles.push("Custody no");
+        fixed.push(12);
+    }
+    titles.extend(["In", "Lvl", "Next", "HCP", "Flags"]);
+    fixed.extend([6, 3, 7, hcp_width]);
+    let header = Row::new(titles).style(theme.title());
     // What is left for the flags: the fixed columns, one space between columns, and the
     // selection marker.
     let flags_width = usize::from(
@@ -260,11 +258,15 @@ fn board_row<'a>(
     }
     let flag_spans = fit_spans(flag_spans, layout.flags_width);
     let hcp = truncate(&row.hcp_column(now, layout.wide), layout.hcp_width);
-    Row::new(vec![
+    let mut cells = vec![
         Cell::from(row.cell.clone()),
         Cell::from(name),
         Cell::from(row.age.map(|a| a.to_string()).unwrap_or_else(|| "?".into())),
-        Cell::from(row.custody_no.clone()),
+    ];
+    if layout.wide {
+        cells.push(Cell::from(row.custody_no.clone()));
+    }
+    cells.extend([
         Cell::from(format_elapsed(row.time_in_custody(now))),
         Cell::from(row.observation_level.number().to_string()),
         Cell::from(Span::styled(next, next_style)),
@@ -274,7 +276,8 @@ fn board_row<'a>(
             Span::styled(hcp, theme.dim())
         }),
         Cell::from(Line::from(flag_spans)),
-    ])
+    ]);
+    Row::new(cells)
 }
 
 /// Cuts a line of spans to `width` columns, ending with `…` when anything was cut, so a

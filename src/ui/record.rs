@@ -39,6 +39,11 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
         .unwrap_or_else(|| "?".into());
     frame.render_widget(
         Paragraph::new(Line::from(vec![
+            if r.read_only {
+                Span::styled(" READ-ONLY ·", theme.warning())
+            } else {
+                Span::raw("")
+            },
             Span::styled(
                 format!(" {}, {}", e.surname.to_uppercase(), e.forenames),
                 theme.title(),
@@ -47,11 +52,6 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
                 "  age {age}  ·  {}  ·  cell {}",
                 e.custody_no, e.cell
             )),
-            if r.read_only {
-                Span::styled("  [read-only: earlier detention]", theme.warning())
-            } else {
-                Span::raw("")
-            },
         ])),
         title_area,
     );
@@ -129,9 +129,15 @@ fn allergy_banner(record: &ClinicalRecord, theme: &Theme, width: u16) -> Line<'s
     let text = format!(" {}", record.allergy_line());
     let width = usize::from(width);
     let text = if text.chars().count() > width {
+        // Cut at a word, and say where the rest is.
         let tail = " … (all on Health)";
         let keep = width.saturating_sub(tail.chars().count());
-        format!("{}{tail}", text.chars().take(keep).collect::<String>())
+        let cut: String = text.chars().take(keep).collect();
+        let cut = match cut.rfind(' ') {
+            Some(i) if i > 12 => cut[..i].trim_end_matches([';', ',', ' ']).to_string(),
+            _ => cut,
+        };
+        format!("{cut}{tail}")
     } else {
         text
     };
@@ -271,16 +277,18 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
     let v = &r.view;
     let e = &v.entry;
     let row = crate::app::board::board_row(e, app.now);
-    let next = match row.check_status(app.now) {
-        Some(s @ CheckStatus::Overdue { .. }) => format!("OVERDUE {}", s.countdown()),
-        Some(s) => format!(
+    // A detention that has ended has no next check: say when the person left instead.
+    let next = match (e.closed_at, row.check_status(app.now)) {
+        (Some(left), _) => format!("none: left the suite {}", to_london_with_day(left)),
+        (None, Some(s @ CheckStatus::Overdue { .. })) => format!("OVERDUE {}", s.countdown()),
+        (None, Some(s)) => format!(
             "{} (in {})",
             row.next_check_due
                 .map(to_london_with_day)
                 .unwrap_or_default(),
             s.countdown()
         ),
-        None => "constant observation".into(),
+        (None, None) => "constant observation".into(),
     };
     let level = row.observation_level;
     let mut lines = vec![
@@ -328,7 +336,9 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         label("Next check", next, theme),
         label("Seen by an HCP", seen_by_hcp(e), theme),
     ];
-    lines.extend(super::care::summary_lines(app, r, theme));
+    if e.closed_at.is_none() {
+        lines.extend(super::care::summary_lines(app, r, theme));
+    }
     // The HCP's fitness decisions direct what custody staff may do (PACE Code C 9.5-9.8;
     // Annex G for interview): the outcome and its conditions are for everyone, here where
     // the sergeant looks, not only on the Health tab.
