@@ -249,7 +249,10 @@ fn the_health_tab_reads_the_whole_record_for_the_hcp() {
             .unwrap_or_else(|| panic!("{needle:?} after the previous section:\n{text}"));
         from += at;
     }
-    assert!(text.contains("hcp 23 Nov 13:10, HCP entry"), "provenance:\n{text}");
+    assert!(
+        text.contains("hcp 23 Nov 13:10, HCP entry"),
+        "provenance:\n{text}"
+    );
     snap("record_health_full", &app, 120, 80);
     snap("record_health_full", &app, 80, 24);
 }
@@ -288,7 +291,10 @@ fn the_help_explains_the_board_marks() {
     type_text(&mut app, "known");
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("KNOWN SH!"), "{text}");
-    assert!(text.contains("Risk known from an earlier detention"), "{text}");
+    assert!(
+        text.contains("Risk known from an earlier detention"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -297,17 +303,32 @@ fn a_known_self_harm_flag_shows_on_the_board_until_the_sergeant_reconfirms_it() 
     let mut app = logged_in_to(&db, "sergeant");
     assert!(board_row_text(&app, CLARKE, 120, 40).contains("KNOWN SH!"));
     open_clarke(&mut app);
-    assert!(record(&app).view.entry.markers.iter().any(|m| m == "KNOWN SH!"));
+    assert!(
+        record(&app)
+            .view
+            .entry
+            .markers
+            .iter()
+            .any(|m| m == "KNOWN SH!")
+    );
     press_action(&mut app, Context::Record, Action::ReviewKnown);
     let review = record(&app).review.as_ref().expect("the review is open");
     let first = review.items.first().expect("an item").summary.clone();
     assert!(first.starts_with("SH! Cut forearms"), "{first}");
     snap("record_review_known", &app, 80, 24);
     press_action(&mut app, Context::Record, Action::ReconfirmKnown);
-    assert!(message(&app).starts_with("Reconfirmed: SH!"), "{}", message(&app));
+    assert!(
+        message(&app).starts_with("Reconfirmed: SH!"),
+        "{}",
+        message(&app)
+    );
     let r = record(&app);
     assert!(
-        !r.view.record.known.iter().any(|k| k.summary.starts_with("SH!")),
+        !r.view
+            .record
+            .known
+            .iter()
+            .any(|k| k.summary.starts_with("SH!")),
         "no longer known: {:?}",
         r.view.record.known
     );
@@ -333,13 +354,28 @@ fn setting_aside_needs_a_reason() {
     key(&mut app, KeyCode::Enter);
     let review = record(&app).review.as_ref().expect("still open");
     assert!(
-        review.error.as_deref().unwrap_or_default().contains("reason"),
+        review
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("reason"),
         "{review:?}"
     );
-    assert_eq!(record(&app).view.record.known.len(), before, "nothing set aside");
-    type_text(&mut app, "Reviewed with the person; no self-harm since 2025");
+    assert_eq!(
+        record(&app).view.record.known.len(),
+        before,
+        "nothing set aside"
+    );
+    type_text(
+        &mut app,
+        "Reviewed with the person; no self-harm since 2025",
+    );
     key(&mut app, KeyCode::Enter);
-    assert!(message(&app).starts_with("Set aside: SH!"), "{}", message(&app));
+    assert!(
+        message(&app).starts_with("Set aside: SH!"),
+        "{}",
+        message(&app)
+    );
     assert_eq!(record(&app).view.record.known.len(), before - 1);
 }
 
@@ -354,7 +390,14 @@ fn a_detention_officer_cannot_review_what_is_known() {
         message(&app),
         "Only an HCP or a custody sergeant can reconfirm or set aside what is known from before."
     );
-    assert!(record(&app).view.entry.markers.iter().any(|m| m == "KNOWN SH!"));
+    assert!(
+        record(&app)
+            .view
+            .entry
+            .markers
+            .iter()
+            .any(|m| m == "KNOWN SH!")
+    );
 }
 
 #[test]
@@ -364,12 +407,24 @@ fn a_sergeant_sees_allergies_and_reported_medicines_but_not_self_harm_detail_or_
     open_clarke(&mut app);
     to_tab(&mut app, RecordTab::Health);
     let text = screen_text(&app, 120, 80);
-    assert!(text.contains("Penicillin (rash and facial swelling, severe)"), "{text}");
+    assert!(
+        text.contains("Penicillin (rash and facial swelling, severe)"),
+        "{text}"
+    );
     assert!(text.contains("Levetiracetam 500 mg twice daily"), "{text}");
-    assert!(text.contains("Self-harm and mental health: HCP only"), "{text}");
-    assert!(!text.contains("cut forearms after a relationship"), "{text}");
+    assert!(
+        text.contains("Self-harm and mental health: HCP only"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("cut forearms after a relationship"),
+        "{text}"
+    );
     assert!(!text.contains("Alert, no withdrawal signs"), "{text}");
-    assert!(text.contains("hcp  assessment"), "the contact, without its note:\n{text}");
+    assert!(
+        text.contains("hcp  assessment"),
+        "the contact, without its note:\n{text}"
+    );
     snap("record_health_full_sergeant", &app, 80, 24);
 }
 
@@ -380,7 +435,10 @@ fn an_earlier_detention_opens_read_only_from_the_history_tab() {
     open_clarke(&mut app);
     let current = record(&app).view.entry.custody_no.clone();
     to_tab(&mut app, RecordTab::History);
-    assert!(!record(&app).earlier.is_empty(), "Clarke has an earlier detention");
+    assert!(
+        !record(&app).earlier.is_empty(),
+        "Clarke has an earlier detention"
+    );
     press_action(&mut app, Context::Record, Action::Confirm);
     let r = record(&app);
     assert!(r.read_only);

@@ -151,7 +151,13 @@ pub fn type_char(r: &mut RecordState, c: char) -> bool {
 
 /// Reconfirms or sets aside the selected item through the store, then re-reads the record
 /// so the item leaves the list (and its marker the record's markers).
-fn decide(app: &mut App, r: &mut RecordState, mut review: ReviewState, reconfirm: bool, reason: &str) {
+fn decide(
+    app: &mut App,
+    r: &mut RecordState,
+    mut review: ReviewState,
+    reconfirm: bool,
+    reason: &str,
+) {
     let Some(item) = review.selected_item().cloned() else {
         r.review = None;
         return;
@@ -187,7 +193,11 @@ fn decide(app: &mut App, r: &mut RecordState, mut review: ReviewState, reconfirm
         }
         Err(e) => app.set_error(format!("Could not re-read the record: {e}")),
     }
-    let what = if reconfirm { "Reconfirmed" } else { "Set aside" };
+    let what = if reconfirm {
+        "Reconfirmed"
+    } else {
+        "Set aside"
+    };
     app.set_info(format!("{what}: {} (audited).", item.summary));
     review.items = r.view.record.known.clone();
     if review.items.is_empty() {

@@ -247,10 +247,8 @@ fn term_matches(row: &BoardRow, term: &str) -> bool {
     }
     // `allergy`, `known`, or a known flag's code (`sh` finds `KNOWN SH!` too).
     if row.markers.iter().any(|m| {
-        m.split(' ').any(|w| {
-            w.trim_end_matches(['!', '+'])
-                .eq_ignore_ascii_case(term)
-        })
+        m.split(' ')
+            .any(|w| w.trim_end_matches(['!', '+']).eq_ignore_ascii_case(term))
     }) {
         return true;
     }

@@ -12,8 +12,8 @@ use crate::app::App;
 use crate::app::board::BoardState;
 use crate::domain::board::BoardRow;
 use crate::domain::flag::{FlagCode, Severity};
-use ratatui::style::Modifier;
 use crate::domain::observation::{CheckStatus, format_elapsed};
+use ratatui::style::Modifier;
 
 /// A check due within this long counts as imminent in the header.
 const SOON: TimeDelta = TimeDelta::minutes(10);

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::style::Style;
 
 use super::theme::Theme;
-use crate::domain::record::{FactKind, RecordEntry, Standing};
 use crate::app::{Action, App, RecordState};
 use crate::domain::observation::{CheckStatus, to_london, to_london_with_day};
+use crate::domain::record::{FactKind, RecordEntry, Standing};
 use crate::handover::build;
 use crate::keymap::Context;
 
@@ -41,7 +41,16 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         lines.extend(entry_lines(e, theme.warning(), theme));
     }
 
-    kind_section(&mut lines, "Conditions", rec.of_kind(FactKind::Condition), theme);
+    // Sections with nothing in them are named together on one line after the last one, so
+    // what is recorded stays above the fold at 80x24.
+    let mut empty: Vec<&'static str> = Vec::new();
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Conditions",
+        rec.of_kind(FactKind::Condition),
+        theme,
+    );
 
     lines.push(Line::default());
     lines.push(heading("Medication", theme));
@@ -134,32 +143,61 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         .of_kind(FactKind::Alcohol)
         .chain(rec.of_kind(FactKind::Drug))
         .collect();
-    kind_section(&mut lines, "Alcohol and drugs", substance.into_iter(), theme);
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Alcohol and drugs",
+        substance.into_iter(),
+        theme,
+    );
 
     if rec.clinical_visible {
         let sh: Vec<_> = rec
             .of_kind(FactKind::SelfHarm)
             .chain(rec.of_kind(FactKind::MentalHealth))
             .collect();
-        kind_section(&mut lines, "Self-harm and mental health", sh.into_iter(), theme);
+        kind_section(
+            &mut lines,
+            &mut empty,
+            "Self-harm and mental health",
+            sh.into_iter(),
+            theme,
+        );
     } else {
         lines.push(Line::default());
         lines.push(Line::from(vec![
             Span::styled("Self-harm and mental health", theme.title()),
-            Span::styled(
-                ": HCP only (the SH and MH flags and their reasons are on Risk flags).",
-                theme.warning(),
-            ),
+            Span::styled(": HCP only (the flags are on Risk flags).", theme.warning()),
         ]));
     }
-    kind_section(&mut lines, "Injuries", rec.of_kind(FactKind::Injury), theme);
-    kind_section(&mut lines, "Pregnancy", rec.of_kind(FactKind::Pregnancy), theme);
     kind_section(
         &mut lines,
+        &mut empty,
+        "Injuries",
+        rec.of_kind(FactKind::Injury),
+        theme,
+    );
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Pregnancy",
+        rec.of_kind(FactKind::Pregnancy),
+        theme,
+    );
+    kind_section(
+        &mut lines,
+        &mut empty,
         "Communication and adjustments",
         rec.of_kind(FactKind::Communication),
         theme,
     );
+    if !empty.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled("Nothing recorded", theme.title()),
+            Span::styled(format!(": {}.", empty.join(" · ")), theme.dim()),
+        ]));
+    }
 
     lines.push(Line::default());
     lines.push(heading("HCP contacts", theme));
@@ -353,22 +391,20 @@ fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -
 }
 
 /// A section of record entries of one kind: its heading, then each entry with where it came
-/// from; "none recorded" on the heading's line when there are none.
+/// from. A section with none is named in `empty` instead.
 fn kind_section<'a, 'r>(
     lines: &mut Vec<Line<'a>>,
+    empty: &mut Vec<&'static str>,
     title: &'static str,
     entries: impl Iterator<Item = &'r RecordEntry>,
     theme: &Theme,
 ) {
-    lines.push(Line::default());
     let entries: Vec<&RecordEntry> = entries.collect();
     if entries.is_empty() {
-        lines.push(Line::from(vec![
-            Span::styled(title, theme.title()),
-            Span::styled(": none recorded.", theme.dim()),
-        ]));
+        empty.push(title);
         return;
     }
+    lines.push(Line::default());
     lines.push(heading(title, theme));
     for e in entries {
         lines.extend(entry_lines(e, Style::default(), theme));

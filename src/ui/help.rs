@@ -12,14 +12,32 @@ use crate::keymap::Context;
 
 /// The board's marks, explained (colour is never the only carrier: each mark is text).
 const LEGEND: &[(&str, &str)] = &[
-    ("SH!!", "A flag's code and severity: !! alert, ! warning, + attention, none information"),
-    ("ALLERGY", "An allergy is recorded: the top line of the record says what"),
-    ("KNOWN SH!", "Risk known from an earlier detention or another suite, not yet reconfirmed or set aside here (k on the record)"),
-    ("MED 20m", "Next dose of a regular medicine; !-5m is 5 minutes overdue"),
-    ("OBS 40m", "Next NEWS2 observations (cont: someone stays with the person)"),
+    (
+        "SH!!",
+        "A flag's code and severity: !! alert, ! warning, + attention, none information",
+    ),
+    (
+        "ALLERGY",
+        "An allergy is recorded: the top line of the record says what",
+    ),
+    (
+        "KNOWN SH!",
+        "Risk known from an earlier detention or another suite, not yet reconfirmed or set aside here (press {review} on the record to review)",
+    ),
+    (
+        "MED 20m",
+        "Next dose of a regular medicine; !-5m is 5 minutes overdue",
+    ),
+    (
+        "OBS 40m",
+        "Next NEWS2 observations (cont: someone stays with the person)",
+    ),
     ("AA", "An appropriate adult is needed"),
     ("→OUT", "Ready to leave the suite"),
-    ("HCP 14:05", "When a healthcare practitioner last saw the person (and who, when wide); no: not yet"),
+    (
+        "HCP 14:05",
+        "When a healthcare practitioner last saw the person (and who, when wide); no: not yet",
+    ),
 ];
 
 pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -66,20 +84,34 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
             ])
         })
         .collect();
-    if matches!(help.context, Context::Board | Context::Record | Context::Filter) {
+    if matches!(
+        help.context,
+        Context::Board | Context::Record | Context::Filter
+    ) {
+        // The review key as the live keymap binds it.
+        let review_key = app
+            .keymap
+            .keys_for(Context::Record, crate::app::Action::ReviewKnown)
+            .into_iter()
+            .next()
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "review_known".into());
         let legend: Vec<Line<'_>> = LEGEND
             .iter()
             .filter(|(mark, text)| matches(&[mark, text]))
             .map(|(mark, text)| {
                 Line::from(vec![
                     Span::styled(format!("{mark:<12}"), theme.key()),
-                    Span::raw(*text),
+                    Span::raw(text.replace("{review}", &review_key)),
                 ])
             })
             .collect();
         if !legend.is_empty() {
             lines.push(Line::default());
-            lines.push(Line::from(Span::styled("What the board shows", theme.title())));
+            lines.push(Line::from(Span::styled(
+                "What the board shows",
+                theme.title(),
+            )));
             lines.extend(legend);
         }
     }

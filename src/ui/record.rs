@@ -8,11 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::theme::Theme;
 use crate::app::{Action, App, RecordState, RecordTab};
+use crate::domain::flag::{FlagCode, Severity};
+use crate::domain::observation::{CheckStatus, ObservationLevel, to_london_with_day};
 use crate::domain::record::ClinicalRecord;
 use crate::keymap::Context;
 use ratatui::style::Modifier;
-use crate::domain::flag::{FlagCode, Severity};
-use crate::domain::observation::{CheckStatus, ObservationLevel, to_london_with_day};
 
 pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let [allergy_area, title_area, tabs_area, body_area] = Layout::vertical([
@@ -77,7 +77,9 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
     let text_area = body_area;
     // On the History tab the arrows move the selection: keep it in view.
     let scroll = if r.tab == RecordTab::History && !r.earlier.is_empty() {
-        let selected_row = u16::try_from(r.history_selected).unwrap_or(u16::MAX).saturating_add(3);
+        let selected_row = u16::try_from(r.history_selected)
+            .unwrap_or(u16::MAX)
+            .saturating_add(3);
         selected_row.saturating_sub(body_area.height.saturating_sub(1))
     } else {
         r.scroll
@@ -258,9 +260,10 @@ fn review_panel(
     }
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" Review known from before ({}) ", review.items.len())),
+            Block::default().borders(Borders::ALL).title(format!(
+                " Review known from before ({}) ",
+                review.items.len()
+            )),
         ),
         popup,
     );
