@@ -99,9 +99,13 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     let wide = area.width >= 110;
     // Below 110 columns the custody number gives way to the flags and markers (the selected
     // person's number is on the line above): at 80 columns `DRG!! ALLERGY KNOWN SH!` fits.
-    let name_width: u16 = if wide { 28 } else { 18 };
+    let name_width: u16 = match area.width {
+        140.. => 28,
+        110.. => 24,
+        _ => 18,
+    };
     // The HCP column says when (and, when there is room, who) last saw the person.
-    let hcp_width: u16 = if wide { 16 } else { 5 };
+    let hcp_width: u16 = if wide { 14 } else { 5 };
     let mut titles = vec!["Cell", "Name", "Age"];
     let mut fixed = vec![4, name_width, 3];
     if wide {
