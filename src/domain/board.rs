@@ -519,6 +519,30 @@ mod tests {
     }
 
     #[test]
+    fn markers_are_found_by_the_filter_and_the_hcp_column_says_when_and_who() {
+        let r = BoardRow {
+            markers: vec!["ALLERGY".into(), "KNOWN SH! WD!".into()],
+            last_seen: Some(HcpSeen {
+                by: "p.raman".into(),
+                at: t(14, 5),
+                what: "NEWS2".into(),
+            }),
+            ..row(1, "C1", "Ames")
+        };
+        assert!(row_matches(&r, "allergy"));
+        assert!(row_matches(&r, "known"));
+        assert!(row_matches(&r, "wd"));
+        assert!(!row_matches(&r, "alc"));
+        // 1 June: London is on BST, an hour ahead of UTC.
+        assert_eq!(r.hcp_column(t(15, 0), true), "15:05 p.raman");
+        assert_eq!(r.hcp_column(t(15, 0), false), "15:05");
+        let tomorrow = t(15, 0) + TimeDelta::days(1);
+        assert_eq!(r.hcp_column(tomorrow, false), "01/06");
+        assert_eq!(r.hcp_column(tomorrow, true), "01/06 15:05 p.raman");
+        assert_eq!(row(2, "C2", "Bell").hcp_column(t(15, 0), true), "no");
+    }
+
+    #[test]
     fn row_helpers() {
         let r = BoardRow {
             next_check_due: Some(t(11, 50)),
