@@ -138,7 +138,7 @@ fn record_health_tab_as_sergeant_shows_hcp_only() {
     // The snapshot holds text only: check that the selected tab is the one drawn reversed.
     let terminal = draw(&app, 80, 24);
     assert_eq!(
-        reversed_words_on_row(terminal.backend().buffer(), 2),
+        reversed_words_on_row(terminal.backend().buffer(), 3),
         ["Health"]
     );
     snapshot_both("record_health_sergeant", &app);
@@ -200,8 +200,13 @@ fn bennett_on_health_tab(user: &str) -> (DemoDb, App) {
 #[test]
 fn record_health_tab_lists_appointments_after_release() {
     let (_db, mut app) = bennett_on_health_tab("hcp");
-    // Below the COWS trend and the referral's contact details.
-    press_action(&mut app, Context::Record, Action::PageDown);
+    // Below the record's sections, the COWS trend and the referral's contact details.
+    for _ in 0..10 {
+        if screen_text(&app, 120, 40).contains("Appointments after release") {
+            break;
+        }
+        press_action(&mut app, Context::Record, Action::PageDown);
+    }
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("Appointments after release"), "{text}");
     assert!(
@@ -255,8 +260,14 @@ fn hcp_on_health_tab_of(surname: &str) -> (DemoDb, App) {
 #[test]
 fn record_health_tab_charts_every_score_for_the_hcp() {
     let (_db, mut app) = hcp_on_health_tab_of("DAVIES");
-    assert_shows(&app, "Trends: rows are each score's bands");
-    assert_shows(&app, "NEWS2: ");
+    // The record's sections come first (allergies, conditions, medication…), then the
+    // trends: at 120x40 they start on the first screen.
+    let text = screen_text(&app, 120, 40);
+    assert!(
+        text.contains("Trends: rows are each score's bands"),
+        "{text}"
+    );
+    assert!(text.contains("NEWS2: "), "{text}");
     snapshot_both("record_health_scores_top", &app);
     // The tab scrolls with the existing keys: further down, CIWA-Ar, AUDIT-C and the tables.
     for _ in 0..4 {

@@ -73,6 +73,9 @@ actions! {
     ExportHandover => "export_handover", "Hand the person over (court, prison, hospital, suite, release): review what leaves, confirm, sign and export (sergeant)";
     AddClinical => "add_clinical", "Add to the clinical record: NEWS2, GCS, CIWA-Ar, COWS, AUDIT-C, a medicine, a dose, consent, fitness, a referral or an appointment (HCP)";
     ImportBundle => "import_bundle", "Import a handover bundle from another suite: verify its signature, review, then store it as known information";
+    ReviewKnown => "review_known", "Review what is known from before (earlier detentions, other suites): reconfirm each item or set it aside with a reason (HCP or sergeant)";
+    ReconfirmKnown => "reconfirm_known", "Reconfirm the selected known item: it counts in this detention (audited)";
+    SetAsideKnown => "set_aside_known", "Set the selected known item aside: asks the reason (audited)";
 }
 
 impl fmt::Display for Action {

@@ -59,6 +59,8 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
             || age.is_some_and(|a| a < 18),
         flags,
         hcp_seen: entry.hcp_seen,
+        last_seen: entry.last_seen.clone(),
+        markers: entry.markers.clone(),
         ready_for_transfer: entry.ready_for_transfer,
         medication_due: entry.next_medication_due,
         observations_due: entry.next_observations,

@@ -11,6 +11,7 @@ pub mod entry;
 pub mod form;
 pub mod handover;
 pub mod import;
+pub mod review;
 
 use std::path::PathBuf;
 
@@ -145,6 +146,16 @@ pub struct RecordState {
     pub dialog: Option<BreakGlassDialog>,
     /// The board to return to, as it was.
     pub board: BoardState,
+    /// Reviewing what is known from before (`review.rs`).
+    pub review: Option<review::ReviewState>,
+    /// An earlier detention opened from the History tab: nothing can be written on it.
+    pub read_only: bool,
+    /// The record to return to from a read-only earlier detention.
+    pub parent: Option<Box<RecordState>>,
+    /// The person's other detentions with their ids, for the History tab.
+    pub earlier: Vec<crate::store::record_read::EarlierDetention>,
+    /// The History tab's selected earlier detention.
+    pub history_selected: usize,
 }
 
 /// The help overlay: every binding of the context it was opened from.
@@ -247,6 +258,9 @@ impl App {
             Screen::Board(b) if b.filtering => Context::Filter,
             Screen::Board(_) => Context::Board,
             Screen::Record(r) if r.dialog.is_some() => Context::Dialog,
+            Screen::Record(r) if r.review.as_ref().is_some_and(|v| v.reason.is_some()) => {
+                Context::Dialog
+            }
             Screen::Record(_) => Context::Record,
             Screen::Booking(_) => Context::Form,
         }
@@ -393,6 +407,28 @@ pub fn perform(app: &mut App, action: Action) {
         }
         return;
     }
+    // An earlier detention opened read-only: no write key works there.
+    if review::read_only(app) && review::is_write(action) {
+        app.set_error("This earlier detention is open read-only: nothing can be recorded on it.");
+        return;
+    }
+    // While the review of known items is open, its keys are its own (unless an emergency or
+    // another panel has the keyboard).
+    let reviewing = matches!(&app.screen, Screen::Record(r) if r.review.is_some());
+    if reviewing
+        && care::context(app).is_none()
+        && app.handover.is_none()
+        && app.import.is_none()
+        && app.entry.is_none()
+    {
+        app.message = None;
+        let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
+        app.screen = match screen {
+            Screen::Record(r) => record_action(app, *r, action),
+            other => other,
+        };
+        return;
+    }
     if care::perform(app, action) {
         return;
     }
@@ -457,6 +493,9 @@ fn type_char(app: &mut App, c: char) {
             b.apply_filter();
         }
         Screen::Record(r) => {
+            if review::type_char(r, c) {
+                return;
+            }
             if let Some(d) = r.dialog.as_mut()
                 && d.reason.chars().count() < 200
             {
@@ -672,14 +711,22 @@ fn open_record(
     };
     let clinical = store.identity().role.sees_clinical_detail() || reason.is_some();
     match store.open_record(detention_id, reason, now) {
-        Ok(Some(view)) => Screen::Record(Box::new(RecordState {
-            view,
-            tab: RecordTab::Summary,
-            scroll: 0,
-            clinical_visible: clinical,
-            dialog: None,
-            board,
-        })),
+        Ok(Some(view)) => {
+            let earlier = store.earlier_detentions(detention_id).unwrap_or_default();
+            Screen::Record(Box::new(RecordState {
+                view,
+                tab: RecordTab::Summary,
+                scroll: 0,
+                clinical_visible: clinical,
+                dialog: None,
+                board,
+                review: None,
+                read_only: false,
+                parent: None,
+                earlier,
+                history_selected: 0,
+            }))
+        }
         Ok(None) => {
             app.set_error("That person is no longer in the database.");
             Screen::Board(board)
@@ -711,9 +758,15 @@ fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
                     let id = r.view.entry.detention_id;
                     let tab = r.tab;
                     let reason = dialog.reason.clone();
+                    let (read_only, parent) = (r.read_only, r.parent.take());
                     let screen = open_record(app, r.board, id, Some(&reason));
                     if let Screen::Record(mut opened) = screen {
                         opened.tab = tab;
+                        opened.read_only = read_only;
+                        opened.parent = parent;
+                        if read_only {
+                            opened.earlier.clear();
+                        }
                         app.set_info("Break-glass access recorded in the audit log.");
                         return Screen::Record(opened);
                     }
@@ -724,7 +777,27 @@ fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
         }
         return Screen::Record(Box::new(r));
     }
+    if r.review.is_some() {
+        review::action(app, &mut r, action);
+        return Screen::Record(Box::new(r));
+    }
+    let on_history = r.tab == RecordTab::History && !r.earlier.is_empty();
     match action {
+        Action::Back if r.parent.is_some() => {
+            if let Some(parent) = r.parent.take() {
+                return Screen::Record(parent);
+            }
+        }
+        Action::ReviewKnown => review::open(app, &mut r),
+        Action::MoveDown if on_history => {
+            r.history_selected = (r.history_selected + 1).min(r.earlier.len() - 1);
+        }
+        Action::MoveUp if on_history => {
+            r.history_selected = r.history_selected.saturating_sub(1);
+        }
+        Action::Confirm | Action::Submit if on_history => {
+            return review::open_earlier(app, r);
+        }
         Action::Back => {
             let mut board = r.board;
             if let Some(store) = app.session.as_ref()

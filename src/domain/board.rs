@@ -10,6 +10,7 @@
 use crate::domain::flag::{FlagCode, Severity, sort_for_board};
 use crate::domain::observation::{CheckStatus, ObservationLevel};
 use crate::domain::person::fold_name;
+use crate::domain::record::HcpSeen;
 use crate::domain::scores::news2::NextObservations;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,11 @@ pub struct BoardRow {
     pub next_check_due: Option<DateTime<Utc>>,
     pub flags: Vec<(FlagCode, Severity)>,
     pub hcp_seen: bool,
+    /// Who last saw the person as an HCP in this detention, and when (any HCP entry counts).
+    pub last_seen: Option<HcpSeen>,
+    /// The record's markers (`ALLERGY`, `KNOWN SH! WD!`): an allergy that counts, and risk
+    /// known from an earlier detention or another organisation, not yet reviewed here.
+    pub markers: Vec<String>,
     pub ready_for_transfer: bool,
     pub appropriate_adult_needed: bool,
     /// The earliest next dose of any regular medicine, `None` without one.
@@ -106,6 +112,24 @@ impl BoardRow {
             .map(|(code, sev)| format!("{}{}", code.code(), sev.marker()))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// The HCP column: `14:05 p.raman` (London time, `22/11 23:40 p.raman` when not today),
+    /// or `no` before any HCP entry. On a narrow board (`with_who` false) the time only, or
+    /// the date when it was not today.
+    pub fn hcp_column(&self, now: DateTime<Utc>, with_who: bool) -> String {
+        use crate::domain::observation::{london_date, to_london};
+        let Some(seen) = &self.last_seen else {
+            return if self.hcp_seen { "yes" } else { "no" }.into();
+        };
+        let today = london_date(seen.at) == london_date(now);
+        let day = london_date(seen.at).format("%d/%m").to_string();
+        match (with_who, today) {
+            (true, true) => format!("{} {}", to_london(seen.at), seen.by),
+            (true, false) => format!("{day} {} {}", to_london(seen.at), seen.by),
+            (false, true) => to_london(seen.at),
+            (false, false) => day,
+        }
     }
 
     /// Severities, most serious first: compared lexicographically, a row with more serious
@@ -221,6 +245,13 @@ fn term_matches(row: &BoardRow, term: &str) -> bool {
     {
         return true;
     }
+    // `allergy`, `known`, or a known flag's code (`sh` finds `KNOWN SH!` too).
+    if row.markers.iter().any(|m| {
+        m.split(' ')
+            .any(|w| w.trim_end_matches(['!', '+']).eq_ignore_ascii_case(term))
+    }) {
+        return true;
+    }
     let surname = fold_name(&row.surname);
     let forenames = fold_name(&row.forenames);
     let bare_term = strip_punctuation(term);
@@ -276,6 +307,8 @@ mod tests {
             next_check_due: None,
             flags: vec![],
             hcp_seen: false,
+            last_seen: None,
+            markers: vec![],
             ready_for_transfer: false,
             appropriate_adult_needed: false,
             medication_due: None,
@@ -483,6 +516,30 @@ mod tests {
             cells,
             vec!["2", "10", "C1", "C02", "c2", "C10", "Cell 3", "D1", ""]
         );
+    }
+
+    #[test]
+    fn markers_are_found_by_the_filter_and_the_hcp_column_says_when_and_who() {
+        let r = BoardRow {
+            markers: vec!["ALLERGY".into(), "KNOWN SH! WD!".into()],
+            last_seen: Some(HcpSeen {
+                by: "p.raman".into(),
+                at: t(14, 5),
+                what: "NEWS2".into(),
+            }),
+            ..row(1, "C1", "Ames")
+        };
+        assert!(row_matches(&r, "allergy"));
+        assert!(row_matches(&r, "known"));
+        assert!(row_matches(&r, "wd"));
+        assert!(!row_matches(&r, "alc"));
+        // 1 June: London is on BST, an hour ahead of UTC.
+        assert_eq!(r.hcp_column(t(15, 0), true), "15:05 p.raman");
+        assert_eq!(r.hcp_column(t(15, 0), false), "15:05");
+        let tomorrow = t(15, 0) + TimeDelta::days(1);
+        assert_eq!(r.hcp_column(tomorrow, false), "01/06");
+        assert_eq!(r.hcp_column(tomorrow, true), "01/06 15:05 p.raman");
+        assert_eq!(row(2, "C2", "Bell").hcp_column(t(15, 0), true), "no");
     }
 
     #[test]

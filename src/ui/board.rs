@@ -11,7 +11,9 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::app::board::BoardState;
 use crate::domain::board::BoardRow;
+use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, format_elapsed};
+use ratatui::style::Modifier;
 
 /// A check due within this long counts as imminent in the header.
 const SOON: TimeDelta = TimeDelta::minutes(10);
@@ -95,34 +97,43 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     frame.render_widget(Paragraph::new(Line::from(spans)), filter_area);
 
     let wide = area.width >= 110;
-    let name_width: u16 = if wide { 28 } else { 18 };
-    let header = Row::new(vec![
-        "Cell",
-        "Name",
-        "Age",
-        "Custody no",
-        "In",
-        "Lvl",
-        "Next",
-        "HCP",
-        "Flags",
-    ])
-    .style(theme.title());
+    // Below 110 columns the custody number gives way to the flags and markers (the selected
+    // person's number is on the line above): at 80 columns `DRG!! ALLERGY KNOWN SH!` fits.
+    let name_width: u16 = match area.width {
+        140.. => 28,
+        110.. => 24,
+        _ => 18,
+    };
+    // The HCP column says when (and, when there is room, who) last saw the person.
+    let hcp_width: u16 = if wide { 14 } else { 5 };
+    let mut titles = vec!["Cell", "Name", "Age"];
+    let mut fixed = vec![4, name_width, 3];
+    if wide {
+        titles.push("Custody no");
+        fixed.push(12);
+    }
+    titles.extend(["In", "Lvl", "Next", "HCP", "Flags"]);
+    fixed.extend([6, 3, 7, hcp_width]);
+    let header = Row::new(titles).style(theme.title());
+    // What is left for the flags: the fixed columns, one space between columns, and the
+    // selection marker.
+    let flags_width = usize::from(
+        area.width
+            .saturating_sub(fixed.iter().sum::<u16>() + fixed.len() as u16 + 1),
+    )
+    .max(8);
+    let layout = RowLayout {
+        name_width: usize::from(name_width),
+        hcp_width: usize::from(hcp_width),
+        flags_width,
+        wide,
+    };
     let rows: Vec<Row<'_>> = board
         .visible_rows()
-        .map(|row| board_row(row, now, theme, name_width as usize))
+        .map(|row| board_row(row, now, theme, &layout))
         .collect();
-    let widths = [
-        Constraint::Length(4),
-        Constraint::Length(name_width),
-        Constraint::Length(3),
-        Constraint::Length(12),
-        Constraint::Length(6),
-        Constraint::Length(3),
-        Constraint::Length(7),
-        Constraint::Length(3),
-        Constraint::Min(8),
-    ];
+    let mut widths: Vec<Constraint> = fixed.iter().map(|w| Constraint::Length(*w)).collect();
+    widths.push(Constraint::Min(8));
     let empty = rows.is_empty();
     let table = Table::new(rows, widths)
         .header(header)
@@ -144,15 +155,23 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     }
 }
 
+/// Column widths the rows are cut to.
+struct RowLayout {
+    name_width: usize,
+    hcp_width: usize,
+    flags_width: usize,
+    wide: bool,
+}
+
 fn board_row<'a>(
     row: &'a BoardRow,
     now: chrono::DateTime<chrono::Utc>,
     theme: &Theme,
-    name_width: usize,
+    layout: &RowLayout,
 ) -> Row<'a> {
     let name = truncate(
         &format!("{}, {}", row.surname.to_uppercase(), row.forenames),
-        name_width,
+        layout.name_width,
     );
     let status = row.check_status(now);
     let (next, next_style) = match status {
@@ -198,10 +217,36 @@ fn board_row<'a>(
         }
         None => {}
     }
-    for (code, severity) in row.sorted_flags() {
-        if medication.is_some() && code.code() == "MED" {
-            continue;
-        }
+    // Alerts (`!!`) first, then the record's markers (an allergy; risk known from before,
+    // not yet reviewed here: `KNOWN SH! WD!`), then the other flags. The ALG flag says no
+    // more than the ALLERGY marker beside it, so it is left out when the marker is there.
+    let allergy_marker = row.markers.iter().any(|m| m == "ALLERGY");
+    let flags: Vec<_> = row
+        .sorted_flags()
+        .into_iter()
+        .filter(|(code, _)| !(medication.is_some() && code.code() == "MED"))
+        .filter(|(code, _)| !(allergy_marker && *code == FlagCode::Allergy))
+        .collect();
+    let (alerts, others): (Vec<_>, Vec<_>) = flags
+        .into_iter()
+        .partition(|(_, severity)| *severity == Severity::Alert);
+    for (code, severity) in alerts {
+        flag_spans.push(Span::styled(
+            format!("{}{}", code.code(), severity.marker()),
+            theme.severity(severity),
+        ));
+        flag_spans.push(Span::raw(" "));
+    }
+    for marker in &row.markers {
+        let style = if marker == "ALLERGY" {
+            theme.warning().add_modifier(Modifier::BOLD)
+        } else {
+            theme.warning()
+        };
+        flag_spans.push(Span::styled(marker.clone(), style));
+        flag_spans.push(Span::raw(" "));
+    }
+    for (code, severity) in others {
         flag_spans.push(Span::styled(
             format!("{}{}", code.code(), severity.marker()),
             theme.severity(severity),
@@ -215,17 +260,60 @@ fn board_row<'a>(
     if row.ready_for_transfer {
         flag_spans.push(Span::styled("→OUT", theme.info()));
     }
-    Row::new(vec![
+    let flag_spans = fit_spans(flag_spans, layout.flags_width);
+    let hcp = truncate(&row.hcp_column(now, layout.wide), layout.hcp_width);
+    let mut cells = vec![
         Cell::from(row.cell.clone()),
         Cell::from(name),
         Cell::from(row.age.map(|a| a.to_string()).unwrap_or_else(|| "?".into())),
-        Cell::from(row.custody_no.clone()),
+    ];
+    if layout.wide {
+        cells.push(Cell::from(row.custody_no.clone()));
+    }
+    cells.extend([
         Cell::from(format_elapsed(row.time_in_custody(now))),
         Cell::from(row.observation_level.number().to_string()),
         Cell::from(Span::styled(next, next_style)),
-        Cell::from(if row.hcp_seen { "yes" } else { "no" }),
+        Cell::from(if row.last_seen.is_some() || row.hcp_seen {
+            Span::raw(hcp)
+        } else {
+            Span::styled(hcp, theme.dim())
+        }),
         Cell::from(Line::from(flag_spans)),
-    ])
+    ]);
+    Row::new(cells)
+}
+
+/// Cuts a line of spans to `width` columns, ending with `…` when anything was cut, so a
+/// reader knows there is more (the record's Risk flags tab has it all).
+fn fit_spans(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    // Trailing separators do not count.
+    let mut spans = spans;
+    while spans.last().is_some_and(|s| s.content.trim().is_empty()) {
+        spans.pop();
+    }
+    let total: usize = spans.iter().map(Span::width).sum();
+    if total <= width {
+        return spans;
+    }
+    let room = width.saturating_sub(1);
+    let mut out = Vec::new();
+    let mut used = 0;
+    for span in spans {
+        let w = span.width();
+        if used + w <= room {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let cut: String = span.content.chars().take(room - used).collect();
+        if !cut.trim().is_empty() {
+            out.push(Span::styled(cut, span.style));
+        }
+        break;
+    }
+    out.push(Span::raw("…"));
+    out
 }
 
 /// Cuts to `width` characters, marking the cut with `…`.

@@ -4,9 +4,12 @@
 
 use ratatui::text::{Line, Span};
 
+use ratatui::style::Style;
+
 use super::theme::Theme;
 use crate::app::{Action, App, RecordState};
 use crate::domain::observation::{CheckStatus, to_london, to_london_with_day};
+use crate::domain::record::{FactKind, RecordEntry, Standing};
 use crate::handover::build;
 use crate::keymap::Context;
 
@@ -17,11 +20,42 @@ fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
 /// Everything on the Health tab, laid out for `width` columns.
 pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16) -> Vec<Line<'a>> {
     let v = &r.view;
+    let rec = &v.record;
     let mut lines = Vec::new();
 
+    // Allergies first: risk to life, for everyone.
+    lines.push(heading("Allergies", theme));
+    if rec.allergies().next().is_none() {
+        match rec.of_kind(FactKind::NoKnownAllergies).next() {
+            Some(e) => {
+                lines.push(Line::from("  No known allergies."));
+                lines.extend(provenance_lines(e, theme));
+            }
+            None => lines.push(Line::from(Span::styled(
+                "  Not yet recorded: ask before giving any medicine or food.",
+                theme.warning(),
+            ))),
+        }
+    }
+    for e in rec.allergies() {
+        lines.extend(entry_lines(e, theme.warning(), theme));
+    }
+
+    // Sections with nothing in them are named together on one line after the last one, so
+    // what is recorded stays above the fold at 80x24.
+    let mut empty: Vec<&'static str> = Vec::new();
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Conditions",
+        rec.of_kind(FactKind::Condition),
+        theme,
+    );
+
+    lines.push(Line::default());
     lines.push(heading("Medication", theme));
     if v.medications.is_empty() {
-        lines.push(Line::from("  None recorded."));
+        lines.push(Line::from("  None prescribed or listed in custody."));
     }
     for m in &v.medications {
         let due = match m.next_due.map(|d| (d, CheckStatus::at(d, app.now))) {
@@ -87,21 +121,114 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
         }
     }
 
-    lines.push(Line::default());
-    lines.push(heading("Healthcare practitioner contacts", theme));
-    if v.hcp_contacts.is_empty() {
-        lines.push(Line::from("  Not yet seen by a healthcare practitioner."));
-    }
-    for c in &v.hcp_contacts {
-        lines.push(Line::from(format!(
-            "  {}  {}",
-            to_london_with_day(c.seen_at),
-            c.seen_by
+    let reported: Vec<_> = rec.of_kind(FactKind::ReportedMedicine).collect();
+    if !reported.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  Reported or brought, not yet confirmed",
+            theme.title(),
         )));
-        if r.clinical_visible
+        for e in reported {
+            for mut line in entry_lines(e, Style::default(), theme) {
+                line.spans.insert(0, Span::raw("  "));
+                lines.push(line);
+            }
+        }
+    }
+    for e in rec.of_kind(FactKind::NoMedicines) {
+        lines.push(Line::from("  Says they take no medicines."));
+        lines.extend(provenance_lines(e, theme));
+    }
+
+    let substance: Vec<_> = rec
+        .of_kind(FactKind::Alcohol)
+        .chain(rec.of_kind(FactKind::Drug))
+        .collect();
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Alcohol and drugs",
+        substance.into_iter(),
+        theme,
+    );
+
+    if rec.clinical_visible {
+        let sh: Vec<_> = rec
+            .of_kind(FactKind::SelfHarm)
+            .chain(rec.of_kind(FactKind::MentalHealth))
+            .collect();
+        kind_section(
+            &mut lines,
+            &mut empty,
+            "Self-harm and mental health",
+            sh.into_iter(),
+            theme,
+        );
+    } else {
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled("Self-harm and mental health", theme.title()),
+            Span::styled(": HCP only (the flags are on Risk flags).", theme.warning()),
+        ]));
+    }
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Injuries",
+        rec.of_kind(FactKind::Injury),
+        theme,
+    );
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Pregnancy",
+        rec.of_kind(FactKind::Pregnancy),
+        theme,
+    );
+    kind_section(
+        &mut lines,
+        &mut empty,
+        "Communication and adjustments",
+        rec.of_kind(FactKind::Communication),
+        theme,
+    );
+    if !empty.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled("Nothing recorded", theme.title()),
+            Span::styled(format!(": {}.", empty.join(" · ")), theme.dim()),
+        ]));
+    }
+
+    lines.push(Line::default());
+    lines.push(heading("HCP contacts", theme));
+    match &rec.last_seen {
+        Some(seen) => lines.push(Line::from(format!(
+            "  Last seen by an HCP: {} at {} ({})",
+            seen.by,
+            to_london_with_day(seen.at),
+            seen.what
+        ))),
+        None => lines.push(Line::from(Span::styled(
+            "  Not yet seen by a healthcare practitioner.",
+            theme.warning(),
+        ))),
+    }
+    for c in &rec.contacts {
+        lines.push(Line::from(format!(
+            "  {}  {}  {}",
+            to_london_with_day(c.seen_at),
+            c.seen_by,
+            c.kind
+        )));
+        if rec.clinical_visible
             && let Some(note) = &c.note
         {
             lines.push(Line::from(format!("      {note}")));
+        }
+    }
+    if rec.clinical_visible {
+        for e in rec.of_kind(FactKind::Note) {
+            lines.extend(entry_lines(e, Style::default(), theme));
         }
     }
     // Scores before fitness, consent and referrals: a worsening trend must not be missed.
@@ -261,4 +388,64 @@ fn appointment_lines<'a>(v: &crate::store::custody::RecordView, theme: &Theme) -
         lines.push(Line::from(Span::styled(format!("    {from}"), theme.dim())));
     }
     lines
+}
+
+/// A section of record entries of one kind: its heading, then each entry with where it came
+/// from. A section with none is named in `empty` instead.
+fn kind_section<'a, 'r>(
+    lines: &mut Vec<Line<'a>>,
+    empty: &mut Vec<&'static str>,
+    title: &'static str,
+    entries: impl Iterator<Item = &'r RecordEntry>,
+    theme: &Theme,
+) {
+    let entries: Vec<&RecordEntry> = entries.collect();
+    if entries.is_empty() {
+        empty.push(title);
+        return;
+    }
+    lines.push(Line::default());
+    lines.push(heading(title, theme));
+    for e in entries {
+        lines.extend(entry_lines(e, Style::default(), theme));
+    }
+}
+
+/// One entry: what it says, then who, when and where from (and, for what is known from
+/// elsewhere, that it is not reconfirmed).
+fn entry_lines(e: &RecordEntry, style: Style, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("  {}", e.fact.headline()),
+        style,
+    ))];
+    lines.extend(provenance_lines(e, theme));
+    lines
+}
+
+fn provenance_lines(e: &RecordEntry, theme: &Theme) -> Vec<Line<'static>> {
+    let line = match &e.standing {
+        Standing::Known => {
+            return vec![Line::from(Span::styled(
+                format!(
+                    "    known from {}, not reconfirmed ({} {})",
+                    e.origin.describe(),
+                    e.recorded_by,
+                    to_london_with_day(e.recorded_at)
+                ),
+                theme.warning(),
+            ))];
+        }
+        Standing::Reconfirmed { by, at } => format!(
+            "    {}; reconfirmed by {by} {}",
+            e.provenance(),
+            to_london_with_day(*at)
+        ),
+        Standing::SetAside { by, at, reason } => format!(
+            "    {}; set aside by {by} {}: {reason}",
+            e.provenance(),
+            to_london_with_day(*at)
+        ),
+        Standing::Live => format!("    {}", e.provenance()),
+    };
+    vec![Line::from(Span::styled(line, theme.dim()))]
 }

@@ -8,6 +8,37 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::{App, HelpState};
+use crate::keymap::Context;
+
+/// The board's marks, explained (colour is never the only carrier: each mark is text).
+const LEGEND: &[(&str, &str)] = &[
+    (
+        "SH!!",
+        "A flag's code and severity: !! alert, ! warning, + attention, none information",
+    ),
+    (
+        "ALLERGY",
+        "An allergy is recorded: the top line of the record says what",
+    ),
+    (
+        "KNOWN SH!",
+        "Risk known from an earlier detention or another suite, not yet reconfirmed or set aside here (press {review} on the record to review)",
+    ),
+    (
+        "MED 20m",
+        "Next dose of a regular medicine; !-5m is 5 minutes overdue",
+    ),
+    (
+        "OBS 40m",
+        "Next NEWS2 observations (cont: someone stays with the person)",
+    ),
+    ("AA", "An appropriate adult is needed"),
+    ("→OUT", "Ready to leave the suite"),
+    (
+        "HCP 14:05",
+        "When a healthcare practitioner last saw the person (and who, when wide); no: not yet",
+    ),
+];
 
 pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let width = area.width.saturating_sub(4).min(100);
@@ -37,17 +68,14 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
         filter_area,
     );
     let needle = help.filter.to_lowercase();
-    let lines: Vec<Line<'_>> = app
+    let matches = |texts: &[&str]| {
+        needle.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&needle))
+    };
+    let mut lines: Vec<Line<'_>> = app
         .keymap
         .bindings(help.context)
         .into_iter()
-        .filter(|(key, action)| {
-            needle.is_empty()
-                || key.to_string().to_lowercase().contains(&needle)
-                || action.name().contains(&needle)
-                || action.description().to_lowercase().contains(&needle)
-        })
-        .skip(help.scroll)
+        .filter(|(key, action)| matches(&[&key.to_string(), action.name(), action.description()]))
         .map(|(key, action)| {
             Line::from(vec![
                 Span::styled(format!("{:<12}", key.to_string()), theme.key()),
@@ -56,6 +84,38 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
             ])
         })
         .collect();
+    if matches!(
+        help.context,
+        Context::Board | Context::Record | Context::Filter
+    ) {
+        // The review key as the live keymap binds it.
+        let review_key = app
+            .keymap
+            .keys_for(Context::Record, crate::app::Action::ReviewKnown)
+            .into_iter()
+            .next()
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "review_known".into());
+        let legend: Vec<Line<'_>> = LEGEND
+            .iter()
+            .filter(|(mark, text)| matches(&[mark, text]))
+            .map(|(mark, text)| {
+                Line::from(vec![
+                    Span::styled(format!("{mark:<12}"), theme.key()),
+                    Span::raw(text.replace("{review}", &review_key)),
+                ])
+            })
+            .collect();
+        if !legend.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "What the board shows",
+                theme.title(),
+            )));
+            lines.extend(legend);
+        }
+    }
+    let lines: Vec<Line<'_>> = lines.into_iter().skip(help.scroll).collect();
     let lines = if lines.is_empty() {
         vec![Line::from(Span::styled(
             "No key matches the filter.",

@@ -7,17 +7,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::theme::Theme;
-use crate::app::{App, RecordState, RecordTab};
+use crate::app::{Action, App, RecordState, RecordTab};
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, ObservationLevel, to_london_with_day};
+use crate::domain::record::ClinicalRecord;
+use crate::keymap::Context;
+use ratatui::style::Modifier;
 
 pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let [title_area, tabs_area, body_area] = Layout::vertical([
+    let [allergy_area, title_area, tabs_area, body_area] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
     .areas(area);
+    // Allergies first, on every tab (as VistA CPRS's crisis/warnings/allergies banner).
+    frame.render_widget(
+        Paragraph::new(allergy_banner(&r.view.record, theme, area.width)),
+        allergy_area,
+    );
     let e = &r.view.entry;
     let age = r
         .view
@@ -30,6 +39,11 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
         .unwrap_or_else(|| "?".into());
     frame.render_widget(
         Paragraph::new(Line::from(vec![
+            if r.read_only {
+                Span::styled(" READ-ONLY ·", theme.warning())
+            } else {
+                Span::raw("")
+            },
             Span::styled(
                 format!(" {}, {}", e.surname.to_uppercase(), e.forenames),
                 theme.title(),
@@ -58,13 +72,22 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
         RecordTab::Risk => risk(r, theme),
         RecordTab::CarePlan => care_plan(app, r, theme),
         RecordTab::Health => super::clinical::health_lines(app, r, theme, body_area.width),
-        RecordTab::History => history(r, theme),
+        RecordTab::History => history(app, r, theme),
     };
     let text_area = body_area;
+    // On the History tab the arrows move the selection: keep it in view.
+    let scroll = if r.tab == RecordTab::History && !r.earlier.is_empty() {
+        let selected_row = u16::try_from(r.history_selected)
+            .unwrap_or(u16::MAX)
+            .saturating_add(3);
+        selected_row.saturating_sub(body_area.height.saturating_sub(1))
+    } else {
+        r.scroll
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((r.scroll, 0))
+            .scroll((scroll, 0))
             .block(Block::default().borders(Borders::TOP)),
         text_area,
     );
@@ -96,6 +119,154 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
             popup,
         );
     }
+    if let Some(review) = &r.review {
+        review_panel(app, review, theme, frame, area);
+    }
+}
+
+/// The allergy line at the top of every record view, cut to `width` with a pointer to the
+/// Health tab when it does not fit. Warning style; the words say ALLERGIES, so colour is
+/// never the only carrier.
+fn allergy_banner(record: &ClinicalRecord, theme: &Theme, width: u16) -> Line<'static> {
+    let text = format!(" {}", record.allergy_line());
+    let width = usize::from(width);
+    let text = if text.chars().count() > width {
+        // Cut at a word, and say where the rest is.
+        let tail = " … (all on Health)";
+        let keep = width.saturating_sub(tail.chars().count());
+        let cut: String = text.chars().take(keep).collect();
+        let cut = match cut.rfind(' ') {
+            Some(i) if i > 12 => cut[..i].trim_end_matches([';', ',', ' ']).to_string(),
+            _ => cut,
+        };
+        format!("{cut}{tail}")
+    } else {
+        text
+    };
+    let style = if record.allergies().next().is_some() {
+        theme.warning().add_modifier(Modifier::BOLD)
+    } else {
+        theme.warning()
+    };
+    Line::from(Span::styled(text, style))
+}
+
+/// "p.raman at 23 Nov 14:05 (NEWS2)", or "not yet".
+fn seen_by_hcp(e: &crate::store::custody::CustodyEntry) -> String {
+    match &e.last_seen {
+        Some(seen) => format!(
+            "{} at {} ({})",
+            seen.by,
+            to_london_with_day(seen.at),
+            seen.what
+        ),
+        None if e.hcp_seen => "yes".into(),
+        None => "not yet".into(),
+    }
+}
+
+/// The review of what is known from before: numbered, the selected item marked, its keys
+/// from the live keymap.
+fn review_panel(
+    app: &App,
+    review: &crate::app::review::ReviewState,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    let width = area.width.saturating_sub(4).min(100);
+    let height = area.height.saturating_sub(2).max(3);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + 1,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    let key = |action: Action| {
+        app.keymap
+            .keys_for(Context::Record, action)
+            .into_iter()
+            .next()
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| action.name().to_string())
+    };
+    let mut lines = vec![Line::from(
+        "Known from before, not yet reviewed here. Each stays on the banner and the board until reviewed.",
+    )];
+    lines.push(Line::default());
+    // Keep the selected item in view: three lines per item.
+    let inner_height = usize::from(popup.height.saturating_sub(2));
+    let per_item = 2;
+    let footer = 5;
+    let fits = (inner_height.saturating_sub(2 + footer) / per_item).max(1);
+    let first = review.selected.saturating_sub(fits - 1);
+    if first > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("  ↑ {first} more above"),
+            theme.dim(),
+        )));
+    }
+    for (i, item) in review.items.iter().enumerate().skip(first).take(fits) {
+        let selected = i == review.selected;
+        let marker = if selected { "▸" } else { " " };
+        let head = Line::from(Span::styled(
+            format!("{marker}{:>2}. {}", i + 1, item.summary),
+            if selected {
+                theme.selected()
+            } else {
+                ratatui::style::Style::default()
+            },
+        ));
+        lines.push(head);
+        lines.push(Line::from(Span::styled(
+            format!("     {}, not reconfirmed", item.from_line()),
+            theme.dim(),
+        )));
+    }
+    let below = review.items.len().saturating_sub(first + fits);
+    if below > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("  ↓ {below} more below"),
+            theme.dim(),
+        )));
+    }
+    lines.push(Line::default());
+    match &review.reason {
+        Some(reason) => {
+            lines.push(Line::from(
+                "Why is it set aside? The reason is kept with the record and audited.",
+            ));
+            lines.push(Line::from(vec![
+                Span::styled("Reason: ", theme.key()),
+                Span::raw(format!("{reason}_")),
+            ]));
+        }
+        None => lines.push(Line::from(vec![
+            Span::styled(key(Action::ReconfirmKnown), theme.key()),
+            Span::raw(" reconfirm  "),
+            Span::styled(key(Action::SetAsideKnown), theme.key()),
+            Span::raw(" set aside (with a reason)  "),
+            Span::styled(key(Action::MoveDown), theme.key()),
+            Span::raw("/"),
+            Span::styled(key(Action::MoveUp), theme.key()),
+            Span::raw(" move  "),
+            Span::styled(key(Action::Back), theme.key()),
+            Span::raw(" close"),
+        ])),
+    }
+    if let Some(error) = &review.error {
+        lines.push(Line::from(Span::styled(error.clone(), theme.error())));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default().borders(Borders::ALL).title(format!(
+                " Review known from before ({}) ",
+                review.items.len()
+            )),
+        ),
+        popup,
+    );
 }
 
 fn label<'a>(name: &'a str, value: String, theme: &Theme) -> Line<'a> {
@@ -109,16 +280,18 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
     let v = &r.view;
     let e = &v.entry;
     let row = crate::app::board::board_row(e, app.now);
-    let next = match row.check_status(app.now) {
-        Some(s @ CheckStatus::Overdue { .. }) => format!("OVERDUE {}", s.countdown()),
-        Some(s) => format!(
+    // A detention that has ended has no next check: say when the person left instead.
+    let next = match (e.closed_at, row.check_status(app.now)) {
+        (Some(left), _) => format!("none: left the suite {}", to_london_with_day(left)),
+        (None, Some(s @ CheckStatus::Overdue { .. })) => format!("OVERDUE {}", s.countdown()),
+        (None, Some(s)) => format!(
             "{} (in {})",
             row.next_check_due
                 .map(to_london_with_day)
                 .unwrap_or_default(),
             s.countdown()
         ),
-        None => "constant observation".into(),
+        (None, None) => "constant observation".into(),
     };
     let level = row.observation_level;
     let mut lines = vec![
@@ -164,17 +337,11 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             theme,
         ),
         label("Next check", next, theme),
-        label(
-            "Seen by an HCP",
-            if e.hcp_seen {
-                "yes".into()
-            } else {
-                "not yet".into()
-            },
-            theme,
-        ),
+        label("Seen by an HCP", seen_by_hcp(e), theme),
     ];
-    lines.extend(super::care::summary_lines(app, r, theme));
+    if e.closed_at.is_none() {
+        lines.extend(super::care::summary_lines(app, r, theme));
+    }
     // The HCP's fitness decisions direct what custody staff may do (PACE Code C 9.5-9.8;
     // Annex G for interview): the outcome and its conditions are for everyone, here where
     // the sergeant looks, not only on the Health tab.
@@ -316,19 +483,46 @@ fn care_plan<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> 
     lines
 }
 
-fn history<'a>(r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
-    if r.view.previous_detentions.is_empty() {
+fn history<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
+    if r.read_only {
+        return vec![Line::from(
+            "This is an earlier detention, open read-only: its person's other detentions are on the current record's History tab.",
+        )];
+    }
+    if r.earlier.is_empty() {
         return vec![Line::from("No earlier detentions in this suite.")];
     }
-    let mut lines = vec![Line::from(Span::styled(
-        "Earlier detentions",
-        theme.title(),
-    ))];
-    for (custody_no, arrived) in &r.view.previous_detentions {
-        lines.push(Line::from(format!(
-            "  {custody_no}  arrived {}",
-            to_london_with_day(*arrived)
-        )));
+    let open = app
+        .keymap
+        .keys_for(Context::Record, Action::Confirm)
+        .into_iter()
+        .next()
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "confirm".into());
+    let mut lines = vec![
+        Line::from(Span::styled("Earlier detentions", theme.title())),
+        Line::from(Span::styled(
+            format!("{open} opens the selected one read-only (the read is audited)."),
+            theme.dim(),
+        )),
+    ];
+    for (i, d) in r.earlier.iter().enumerate() {
+        let selected = i == r.history_selected;
+        let text = format!(
+            "{}{}  arrived {}  {}{}",
+            if selected { "▸ " } else { "  " },
+            d.custody_no,
+            to_london_with_day(d.arrived_at),
+            d.closed_at
+                .map(|c| format!("left {}  ", to_london_with_day(c)))
+                .unwrap_or_else(|| "still open  ".into()),
+            d.reason
+        );
+        lines.push(if selected {
+            Line::from(Span::styled(text, theme.selected()))
+        } else {
+            Line::from(text)
+        });
     }
     lines
 }
