@@ -436,7 +436,7 @@ fn reported_needing_the_medicine_sheet(app: &App, s: &SheetState) -> Option<Entr
         focus,
         error: Some(format!(
             "{} Say how often as od, bd, tds, qds, every N hours or prn; the rest is from the report.",
-            sentence(&problem.to_string())
+            sentence(problem.to_string())
         )),
         unusual: None,
         discard_armed: false,
