@@ -21,7 +21,11 @@ use super::{Destination, HandoverError, LOINC, canonical, jws};
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::{ObservationLevel, to_london_with_day};
 use crate::store::custody::RecordView;
-use crate::store::timestamp;
+
+/// A FHIR instant: RFC 3339 in UTC to the second (`2025-02-03T14:05:00Z`).
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
 
 /// Everything a bundle is made from.
 #[derive(Debug, Clone)]
@@ -40,7 +44,7 @@ pub struct HandoverInput<'a> {
 }
 
 /// Why risk information travels without a consent decision.
-pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life) travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Clinical notes are not included.";
+pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life), allergies, physical conditions, medicines, alcohol and drug use, injuries and pregnancy travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Self-harm and mental health history travel only with consent; clinical notes are not included.";
 
 /// `urn:uuid:` names derived from the bundle's seed, so a bundle is reproducible from its
 /// input (name-based, RFC 9562 version 8 layout).
@@ -97,7 +101,7 @@ pub struct Section {
 }
 
 impl Section {
-    fn loinc(title: &'static str, code: &'static str, display: &'static str) -> Section {
+    pub(crate) fn loinc(title: &'static str, code: &'static str, display: &'static str) -> Section {
         Section {
             title,
             system: LOINC.to_string(),
@@ -110,7 +114,7 @@ impl Section {
     }
 
     /// A section this suite holds nothing for yet (the clinical record is issue 6).
-    fn not_recorded(
+    pub(crate) fn not_recorded(
         title: &'static str,
         code: &'static str,
         display: &'static str,
@@ -129,12 +133,12 @@ impl Section {
 pub const SECTIONS: &[fn(&Ctx<'_>) -> Section] = &[
     alerts,
     medications,
-    allergies,
-    problems,
+    super::record_sections::allergies,
+    super::record_sections::problems,
     vital_signs,
     plan_of_care,
-    social_history,
-    pregnancy,
+    super::record_sections::social_history,
+    super::record_sections::pregnancy,
     referrals,
     custody_episode,
 ];
@@ -236,8 +240,27 @@ fn alerts(ctx: &Ctx<'_>) -> Section {
 pub const MEDICATION_JUSTIFICATION: &str = "Medication details (name, dose, route, frequency, time last given and next due) travel with the person as the Person Escort Record requires, so that no dose is missed in transit; time-critical medicines are marked. What each medicine is for is clinical and is not included.";
 
 fn medications(ctx: &Ctx<'_>) -> Section {
+    use crate::domain::record::FactKind;
     let record = ctx.input.record;
-    if record.medications.is_empty() {
+    let reported = record
+        .record
+        .of_kind(FactKind::ReportedMedicine)
+        .next()
+        .is_some();
+    if record.medications.is_empty() && !reported {
+        if let Some(e) = record.record.of_kind(FactKind::NoMedicines).next() {
+            let mut s = Section::loinc(
+                "Medications",
+                "10160-0",
+                "History of Medication use Narrative",
+            );
+            s.narrative.push(format!(
+                "No medicines: the person said they take none, and none was prescribed or given in this suite. {}",
+                super::record_sections::provenance_note(e)
+            ));
+            s.empty_reason = Some(("nilknown", "Nil Known"));
+            return s;
+        }
         return Section::not_recorded(
             "Medications",
             "10160-0",
@@ -293,25 +316,8 @@ fn medications(ctx: &Ctx<'_>) -> Section {
         s.entries
             .push((ctx.ids.urn(&format!("medication-{i}")), statement));
     }
+    super::record_sections::reported_medicines(ctx, &mut s);
     s
-}
-
-fn allergies(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Allergies and intolerances",
-        "48765-2",
-        "Allergies and adverse reactions Document",
-        "allergy record",
-    )
-}
-
-fn problems(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Problems",
-        "11450-4",
-        "Problem list - Reported",
-        "problem list",
-    )
 }
 
 /// A clinical section the person has not consented to share: said, and marked withheld.
@@ -413,24 +419,6 @@ fn vital_signs(ctx: &Ctx<'_>) -> Section {
             .push((ctx.ids.urn(&format!("news2-{i}")), observation));
     }
     s
-}
-
-fn social_history(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Social history",
-        "29762-2",
-        "Social history Narrative",
-        "alcohol or drug history (see the Alerts section for ALC, DRG and WD flags)",
-    )
-}
-
-fn pregnancy(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "History of pregnancy",
-        "10162-6",
-        "History of pregnancies Narrative",
-        "pregnancy record (see the Alerts section for a PREG flag)",
-    )
 }
 
 /// The service a referral is for, as the receiving side should read it.
@@ -681,7 +669,15 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
         None => lines.push("No cell checks were recorded.".into()),
     }
     if record.hcp_contacts.is_empty() {
-        lines.push("Not seen by a healthcare practitioner in this suite.".into());
+        lines.push(match &record.entry.last_seen {
+            Some(seen) => format!(
+                "Seen by a healthcare practitioner: {} by {} ({}). Clinical notes never travel; ask the custody HCP.",
+                to_london_with_day(seen.at),
+                seen.by,
+                seen.what
+            ),
+            None => "Not seen by a healthcare practitioner in this suite.".into(),
+        });
     } else {
         let seen: Vec<String> = record
             .hcp_contacts
@@ -691,6 +687,16 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
         lines.push(format!(
             "Seen by a healthcare practitioner: {}. Clinical notes never travel; ask the custody HCP.",
             seen.join("; ")
+        ));
+    }
+    for e in record
+        .record
+        .of_kind(crate::domain::record::FactKind::Communication)
+    {
+        lines.push(format!(
+            "Communication need: {}. {}",
+            e.fact.headline(),
+            super::record_sections::provenance_note(e)
         ));
     }
     if !record.previous_detentions.is_empty() {

@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod jws;
 pub mod keys;
+pub mod record_sections;
 pub mod verify;
 
 /// The base of every identifier system and code system this program defines. `.invalid` is

@@ -252,6 +252,17 @@ impl Store {
                 record.referrals = super::clinical::referrals_for(tx, detention_id, true)?;
                 record.appointments =
                     super::clinical::appointments_for(tx, detention_id, true)?;
+                // Self-harm and mental health history go with consent; clinical notes never
+                // leave, whatever the consent (docs/handover.md, "What leaves the suite").
+                let mut clinical = super::record::clinical_record(tx, detention_id, true)?;
+                clinical
+                    .entries
+                    .retain(|e| e.fact.kind() != crate::domain::record::FactKind::Note);
+                for c in &mut clinical.contacts {
+                    c.note = None;
+                }
+                clinical.known = std::mem::take(&mut record.record.known);
+                record.record = clinical;
             }
             let (key, kid) = signing_key_in(tx, &staff, now)?;
             let suite_name: String = tx.query_row(
@@ -412,11 +423,20 @@ impl Store {
             for (kind, text) in &plan.notes {
                 insert_imported_note(tx, import_id, person_id, kind, text)?;
             }
+            let entries = super::record_import::insert_imported_entries(
+                tx,
+                person_id,
+                import_id,
+                &plan.source_suite,
+                plan.signed_at,
+                &plan.entries,
+            )?;
             let detail = serde_json::json!({
                 "bundle_id": plan.bundle_id,
                 "from": plan.source_suite,
                 "kid": plan.kid,
                 "flags": plan.flags.len(),
+                "record_entries": entries,
                 "new_person": new_person,
             })
             .to_string();
@@ -446,13 +466,14 @@ impl Store {
 
     /// How many rows a table has (tests and reports: import changes nothing on failure).
     pub fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        const TABLES: [&str; 6] = [
+        const TABLES: [&str; 7] = [
             "person",
             "flag",
             "handover",
             "handover_import",
             "imported_note",
             "detention",
+            "record_entry",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::Internal(format!(

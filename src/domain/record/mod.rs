@@ -12,6 +12,7 @@
 //! Pure: the store reads and writes these types; the handover builds from and imports into
 //! them.
 
+pub mod codes;
 pub mod fact;
 pub mod from_form;
 pub mod known;
