@@ -759,14 +759,14 @@ pub fn load_form(file: &str, text: &str) -> Result<Form, FormErrors> {
                     None
                 }
             };
-            if let (Some(kind), Some(target)) = (&kind, &rq.record) {
-                if let Some(message) = crate::domain::record::from_form::check_target(
+            if let (Some(kind), Some(target)) = (&kind, &rq.record)
+                && let Some(message) = crate::domain::record::from_form::check_target(
                     &id,
                     kind.name(),
                     target.get_ref(),
-                ) {
-                    errors.push(err(line_of(text, &target.span()), message));
-                }
+                )
+            {
+                errors.push(err(line_of(text, &target.span()), message));
             }
             if let Some(kind) = kind {
                 questions.push(Question {

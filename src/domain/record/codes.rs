@@ -92,7 +92,7 @@ fn by_term(kind: ConceptKind, text: &str) -> Option<&'static Concept> {
     let t = normalise(text);
     concepts()
         .iter()
-        .find(|c| c.kind == kind && c.terms.iter().any(|x| *x == t))
+        .find(|c| c.kind == kind && c.terms.contains(&t))
 }
 
 /// The concept for an allergen as recorded ("Penicillin" → 764146007), exact terms only.

@@ -16,6 +16,7 @@ pub mod codes;
 pub mod fact;
 pub mod from_form;
 pub mod known;
+pub mod view;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
