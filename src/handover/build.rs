@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::{Destination, HandoverError, LOINC, canonical, jws};
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::{ObservationLevel, to_london_with_day};
-use crate::store::custody::RecordView;
+use crate::domain::record::view::RecordView;
 
 /// A FHIR instant: RFC 3339 in UTC to the second (`2025-02-03T14:05:00Z`).
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -43,8 +43,7 @@ pub struct HandoverInput<'a> {
     pub bundle_seed: [u8; 16],
 }
 
-/// Why risk information travels without a consent decision.
-pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life), allergies, physical conditions, medicines, alcohol and drug use, injuries and pregnancy travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Self-harm and mental health history travel only with consent; clinical notes are not included.";
+pub use crate::domain::handover::DISCLOSURE_JUSTIFICATION;
 
 /// `urn:uuid:` names derived from the bundle's seed, so a bundle is reproducible from its
 /// input (name-based, RFC 9562 version 8 layout).
@@ -349,7 +348,7 @@ fn withheld(
 /// no LOINC code, so its total uses this program's code system (said in the narrative).
 fn vital_signs(ctx: &Ctx<'_>) -> Section {
     let record = ctx.input.record;
-    if !crate::store::handover::consents_to_share(record) {
+    if !crate::domain::handover::consents_to_share(record) {
         return withheld("Vital signs and scores", "8716-3", "Vital signs", record);
     }
     if record.news2.is_empty() {
@@ -434,7 +433,7 @@ pub fn referral_service(kind: &str) -> String {
 /// fixed abode and where they can be reached, and the phone number (checked at entry,
 /// `domain::contact`). Half of prison referrals never reached community providers and
 /// contact details were often unclear (reference/custody-practice.md, continuity of care).
-pub fn referral_contact(c: &crate::store::clinical::ReferralContent) -> String {
+pub fn referral_contact(c: &crate::domain::record::view::ReferralContent) -> String {
     let place = if c.no_fixed_abode {
         if c.reachable_at.trim().is_empty() {
             "no fixed abode".to_string()
@@ -463,7 +462,7 @@ pub fn referral_contact(c: &crate::store::clinical::ReferralContent) -> String {
 fn referrals(ctx: &Ctx<'_>) -> Section {
     const TITLE: &str = "Referrals and appointments";
     let record = ctx.input.record;
-    let mut s = if !crate::store::handover::consents_to_share(record) {
+    let mut s = if !crate::domain::handover::consents_to_share(record) {
         withheld(TITLE, "referrals", TITLE, record)
     } else if record.referrals.is_empty() && record.appointments.is_empty() {
         Section::not_recorded(TITLE, "referrals", TITLE, "referrals or appointments")
@@ -997,7 +996,7 @@ mod tests {
 
     #[test]
     fn referral_contact_says_how_the_service_reaches_the_person() {
-        use crate::store::clinical::ReferralContent;
+        use crate::domain::record::view::ReferralContent;
         let c = ReferralContent {
             substance: String::new(),
             route: String::new(),

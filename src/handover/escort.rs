@@ -8,8 +8,8 @@ use super::build::{
 use crate::domain::appointment::appointment_time;
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::to_london_with_day;
+use crate::domain::record::view::RecordView;
 use crate::domain::record::{FactKind, RecordEntry, Standing};
-use crate::store::custody::RecordView;
 
 /// The widest line the summary has.
 pub const WIDTH: usize = 80;
@@ -367,7 +367,7 @@ fn record_details(out: &mut Vec<String>, r: &RecordView) {
     ];
     for (kind, label) in kinds {
         if matches!(kind, FactKind::SelfHarm | FactKind::MentalHealth)
-            && !crate::store::handover::consents_to_share(r)
+            && !crate::domain::handover::consents_to_share(r)
         {
             continue;
         }
@@ -416,7 +416,7 @@ fn referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) 
         return;
     }
     out.push("REFERRALS AND APPOINTMENTS AFTER RELEASE".into());
-    if !crate::store::handover::consents_to_share(r) {
+    if !crate::domain::handover::consents_to_share(r) {
         wrap(
             out,
             "Not shared: no consent to share health information with the receiving establishment was recorded. Ask the custody HCP.",
@@ -454,7 +454,7 @@ fn referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) 
 /// reaches the person, and "Appointments after release: <date time> <service> at <place>".
 fn sealed_referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) {
     let r = input.record;
-    if !crate::store::handover::consents_to_share(r) {
+    if !crate::domain::handover::consents_to_share(r) {
         return;
     }
     for f in &r.referrals {

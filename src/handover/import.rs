@@ -1,8 +1,12 @@
 //! Reading a verified bundle into what this suite stores: the person, their flags and the
 //! care plan, each marked as known from the sending suite on the signing date.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::Value;
+
+pub use crate::domain::handover::{
+    APPOINTMENT_NOTE, HCP_ONLY_NOTES, ImportPlan, ImportedFlag, REFERRAL_NOTE,
+};
 
 use super::record_sections::record_entry_extension;
 use super::verify::Verified;
@@ -10,56 +14,6 @@ use super::{
     NHS_NUMBER_SYSTEM, flag_code_system, flag_reason_extension, flag_type_system, pnc_system,
 };
 use crate::domain::record::{AllergySeverity, Fact, MedicineSource};
-
-/// The kind of an imported note holding an appointment after release.
-pub const APPOINTMENT_NOTE: &str = "Appointment after release";
-/// The kind of an imported note holding a referral (with its contact details).
-pub const REFERRAL_NOTE: &str = "Referral";
-/// Imported notes that are health detail, shown to HCPs only (like referral content and an
-/// appointment's service and place in the sending suite, `store::clinical`).
-pub const HCP_ONLY_NOTES: [&str; 2] = [APPOINTMENT_NOTE, REFERRAL_NOTE];
-
-/// A flag carried in a bundle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportedFlag {
-    pub code: String,
-    pub severity: String,
-    pub reason: String,
-}
-
-/// What an import writes, all or nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportPlan {
-    pub bundle_system: String,
-    pub bundle_id: String,
-    pub payload_sha256: String,
-    pub kid: String,
-    pub source_suite: String,
-    pub signed_at: DateTime<Utc>,
-    pub surname: String,
-    pub forenames: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub sex: Option<String>,
-    pub nhs_number: Option<String>,
-    pub pnc_id: Option<String>,
-    pub flags: Vec<ImportedFlag>,
-    /// `(kind, text)`: the care plan and the custody episode, as narrative.
-    pub notes: Vec<(String, String)>,
-    /// Record entries (allergies, conditions, medicines, substance use, pregnancy…), to be
-    /// stored as known from the signer's organisation on the signing date.
-    pub entries: Vec<Fact>,
-}
-
-impl ImportPlan {
-    /// "known from <suite>, <date>", the words every imported item carries.
-    pub fn provenance(&self) -> String {
-        format!(
-            "known from {}, {}",
-            self.source_suite,
-            crate::domain::observation::london_date(self.signed_at).format("%-d %b %Y")
-        )
-    }
-}
 
 fn plain_text(div: &str) -> String {
     let mut out = String::new();

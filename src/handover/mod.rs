@@ -142,7 +142,7 @@ pub enum HandoverError {
 /// What the cautions at handover need to know about the person leaving (`domain::transfer`),
 /// read from the same record the bundle is built from, so the screen and `sonar export` agree.
 pub fn leaving(
-    record: &crate::store::custody::RecordView,
+    record: &crate::domain::record::view::RecordView,
     destination: Destination,
     emergency_open: bool,
 ) -> crate::domain::transfer::Leaving {

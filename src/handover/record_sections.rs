@@ -248,7 +248,7 @@ fn condition_resource(ctx: &Ctx<'_>, e: &RecordEntry, code: Value, line: &str) -
 pub fn problems(ctx: &Ctx<'_>) -> Section {
     let view = ctx.input.record;
     let record = &view.record;
-    let consent = crate::store::handover::consents_to_share(view);
+    let consent = crate::domain::handover::consents_to_share(view);
     let mut s = Section::loinc("Problems", "11450-4", "Problem list - Reported");
     for e in record.of_kind(FactKind::Condition) {
         let Fact::Condition {

@@ -1298,7 +1298,7 @@ pub(crate) fn known_appointments_for(
     collect_rows(
         conn,
         &sql,
-        params![person_id, crate::handover::import::APPOINTMENT_NOTE],
+        params![person_id, crate::domain::handover::APPOINTMENT_NOTE],
         |r| {
             Ok(KnownAppointment {
                 text: r.get(0)?,
