@@ -8,6 +8,9 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use proptest::prelude::*;
 use serde_json::Value;
+use sonar_custody::domain::record::{
+    AllergySeverity, Fact, FactKind, MedicineSource, PregnancyStatus, Standing,
+};
 use sonar_custody::handover::export::{self, Handover};
 use sonar_custody::handover::verify::{self, Trust};
 use sonar_custody::handover::{Destination, HandoverError, build, import, keys};
@@ -49,6 +52,77 @@ fn richest_person(store: &Store) -> (String, i64, Option<String>) {
     best.unwrap()
 }
 
+/// What the screen learned about the fixture's person (issue 11's journey): a severe
+/// penicillin allergy, epilepsy, levetiracetam reported, 30 units of alcohol a day with the
+/// last drink at 14:00, opioid use, not pregnant; and an ALG flag.
+fn give_a_clinical_record(db: &Path, store: &mut Store, detention_id: i64) {
+    let now = Utc::now();
+    let mut hcp = Store::unlock(db, "hcp", "demo", now).unwrap().store;
+    let facts = [
+        Fact::Allergy {
+            substance: "Penicillin".into(),
+            reaction: "rash and facial swelling".into(),
+            severity: AllergySeverity::Severe,
+        },
+        Fact::Condition {
+            code: "epilepsy".into(),
+            name: "Epilepsy".into(),
+            detail: String::new(),
+            last_seizure: "in the last week".into(),
+            diabetes_type: String::new(),
+        },
+        Fact::ReportedMedicine {
+            name: "Levetiracetam".into(),
+            dose: "500 mg".into(),
+            frequency: "twice daily".into(),
+            last_taken: "08:00".into(),
+            next_due: "20:00".into(),
+            source: MedicineSource::SelfReport,
+            verified: false,
+        },
+        Fact::Alcohol {
+            units_per_day: Some(30),
+            last_drink: "14:00".into(),
+            withdrawal_history: Some(true),
+        },
+        Fact::Drug {
+            substance: "Heroin or other opioids".into(),
+            route: "smoked".into(),
+            amount: "0.5 g".into(),
+            last_used: "11:00".into(),
+        },
+        Fact::Pregnancy {
+            status: PregnancyStatus::NotPregnant,
+            details: String::new(),
+        },
+    ];
+    for f in &facts {
+        hcp.add_record_entry(detention_id, f, now).unwrap();
+    }
+    drop(hcp);
+    let person_id =
+        custody::custody_entries(store.conn_for_reports(), custody::Which::One(detention_id))
+            .unwrap()[0]
+            .person_id;
+    store
+        .write(now, |tx| {
+            custody::insert_flag(
+                tx,
+                &NewFlag {
+                    person_id,
+                    detention_id: Some(detention_id),
+                    code: "ALG",
+                    severity: "warning",
+                    reason: "Has an allergy: see the details",
+                    source: "test",
+                    raised_by: "hcp",
+                    raised_at: now,
+                },
+            )
+        })
+        .unwrap();
+}
+
 /// One exported bundle shared by the tamper tests.
 struct Fixture {
     bytes: Vec<u8>,
@@ -62,8 +136,9 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let (dir, _db, mut store) = demo_suite("a.db");
-        let (custody_no, _, hcp_note) = richest_person(&store);
+        let (dir, db, mut store) = demo_suite("a.db");
+        let (custody_no, detention_id, hcp_note) = richest_person(&store);
+        give_a_clinical_record(&db, &mut store, detention_id);
         let out = dir.path().join("out");
         let written = export::export(
             &mut store,
@@ -179,7 +254,11 @@ fn the_escort_summary_fits_80_columns_and_separates_the_sealed_part() {
     let (open, sealed) = f.escort.split_once("cut here").unwrap();
     assert!(open.contains("RISK FLAGS") && open.contains("OBSERVATION"));
     assert!(sealed.contains("SEALED ENVELOPE"));
-    assert!(f.escort.lines().count() <= 66, "more than one A4 page");
+    assert!(
+        f.escort.lines().count() <= 66,
+        "more than one A4 page:\n{}",
+        f.escort
+    );
 }
 
 /// Every leaf of `v` with its JSON pointer.
@@ -624,4 +703,163 @@ fn an_import_is_all_or_nothing_and_old_databases_get_a_key_on_first_need() {
     assert_eq!(kid, keys::kid_of(&key.verifying_key()));
     assert_eq!(store.signing_key(Utc::now()).unwrap().1, kid);
     assert_eq!(store.public_keys().unwrap().len(), 1);
+}
+
+fn resources<'a>(bundle: &'a Value, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(move |r| r["resourceType"] == kind)
+}
+
+fn coded(concept: &Value, system: &str, code: &str) -> bool {
+    concept["coding"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["system"] == system && c["code"] == code))
+}
+
+/// Issue 11: what the screen learned reaches the bundle (IPS resources, coded from the cited
+/// code list), the escort summary (allergies and conditions above the cut line), and, through
+/// import, the receiving suite's record as known from the sender.
+#[test]
+fn the_clinical_record_travels_in_the_bundle_the_escort_summary_and_the_import() {
+    let f = fixture();
+    let b = &f.bundle;
+    const SCT: &str = "http://snomed.info/sct";
+    let allergy = resources(b, "AllergyIntolerance")
+        .find(|r| r["code"]["text"] == "Penicillin")
+        .expect("a penicillin AllergyIntolerance");
+    assert!(coded(&allergy["code"], SCT, "764146007"), "{allergy}");
+    assert_eq!(allergy["reaction"][0]["severity"], "severe");
+    assert_eq!(
+        allergy["reaction"][0]["manifestation"][0]["text"],
+        "rash and facial swelling"
+    );
+    assert_eq!(allergy["clinicalStatus"]["coding"][0]["code"], "active");
+    let epilepsy = resources(b, "Condition")
+        .find(|r| coded(&r["code"], SCT, "84757009"))
+        .expect("an epilepsy Condition coded 84757009");
+    assert!(
+        epilepsy
+            .to_string()
+            .contains("Last seizure: in the last week")
+    );
+    let reported = resources(b, "MedicationStatement")
+        .find(|r| r["medicationCodeableConcept"]["text"] == "Levetiracetam")
+        .expect("the reported levetiracetam");
+    assert_eq!(reported["status"], "unknown");
+    assert!(
+        reported
+            .to_string()
+            .contains("reported by the person, not verified")
+    );
+    let alcohol = resources(b, "Observation")
+        .find(|r| r["code"]["coding"][0]["code"] == "alcohol-units-per-day")
+        .expect("the alcohol Observation");
+    assert_eq!(alcohol["valueQuantity"]["value"], 30);
+    assert!(alcohol["valueQuantity"]["value"].is_u64());
+    assert!(alcohol.to_string().contains("14:00"));
+    let drug = resources(b, "Observation")
+        .find(|r| coded(&r["code"], "http://loinc.org", "11343-1"))
+        .expect("the drug use Observation");
+    assert_eq!(
+        drug["valueCodeableConcept"]["text"],
+        "Heroin or other opioids"
+    );
+    let pregnancy = resources(b, "Observation")
+        .find(|r| coded(&r["code"], "http://loinc.org", "82810-3"))
+        .expect("the pregnancy status Observation");
+    assert!(coded(&pregnancy["valueCodeableConcept"], SCT, "60001007"));
+    // Flagged ALG with an allergy recorded: never "holds no allergy record".
+    let text = String::from_utf8_lossy(&f.bytes);
+    assert!(text.contains("\"code\":\"ALG\"") || text.contains("\"code\": \"ALG\""));
+    assert!(
+        !text.contains("holds no allergy record"),
+        "the allergy section says unavailable"
+    );
+
+    // The escort summary: allergies and conditions above the cut line, details below.
+    let cut = f.escort.find("cut here").unwrap();
+    let (top, sealed) = f.escort.split_at(cut);
+    assert!(
+        top.contains("ALLERGY: Penicillin (rash and facial swelling, severe)"),
+        "{top}"
+    );
+    assert!(top.contains("CONDITION: Epilepsy"), "{top}");
+    assert!(
+        sealed.contains("30 units a day, last drink 14:00"),
+        "{sealed}"
+    );
+    assert!(
+        sealed.contains("Levetiracetam 500 mg twice daily"),
+        "{sealed}"
+    );
+    assert!(sealed.contains("self-report, unverified"), "{sealed}");
+    assert!(sealed.contains("Heroin or other opioids"), "{sealed}");
+    assert!(!f.escort.contains("Not seen by a healthcare practitioner"));
+    assert!(f.escort.lines().all(|l| l.chars().count() <= 80));
+
+    // Import into a second suite: the person's record has them, known from the sender.
+    let (_dir, db2, mut other) = demo_suite("record.db");
+    let v = verify::verify(&f.bytes, &trust()).unwrap();
+    let plan = import::plan(&v);
+    assert!(plan.entries.len() >= 6, "{:?}", plan.entries);
+    let now = Utc::now();
+    let person_id = match other.import_bundle(&plan, now).unwrap() {
+        ImportOutcome::Imported { person_id, .. } => person_id,
+        o => panic!("{o:?}"),
+    };
+    let entries = other.count_rows("record_entry").unwrap();
+    assert!(matches!(
+        other.import_bundle(&plan, now).unwrap(),
+        ImportOutcome::AlreadyImported { .. }
+    ));
+    assert_eq!(other.count_rows("record_entry").unwrap(), entries);
+    let detention_id = other
+        .write(now, |tx| {
+            custody::insert_detention(
+                tx,
+                &custody::NewDetention {
+                    person_id,
+                    custody_no: "99-000001".into(),
+                    arrived_at: now,
+                    authorised_at: None,
+                    arresting_officer: "PC 1".into(),
+                    reason: "test".into(),
+                    cell: "C9".into(),
+                    closed_at: None,
+                    destination: None,
+                    ready_for_transfer: false,
+                },
+            )
+        })
+        .unwrap();
+    drop(other);
+    let sergeant = Store::unlock(&db2, "sergeant", "demo", now).unwrap().store;
+    let record = sergeant.clinical_record(detention_id).unwrap();
+    let known_from = |kind: FactKind, word: &str| {
+        record.entries.iter().any(|e| {
+            e.fact.kind() == kind
+                && e.fact.headline().contains(word)
+                && e.standing == Standing::Known
+                && e.origin
+                    .describe()
+                    .starts_with("Northgate Custody Suite (demo), ")
+        })
+    };
+    assert!(known_from(FactKind::Allergy, "Penicillin"), "{record:#?}");
+    assert!(known_from(FactKind::Condition, "Epilepsy"), "{record:#?}");
+    assert!(
+        known_from(FactKind::ReportedMedicine, "Levetiracetam"),
+        "{record:#?}"
+    );
+    assert!(known_from(FactKind::Alcohol, "30 units"), "{record:#?}");
+    assert!(
+        record
+            .allergy_line()
+            .contains("[known from Northgate Custody Suite (demo), ")
+    );
+    assert!(record.board_markers().contains(&"ALLERGY".to_string()));
 }

@@ -14,6 +14,30 @@ use crate::handover::verify::{self, Trust, Verified};
 use crate::handover::{Destination, import as import_plan, keys as key_forms};
 use crate::store::handover::ImportOutcome;
 
+/// The store is where an export reads its draft and records the handover (the handover
+/// module names no store type; DESIGN.md, "Architecture").
+impl export::HandoverStorage for crate::store::Store {
+    type Error = crate::store::StoreError;
+    fn handover_draft(
+        &mut self,
+        custody_no: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::domain::handover::HandoverDraft, Self::Error> {
+        crate::store::Store::handover_draft(self, custody_no, now)
+    }
+    fn author(&self) -> (String, String) {
+        let identity = self.identity();
+        (identity.display_name.clone(), identity.username.clone())
+    }
+    fn record_handover(
+        &mut self,
+        h: &crate::domain::handover::NewHandover<'_>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), Self::Error> {
+        crate::store::Store::record_handover(self, h, now)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DestinationArg {
     Court,

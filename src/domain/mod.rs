@@ -10,6 +10,7 @@ pub mod entry;
 pub mod fitness;
 pub mod flag;
 pub mod form;
+pub mod handover;
 pub mod medication;
 pub mod nhs_number;
 pub mod observation;

@@ -20,8 +20,12 @@ use sha2::{Digest, Sha256};
 use super::{Destination, HandoverError, LOINC, canonical, jws};
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::{ObservationLevel, to_london_with_day};
-use crate::store::custody::RecordView;
-use crate::store::timestamp;
+use crate::domain::record::view::RecordView;
+
+/// A FHIR instant: RFC 3339 in UTC to the second (`2025-02-03T14:05:00Z`).
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
 
 /// Everything a bundle is made from.
 #[derive(Debug, Clone)]
@@ -39,8 +43,7 @@ pub struct HandoverInput<'a> {
     pub bundle_seed: [u8; 16],
 }
 
-/// Why risk information travels without a consent decision.
-pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life) travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Clinical notes are not included.";
+pub use crate::domain::handover::DISCLOSURE_JUSTIFICATION;
 
 /// `urn:uuid:` names derived from the bundle's seed, so a bundle is reproducible from its
 /// input (name-based, RFC 9562 version 8 layout).
@@ -97,7 +100,7 @@ pub struct Section {
 }
 
 impl Section {
-    fn loinc(title: &'static str, code: &'static str, display: &'static str) -> Section {
+    pub(crate) fn loinc(title: &'static str, code: &'static str, display: &'static str) -> Section {
         Section {
             title,
             system: LOINC.to_string(),
@@ -110,7 +113,7 @@ impl Section {
     }
 
     /// A section this suite holds nothing for yet (the clinical record is issue 6).
-    fn not_recorded(
+    pub(crate) fn not_recorded(
         title: &'static str,
         code: &'static str,
         display: &'static str,
@@ -129,12 +132,12 @@ impl Section {
 pub const SECTIONS: &[fn(&Ctx<'_>) -> Section] = &[
     alerts,
     medications,
-    allergies,
-    problems,
+    super::record_sections::allergies,
+    super::record_sections::problems,
     vital_signs,
     plan_of_care,
-    social_history,
-    pregnancy,
+    super::record_sections::social_history,
+    super::record_sections::pregnancy,
     referrals,
     custody_episode,
 ];
@@ -236,8 +239,27 @@ fn alerts(ctx: &Ctx<'_>) -> Section {
 pub const MEDICATION_JUSTIFICATION: &str = "Medication details (name, dose, route, frequency, time last given and next due) travel with the person as the Person Escort Record requires, so that no dose is missed in transit; time-critical medicines are marked. What each medicine is for is clinical and is not included.";
 
 fn medications(ctx: &Ctx<'_>) -> Section {
+    use crate::domain::record::FactKind;
     let record = ctx.input.record;
-    if record.medications.is_empty() {
+    let reported = record
+        .record
+        .of_kind(FactKind::ReportedMedicine)
+        .next()
+        .is_some();
+    if record.medications.is_empty() && !reported {
+        if let Some(e) = record.record.of_kind(FactKind::NoMedicines).next() {
+            let mut s = Section::loinc(
+                "Medications",
+                "10160-0",
+                "History of Medication use Narrative",
+            );
+            s.narrative.push(format!(
+                "No medicines: the person said they take none, and none was prescribed or given in this suite. {}",
+                super::record_sections::provenance_note(e)
+            ));
+            s.empty_reason = Some(("nilknown", "Nil Known"));
+            return s;
+        }
         return Section::not_recorded(
             "Medications",
             "10160-0",
@@ -293,25 +315,8 @@ fn medications(ctx: &Ctx<'_>) -> Section {
         s.entries
             .push((ctx.ids.urn(&format!("medication-{i}")), statement));
     }
+    super::record_sections::reported_medicines(ctx, &mut s);
     s
-}
-
-fn allergies(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Allergies and intolerances",
-        "48765-2",
-        "Allergies and adverse reactions Document",
-        "allergy record",
-    )
-}
-
-fn problems(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Problems",
-        "11450-4",
-        "Problem list - Reported",
-        "problem list",
-    )
 }
 
 /// A clinical section the person has not consented to share: said, and marked withheld.
@@ -343,7 +348,7 @@ fn withheld(
 /// no LOINC code, so its total uses this program's code system (said in the narrative).
 fn vital_signs(ctx: &Ctx<'_>) -> Section {
     let record = ctx.input.record;
-    if !crate::store::handover::consents_to_share(record) {
+    if !crate::domain::handover::consents_to_share(record) {
         return withheld("Vital signs and scores", "8716-3", "Vital signs", record);
     }
     if record.news2.is_empty() {
@@ -415,24 +420,6 @@ fn vital_signs(ctx: &Ctx<'_>) -> Section {
     s
 }
 
-fn social_history(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "Social history",
-        "29762-2",
-        "Social history Narrative",
-        "alcohol or drug history (see the Alerts section for ALC, DRG and WD flags)",
-    )
-}
-
-fn pregnancy(_: &Ctx<'_>) -> Section {
-    Section::not_recorded(
-        "History of pregnancy",
-        "10162-6",
-        "History of pregnancies Narrative",
-        "pregnancy record (see the Alerts section for a PREG flag)",
-    )
-}
-
 /// The service a referral is for, as the receiving side should read it.
 pub fn referral_service(kind: &str) -> String {
     match kind {
@@ -446,7 +433,7 @@ pub fn referral_service(kind: &str) -> String {
 /// fixed abode and where they can be reached, and the phone number (checked at entry,
 /// `domain::contact`). Half of prison referrals never reached community providers and
 /// contact details were often unclear (reference/custody-practice.md, continuity of care).
-pub fn referral_contact(c: &crate::store::clinical::ReferralContent) -> String {
+pub fn referral_contact(c: &crate::domain::record::view::ReferralContent) -> String {
     let place = if c.no_fixed_abode {
         if c.reachable_at.trim().is_empty() {
             "no fixed abode".to_string()
@@ -475,7 +462,7 @@ pub fn referral_contact(c: &crate::store::clinical::ReferralContent) -> String {
 fn referrals(ctx: &Ctx<'_>) -> Section {
     const TITLE: &str = "Referrals and appointments";
     let record = ctx.input.record;
-    let mut s = if !crate::store::handover::consents_to_share(record) {
+    let mut s = if !crate::domain::handover::consents_to_share(record) {
         withheld(TITLE, "referrals", TITLE, record)
     } else if record.referrals.is_empty() && record.appointments.is_empty() {
         Section::not_recorded(TITLE, "referrals", TITLE, "referrals or appointments")
@@ -681,7 +668,15 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
         None => lines.push("No cell checks were recorded.".into()),
     }
     if record.hcp_contacts.is_empty() {
-        lines.push("Not seen by a healthcare practitioner in this suite.".into());
+        lines.push(match &record.entry.last_seen {
+            Some(seen) => format!(
+                "Seen by a healthcare practitioner: {} by {} ({}). Clinical notes never travel; ask the custody HCP.",
+                to_london_with_day(seen.at),
+                seen.by,
+                seen.what
+            ),
+            None => "Not seen by a healthcare practitioner in this suite.".into(),
+        });
     } else {
         let seen: Vec<String> = record
             .hcp_contacts
@@ -691,6 +686,16 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
         lines.push(format!(
             "Seen by a healthcare practitioner: {}. Clinical notes never travel; ask the custody HCP.",
             seen.join("; ")
+        ));
+    }
+    for e in record
+        .record
+        .of_kind(crate::domain::record::FactKind::Communication)
+    {
+        lines.push(format!(
+            "Communication need: {}. {}",
+            e.fact.headline(),
+            super::record_sections::provenance_note(e)
         ));
     }
     if !record.previous_detentions.is_empty() {
@@ -991,7 +996,7 @@ mod tests {
 
     #[test]
     fn referral_contact_says_how_the_service_reaches_the_person() {
-        use crate::store::clinical::ReferralContent;
+        use crate::domain::record::view::ReferralContent;
         let c = ReferralContent {
             substance: String::new(),
             route: String::new(),

@@ -8,6 +8,8 @@ use super::build::{
 use crate::domain::appointment::appointment_time;
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::to_london_with_day;
+use crate::domain::record::view::RecordView;
+use crate::domain::record::{FactKind, RecordEntry, Standing};
 
 /// The widest line the summary has.
 pub const WIDTH: usize = 80;
@@ -112,13 +114,20 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
             flag_description(&f.code),
             f.severity
         );
-        wrap(&mut out, &label, "  ", 6);
         if is_medical(&f.code) {
-            out.push("      Reason: medical detail - see the sealed envelope.".into());
+            wrap(
+                &mut out,
+                &format!("{label}; reason: medical detail, in the sealed envelope"),
+                "  ",
+                6,
+            );
         } else {
+            wrap(&mut out, &label, "  ", 6);
             wrap(&mut out, &f.reason, "      Reason: ", 14);
         }
     }
+    out.push(String::new());
+    allergies_and_conditions(&mut out, r);
     out.push(String::new());
     out.push("OBSERVATION".into());
     match r.plan_history.first() {
@@ -148,9 +157,28 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     }
     out.push(String::new());
     out.push("MEDICATION (must travel with the person; do not miss a dose)".into());
-    if r.medications.is_empty() {
+    let reported: Vec<&RecordEntry> = r.record.of_kind(FactKind::ReportedMedicine).collect();
+    if r.medications.is_empty() && reported.is_empty() {
         out.push("  None recorded in this suite: ask the custody HCP what was given,".into());
         out.push("  when it is next due, and who carries it.".into());
+    }
+    for e in &reported {
+        if let crate::domain::record::Fact::ReportedMedicine { name, .. } = &e.fact {
+            let critical = if crate::domain::medication::time_critical_reason(name).is_some() {
+                "TIME-CRITICAL: "
+            } else {
+                ""
+            };
+            wrap(
+                &mut out,
+                &format!(
+                    "{critical}{} (reported, not prescribed here; see the envelope)",
+                    name.trim()
+                ),
+                "  ",
+                4,
+            );
+        }
     }
     for m in &r.medications {
         let next = m
@@ -182,7 +210,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     out.push(String::new());
     wrap(
         &mut out,
-        &format!("Signed bundle key (kid): {kid}. Check it with `sonar verify`."),
+        &format!("Signed with key {kid} (`sonar verify`)."),
         "",
         0,
     );
@@ -214,30 +242,149 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
             6,
         );
     }
+    record_details(&mut out, r);
     if r.hcp_contacts.is_empty() {
-        out.push("  Not seen by a healthcare practitioner in this suite.".into());
-    } else {
-        out.push("  Seen by a healthcare practitioner:".into());
-        for h in &r.hcp_contacts {
-            wrap(
-                &mut out,
-                &format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by),
-                "    ",
-                4,
-            );
+        match &r.entry.last_seen {
+            Some(seen) => {
+                wrap(
+                    &mut out,
+                    &format!(
+                        "{} by {} ({}). Clinical notes never travel; ask the custody HCP.",
+                        to_london_with_day(seen.at),
+                        seen.by,
+                        seen.what
+                    ),
+                    "  Seen by an HCP: ",
+                    4,
+                );
+            }
+            None => out.push("  Not seen by a healthcare practitioner in this suite.".into()),
         }
-        out.push("  (Clinical notes never travel; ask the custody HCP.)".into());
+    } else {
+        let seen: Vec<String> = r
+            .hcp_contacts
+            .iter()
+            .map(|h| format!("{} by {}", to_london_with_day(h.seen_at), h.seen_by))
+            .collect();
+        wrap(
+            &mut out,
+            &format!(
+                "{}. Clinical notes never travel; ask the custody HCP.",
+                seen.join("; ")
+            ),
+            "  Seen by an HCP: ",
+            4,
+        );
     }
     sealed_referrals_and_appointments(&mut out, input);
     out.push(rule);
-    let mut text = out.join("\n");
+    let mut text = out
+        .iter()
+        .map(|l| terminal_safe(l))
+        .collect::<Vec<_>>()
+        .join("\n");
     text.push('\n');
     text
 }
 
+/// Stored text with anything a terminal or printer would act on (control characters,
+/// escape sequences, bidirectional overrides) shown as `?`, so a name or a reaction typed with
+/// an escape sequence prints as text rather than moving the cursor or hiding a line.
+pub fn terminal_safe(line: &str) -> String {
+    line.chars()
+        .map(|c| {
+            if c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Above the cut line, for the escort: every allergy (or that there are none, or that it is
+/// not known) and every condition, each saying when it is known from elsewhere.
+fn allergies_and_conditions(out: &mut Vec<String>, r: &RecordView) {
+    let record = &r.record;
+    out.push("ALLERGIES AND CONDITIONS (tell anyone who gives medicine or food)".into());
+    let allergies: Vec<&RecordEntry> = record.allergies().collect();
+    if allergies.is_empty() {
+        if record.no_known_allergies() {
+            out.push("  No known allergies (the person said they have none).".into());
+        } else if r.flags.iter().any(|f| f.code == "ALG") {
+            out.push("  Flagged ALG but the allergy is not recorded: ask the custody HCP.".into());
+        } else {
+            out.push("  Not recorded in this suite: ask before giving any medicine.".into());
+        }
+    }
+    for e in allergies {
+        wrap(
+            out,
+            &format!("{}{}", e.fact.headline(), known(e)),
+            "  ALLERGY: ",
+            4,
+        );
+    }
+    let conditions: Vec<&RecordEntry> = record.of_kind(FactKind::Condition).collect();
+    if conditions.is_empty() {
+        out.push("  Conditions: none recorded in this suite.".into());
+    }
+    for e in conditions {
+        wrap(
+            out,
+            &format!("{}{}", e.fact.headline(), known(e)),
+            "  CONDITION: ",
+            4,
+        );
+    }
+}
+
+fn known(e: &RecordEntry) -> String {
+    match e.standing {
+        Standing::Known => format!(" [known from {}]", e.origin.describe()),
+        _ => String::new(),
+    }
+}
+
+/// Below the cut line, for the receiving HCP: reported medicines with their source and
+/// whether verified, alcohol and drugs with last drink and last use, communication needs,
+/// pregnancy, injuries, and (only when the person consented to share) self-harm and mental
+/// health history. Clinical notes never travel.
+fn record_details(out: &mut Vec<String>, r: &RecordView) {
+    let record = &r.record;
+    let kinds = [
+        (FactKind::ReportedMedicine, "Medicine reported or brought"),
+        (FactKind::NoMedicines, "Medicines"),
+        (FactKind::Alcohol, "Alcohol"),
+        (FactKind::Drug, "Drug use"),
+        (FactKind::Communication, "Communication need"),
+        (FactKind::Pregnancy, "Pregnancy"),
+        (FactKind::Injury, "Injury"),
+        (FactKind::SelfHarm, "Self-harm history"),
+        (FactKind::MentalHealth, "Mental health"),
+    ];
+    for (kind, label) in kinds {
+        if matches!(kind, FactKind::SelfHarm | FactKind::MentalHealth)
+            && !crate::domain::handover::consents_to_share(r)
+        {
+            continue;
+        }
+        for e in record.of_kind(kind) {
+            wrap(
+                out,
+                &format!("{}{}", e.fact.headline(), known(e)),
+                &format!("  {label}: "),
+                4,
+            );
+        }
+    }
+}
+
 /// The HCP's fitness decisions: outcome, conditions, who and when, for the escort and the
 /// receiving officer to act on (the clinical reason stays in the suite, as on the screen).
-fn fitness(out: &mut Vec<String>, r: &crate::store::custody::RecordView) {
+fn fitness(out: &mut Vec<String>, r: &RecordView) {
     out.push("HCP FITNESS DECISIONS".into());
     if r.fitness.is_empty() {
         out.push("  None recorded in this suite.".into());
@@ -264,12 +411,12 @@ fn fitness(out: &mut Vec<String>, r: &crate::store::custody::RecordView) {
 /// bundle's "Referrals and appointments" section: without it nothing of them leaves the suite.
 fn referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) {
     let r = input.record;
-    out.push("REFERRALS AND APPOINTMENTS AFTER RELEASE".into());
     if r.referrals.is_empty() && r.appointments.is_empty() {
-        out.push("  None made in this suite.".into());
+        out.push("REFERRALS AND APPOINTMENTS AFTER RELEASE: none made in this suite.".into());
         return;
     }
-    if !crate::store::handover::consents_to_share(r) {
+    out.push("REFERRALS AND APPOINTMENTS AFTER RELEASE".into());
+    if !crate::domain::handover::consents_to_share(r) {
         wrap(
             out,
             "Not shared: no consent to share health information with the receiving establishment was recorded. Ask the custody HCP.",
@@ -307,7 +454,7 @@ fn referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) 
 /// reaches the person, and "Appointments after release: <date time> <service> at <place>".
 fn sealed_referrals_and_appointments(out: &mut Vec<String>, input: &HandoverInput<'_>) {
     let r = input.record;
-    if !crate::store::handover::consents_to_share(r) {
+    if !crate::domain::handover::consents_to_share(r) {
         return;
     }
     for f in &r.referrals {

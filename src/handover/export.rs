@@ -10,14 +10,35 @@ use sha2::{Digest, Sha256};
 
 use super::build::{self, HandoverInput};
 use super::{Destination, HandoverError, escort};
-use crate::store::handover::{HandoverDraft, NewHandover};
-use crate::store::{Store, StoreError};
+use crate::domain::handover::{HandoverDraft, NewHandover};
+
+/// What an export needs from the suite's storage: the draft (read in the transaction that
+/// audits the read), who is exporting, and recording the handover. The store implements it
+/// (`commands::handover`), so this module never names the store.
+pub trait HandoverStorage {
+    type Error: std::error::Error + Send + Sync + 'static;
+    /// Everything to build the bundle for `custody_no`, refusing one already handed over.
+    fn handover_draft(
+        &mut self,
+        custody_no: &str,
+        now: DateTime<Utc>,
+    ) -> Result<HandoverDraft, Self::Error>;
+    /// The person exporting: (display name, username).
+    fn author(&self) -> (String, String);
+    /// Records the handover and closes the detention, in one transaction.
+    fn record_handover(
+        &mut self,
+        h: &NewHandover<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Self::Error>;
+}
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// The storage refused or failed (not permitted, already handed over, database error).
+    #[error("{0}")]
+    Store(Box<dyn std::error::Error + Send + Sync + 'static>),
     #[error(transparent)]
     Bundle(#[from] HandoverError),
     #[error("cannot write {path}: {source}")]
@@ -106,24 +127,19 @@ fn file_stem(custody_no: &str) -> String {
 
 /// Exports `h` from `store` into `dir`: signed bundle and escort summary (mode 0600,
 /// atomically), then the handover is recorded and the detention closed.
-pub fn export(
-    store: &mut Store,
+pub fn export<S: HandoverStorage>(
+    store: &mut S,
     h: &Handover<'_>,
     dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<Written, ExportError> {
-    let draft = store.handover_draft(h.custody_no.trim(), now)?;
-    let identity = store.identity().clone();
+    let draft = store
+        .handover_draft(h.custody_no.trim(), now)
+        .map_err(|e| ExportError::Store(Box::new(e)))?;
+    let (display_name, username) = store.author();
     let mut seed = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
-    let prepared = sign_draft(
-        draft,
-        h,
-        &identity.display_name,
-        &identity.username,
-        now,
-        seed,
-    )?;
+    let prepared = sign_draft(draft, h, &display_name, &username, now, seed)?;
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ExportError::Write { path, source }
@@ -166,7 +182,7 @@ pub fn export(
         // Nothing was handed over: leave no bundle that claims otherwise.
         let _ = std::fs::remove_file(&bundle_path);
         let _ = std::fs::remove_file(&escort_path);
-        return Err(e.into());
+        return Err(ExportError::Store(Box::new(e)));
     }
     Ok(Written {
         bundle_path,

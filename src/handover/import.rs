@@ -1,60 +1,19 @@
 //! Reading a verified bundle into what this suite stores: the person, their flags and the
 //! care plan, each marked as known from the sending suite on the signing date.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::Value;
 
+pub use crate::domain::handover::{
+    APPOINTMENT_NOTE, HCP_ONLY_NOTES, ImportPlan, ImportedFlag, REFERRAL_NOTE,
+};
+
+use super::record_sections::record_entry_extension;
 use super::verify::Verified;
 use super::{
     NHS_NUMBER_SYSTEM, flag_code_system, flag_reason_extension, flag_type_system, pnc_system,
 };
-
-/// The kind of an imported note holding an appointment after release.
-pub const APPOINTMENT_NOTE: &str = "Appointment after release";
-/// The kind of an imported note holding a referral (with its contact details).
-pub const REFERRAL_NOTE: &str = "Referral";
-/// Imported notes that are health detail, shown to HCPs only (like referral content and an
-/// appointment's service and place in the sending suite, `store::clinical`).
-pub const HCP_ONLY_NOTES: [&str; 2] = [APPOINTMENT_NOTE, REFERRAL_NOTE];
-
-/// A flag carried in a bundle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportedFlag {
-    pub code: String,
-    pub severity: String,
-    pub reason: String,
-}
-
-/// What an import writes, all or nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportPlan {
-    pub bundle_system: String,
-    pub bundle_id: String,
-    pub payload_sha256: String,
-    pub kid: String,
-    pub source_suite: String,
-    pub signed_at: DateTime<Utc>,
-    pub surname: String,
-    pub forenames: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub sex: Option<String>,
-    pub nhs_number: Option<String>,
-    pub pnc_id: Option<String>,
-    pub flags: Vec<ImportedFlag>,
-    /// `(kind, text)`: the care plan and the custody episode, as narrative.
-    pub notes: Vec<(String, String)>,
-}
-
-impl ImportPlan {
-    /// "known from <suite>, <date>", the words every imported item carries.
-    pub fn provenance(&self) -> String {
-        format!(
-            "known from {}, {}",
-            self.source_suite,
-            crate::domain::observation::london_date(self.signed_at).format("%-d %b %Y")
-        )
-    }
-}
+use crate::domain::record::{AllergySeverity, Fact, MedicineSource};
 
 fn plain_text(div: &str) -> String {
     let mut out = String::new();
@@ -191,5 +150,102 @@ pub fn plan(verified: &Verified) -> ImportPlan {
         pnc_id: identifier(&pnc_system()),
         flags,
         notes,
+        entries: resources().filter_map(record_entry).collect(),
+    }
+}
+
+fn text_of(concept: &Value) -> String {
+    concept["text"]
+        .as_str()
+        .or_else(|| concept.pointer("/coding/0/display").and_then(Value::as_str))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+fn has_coding(concept: &Value, system: &str, code: &str) -> bool {
+    concept["coding"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["system"] == system && c["code"] == code))
+}
+
+/// The record entry a resource carries: exactly, from this program's `record-entry`
+/// extension; otherwise, for another sender's AllergyIntolerance, problem-list Condition or
+/// MedicationStatement, what its elements say.
+fn record_entry(r: &Value) -> Option<Fact> {
+    let carried = r["extension"].as_array().and_then(|e| {
+        e.iter()
+            .find(|e| e["url"] == record_entry_extension().as_str())
+            .and_then(|e| e["valueString"].as_str())
+            .and_then(|s| serde_json::from_str::<Fact>(s).ok())
+    });
+    if carried.is_some() {
+        return carried;
+    }
+    match r["resourceType"].as_str()? {
+        "AllergyIntolerance" => {
+            if has_coding(
+                &r["code"],
+                crate::domain::record::codes::SNOMED,
+                "716186003",
+            ) {
+                return Some(Fact::NoKnownAllergies);
+            }
+            let substance = text_of(&r["code"]);
+            if substance.is_empty() {
+                return None;
+            }
+            let reaction = r.pointer("/reaction/0/manifestation/0").map(text_of);
+            let severity = r
+                .pointer("/reaction/0/severity")
+                .and_then(Value::as_str)
+                .map(AllergySeverity::parse)
+                .unwrap_or(AllergySeverity::Unknown);
+            Some(Fact::Allergy {
+                substance,
+                reaction: reaction.unwrap_or_default(),
+                severity,
+            })
+        }
+        "Condition" => {
+            let name = text_of(&r["code"]);
+            if name.is_empty() {
+                return None;
+            }
+            Some(Fact::Condition {
+                code: "other".into(),
+                name,
+                detail: String::new(),
+                last_seizure: String::new(),
+                diabetes_type: String::new(),
+            })
+        }
+        // A medicine prescribed or given in the sending suite: known from its record, for the
+        // receiving HCP to verify and prescribe (nothing is scheduled from it here).
+        "MedicationStatement" if r["status"] == "active" => {
+            let name = text_of(&r["medicationCodeableConcept"]);
+            if name.is_empty() {
+                return None;
+            }
+            let timing = r
+                .pointer("/note/0/text")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            Some(Fact::ReportedMedicine {
+                name,
+                dose: r
+                    .pointer("/dosage/0/text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                frequency: String::new(),
+                last_taken: timing,
+                next_due: String::new(),
+                source: MedicineSource::HandoverRecord,
+                verified: false,
+            })
+        }
+        _ => None,
     }
 }

@@ -3,33 +3,16 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::HandoverError;
+pub use crate::domain::handover::{generate, kid_of};
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 section 4): the 32 key bytes follow.
 const SPKI_PREFIX: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
 ];
-
-/// A new signing key from `rand`'s thread generator (a CSPRNG seeded from the operating
-/// system, reseeded periodically).
-pub fn generate() -> SigningKey {
-    use rand::RngCore;
-    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
-    rand::rng().fill_bytes(seed.as_mut());
-    SigningKey::from_bytes(&seed)
-}
-
-/// The key's id: the RFC 7638 JWK thumbprint (SHA-256 of the required members in
-/// lexicographic order, no whitespace), base64url without padding.
-pub fn kid_of(public: &VerifyingKey) -> String {
-    let x = URL_SAFE_NO_PAD.encode(public.as_bytes());
-    let members = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
-    URL_SAFE_NO_PAD.encode(Sha256::digest(members.as_bytes()))
-}
 
 /// The public key as a JWK (RFC 8037), with its `kid`.
 pub fn public_jwk(public: &VerifyingKey) -> Value {

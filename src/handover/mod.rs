@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod jws;
 pub mod keys;
+pub mod record_sections;
 pub mod verify;
 
 /// The base of every identifier system and code system this program defines. `.invalid` is
@@ -141,7 +142,7 @@ pub enum HandoverError {
 /// What the cautions at handover need to know about the person leaving (`domain::transfer`),
 /// read from the same record the bundle is built from, so the screen and `sonar export` agree.
 pub fn leaving(
-    record: &crate::store::custody::RecordView,
+    record: &crate::domain::record::view::RecordView,
     destination: Destination,
     emergency_open: bool,
 ) -> crate::domain::transfer::Leaving {

@@ -17,6 +17,8 @@ use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
 use crate::domain::pace::{Extension, PaceClock, PaceDeadline};
 use crate::domain::role::Role;
 
+pub use crate::domain::record::view::{CheckDetail, PaceReviewView, RecordCare};
+
 /// The active flags of one detention, as the rules read them (unknown codes are skipped).
 pub fn active_flags(
     conn: &Connection,
@@ -713,41 +715,6 @@ impl super::Store {
     pub fn plan_words(&self, detention_id: i64) -> Result<Option<PlanWords>, StoreError> {
         plan_words(self.conn(), detention_id)
     }
-}
-
-/// A cell check with everything recorded about it, for the record's care tab.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckDetail {
-    pub done_at: DateTime<Utc>,
-    pub recorded_at: Option<DateTime<Utc>>,
-    pub done_by: String,
-    pub kind: String,
-    pub rousable: Option<bool>,
-    pub responds_to_questions: Option<bool>,
-    pub responds_to_commands: Option<bool>,
-    pub condition: String,
-    pub note: String,
-    pub late_reason: String,
-}
-
-/// A recorded PACE review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PaceReviewView {
-    pub reviewed_at: DateTime<Utc>,
-    pub reviewed_by: String,
-    pub outcome: String,
-}
-
-/// What the record shows of the care plan, checks and PACE clock beyond the core record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct RecordCare {
-    /// Newest first, at most 50.
-    pub checks: Vec<CheckDetail>,
-    /// The level the rules suggest for the active flags now, and why.
-    pub suggested_level: Option<u8>,
-    pub suggested_because: Vec<String>,
-    pub reviews: Vec<PaceReviewView>,
-    pub extensions: Vec<Extension>,
 }
 
 fn opt_time(t: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {

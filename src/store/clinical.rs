@@ -20,6 +20,11 @@ use crate::domain::observation::to_london;
 use crate::domain::rules::{self, FactSet, Raised};
 use crate::domain::scores::{audit_c, ciwa, cows, facts, gcs, news2};
 
+pub use crate::domain::record::view::{
+    AppointmentView, ConsentView, DoseView, FitnessView, KnownAppointment, MedicationView,
+    ReferralContent, ReferralView, ScoreEntry,
+};
+
 /// Which score an entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,18 +76,6 @@ impl ScoreKind {
     }
 }
 
-/// One recorded score: who, when, the inputs and the result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScoreEntry {
-    pub id: i64,
-    pub kind: String,
-    pub inputs: serde_json::Value,
-    pub total: Option<i64>,
-    pub band: String,
-    pub recorded_by: String,
-    pub recorded_at: DateTime<Utc>,
-}
-
 /// A medicine the person brought, reported, or was prescribed in custody.
 #[derive(Debug, Clone, Default)]
 pub struct NewMedication {
@@ -96,32 +89,6 @@ pub struct NewMedication {
     pub verified_with: String,
     /// `brought`, `reported` or `prescribed_in_custody`.
     pub origin: String,
-}
-
-/// A medicine as a role may see it: `reason` is `None` for anyone but an HCP.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MedicationView {
-    pub id: i64,
-    pub name: String,
-    pub dose: String,
-    pub route: String,
-    pub frequency: String,
-    pub time_critical: Option<String>,
-    pub last_dose_at: Option<DateTime<Utc>>,
-    pub next_due: Option<DateTime<Utc>>,
-    pub reason: Option<String>,
-    pub verified_with: String,
-}
-
-/// One entry of the administration record. Everyone sees what happened, when and who (a
-/// declined or missing dose matters to the sergeant too); why is HCP only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DoseView {
-    pub medication_id: i64,
-    pub at: DateTime<Utc>,
-    pub outcome: String,
-    pub reason: Option<String>,
-    pub by: String,
 }
 
 /// What happened when a dose was due.
@@ -159,50 +126,6 @@ pub struct NewReferral {
     pub no_fixed_abode: bool,
     /// For no fixed abode: where they can be reached.
     pub reachable_at: String,
-}
-
-/// A referral as a role may see it: the content is `None` for anyone but an HCP.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReferralView {
-    pub kind: String,
-    pub made_by: String,
-    pub made_at: DateTime<Utc>,
-    pub content: Option<ReferralContent>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReferralContent {
-    pub substance: String,
-    pub route: String,
-    pub treatment_history: String,
-    pub reason: String,
-    pub phone: Option<String>,
-    pub address: String,
-    pub postcode: Option<String>,
-    pub no_fixed_abode: bool,
-    pub reachable_at: String,
-}
-
-/// The latest consent decision for one scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ConsentView {
-    pub scope: String,
-    pub decision: String,
-    /// HCP only.
-    pub capacity_notes: Option<String>,
-    pub asked_by: String,
-    pub asked_at: DateTime<Utc>,
-}
-
-/// A fitness decision: outcome and conditions for everyone, the clinical reason for HCPs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FitnessView {
-    pub kind: String,
-    pub fit: bool,
-    pub conditions: String,
-    pub reason: Option<String>,
-    pub decided_by: String,
-    pub decided_at: DateTime<Utc>,
 }
 
 fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
@@ -1282,20 +1205,6 @@ pub struct NewAppointment {
     pub place: String,
 }
 
-/// An appointment as a role may see it. Every role sees that one was booked, when, by whom:
-/// the sergeant tells the person at release. Which service and where reveal health (a drug
-/// service, a mental health team), so like referral content they are selected for HCPs only
-/// and are `None` for anyone else (DESIGN.md, security model: need to know).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AppointmentView {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub made_by: String,
-    pub made_at: DateTime<Utc>,
-    pub service: Option<String>,
-    pub place: Option<String>,
-}
-
 impl Store {
     /// Books an appointment for after release (HCP only): a named service, a place, a time
     /// after now and within a year. Each problem is said as one sentence; several are joined.
@@ -1374,16 +1283,6 @@ pub(crate) fn appointments_for(
     })
 }
 
-/// An appointment after release known from a bundle another suite signed (imported as a
-/// note, `handover::import`): the text for HCPs only, like the sending suite's service and
-/// place; that one is known, and from where, for everyone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KnownAppointment {
-    pub text: Option<String>,
-    pub source_suite: String,
-    pub signed_at: DateTime<Utc>,
-}
-
 /// Appointments after release imported for a person, oldest import first.
 pub(crate) fn known_appointments_for(
     conn: &Connection,
@@ -1399,7 +1298,7 @@ pub(crate) fn known_appointments_for(
     collect_rows(
         conn,
         &sql,
-        params![person_id, crate::handover::import::APPOINTMENT_NOTE],
+        params![person_id, crate::domain::handover::APPOINTMENT_NOTE],
         |r| {
             Ok(KnownAppointment {
                 text: r.get(0)?,

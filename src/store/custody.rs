@@ -5,9 +5,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use super::{StoreError, collect_rows, parse_timestamp, timestamp};
+
+pub use crate::domain::record::view::{
+    CarePlanView, CheckView, CustodyEntry, FlagView, HcpContactView, RecordView,
+};
 
 /// A person to be written.
 #[derive(Debug, Clone, Default)]
@@ -200,43 +203,6 @@ pub fn insert_hcp_contact(
     Ok(conn.last_insert_rowid())
 }
 
-/// One person in custody now, as the board and `sonar list` need them. Holds no clinical
-/// detail: every role may see all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CustodyEntry {
-    pub detention_id: i64,
-    pub person_id: i64,
-    pub custody_no: String,
-    pub surname: String,
-    pub forenames: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub cell: String,
-    pub arrived_at: DateTime<Utc>,
-    pub authorised_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    /// The current plan's level, if a plan has been set.
-    pub level: Option<u8>,
-    pub interval_minutes: Option<u32>,
-    pub rouse: bool,
-    /// When the plan was set and when the last check was done: the schedule's anchor.
-    pub plan_set_at: Option<DateTime<Utc>>,
-    pub last_check_at: Option<DateTime<Utc>>,
-    /// Active flags of this detention: (code, severity), not entered in error.
-    pub flags: Vec<(String, String)>,
-    pub hcp_seen: bool,
-    /// Who last saw the person as an HCP in this detention, when, and how: any HCP entry
-    /// counts (filled for people in custody and for one record).
-    pub last_seen: Option<crate::domain::record::HcpSeen>,
-    /// The board's record markers: `ALLERGY`, `KNOWN SH! WD!` (`domain::record`).
-    pub markers: Vec<String>,
-    pub ready_for_transfer: bool,
-    /// The earliest next dose of a regular medicine (filled for people in custody).
-    pub next_medication_due: Option<DateTime<Utc>>,
-    /// When the next NEWS2 observations are due after the latest set (filled for people in
-    /// custody who have one). A time only, for every role: the set itself is HCP only.
-    pub next_observations: Option<crate::domain::scores::news2::NextObservations>,
-}
-
 /// Which detentions [`custody_entries`] returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
@@ -308,88 +274,6 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
 
 fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
     text.map(|t| parse_timestamp(&t)).transpose()
-}
-
-/// A flag as the record shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FlagView {
-    pub code: String,
-    pub severity: String,
-    pub reason: String,
-    pub source: String,
-    pub raised_by: String,
-    pub raised_at: DateTime<Utc>,
-    /// Set when this flag was raised in an earlier detention.
-    pub from_earlier_detention: bool,
-    /// `form.question` of the answer whose rule raised it (none for a flag added by hand).
-    pub raised_by_answer: Option<String>,
-}
-
-/// A cell check as the record shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckView {
-    pub done_at: DateTime<Utc>,
-    pub done_by: String,
-    pub roused: Option<bool>,
-    pub condition: String,
-}
-
-/// An HCP contact: the note is `None` for a role that may not read clinical notes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HcpContactView {
-    pub seen_at: DateTime<Utc>,
-    pub seen_by: String,
-    pub note: Option<String>,
-}
-
-/// The care plan as the record shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CarePlanView {
-    pub level: u8,
-    pub interval_minutes: Option<u32>,
-    pub rouse: bool,
-    pub instructions: String,
-    pub rationale: String,
-    pub set_by: String,
-    pub set_at: DateTime<Utc>,
-}
-
-/// Everything the record screen shows of one detention.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordView {
-    pub entry: CustodyEntry,
-    pub sex: Option<String>,
-    pub nhs_number: Option<String>,
-    pub pnc_id: Option<String>,
-    pub arresting_officer: String,
-    pub reason: String,
-    pub flags: Vec<FlagView>,
-    pub plan_history: Vec<CarePlanView>,
-    pub checks: Vec<CheckView>,
-    pub hcp_contacts: Vec<HcpContactView>,
-    pub previous_detentions: Vec<(String, DateTime<Utc>)>,
-    /// Medicines with next dose due (reasons only when clinical detail is visible).
-    pub medications: Vec<super::clinical::MedicationView>,
-    /// The administration record of those medicines, newest first (reasons HCP only).
-    pub doses: Vec<super::clinical::DoseView>,
-    /// NEWS2 entries, oldest first; empty when clinical detail is not visible.
-    pub news2: Vec<super::clinical::ScoreEntry>,
-    /// Every score of every kind (NEWS2, GCS, CIWA-Ar, COWS, AUDIT-C), oldest first; empty,
-    /// and never read from disk, when clinical detail is not visible.
-    pub scores: Vec<super::clinical::ScoreEntry>,
-    pub consents: Vec<super::clinical::ConsentView>,
-    pub fitness: Vec<super::clinical::FitnessView>,
-    pub referrals: Vec<super::clinical::ReferralView>,
-    /// Appointments after release, soonest first (service and place only when clinical).
-    pub appointments: Vec<super::clinical::AppointmentView>,
-    /// Appointments after release known from bundles imported from other suites.
-    pub known_appointments: Vec<super::clinical::KnownAppointment>,
-    /// Checks in full, the suggested level and the PACE reviews and extensions (`care.rs`).
-    pub care: super::care::RecordCare,
-    /// The clinical record (`domain::record`): allergies, conditions, reported medicines,
-    /// substance use, self-harm, injuries, pregnancy, communication, HCP contacts, and what is
-    /// known from elsewhere. Every view of the person reads it.
-    pub record: crate::domain::record::ClinicalRecord,
 }
 
 /// Reads one detention's record. `clinical` decides whether clinical notes are selected at

@@ -6,10 +6,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditAction};
-use super::custody::{self, NewFlag, NewPerson, RecordView};
+use super::custody::{self, NewFlag, NewPerson};
 use super::{Store, StoreError, collect_rows, timestamp};
-use crate::handover::import::ImportPlan;
-use crate::handover::keys;
+use crate::domain::handover::{self as keys, ImportPlan};
+pub use crate::domain::handover::{HandoverDraft, NewHandover, consents_to_share};
 
 /// One of the suite's signing keys, public half.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,30 +108,6 @@ pub fn public_keys(conn: &Connection) -> Result<Vec<PublicKeyRow>, StoreError> {
             })
         },
     )
-}
-
-/// What the export needs from the store, read in the transaction that will record it.
-#[derive(Debug, Clone)]
-pub struct HandoverDraft {
-    pub detention_id: i64,
-    pub record: RecordView,
-    pub suite_name: String,
-    pub key: SigningKey,
-    pub kid: String,
-}
-
-/// A handover to record.
-#[derive(Debug, Clone)]
-pub struct NewHandover<'a> {
-    pub detention_id: i64,
-    pub destination: &'a str,
-    pub receiving_org: &'a str,
-    pub receiving_officer: &'a str,
-    pub bundle_id: &'a str,
-    pub bundle_sha256: &'a str,
-    pub kid: &'a str,
-    /// Flag codes that left the suite as risk-to-life information, for the audit.
-    pub disclosed_flags: &'a str,
 }
 
 /// What an import did.
@@ -252,6 +228,17 @@ impl Store {
                 record.referrals = super::clinical::referrals_for(tx, detention_id, true)?;
                 record.appointments =
                     super::clinical::appointments_for(tx, detention_id, true)?;
+                // Self-harm and mental health history go with consent; clinical notes never
+                // leave, whatever the consent (docs/handover.md, "What leaves the suite").
+                let mut clinical = super::record::clinical_record(tx, detention_id, true)?;
+                clinical
+                    .entries
+                    .retain(|e| e.fact.kind() != crate::domain::record::FactKind::Note);
+                for c in &mut clinical.contacts {
+                    c.note = None;
+                }
+                clinical.known = std::mem::take(&mut record.record.known);
+                record.record = clinical;
             }
             let (key, kid) = signing_key_in(tx, &staff, now)?;
             let suite_name: String = tx.query_row(
@@ -313,7 +300,7 @@ impl Store {
                 "bundle_sha256": h.bundle_sha256,
                 "kid": h.kid,
                 "risk_to_life_disclosed": h.disclosed_flags,
-                "justification": crate::handover::build::DISCLOSURE_JUSTIFICATION,
+                "justification": crate::domain::handover::DISCLOSURE_JUSTIFICATION,
             })
             .to_string();
             audit::append(tx, now, &staff, AuditAction::Export, &h.detention_id.to_string(), &detail)?;
@@ -412,11 +399,20 @@ impl Store {
             for (kind, text) in &plan.notes {
                 insert_imported_note(tx, import_id, person_id, kind, text)?;
             }
+            let entries = super::record_import::insert_imported_entries(
+                tx,
+                person_id,
+                import_id,
+                &plan.source_suite,
+                plan.signed_at,
+                &plan.entries,
+            )?;
             let detail = serde_json::json!({
                 "bundle_id": plan.bundle_id,
                 "from": plan.source_suite,
                 "kid": plan.kid,
                 "flags": plan.flags.len(),
+                "record_entries": entries,
                 "new_person": new_person,
             })
             .to_string();
@@ -432,7 +428,7 @@ impl Store {
         person_id: i64,
     ) -> Result<Vec<(String, String, String, String)>, StoreError> {
         let clinical = self.identity().role.sees_clinical_detail();
-        let [a, b] = crate::handover::import::HCP_ONLY_NOTES;
+        let [a, b] = crate::domain::handover::HCP_ONLY_NOTES;
         let mut stmt = self.conn().prepare_cached(
             "SELECT n.kind, n.text, i.source_suite, i.signed_at FROM imported_note n
              JOIN handover_import i ON i.id = n.import_id
@@ -446,13 +442,14 @@ impl Store {
 
     /// How many rows a table has (tests and reports: import changes nothing on failure).
     pub fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        const TABLES: [&str; 6] = [
+        const TABLES: [&str; 7] = [
             "person",
             "flag",
             "handover",
             "handover_import",
             "imported_note",
             "detention",
+            "record_entry",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::Internal(format!(
@@ -463,14 +460,6 @@ impl Store {
             .conn()
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
     }
-}
-
-/// Whether the newest consent decision for the receiving establishment is "consents".
-pub fn consents_to_share(record: &custody::RecordView) -> bool {
-    record
-        .consents
-        .iter()
-        .any(|c| c.scope == "receiving_establishment" && c.decision == "consents")
 }
 
 /// One bundle imported for a person: who sent it, when it was signed, with which key.

@@ -522,7 +522,7 @@ fn known_notes(
     reviews: &HashMap<KnownSubject, Standing>,
     known: &mut Vec<KnownItem>,
 ) -> Result<(), StoreError> {
-    let [a, b] = crate::handover::import::HCP_ONLY_NOTES;
+    let [a, b] = crate::domain::handover::HCP_ONLY_NOTES;
     let rows = collect_rows(
         conn,
         "SELECT n.id, n.kind, n.text, i.source_suite, i.signed_at FROM imported_note n

@@ -44,6 +44,9 @@ pub enum MedicineSource {
     GpRecord,
     Pharmacy,
     PackagingSeen,
+    /// Another custody suite's medication record, from its signed handover bundle. Not one of
+    /// the choices at screening ([`MedicineSource::ALL`]): only an import says it.
+    HandoverRecord,
 }
 
 impl MedicineSource {
@@ -59,6 +62,7 @@ impl MedicineSource {
             MedicineSource::GpRecord => "gp_record",
             MedicineSource::Pharmacy => "pharmacy",
             MedicineSource::PackagingSeen => "packaging_seen",
+            MedicineSource::HandoverRecord => "handover_record",
         }
     }
     pub fn label(self) -> &'static str {
@@ -67,6 +71,7 @@ impl MedicineSource {
             MedicineSource::GpRecord => "GP record",
             MedicineSource::Pharmacy => "pharmacy",
             MedicineSource::PackagingSeen => "packaging seen",
+            MedicineSource::HandoverRecord => "custody medication record",
         }
     }
     pub fn parse(text: &str) -> Option<MedicineSource> {

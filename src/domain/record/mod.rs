@@ -12,9 +12,11 @@
 //! Pure: the store reads and writes these types; the handover builds from and imports into
 //! them.
 
+pub mod codes;
 pub mod fact;
 pub mod from_form;
 pub mod known;
+pub mod view;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
