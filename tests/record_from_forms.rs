@@ -185,7 +185,6 @@ fn answer_for(q: &Question, marker: &str) -> (Answer, String) {
 struct Case {
     form: String,
     question: String,
-    #[allow(dead_code)] // read by the export half once the bundle carries the record
     custody_no: String,
     detention_id: i64,
     kind: FactKind,
@@ -315,6 +314,88 @@ fn every_record_question_reaches_the_record() {
                     .iter()
                     .map(|e| e.fact.headline())
                     .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The files `sonar export` wrote for one detention: (bundle JSON, escort summary).
+fn export(db: &Path, custody_no: &str, out: &Path) -> (String, String) {
+    let pw = out.join("pw");
+    std::fs::write(&pw, "demo\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let dir = out.join(custody_no);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sonar"))
+        .env("XDG_STATE_HOME", out.join("state"))
+        .env("XDG_CONFIG_HOME", out.join("config"))
+        .env("XDG_DATA_HOME", out.join("data"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "sergeant", "--password-file"])
+        .arg(&pw)
+        .args(["export", custody_no, "--destination", "prison", "--receiving-org", "HMP Leeds", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "export {custody_no}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut bundle = String::new();
+    let mut escort = String::new();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let path = f.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".handover.json") {
+            bundle = std::fs::read_to_string(&path).unwrap();
+        } else if name.ends_with(".escort.txt") {
+            escort = std::fs::read_to_string(&path).unwrap();
+        }
+    }
+    assert!(!bundle.is_empty() && !escort.is_empty(), "{custody_no}: files missing");
+    (bundle, escort)
+}
+
+/// Each answer travels: in the signed bundle and on the escort summary the receiving officer
+/// reads. The person consents to sharing with the receiving establishment, so clinical history
+/// (self-harm, mental health) goes too; clinical notes never leave the suite, whatever the
+/// consent (docs/handover.md), and that is checked as well.
+#[test]
+fn every_record_question_reaches_the_escort_summary_and_the_bundle() {
+    let (dir, db) = suite();
+    let cases = answer_every_record_question(&db);
+    let mut hcp = login(&db, "hcp");
+    for c in &cases {
+        hcp.record_consent(c.detention_id, "receiving_establishment", "consents", "", now())
+            .unwrap();
+    }
+    drop(hcp);
+    let mut failures = Vec::new();
+    for c in &cases {
+        let (bundle, escort) = export(&db, &c.custody_no, dir.path());
+        // The bundle is JSON: its text may escape characters, so compare lower-cased values.
+        let bundle = bundle.to_lowercase();
+        let escort = escort.to_lowercase();
+        let expect = c.expect.clone();
+        if c.kind == FactKind::Note {
+            if bundle.contains(&expect) || escort.contains(&expect) {
+                failures.push(format!("{}.{}: a clinical note left the suite", c.form, c.question));
+            }
+            continue;
+        }
+        if !bundle.contains(&expect) {
+            failures.push(format!("{}.{}: `{}` not in the bundle", c.form, c.question, c.expect));
+        }
+        if !escort.contains(&expect) {
+            failures.push(format!(
+                "{}.{}: `{}` not on the escort summary:\n{escort}",
+                c.form, c.question, c.expect
             ));
         }
     }
