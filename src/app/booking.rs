@@ -250,11 +250,7 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
             3,
             width,
         );
-        let tail = if urgent {
-            " (a handover: check, nothing here is live)"
-        } else {
-            ""
-        };
+        let tail = if urgent { " (check; not live)" } else { "" };
         push_wrapped(
             rows,
             Some((RowStyle::Plain, "       ".into())),
@@ -278,9 +274,9 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
     if !urgent_flags.is_empty() || !urgent_notes.is_empty() {
         push_wrapped(
             &mut rows,
-            None,
+            Some((RowStyle::Plain, " ".into())),
             RowStyle::Urgent,
-            " ! Allergies and time-critical medicines:",
+            "! Allergies and time-critical medicines:",
             1,
             width,
         );
@@ -302,9 +298,9 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
         }
         push_wrapped(
             &mut rows,
-            None,
+            Some((RowStyle::Plain, " ".into())),
             RowStyle::Heading,
-            " Known from other suites' handovers (check and re-prescribe; nothing here is live):",
+            "Known from other suites' handovers (check and re-prescribe; nothing here is live):",
             1,
             width,
         );
@@ -474,12 +470,7 @@ fn check_duplicates(app: &mut App, d: &mut DetailsState) -> bool {
     d.error = None;
     d.picking = Some(Picking::default());
     app.set_info(format!(
-        "{} already known may be this person: {} books in the one selected, {} creates a new person anyway (asks why).",
-        if ids.len() == 1 {
-            "Someone".to_string()
-        } else {
-            format!("{} people", ids.len())
-        },
+        "Already known: pick the person ({}) or make a new one ({}, asks why).",
         app.keymap.key_name(Context::Form, Action::Submit),
         app.keymap.key_name(Context::Form, Action::NewPerson),
     ));

@@ -115,7 +115,7 @@ fn details(app: &App, d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, ar
         Line::default(),
     ];
     for (i, f) in d.fields.iter().enumerate() {
-        let focused = i == d.focus;
+        let focused = i == d.focus && d.picking.is_none();
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "{} {:<18} ",
@@ -150,7 +150,7 @@ fn details(app: &App, d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, ar
             key(app, Action::Back)
         ),
         Some(_) => format!(
-            " {} books in the person selected · {} creates a new person anyway (asks why) · {} edits the details",
+            " {} books in the selected person · {} a new person (asks why) · {} edits",
             key(app, Action::Submit),
             key(app, Action::NewPerson),
             key(app, Action::Back)
@@ -170,12 +170,8 @@ fn candidates(d: &DetailsState, theme: &Theme, lines: &mut Vec<Line<'_>>, width:
             format!(" Already known, set aside: a new person because \"{reason}\"")
         }
         _ => format!(
-            " Already known: {} may be this person. Pick them rather than make a second record.",
-            if d.candidates.len() == 1 {
-                "1 person".to_string()
-            } else {
-                format!("{} people", d.candidates.len())
-            }
+            " Already known, may be this person ({}): pick rather than make a second record",
+            d.candidates.len()
         ),
     };
     lines.push(Line::from(Span::styled(
@@ -189,20 +185,31 @@ fn candidates(d: &DetailsState, theme: &Theme, lines: &mut Vec<Line<'_>>, width:
             .date_of_birth
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|| "dob ?".into());
-        let why = c.reasons.first().map(|r| r.label()).unwrap_or_default();
-        let text = format!(
-            "{} {}, {}  {dob}  {}  ({why})",
-            if selected == Some(i) { ">" } else { " " },
-            m.surname.to_uppercase(),
-            m.forenames,
-            history(m),
-        );
+        let mut ids = String::new();
+        if let Some(n) = &m.nhs_number {
+            ids.push_str(&format!("  NHS {n}"));
+        }
+        if let Some(p) = &m.pnc_id {
+            ids.push_str(&format!("  PNC {p}"));
+        }
+        let why: Vec<&str> = c.reasons.iter().map(|r| r.label()).collect();
         let style = if selected == Some(i) {
             theme.selected()
         } else {
             Style::default()
         };
-        lines.push(Line::from(Span::styled(truncate(&text, width), style)));
+        let first = format!(
+            "{} {}, {}  {dob}{ids}",
+            if selected == Some(i) { ">" } else { " " },
+            m.surname.to_uppercase(),
+            m.forenames,
+        );
+        lines.push(Line::from(Span::styled(truncate(&first, width), style)));
+        let second = format!("     {} · {}", history(m), why.join(", "));
+        lines.push(Line::from(Span::styled(
+            truncate(&second, width),
+            theme.dim(),
+        )));
     }
     if let Some(reason) = d.picking.as_ref().and_then(|p| p.reason.as_ref()) {
         lines.push(Line::from(vec![

@@ -173,7 +173,6 @@ pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
             let label = match action {
                 Action::Submit if banner => "acknowledge",
                 Action::MoveDown if banner => "scroll",
-                Action::PageDown if banner => "page",
                 Action::Last if banner => "to the end",
                 _ => short_label(action),
             };
@@ -186,7 +185,6 @@ pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
 const BANNER_HINTS: &[Action] = &[
     Action::Submit,
     Action::MoveDown,
-    Action::PageDown,
     Action::Last,
     Action::Help,
     Action::Lock,
