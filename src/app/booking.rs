@@ -332,7 +332,7 @@ pub fn banner_settle(b: &mut BannerState, today: NaiveDate, size: (u16, u16)) ->
 #[derive(Debug)]
 pub enum BookingStep {
     Search(SearchState),
-    Details(DetailsState),
+    Details(Box<DetailsState>),
     Banner(BannerState),
     Form(Box<FormScreen>),
 }
@@ -379,7 +379,7 @@ fn search(app: &mut App, s: &mut SearchState) {
 
 /// The details screen: for a new person, the person's fields filled once from what was typed
 /// in the search ([`prefill_from_search`]), with the cursor on the first one left empty.
-fn details_for(person: Option<PersonMatch>, query: &str, year: i32) -> DetailsState {
+fn details_for(person: Option<PersonMatch>, query: &str, year: i32) -> Box<DetailsState> {
     let mut fields: Vec<DetailField> = Vec::new();
     if person.is_none() {
         let typed = prefill_from_search(query, year);
@@ -402,7 +402,7 @@ fn details_for(person: Option<PersonMatch>, query: &str, year: i32) -> DetailsSt
         });
     }
     let focus = fields.iter().position(|f| f.value.is_empty()).unwrap_or(0);
-    DetailsState {
+    Box::new(DetailsState {
         person,
         fields,
         focus,
@@ -410,7 +410,7 @@ fn details_for(person: Option<PersonMatch>, query: &str, year: i32) -> DetailsSt
         candidates: Vec::new(),
         picking: None,
         duplicate_reason: None,
-    }
+    })
 }
 
 fn this_year(app: &App) -> i32 {
@@ -498,7 +498,7 @@ fn first_detention_field(d: &DetailsState) -> usize {
 
 /// After picking or declining the candidates: book now if the detention is filled in,
 /// otherwise go to its first field.
-fn continue_details(app: &mut App, mut d: DetailsState) -> BookingStep {
+fn continue_details(app: &mut App, mut d: Box<DetailsState>) -> BookingStep {
     if value(&d, "Cell").is_empty() {
         d.focus = first_detention_field(&d);
         return BookingStep::Details(d);
@@ -513,7 +513,7 @@ fn continue_details(app: &mut App, mut d: DetailsState) -> BookingStep {
 /// A key while the candidates list has the keyboard.
 fn picking_action(
     app: &mut App,
-    mut d: DetailsState,
+    mut d: Box<DetailsState>,
     mut p: Picking,
     action: Action,
 ) -> BookingStep {
@@ -543,10 +543,8 @@ fn picking_action(
         return BookingStep::Details(d);
     }
     match action {
-        Action::MoveDown | Action::NextField => {
-            if p.selected + 1 < d.candidates.len() {
-                p.selected += 1;
-            }
+        Action::MoveDown | Action::NextField if p.selected + 1 < d.candidates.len() => {
+            p.selected += 1;
         }
         Action::MoveUp | Action::PrevField => p.selected = p.selected.saturating_sub(1),
         Action::First => p.selected = 0,

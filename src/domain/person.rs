@@ -162,7 +162,7 @@ fn outline(word: &str) -> String {
     let mut out = String::new();
     for (i, c) in word.chars().enumerate() {
         let keep = i == 0 || !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'h' | 'w' | 'y');
-        if keep && out.chars().last() != Some(c) {
+        if keep && !out.ends_with(c) {
             out.push(c);
         }
     }
@@ -199,7 +199,7 @@ fn surname_similarity(a: &str, b: &str) -> f64 {
     let whole = word_similarity(a, b);
     let parts = |s: &str| -> Vec<String> {
         fold_name(s)
-            .split(|c: char| c == '-' || c == ' ')
+            .split(['-', ' '])
             .filter(|p| !p.is_empty())
             .map(str::to_string)
             .collect()
