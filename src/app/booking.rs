@@ -951,3 +951,87 @@ pub fn ago(days: i64) -> String {
         _ => format!("{} years ago", d / 365),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn flag(code: &str, severity: &str, reason: &str) -> KnownFlag {
+        KnownFlag {
+            flag_id: 1,
+            code: code.into(),
+            severity: severity.into(),
+            reason: reason.into(),
+            source: "booking-in risk assessment".into(),
+            raised_at: chrono::Utc
+                .with_ymd_and_hms(2026, 1, 2, 10, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            custody_no: Some("NG-26-000001".into()),
+        }
+    }
+
+    fn text(rows: &[BannerRow]) -> Vec<String> {
+        rows.iter()
+            .map(|r| r.parts.iter().map(|p| p.1.as_str()).collect::<String>())
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_rows_never_pass_the_width() {
+        for width in [10, 20, 37, 78] {
+            for line in wrap(
+                "Levetiracetam 500 mg twice daily; supercalifragilisticexpialidocious dose",
+                width - 5,
+                width,
+            ) {
+                assert!(line.chars().count() <= width, "{line:?} at {width}");
+            }
+        }
+        assert_eq!(wrap("", 10, 10), vec![String::new()]);
+        assert_eq!(wrap("a b c", 3, 3), vec!["a b", "c"]);
+    }
+
+    #[test]
+    fn allergies_and_time_critical_lines_come_first_and_the_end_is_noted() {
+        let b = BannerState::new(
+            1,
+            "X".into(),
+            vec![
+                flag("SH", "warning", "Ligature in the cell."),
+                flag("ALG", "information", "Penicillin: facial swelling."),
+            ],
+            vec![(
+                "Medications".into(),
+                "Paracetamol 1 g as needed\nLevetiracetam 500 mg twice daily".into(),
+                "HMP Leeds".into(),
+                "2026-10-24T10:00:00Z".into(),
+            )],
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+        let rows = text(&banner_rows(&b, today, 78));
+        let at = |needle: &str| {
+            rows.iter()
+                .position(|r| r.contains(needle))
+                .unwrap_or(usize::MAX)
+        };
+        assert!(at("Allergies and time-critical") < at("Penicillin"));
+        assert!(at("Penicillin") < at("Ligature"));
+        assert!(at("Levetiracetam") < at("Ligature"));
+        assert!(at("Ligature") < at("Paracetamol"));
+        for r in &rows {
+            assert!(r.chars().count() <= 78, "{r:?}");
+        }
+        // On a short screen the end is not seen until scrolled there.
+        let mut small = b;
+        let below = banner_settle(&mut small, today, (80, 10));
+        assert!(below > 0 && !small.seen_end);
+        small.scroll = usize::MAX;
+        assert_eq!(banner_settle(&mut small, today, (80, 10)), 0);
+        assert!(small.seen_end);
+        small.scroll = 0;
+        banner_settle(&mut small, today, (80, 10));
+        assert!(small.seen_end, "once seen, the end stays seen");
+    }
+}
