@@ -819,3 +819,69 @@ fn f2_takes_the_search_text_once_into_its_fields() {
         "Sex (m/f/o/u)"
     );
 }
+
+#[test]
+fn many_candidates_scroll_in_a_window_and_down_picks_another() {
+    use sonar_custody::domain::booking::{PersonInput, validate_person};
+    let db = demo_db();
+    let first = first_khan(&db);
+    let mut others = Vec::new();
+    {
+        let mut store =
+            sonar_custody::store::Store::unlock(&db.path, "sergeant", DEMO_PASSWORD, fixed_now())
+                .unwrap()
+                .store;
+        for (surname, forenames) in [
+            ("Kahn", "Aaron"),
+            ("Khan", "Aron"),
+            ("Khan", "A"),
+            ("Khaan", "Aaron"),
+            ("Khan", "Aaron James"),
+            ("Khan", "Arron"),
+            ("Kan", "Aaron"),
+        ] {
+            let p = validate_person(
+                &PersonInput {
+                    surname: surname.into(),
+                    forenames: forenames.into(),
+                    date_of_birth: "01/05/1987".into(),
+                    ..Default::default()
+                },
+                fixed_now().date_naive(),
+            )
+            .unwrap();
+            others.push(
+                store
+                    .create_person(&p, Some("test: variants of one name"), fixed_now())
+                    .unwrap(),
+            );
+        }
+    }
+    let mut app = support::app(&db.path);
+    log_in(&mut app, "sergeant", DEMO_PASSWORD);
+    new_khan(&mut app);
+    let found = details(&app).candidates.len();
+    assert_eq!(found, 8, "{}", screen_text(&app, 80, 24));
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains(" Typed: KHAN · Aaron · 01/05/1987 · m"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" of 8 shown: up and down for the others"),
+        "{text}"
+    );
+    assert!(text.contains("books in the selected person"), "{text}");
+    // Down to the last: it comes into view and Enter books that one in.
+    for _ in 0..found {
+        key(&mut app, KeyCode::Down);
+    }
+    let last = details(&app).candidates[found - 1].person.person_id;
+    assert!(screen_text(&app, 80, 24).contains("> "), "selection shown");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        details(&app).person.as_ref().map(|p| p.person_id),
+        Some(last)
+    );
+    assert!(last == first || others.contains(&last));
+}

@@ -114,8 +114,30 @@ fn details(app: &App, d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, ar
         Line::from(Span::styled(title, theme.title())),
         Line::default(),
     ];
-    for (i, f) in d.fields.iter().enumerate() {
-        let focused = i == d.focus && d.picking.is_none();
+    if d.picking.is_some() {
+        // Choosing among people already known: the typed details on one line, so the list
+        // has the room.
+        let typed: Vec<String> = d
+            .fields
+            .iter()
+            .filter(|f| !f.value.trim().is_empty())
+            .map(|f| f.value.trim().to_string())
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled(" Typed: ", theme.dim()),
+            Span::raw(truncate(
+                &typed.join(" · "),
+                usize::from(area.width).saturating_sub(8),
+            )),
+        ]));
+    }
+    let fields = if d.picking.is_some() {
+        &d.fields[..0]
+    } else {
+        &d.fields[..]
+    };
+    for (i, f) in fields.iter().enumerate() {
+        let focused = i == d.focus;
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "{} {:<18} ",
@@ -137,7 +159,9 @@ fn details(app: &App, d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, ar
         ]));
     }
     if !d.candidates.is_empty() {
-        candidates(d, theme, &mut lines, area.width as usize);
+        // What is left above the error and the instruction (three lines, the last may wrap).
+        let room = usize::from(area.height).saturating_sub(lines.len() + 5);
+        candidates(d, theme, &mut lines, area.width as usize, room);
     }
     lines.push(Line::default());
     if let Some(e) = &d.error {
@@ -163,7 +187,15 @@ fn details(app: &App, d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, ar
 
 /// The people already known who may be the new person, each with their date of birth, why they
 /// match and their last detention; and the reason being typed to create a new person anyway.
-fn candidates(d: &DetailsState, theme: &Theme, lines: &mut Vec<Line<'_>>, width: usize) {
+/// `room` is how many lines the list may take; with more candidates than fit, a window
+/// around the selected one shows, and a line says how many more there are.
+fn candidates(
+    d: &DetailsState,
+    theme: &Theme,
+    lines: &mut Vec<Line<'_>>,
+    width: usize,
+    room: usize,
+) {
     lines.push(Line::default());
     let heading = match (&d.picking, &d.duplicate_reason) {
         (_, Some((reason, _))) => {
@@ -179,7 +211,25 @@ fn candidates(d: &DetailsState, theme: &Theme, lines: &mut Vec<Line<'_>>, width:
         theme.warning(),
     )));
     let selected = d.picking.as_ref().map(|p| p.selected);
-    for (i, c) in d.candidates.iter().enumerate() {
+    let typing = d.picking.as_ref().is_some_and(|p| p.reason.is_some());
+    // Two lines a candidate, after the blank line, the heading and (when typing) the reason.
+    let fit = (room.saturating_sub(2 + usize::from(typing)) / 2).max(1);
+    let shown = if d.candidates.len() > fit {
+        fit.saturating_sub(1).max(1)
+    } else {
+        fit
+    };
+    let first_shown = selected
+        .unwrap_or(0)
+        .saturating_sub(shown.saturating_sub(1))
+        .min(d.candidates.len().saturating_sub(shown));
+    for (i, c) in d
+        .candidates
+        .iter()
+        .enumerate()
+        .skip(first_shown)
+        .take(shown)
+    {
         let m = &c.person;
         let dob = m
             .date_of_birth
@@ -208,6 +258,17 @@ fn candidates(d: &DetailsState, theme: &Theme, lines: &mut Vec<Line<'_>>, width:
         let second = format!("     {} · {}", history(m), why.join(", "));
         lines.push(Line::from(Span::styled(
             truncate(&second, width),
+            theme.dim(),
+        )));
+    }
+    let hidden = d.candidates.len().saturating_sub(shown);
+    if hidden > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "   {} of {} shown: up and down for the others",
+                shown,
+                d.candidates.len()
+            ),
             theme.dim(),
         )));
     }
