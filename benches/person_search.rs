@@ -2,7 +2,8 @@
 //! under 5 ms). Each query shape the search screen produces is timed one query at a time,
 //! through `Store::search_people` with the one-line parser and the screen's result limit
 //! (`SEARCH_LIMIT`), as the UI calls it on each key; percentiles are printed per shape and
-//! over all.
+//! over all. The duplicate check run before a new person is created
+//! (`Store::possible_duplicates`) is timed the same way.
 //!
 //! The suite is generated once (about a minute for 1,000,000 people) and kept under Cargo's
 //! target tmpdir; `SONAR_BENCH_PEOPLE` sets another size.
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sonar_custody::domain::booking::parse_query;
+use sonar_custody::domain::booking::{PersonInput, parse_query, validate_person};
 use sonar_custody::store::Store;
 
 /// Makes one query text of a shape.
@@ -138,6 +139,61 @@ fn main() {
             let found = store
                 .search_people(&q, sonar_custody::app::booking::SEARCH_LIMIT)
                 .expect("search");
+            times.push(started.elapsed());
+            std::hint::black_box(found);
+        }
+        all.extend(report(name, times));
+    }
+    // The duplicate check before a new person is created: the same date of birth with a name
+    // alike (the main case), plus the NHS number and PNC id when given. Some names are spelt
+    // the other way (Smyth, Kahn) so the spelling variants are scored too.
+    let variants = [
+        "Smyth",
+        "Jones",
+        "Williams",
+        "Tailor",
+        "Browne",
+        "Davis",
+        "Evans",
+        "Willson",
+        "Thomas",
+        "Robertson",
+        "Kahn",
+        "Patel",
+        "Novak",
+        "OBrien",
+    ];
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+    for (name, with_ids) in [
+        ("duplicates: name + dob", false),
+        ("duplicates: + NHS and PNC", true),
+    ] {
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let input = PersonInput {
+                surname: variants[rng.random_range(0..variants.len())].to_string(),
+                forenames: forenames[rng.random_range(0..forenames.len())].to_string(),
+                date_of_birth: format!(
+                    "{:02}/{:02}/{}",
+                    rng.random_range(1..=28),
+                    rng.random_range(1..=12),
+                    rng.random_range(1950..2008)
+                ),
+                nhs_number: if with_ids {
+                    "9434765919".into()
+                } else {
+                    String::new()
+                },
+                pnc_id: if with_ids {
+                    "2008/0056560Z".into()
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            };
+            let p = validate_person(&input, today).expect("a valid person");
+            let started = Instant::now();
+            let found = store.possible_duplicates(&p).expect("duplicates");
             times.push(started.elapsed());
             std::hint::black_box(found);
         }

@@ -4,11 +4,12 @@
 //! versions, flags from rules tied to their answer, flags by hand and entered in error.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use sonar_custody::domain::booking::{PersonInput, parse_query, validate_person};
+use sonar_custody::domain::booking::{PersonInput, ValidPerson, parse_query, validate_person};
 use sonar_custody::domain::flag::{FlagCode, Severity};
 use sonar_custody::domain::form::{
     Answer, AnswerValue, BOOKING_RISK, HEALTH_SCREEN, embedded_form, embedded_forms,
 };
+use sonar_custody::domain::person::DuplicateReason;
 use sonar_custody::domain::rules::embedded_rules;
 use sonar_custody::store::booking::Booking;
 use sonar_custody::store::{Store, StoreError};
@@ -52,34 +53,45 @@ fn booking() -> Booking {
     }
 }
 
-fn new_person(store: &mut Store, surname: &str, dob: &str) -> i64 {
-    let p = validate_person(
+fn person(surname: &str, forenames: &str, dob: &str, nhs: &str, pnc: &str) -> ValidPerson {
+    validate_person(
         &PersonInput {
             surname: surname.into(),
-            forenames: "Alex".into(),
+            forenames: forenames.into(),
             date_of_birth: dob.into(),
-            nhs_number: "9449305552".into(),
-            pnc_id: "2023/1234567v".into(),
+            nhs_number: nhs.into(),
+            pnc_id: pnc.into(),
             ..Default::default()
         },
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
     )
-    .unwrap();
-    store.create_person(&p, now()).unwrap()
+    .unwrap()
+}
+
+/// A new person with an NHS number and a PNC id.
+fn new_person_with_ids(store: &mut Store, surname: &str, dob: &str) -> i64 {
+    let p = person(surname, "Alex", dob, "4010232137", "2023/1234567v");
+    store.create_person(&p, None, now()).unwrap()
+}
+
+/// A new person with no identifiers (several in one suite, so none is a duplicate).
+fn new_person(store: &mut Store, surname: &str, dob: &str) -> i64 {
+    let p = person(surname, "Alex", dob, "", "");
+    store.create_person(&p, None, now()).unwrap()
 }
 
 #[test]
 fn search_finds_by_each_key_and_lists_detentions() {
     let (_dir, db) = suite();
     let mut s = login(&db, "sergeant");
-    let id = new_person(&mut s, "Ñúñez-Ölander", "02/03/1990");
+    let id = new_person_with_ids(&mut s, "Ñúñez-Ölander", "02/03/1990");
     for q in [
         "nunez",
         "ÑUÑ",
         "nunez-olander alex",
         "nun al 02/03/1990",
         "ÑUÑEZ ÁL",
-        "944 930 5552",
+        "401 023 2137",
         "23/1234567V",
         "1990-03-02",
     ] {
@@ -104,6 +116,66 @@ fn search_finds_by_each_key_and_lists_detentions() {
     assert_eq!(
         e.to_string(),
         "this person is already in custody here: open their record instead"
+    );
+}
+
+#[test]
+fn the_store_refuses_a_possible_duplicate_without_a_reason() {
+    let (_dir, db) = suite();
+    let mut s = login(&db, "sergeant");
+    let first = s
+        .create_person(&person("KHAN", "Aaron", "01/05/1987", "", ""), None, now())
+        .unwrap();
+    s.book_in(first, &booking(), now()).unwrap();
+    let people_before = s.count_rows("person").unwrap();
+    // A spelling variant, the same date of birth: refused, naming the person found.
+    let again = person("Kahn", "Aron", "01/05/1987", "", "");
+    let found = s.possible_duplicates(&again).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].person.person_id, first);
+    assert_eq!(found[0].reasons, vec![DuplicateReason::NameAndDateOfBirth]);
+    assert_eq!(found[0].person.detention_count, 1);
+    let e = s.create_person(&again, None, now()).unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    assert!(e.to_string().contains(&format!("person {first}")), "{e}");
+    // A blank reason is no reason.
+    assert!(s.create_person(&again, Some("   "), now()).is_err());
+    assert_eq!(s.count_rows("person").unwrap(), people_before);
+    // Another date of birth is another person; an identifier matches whatever the name.
+    assert!(
+        s.possible_duplicates(&person("KHAN", "Aaron", "02/05/1987", "", ""))
+            .unwrap()
+            .is_empty()
+    );
+    let with_nhs = s
+        .create_person(
+            &person("Other", "Name", "03/03/1970", "4010232137", ""),
+            None,
+            now(),
+        )
+        .unwrap();
+    let found = s
+        .possible_duplicates(&person("Different", "Person", "", "401 023 2137", ""))
+        .unwrap();
+    assert_eq!(found[0].person.person_id, with_nhs);
+    assert_eq!(found[0].reasons, vec![DuplicateReason::SameNhsNumber]);
+    // With a reason it is created, and the audit names the reason and the candidate.
+    let id = s
+        .create_person(&again, Some("twin brother, different person"), now())
+        .unwrap();
+    assert_ne!(id, first);
+    let detail: String = s
+        .conn_for_reports()
+        .query_row(
+            "SELECT detail FROM audit WHERE subject = ?1 AND detail LIKE '%reason:%'",
+            [format!("person {id}")],
+            |r| r.get(0),
+        )
+        .expect("an audit row for the reason");
+    assert!(
+        detail.contains("twin brother, different person")
+            && detail.contains(&format!("person {first}")),
+        "{detail}"
     );
 }
 

@@ -82,9 +82,8 @@ fn start_new_person(app: &mut App, surname: &str) -> (usize, usize) {
     let mut typed = surname.chars().count();
     k.action(Action::NewPerson);
     assert_eq!(step(k.app), "details");
-    // Surname is carried from the search; forenames, date of birth, sex, NHS, PNC, officer,
-    // reason, cell.
-    k.key(KeyCode::Enter);
+    // Surname is carried from the search and the cursor waits on the first empty field:
+    // forenames, date of birth, sex, NHS, PNC, officer, reason, cell.
     for value in ["Sam", "14/02/1990", "m", "", "", "PC 1 Hart", "Theft", "C9"] {
         k.text(value);
         typed += value.chars().count();
@@ -116,7 +115,7 @@ fn nothing_to_declare_is_one_key_per_question() {
         "KEYS nothing to declare: {questions} questions, {form_keys} keys on the form; {start} keys to find, create and book in ({typed} typing details, {} others)",
         start - typed
     );
-    assert_eq!(start - typed, 11);
+    assert_eq!(start - typed, 10);
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("NEWMAN"), "{text}");
     assert!(
@@ -265,6 +264,82 @@ fn a_returning_person_sees_the_banner_first_and_acknowledging_is_audited() {
     // Esc does not skip it.
     key(&mut app, KeyCode::Esc);
     assert_eq!(step(&app), "banner");
+    // At 80×24 it does not fit: Enter before the end says how far and acknowledges nothing.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "banner");
+    let message = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("Scroll to the end (")
+            && message.contains("more lines) before acknowledging"),
+        "{message}"
+    );
+    // Down a line at a time until the end, then Enter acknowledges.
+    let mut downs = 0;
+    while screen_text(&app, 80, 24).contains(" more: ") {
+        key(&mut app, KeyCode::Down);
+        downs += 1;
+        assert!(downs < 50, "never reached the end");
+    }
+    assert!(downs > 0);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "form");
+}
+
+#[test]
+fn the_banner_is_acknowledged_only_once_read_to_the_end() {
+    let (_db, mut app) = logged_in("sergeant");
+    book_in_returning(&mut app);
+    assert_eq!(step(&app), "banner");
+    let text = screen_text(&app, 80, 24);
+    // Allergies and time-critical medicines come first: the anti-epileptic and methadone are
+    // on the first screen, above the flag that is neither.
+    let pos = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing:\n{text}"))
+    };
+    assert!(pos("Allergies and time-critical medicines") < pos("EPI!"));
+    assert!(pos("levetiracetam") < pos("SH!"));
+    assert!(pos("Methadone 1 mg/ml") < pos("SH!"));
+    assert!(text.contains("lines 1-19 of "), "{text}");
+    press_action(&mut app, Context::Form, Action::Submit);
+    assert_eq!(step(&app), "banner", "not acknowledged before the end");
+    // Page down and End reach the end; Home goes back; the end once seen stays seen.
+    press_action(&mut app, Context::Form, Action::PageDown);
+    press_action(&mut app, Context::Form, Action::Last);
+    let end = screen_text(&app, 80, 24);
+    assert!(!end.contains(" more: "), "{end}");
+    assert!(end.contains("Plan of care"), "{end}");
+    press_action(&mut app, Context::Form, Action::First);
+    assert!(screen_text(&app, 80, 24).contains("lines 1-19 of "));
+    // The status bar offers the scroll keys from the keymap.
+    let bar = screen_text(&app, 80, 24)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        bar.contains("down scroll") && bar.contains("end to the end"),
+        "{bar}"
+    );
+    press_action(&mut app, Context::Form, Action::Submit);
+    assert_eq!(step(&app), "form");
+}
+
+#[test]
+fn on_a_tall_terminal_the_whole_banner_is_read_at_once() {
+    let (_db, mut app) = logged_in("sergeant");
+    sonar_custody::app::update(&mut app, sonar_custody::app::Event::Resize(120, 50));
+    book_in_returning(&mut app);
+    assert_eq!(step(&app), "banner");
+    assert!(
+        screen_text(&app, 120, 50).contains("all "),
+        "{}",
+        screen_text(&app, 120, 50)
+    );
     key(&mut app, KeyCode::Enter);
     assert_eq!(step(&app), "form");
 }
@@ -275,6 +350,8 @@ fn snapshots_of_the_banner_and_the_form() {
     book_in_returning(&mut app);
     assert_eq!(step(&app), "banner");
     insta::assert_snapshot!("booking_banner_80x24", draw(&app, 80, 24).backend());
+    key(&mut app, KeyCode::End);
+    insta::assert_snapshot!("booking_banner_end_80x24", draw(&app, 80, 24).backend());
     key(&mut app, KeyCode::Enter);
     type_text(&mut app, "nyn");
     // On "injury": answered yes, waiting for details.
@@ -543,4 +620,298 @@ fn a_changed_answer_says_which_flag_no_longer_follows_and_removes_none() {
         ),
         "{text}"
     );
+}
+
+/// The first KHAN, Aaron, born 1 May 1987, with one detention (closed): returns his id.
+fn first_khan(db: &support::DemoDb) -> i64 {
+    use sonar_custody::domain::booking::{PersonInput, validate_person};
+    let mut store =
+        sonar_custody::store::Store::unlock(&db.path, "sergeant", DEMO_PASSWORD, fixed_now())
+            .unwrap()
+            .store;
+    let p = validate_person(
+        &PersonInput {
+            surname: "Khan".into(),
+            forenames: "Aaron".into(),
+            date_of_birth: "01/05/1987".into(),
+            sex: "m".into(),
+            ..Default::default()
+        },
+        fixed_now().date_naive(),
+    )
+    .unwrap();
+    let id = store.create_person(&p, None, fixed_now()).unwrap();
+    let earlier = fixed_now() - chrono::Duration::days(90);
+    store
+        .book_in(
+            id,
+            &sonar_custody::store::booking::Booking {
+                arrived_at: earlier,
+                authorised_at: Some(earlier),
+                arresting_officer: "PC 4 Lane".into(),
+                reason: "Theft".into(),
+                cell: "C3".into(),
+            },
+            earlier,
+        )
+        .unwrap();
+    store
+        .conn_for_reports()
+        .execute(
+            "UPDATE detention SET closed_at = '2026-08-26T09:00:00Z' WHERE person_id = ?1",
+            [id],
+        )
+        .unwrap();
+    id
+}
+
+/// A demo suite with the first KHAN, Aaron in it, and a sergeant logged in.
+fn suite_with_khan() -> (support::DemoDb, App, i64) {
+    let db = demo_db();
+    let khan = first_khan(&db);
+    let mut app = support::app(&db.path);
+    log_in(&mut app, "sergeant", DEMO_PASSWORD);
+    (db, app, khan)
+}
+
+fn details(app: &App) -> &sonar_custody::app::booking::DetailsState {
+    match &app.screen {
+        Screen::Booking(b) => match &b.step {
+            BookingStep::Details(d) => d,
+            _ => panic!("not on the details: {}", screen_text(app, 80, 24)),
+        },
+        _ => panic!("not booking"),
+    }
+}
+
+fn field(app: &App, label: &str) -> String {
+    details(app)
+        .fields
+        .iter()
+        .find(|f| f.label == label)
+        .map(|f| f.value.clone())
+        .unwrap_or_else(|| panic!("no field {label}"))
+}
+
+/// From the board: search "KHAN", F2, then the second Aaron's details up to the PNC id.
+fn new_khan(app: &mut App) {
+    press_action(app, Context::Board, Action::BookIn);
+    type_text(app, "KHAN");
+    press_action(app, Context::Form, Action::NewPerson);
+    assert_eq!(step(app), "details");
+    for v in ["Aaron", "01/05/1987", "m", "", ""] {
+        type_text(app, v);
+        key(app, KeyCode::Enter);
+    }
+}
+
+/// How many people named Khan the suite holds, and the audit rows naming a reason.
+fn khans_and_reasons(db: &support::DemoDb) -> (i64, Vec<String>) {
+    let store =
+        sonar_custody::store::Store::unlock(&db.path, "sergeant", DEMO_PASSWORD, fixed_now())
+            .unwrap()
+            .store;
+    let conn = store.conn_for_reports();
+    let khans = conn
+        .query_row(
+            "SELECT count(*) FROM person WHERE surname_key = 'khan' AND forename_key = 'aaron'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut stmt = conn
+        .prepare("SELECT detail FROM audit WHERE detail LIKE '%possible duplicates%' ORDER BY id")
+        .unwrap();
+    let reasons = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<Vec<String>, _>>()
+        .unwrap();
+    (khans, reasons)
+}
+
+#[test]
+fn a_second_khan_aaron_is_shown_the_first_and_enter_books_the_first_in() {
+    let (db, mut app, khan) = suite_with_khan();
+    new_khan(&mut app);
+    // Still on the details: the person already known is listed with his last detention.
+    let d = details(&app);
+    assert!(d.picking.is_some(), "{}", screen_text(&app, 80, 24));
+    assert_eq!(d.candidates.first().map(|c| c.person.person_id), Some(khan));
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains("Already known, may be this person (1)"),
+        "{text}"
+    );
+    assert!(text.contains("> KHAN, Aaron  01/05/1987"), "{text}");
+    assert!(
+        text.contains("1 detention, last NG-26-") && text.contains(" 25/08/2026 · name alike"),
+        "{text}"
+    );
+    insta::assert_snapshot!("booking_candidates_80x24", draw(&app, 80, 24).backend());
+    // Enter books that person in: the detention's details, then the form; no new person.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        details(&app).person.as_ref().map(|p| p.person_id),
+        Some(khan)
+    );
+    for v in ["PC 5 Ward", "Theft", "C8"] {
+        type_text(&mut app, v);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_ne!(step(&app), "details", "{}", screen_text(&app, 80, 24));
+    drop(app);
+    let (khans, reasons) = khans_and_reasons(&db);
+    assert_eq!(khans, 1, "a second person was created");
+    assert!(reasons.is_empty(), "{reasons:?}");
+}
+
+#[test]
+fn creating_anyway_needs_a_reason_and_the_reason_is_audited() {
+    let (db, mut app, khan) = suite_with_khan();
+    new_khan(&mut app);
+    assert!(details(&app).picking.is_some());
+    press_action(&mut app, Context::Form, Action::NewPerson);
+    // No reason: refused, still choosing.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "details");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.is_error && m.text.contains("Type why a new person is created")),
+        "{:?}",
+        app.message
+    );
+    assert!(details(&app).duplicate_reason.is_none());
+    type_text(&mut app, "Different person: DOB checked, twin brother");
+    key(&mut app, KeyCode::Enter);
+    assert!(details(&app).picking.is_none());
+    assert!(
+        screen_text(&app, 80, 24).contains("Already known, set aside"),
+        "{}",
+        screen_text(&app, 80, 24)
+    );
+    for v in ["PC 5 Ward", "Theft", "C8"] {
+        type_text(&mut app, v);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_ne!(step(&app), "details", "{}", screen_text(&app, 80, 24));
+    drop(app);
+    let (khans, reasons) = khans_and_reasons(&db);
+    assert_eq!(khans, 2);
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].contains("Different person: DOB checked, twin brother")
+            && reasons[0].contains(&format!("person {khan}")),
+        "{}",
+        reasons[0]
+    );
+}
+
+#[test]
+fn a_search_typed_as_the_screens_print_a_name_finds_him() {
+    let (_db, mut app, khan) = suite_with_khan();
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "KHAN, Aaron");
+    let found: Vec<i64> = match &app.screen {
+        Screen::Booking(b) => match &b.step {
+            BookingStep::Search(s) => s.results.iter().map(|m| m.person_id).collect(),
+            _ => panic!("not searching"),
+        },
+        _ => panic!("not booking"),
+    };
+    assert!(found.contains(&khan), "{}", screen_text(&app, 80, 24));
+    assert!(screen_text(&app, 80, 24).contains("KHAN, Aaron  01/05/1987"));
+}
+
+#[test]
+fn f2_takes_the_search_text_once_into_its_fields() {
+    let (_db, mut app, _khan) = suite_with_khan();
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "KHAN");
+    press_action(&mut app, Context::Form, Action::NewPerson);
+    assert_eq!(field(&app, "Surname"), "KHAN");
+    // The cursor is on the first empty field, so what is typed next is the forename.
+    type_text(&mut app, "Aaron");
+    press_action(&mut app, Context::Form, Action::NewPerson);
+    assert_eq!(field(&app, "Surname"), "KHAN");
+    assert_eq!(field(&app, "Forenames"), "Aaron");
+    key(&mut app, KeyCode::Esc);
+
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "KHAN, Aaron 01/05/1987");
+    press_action(&mut app, Context::Form, Action::NewPerson);
+    assert_eq!(field(&app, "Surname"), "KHAN");
+    assert_eq!(field(&app, "Forenames"), "Aaron");
+    assert_eq!(field(&app, "Date of birth"), "01/05/1987");
+    assert_eq!(
+        details(&app).fields[details(&app).focus].label,
+        "Sex (m/f/o/u)"
+    );
+}
+
+#[test]
+fn many_candidates_scroll_in_a_window_and_down_picks_another() {
+    use sonar_custody::domain::booking::{PersonInput, validate_person};
+    let db = demo_db();
+    let first = first_khan(&db);
+    let mut others = Vec::new();
+    {
+        let mut store =
+            sonar_custody::store::Store::unlock(&db.path, "sergeant", DEMO_PASSWORD, fixed_now())
+                .unwrap()
+                .store;
+        for (surname, forenames) in [
+            ("Kahn", "Aaron"),
+            ("Khan", "Aron"),
+            ("Khan", "A"),
+            ("Khaan", "Aaron"),
+            ("Khan", "Aaron James"),
+            ("Khan", "Arron"),
+            ("Kan", "Aaron"),
+        ] {
+            let p = validate_person(
+                &PersonInput {
+                    surname: surname.into(),
+                    forenames: forenames.into(),
+                    date_of_birth: "01/05/1987".into(),
+                    ..Default::default()
+                },
+                fixed_now().date_naive(),
+            )
+            .unwrap();
+            others.push(
+                store
+                    .create_person(&p, Some("test: variants of one name"), fixed_now())
+                    .unwrap(),
+            );
+        }
+    }
+    let mut app = support::app(&db.path);
+    log_in(&mut app, "sergeant", DEMO_PASSWORD);
+    new_khan(&mut app);
+    let found = details(&app).candidates.len();
+    assert_eq!(found, 8, "{}", screen_text(&app, 80, 24));
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains(" Typed: KHAN · Aaron · 01/05/1987 · m"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" of 8 shown: up and down for the others"),
+        "{text}"
+    );
+    assert!(text.contains("books in the selected person"), "{text}");
+    // Down to the last: it comes into view and Enter books that one in.
+    for _ in 0..found {
+        key(&mut app, KeyCode::Down);
+    }
+    let last = details(&app).candidates[found - 1].person.person_id;
+    assert!(screen_text(&app, 80, 24).contains("> "), "selection shown");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        details(&app).person.as_ref().map(|p| p.person_id),
+        Some(last)
+    );
+    assert!(last == first || others.contains(&last));
 }

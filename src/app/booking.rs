@@ -1,17 +1,21 @@
 //! Booking in from the board: find the person (or create them), the detention's details, the
 //! "already known" banner, then the risk assessment form.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use super::action::Action;
 use super::board::BoardState;
 use super::form::FormScreen;
 use super::{App, Screen};
-use crate::domain::booking::{PersonInput, parse_query, validate_person};
+use crate::domain::booking::{
+    PersonInput, banner_first, parse_query, prefill_from_search, validate_person,
+};
+use crate::domain::flag::Severity;
 use crate::domain::form::{BOOKING_RISK, HEALTH_SCREEN, embedded_forms};
 use crate::domain::observation::london_date;
 use crate::domain::rules::embedded_rules;
-use crate::store::booking::{Booking, KnownFlag, PersonMatch};
+use crate::keymap::Context;
+use crate::store::booking::{Booking, DuplicateCandidate, KnownFlag, PersonMatch};
 
 /// How many people a search shows.
 pub const SEARCH_LIMIT: u32 = 12;
@@ -39,6 +43,22 @@ pub struct DetailsState {
     pub fields: Vec<DetailField>,
     pub focus: usize,
     pub error: Option<String>,
+    /// People already known who may be the new person, found when the person's fields are
+    /// done (and again before creating): shown on this screen with their last detention.
+    pub candidates: Vec<DuplicateCandidate>,
+    /// The candidates list has the keyboard: pick one, or create a new person anyway.
+    pub picking: Option<Picking>,
+    /// Why a new person is created although `candidates` were shown, and their ids: given
+    /// once, passed to the store (which refuses without it) and audited.
+    pub duplicate_reason: Option<(String, Vec<i64>)>,
+}
+
+/// Choosing among the possible duplicates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picking {
+    pub selected: usize,
+    /// `Some` while the reason for creating a new person anyway is being typed.
+    pub reason: Option<String>,
 }
 
 /// What is already known, shown before the first question.
@@ -50,13 +70,269 @@ pub struct BannerState {
     /// What other suites' handovers said (medication, plan, appointments...), as imported:
     /// `(kind, text, source suite, signed at)`. Referral and appointment text only for HCPs.
     pub notes: Vec<(String, String, String, String)>,
+    /// The first row shown.
+    pub scroll: usize,
+    /// The last row has been on screen: only then may it be acknowledged.
+    pub seen_end: bool,
+}
+
+impl BannerState {
+    fn new(
+        detention_id: i64,
+        who: String,
+        flags: Vec<KnownFlag>,
+        notes: Vec<(String, String, String, String)>,
+    ) -> BannerState {
+        BannerState {
+            detention_id,
+            who,
+            flags,
+            notes,
+            scroll: 0,
+            seen_end: false,
+        }
+    }
+}
+
+/// How a part of a banner row is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowStyle {
+    Plain,
+    Dim,
+    Heading,
+    /// The heading over allergies and time-critical medicines.
+    Urgent,
+    /// A note's kind ("Medications:").
+    Label,
+    Severity(Severity),
+}
+
+/// One row of the banner as drawn, already wrapped to the width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BannerRow {
+    pub parts: Vec<(RowStyle, String)>,
+}
+
+/// The rows and columns inside the banner's frame on a terminal of `size` (columns, rows): the
+/// screen less the header, the two footer lines and the frame.
+pub fn banner_view(size: (u16, u16)) -> (usize, usize) {
+    (
+        usize::from(size.0).saturating_sub(2).max(10),
+        usize::from(size.1).saturating_sub(5).max(1),
+    )
+}
+
+/// Splits `text` into lines of at most `first` characters for the first and `rest` after,
+/// at spaces where it can (a word longer than a line is cut).
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    for word in text.split_whitespace() {
+        let mut word: String = word.to_string();
+        loop {
+            let len = line.chars().count();
+            let wlen = word.chars().count();
+            let need = if len == 0 { wlen } else { len + 1 + wlen };
+            if need <= room(&lines) {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than the whole line: cut it.
+            let cut = room(&lines);
+            let head: String = word.chars().take(cut).collect();
+            word = word.chars().skip(cut).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A prefix followed by wrapped text, continuation rows indented by `indent` spaces.
+fn push_wrapped(
+    rows: &mut Vec<BannerRow>,
+    prefix: Option<(RowStyle, String)>,
+    style: RowStyle,
+    text: &str,
+    indent: usize,
+    width: usize,
+) {
+    let prefix_len = prefix.as_ref().map_or(0, |p| p.1.chars().count());
+    let wrapped = wrap(
+        text,
+        width.saturating_sub(prefix_len),
+        width.saturating_sub(indent),
+    );
+    for (i, line) in wrapped.into_iter().enumerate() {
+        let mut parts = Vec::new();
+        if i == 0 {
+            if let Some(p) = prefix.clone() {
+                parts.push(p);
+            }
+        } else {
+            parts.push((RowStyle::Plain, " ".repeat(indent)));
+        }
+        parts.push((style, line));
+        rows.push(BannerRow { parts });
+    }
+}
+
+/// The banner's rows at `width` columns. Allergies and time-critical medicines come first
+/// (flags and handover lines that mention them, [`banner_first`]), then the other flags, then
+/// the rest of what other suites' handovers said.
+pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<BannerRow> {
+    let flag_rows = |rows: &mut Vec<BannerRow>, f: &KnownFlag| {
+        let severity = f
+            .severity
+            .parse::<Severity>()
+            .unwrap_or(Severity::Information);
+        let days = (today - london_date(f.raised_at)).num_days();
+        let from = match &f.custody_no {
+            Some(no) => format!("detention {no}"),
+            None => "imported handover".to_string(),
+        };
+        push_wrapped(
+            rows,
+            Some((
+                RowStyle::Severity(severity),
+                format!(
+                    " {:<6}{:<10}",
+                    format!("{}{}", f.code, severity.marker()),
+                    severity.label()
+                ),
+            )),
+            RowStyle::Plain,
+            &f.reason,
+            7,
+            width,
+        );
+        push_wrapped(
+            rows,
+            Some((RowStyle::Plain, "       ".into())),
+            RowStyle::Dim,
+            &format!(
+                "{} · {from} · {} ({})",
+                f.source,
+                f.raised_at.format("%d/%m/%Y"),
+                ago(days)
+            ),
+            7,
+            width,
+        );
+    };
+    let note_rows = |rows: &mut Vec<BannerRow>,
+                     kind: &str,
+                     text: &str,
+                     source: &str,
+                     signed_at: &str,
+                     urgent: bool| {
+        let signed = chrono::DateTime::parse_from_rfc3339(signed_at)
+            .map(|t| t.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| signed_at.to_string());
+        push_wrapped(
+            rows,
+            Some((RowStyle::Label, format!(" {kind}: "))),
+            RowStyle::Plain,
+            text,
+            3,
+            width,
+        );
+        let tail = if urgent { " (check; not live)" } else { "" };
+        push_wrapped(
+            rows,
+            Some((RowStyle::Plain, "       ".into())),
+            RowStyle::Dim,
+            &format!("from {source}, signed {signed}{tail}"),
+            7,
+            width,
+        );
+    };
+    let urgent_flag = |f: &KnownFlag| f.code == "ALG" || banner_first(&f.reason);
+    // Each line of a note on its own, so one allergy line in a long note comes first.
+    let mut note_lines: Vec<(bool, &str, &str, &str, &str)> = Vec::new();
+    for (kind, text, source, signed) in &b.notes {
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            note_lines.push((banner_first(line), kind, line, source, signed));
+        }
+    }
+    let mut rows = Vec::new();
+    let urgent_flags: Vec<&KnownFlag> = b.flags.iter().filter(|f| urgent_flag(f)).collect();
+    let urgent_notes: Vec<_> = note_lines.iter().filter(|n| n.0).collect();
+    if !urgent_flags.is_empty() || !urgent_notes.is_empty() {
+        push_wrapped(
+            &mut rows,
+            Some((RowStyle::Plain, " ".into())),
+            RowStyle::Urgent,
+            "! Allergies and time-critical medicines:",
+            1,
+            width,
+        );
+        for f in &urgent_flags {
+            flag_rows(&mut rows, f);
+        }
+        for (_, kind, line, source, signed) in &urgent_notes {
+            note_rows(&mut rows, kind, line, source, signed, true);
+        }
+        rows.push(BannerRow { parts: Vec::new() });
+    }
+    for f in b.flags.iter().filter(|f| !urgent_flag(f)) {
+        flag_rows(&mut rows, f);
+    }
+    let other_notes: Vec<_> = note_lines.iter().filter(|n| !n.0).collect();
+    if !other_notes.is_empty() {
+        if !rows.is_empty() && rows.last().is_some_and(|r| !r.parts.is_empty()) {
+            rows.push(BannerRow { parts: Vec::new() });
+        }
+        push_wrapped(
+            &mut rows,
+            Some((RowStyle::Plain, " ".into())),
+            RowStyle::Heading,
+            "Known from other suites' handovers (check and re-prescribe; nothing here is live):",
+            1,
+            width,
+        );
+        for (_, kind, line, source, signed) in other_notes {
+            note_rows(&mut rows, kind, line, source, signed, false);
+        }
+    }
+    while rows.last().is_some_and(|r| r.parts.is_empty()) {
+        rows.pop();
+    }
+    rows
+}
+
+/// Keeps the banner's scroll inside its rows at this size, and notes when the end is seen.
+/// Returns how many rows are still below the view.
+pub fn banner_settle(b: &mut BannerState, today: NaiveDate, size: (u16, u16)) -> usize {
+    let (width, height) = banner_view(size);
+    let total = banner_rows(b, today, width).len();
+    let max_scroll = total.saturating_sub(height);
+    b.scroll = b.scroll.min(max_scroll);
+    let below = total.saturating_sub(b.scroll + height);
+    if below == 0 {
+        b.seen_end = true;
+    }
+    below
 }
 
 /// The steps of booking in.
 #[derive(Debug)]
 pub enum BookingStep {
     Search(SearchState),
-    Details(DetailsState),
+    Details(Box<DetailsState>),
     Banner(BannerState),
     Form(Box<FormScreen>),
 }
@@ -101,14 +377,19 @@ fn search(app: &mut App, s: &mut SearchState) {
     }
 }
 
-fn details_for(person: Option<PersonMatch>, query: &str) -> DetailsState {
+/// The details screen: for a new person, the person's fields filled once from what was typed
+/// in the search ([`prefill_from_search`]), with the cursor on the first one left empty.
+fn details_for(person: Option<PersonMatch>, query: &str, year: i32) -> Box<DetailsState> {
     let mut fields: Vec<DetailField> = Vec::new();
     if person.is_none() {
-        let mut words = query.split_whitespace();
+        let typed = prefill_from_search(query, year);
         for label in PERSON_FIELDS {
             let value = match label {
-                "Surname" => words.next().unwrap_or_default().to_string(),
-                "Forenames" => words.next().unwrap_or_default().to_string(),
+                "Surname" => typed.surname.clone(),
+                "Forenames" => typed.forenames.clone(),
+                "Date of birth" => typed.date_of_birth.clone(),
+                "NHS number" => typed.nhs_number.clone(),
+                "PNC id" => typed.pnc_id.clone(),
                 _ => String::new(),
             };
             fields.push(DetailField { label, value });
@@ -120,12 +401,189 @@ fn details_for(person: Option<PersonMatch>, query: &str) -> DetailsState {
             value: String::new(),
         });
     }
-    DetailsState {
+    let focus = fields.iter().position(|f| f.value.is_empty()).unwrap_or(0);
+    Box::new(DetailsState {
         person,
         fields,
-        focus: 0,
+        focus,
         error: None,
+        candidates: Vec::new(),
+        picking: None,
+        duplicate_reason: None,
+    })
+}
+
+fn this_year(app: &App) -> i32 {
+    chrono::Datelike::year(&london_date(app.now))
+}
+
+/// The new person's fields as typed.
+fn person_input(d: &DetailsState) -> PersonInput {
+    PersonInput {
+        surname: value(d, "Surname"),
+        forenames: value(d, "Forenames"),
+        date_of_birth: value(d, "Date of birth"),
+        sex: value(d, "Sex (m/f/o/u)"),
+        nhs_number: value(d, "NHS number"),
+        pnc_id: value(d, "PNC id"),
     }
+}
+
+/// For a new person: checks the fields and looks for people already known who may be them.
+/// Returns `true` when booking may go on: the fields are valid and either no one may be this
+/// person or a reason to create them anyway covers exactly the people found. Otherwise the
+/// error or the candidates (with the keyboard on them) are on the screen.
+fn check_duplicates(app: &mut App, d: &mut DetailsState) -> bool {
+    if d.person.is_some() {
+        return true;
+    }
+    let today = london_date(app.now);
+    let valid = match validate_person(&person_input(d), today) {
+        Ok(v) => v,
+        Err(e) => {
+            d.error = Some(e.to_string());
+            return false;
+        }
+    };
+    let Some(store) = app.session.as_ref() else {
+        return false;
+    };
+    match store.possible_duplicates(&valid) {
+        Ok(found) => d.candidates = found,
+        Err(e) => {
+            d.error = Some(format!("Could not look for the person already known: {e}."));
+            return false;
+        }
+    }
+    let ids: Vec<i64> = d.candidates.iter().map(|c| c.person.person_id).collect();
+    if ids.is_empty() {
+        d.duplicate_reason = None;
+        return true;
+    }
+    if d.duplicate_reason
+        .as_ref()
+        .is_some_and(|(_, had)| *had == ids)
+    {
+        return true;
+    }
+    d.duplicate_reason = None;
+    d.error = None;
+    d.picking = Some(Picking::default());
+    app.set_info(format!(
+        "Already known: pick the person ({}) or make a new one ({}, asks why).",
+        app.keymap.key_name(Context::Form, Action::Submit),
+        app.keymap.key_name(Context::Form, Action::NewPerson),
+    ));
+    false
+}
+
+/// Moves past the person's fields (after the last of them), looking for duplicates first.
+fn next_field(app: &mut App, d: &mut DetailsState) {
+    let leaving_person =
+        d.person.is_none() && d.fields.get(d.focus).is_some_and(|f| f.label == "PNC id");
+    if leaving_person && !check_duplicates(app, d) {
+        return;
+    }
+    d.error = None;
+    d.focus = (d.focus + 1) % d.fields.len();
+}
+
+/// The first detention field's index.
+fn first_detention_field(d: &DetailsState) -> usize {
+    d.fields
+        .iter()
+        .position(|f| DETENTION_FIELDS.contains(&f.label))
+        .unwrap_or(0)
+}
+
+/// After picking or declining the candidates: book now if the detention is filled in,
+/// otherwise go to its first field.
+fn continue_details(app: &mut App, mut d: Box<DetailsState>) -> BookingStep {
+    if value(&d, "Cell").is_empty() {
+        d.focus = first_detention_field(&d);
+        return BookingStep::Details(d);
+    }
+    d.focus = d.fields.len().saturating_sub(1);
+    match book(app, &mut d) {
+        Some(next) => next,
+        None => BookingStep::Details(d),
+    }
+}
+
+/// A key while the candidates list has the keyboard.
+fn picking_action(
+    app: &mut App,
+    mut d: Box<DetailsState>,
+    mut p: Picking,
+    action: Action,
+) -> BookingStep {
+    if let Some(reason) = p.reason.as_mut() {
+        match action {
+            Action::Back => p.reason = None,
+            Action::DeleteBack => {
+                reason.pop();
+            }
+            Action::ClearField => reason.clear(),
+            Action::Submit | Action::Confirm => {
+                let why = reason.trim().to_string();
+                if why.is_empty() {
+                    app.set_error(
+                        "Type why a new person is created when someone already known may be them.",
+                    );
+                } else {
+                    let ids = d.candidates.iter().map(|c| c.person.person_id).collect();
+                    d.duplicate_reason = Some((why, ids));
+                    d.picking = None;
+                    return continue_details(app, d);
+                }
+            }
+            _ => {}
+        }
+        d.picking = Some(p);
+        return BookingStep::Details(d);
+    }
+    match action {
+        Action::MoveDown | Action::NextField if p.selected + 1 < d.candidates.len() => {
+            p.selected += 1;
+        }
+        Action::MoveUp | Action::PrevField => p.selected = p.selected.saturating_sub(1),
+        Action::First => p.selected = 0,
+        Action::Last => p.selected = d.candidates.len().saturating_sub(1),
+        Action::NewPerson => {
+            p.reason = Some(String::new());
+            app.set_info("Say why this is a new person (audited), then Enter.");
+        }
+        Action::Back => {
+            d.picking = None;
+            d.focus = 0;
+            return BookingStep::Details(d);
+        }
+        Action::Submit | Action::Confirm => {
+            let Some(chosen) = d.candidates.get(p.selected).map(|c| c.person.clone()) else {
+                d.picking = None;
+                return BookingStep::Details(d);
+            };
+            if chosen.detentions.iter().any(|det| det.2) {
+                return match resume(app, &chosen) {
+                    Some(step) => step,
+                    None => {
+                        d.picking = Some(p);
+                        BookingStep::Details(d)
+                    }
+                };
+            }
+            d.person = Some(chosen);
+            d.picking = None;
+            d.candidates.clear();
+            d.duplicate_reason = None;
+            d.error = None;
+            d.fields.retain(|f| DETENTION_FIELDS.contains(&f.label));
+            return continue_details(app, d);
+        }
+        _ => {}
+    }
+    d.picking = Some(p);
+    BookingStep::Details(d)
 }
 
 /// A character typed while booking in.
@@ -138,7 +596,13 @@ pub fn type_char(app: &mut App, b: &mut BookingState, c: char) {
             }
         }
         BookingStep::Details(d) => {
-            if let Some(f) = d.fields.get_mut(d.focus)
+            if let Some(p) = d.picking.as_mut() {
+                if let Some(reason) = p.reason.as_mut()
+                    && reason.chars().count() < 200
+                {
+                    reason.push(c);
+                }
+            } else if let Some(f) = d.fields.get_mut(d.focus)
                 && f.value.chars().count() < 120
             {
                 f.value.push(c);
@@ -175,46 +639,47 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                 s.selected = s.selected.saturating_sub(1);
                 BookingStep::Search(s)
             }
-            Action::NewPerson => BookingStep::Details(details_for(None, &s.query)),
+            Action::NewPerson => BookingStep::Details(details_for(None, &s.query, this_year(app))),
             Action::Submit | Action::Confirm => match s.results.get(s.selected).cloned() {
                 Some(p) if p.detentions.iter().any(|d| d.2) => match resume(app, &p) {
                     Some(step) => step,
                     None => BookingStep::Search(s),
                 },
-                Some(p) => BookingStep::Details(details_for(Some(p), "")),
+                Some(p) => BookingStep::Details(details_for(Some(p), "", this_year(app))),
                 None if s.query.trim().is_empty() => {
                     app.set_error("Type a surname, date of birth, NHS number or PNC id.");
                     BookingStep::Search(s)
                 }
-                None => BookingStep::Details(details_for(None, &s.query)),
+                None => BookingStep::Details(details_for(None, &s.query, this_year(app))),
             },
             _ => BookingStep::Search(s),
         },
-        BookingStep::Details(mut d) => match action {
-            Action::Back => return back_to_board(app, b.board),
-            Action::NextField | Action::MoveDown => {
-                d.focus = (d.focus + 1) % d.fields.len();
+        BookingStep::Details(mut d) => match (d.picking.take(), action) {
+            (Some(p), action) => picking_action(app, d, p, action),
+            (None, Action::Back) => return back_to_board(app, b.board),
+            (None, Action::NextField | Action::MoveDown) => {
+                next_field(app, &mut d);
                 BookingStep::Details(d)
             }
-            Action::PrevField | Action::MoveUp => {
+            (None, Action::PrevField | Action::MoveUp) => {
                 d.focus = (d.focus + d.fields.len() - 1) % d.fields.len();
                 BookingStep::Details(d)
             }
-            Action::DeleteBack => {
+            (None, Action::DeleteBack) => {
                 if let Some(f) = d.fields.get_mut(d.focus) {
                     f.value.pop();
                 }
                 BookingStep::Details(d)
             }
-            Action::ClearField => {
+            (None, Action::ClearField) => {
                 if let Some(f) = d.fields.get_mut(d.focus) {
                     f.value.clear();
                 }
                 BookingStep::Details(d)
             }
-            Action::Submit | Action::Confirm => {
+            (None, Action::Submit | Action::Confirm) => {
                 if d.focus + 1 < d.fields.len() {
-                    d.focus += 1;
+                    next_field(app, &mut d);
                     BookingStep::Details(d)
                 } else {
                     match book(app, &mut d) {
@@ -225,38 +690,57 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
             }
             _ => BookingStep::Details(d),
         },
-        BookingStep::Banner(banner) => match action {
-            Action::Submit | Action::Confirm => {
-                let now = app.now;
-                let result = match app.session.as_mut() {
-                    Some(store) => {
-                        store.acknowledge_banner(banner.detention_id, banner.flags.len(), now)
-                    }
-                    None => return back_to_board(app, b.board),
-                };
-                match result {
-                    Ok(()) => open_form(app, banner.detention_id, banner.who).unwrap_or(
-                        BookingStep::Banner(BannerState {
-                            detention_id: banner.detention_id,
-                            who: String::new(),
-                            flags: banner.flags,
-                            notes: banner.notes,
-                        }),
-                    ),
-                    Err(e) => {
-                        app.set_error(format!("Could not record the acknowledgement: {e}."));
-                        BookingStep::Banner(banner)
+        BookingStep::Banner(mut banner) => {
+            let today = london_date(app.now);
+            let (_, height) = banner_view(app.size);
+            let page = height.saturating_sub(1).max(1);
+            match action {
+                Action::MoveDown => banner.scroll += 1,
+                Action::MoveUp => banner.scroll = banner.scroll.saturating_sub(1),
+                Action::PageDown => banner.scroll += page,
+                Action::PageUp => banner.scroll = banner.scroll.saturating_sub(page),
+                Action::First => banner.scroll = 0,
+                Action::Last => banner.scroll = usize::MAX,
+                _ => {}
+            }
+            let below = banner_settle(&mut banner, today, app.size);
+            match action {
+                Action::Submit | Action::Confirm if !banner.seen_end => {
+                    app.set_error(format!(
+                        "Scroll to the end ({below} more line{}) before acknowledging: {} goes there.",
+                        if below == 1 { "" } else { "s" },
+                        app.keymap.key_name(Context::Form, Action::Last),
+                    ));
+                    BookingStep::Banner(banner)
+                }
+                Action::Submit | Action::Confirm => {
+                    let now = app.now;
+                    let result = match app.session.as_mut() {
+                        Some(store) => {
+                            store.acknowledge_banner(banner.detention_id, banner.flags.len(), now)
+                        }
+                        None => return back_to_board(app, b.board),
+                    };
+                    match result {
+                        Ok(()) => {
+                            let (id, who) = (banner.detention_id, banner.who.clone());
+                            open_form(app, id, who).unwrap_or(BookingStep::Banner(banner))
+                        }
+                        Err(e) => {
+                            app.set_error(format!("Could not record the acknowledgement: {e}."));
+                            BookingStep::Banner(banner)
+                        }
                     }
                 }
+                Action::Back => {
+                    app.set_error(
+                        "Acknowledge what is already known (Enter) before the first question.",
+                    );
+                    BookingStep::Banner(banner)
+                }
+                _ => BookingStep::Banner(banner),
             }
-            Action::Back => {
-                app.set_error(
-                    "Acknowledge what is already known (Enter) before the first question.",
-                );
-                BookingStep::Banner(banner)
-            }
-            _ => BookingStep::Banner(banner),
-        },
+        }
         BookingStep::Form(mut f) => {
             if !super::form::action(app, &mut f, action) || f.done {
                 return back_to_board(app, b.board);
@@ -279,29 +763,25 @@ fn value(d: &DetailsState, label: &str) -> String {
 fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     let now = app.now;
     let today = london_date(now);
-    let store = app.session.as_mut()?;
     let (person_id, who) = match &d.person {
         Some(p) => (
             p.person_id,
             format!("{}, {}", p.surname.to_uppercase(), p.forenames),
         ),
         None => {
-            let input = PersonInput {
-                surname: value(d, "Surname"),
-                forenames: value(d, "Forenames"),
-                date_of_birth: value(d, "Date of birth"),
-                sex: value(d, "Sex (m/f/o/u)"),
-                nhs_number: value(d, "NHS number"),
-                pnc_id: value(d, "PNC id"),
-            };
-            let valid = match validate_person(&input, today) {
+            if !check_duplicates(app, d) {
+                return None;
+            }
+            let valid = match validate_person(&person_input(d), today) {
                 Ok(v) => v,
                 Err(e) => {
                     d.error = Some(e.to_string());
                     return None;
                 }
             };
-            match store.create_person(&valid, now) {
+            let reason = d.duplicate_reason.as_ref().map(|(r, _)| r.as_str());
+            let store = app.session.as_mut()?;
+            match store.create_person(&valid, reason, now) {
                 Ok(id) => {
                     let who = format!("{}, {}", valid.surname.to_uppercase(), valid.forenames);
                     // From here on the person exists: a retry must not create them twice.
@@ -337,6 +817,7 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
         d.error = Some("Give the cell the person is going to.".into());
         return None;
     }
+    let store = app.session.as_mut()?;
     let booked = match store.book_in(person_id, &booking, now) {
         Ok(b) => b,
         Err(e) => {
@@ -355,12 +836,30 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     if known.is_empty() && notes.is_empty() {
         return open_form(app, booked.detention_id, who);
     }
-    Some(BookingStep::Banner(BannerState {
-        detention_id: booked.detention_id,
-        who,
-        flags: known,
-        notes,
-    }))
+    Some(open_banner(app, booked.detention_id, who, known, notes))
+}
+
+/// The banner at its top, knowing at once whether it all fits on the screen.
+fn open_banner(
+    app: &App,
+    detention_id: i64,
+    who: String,
+    flags: Vec<KnownFlag>,
+    notes: Vec<(String, String, String, String)>,
+) -> BookingStep {
+    let mut banner = BannerState::new(detention_id, who, flags, notes);
+    banner_settle(&mut banner, london_date(app.now), app.size);
+    BookingStep::Banner(banner)
+}
+
+/// The terminal changed size: what is "the end" of the banner may have come into view.
+pub fn resized(app: &mut App) {
+    let (today, size) = (london_date(app.now), app.size);
+    if let Screen::Booking(b) = &mut app.screen
+        && let BookingStep::Banner(banner) = &mut b.step
+    {
+        banner_settle(banner, today, size);
+    }
 }
 
 /// The form this person fills in: the HCP's health screen for a clinician, the custody
@@ -401,12 +900,7 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
         app.set_info("This form is complete: any change is an amendment, with a reason.");
     }
     if (!known.is_empty() || !notes.is_empty()) && !acknowledged {
-        return Some(BookingStep::Banner(BannerState {
-            detention_id,
-            who,
-            flags: known,
-            notes,
-        }));
+        return Some(open_banner(app, detention_id, who, known, notes));
     }
     open_form(app, detention_id, who)
 }
@@ -455,5 +949,89 @@ pub fn ago(days: i64) -> String {
         2..=60 => format!("{d} days ago"),
         61..=730 => format!("{} months ago", d / 30),
         _ => format!("{} years ago", d / 365),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn flag(code: &str, severity: &str, reason: &str) -> KnownFlag {
+        KnownFlag {
+            flag_id: 1,
+            code: code.into(),
+            severity: severity.into(),
+            reason: reason.into(),
+            source: "booking-in risk assessment".into(),
+            raised_at: chrono::Utc
+                .with_ymd_and_hms(2026, 1, 2, 10, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            custody_no: Some("NG-26-000001".into()),
+        }
+    }
+
+    fn text(rows: &[BannerRow]) -> Vec<String> {
+        rows.iter()
+            .map(|r| r.parts.iter().map(|p| p.1.as_str()).collect::<String>())
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_rows_never_pass_the_width() {
+        for width in [10, 20, 37, 78] {
+            for line in wrap(
+                "Levetiracetam 500 mg twice daily; supercalifragilisticexpialidocious dose",
+                width - 5,
+                width,
+            ) {
+                assert!(line.chars().count() <= width, "{line:?} at {width}");
+            }
+        }
+        assert_eq!(wrap("", 10, 10), vec![String::new()]);
+        assert_eq!(wrap("a b c", 3, 3), vec!["a b", "c"]);
+    }
+
+    #[test]
+    fn allergies_and_time_critical_lines_come_first_and_the_end_is_noted() {
+        let b = BannerState::new(
+            1,
+            "X".into(),
+            vec![
+                flag("SH", "warning", "Ligature in the cell."),
+                flag("ALG", "information", "Penicillin: facial swelling."),
+            ],
+            vec![(
+                "Medications".into(),
+                "Paracetamol 1 g as needed\nLevetiracetam 500 mg twice daily".into(),
+                "HMP Leeds".into(),
+                "2026-10-24T10:00:00Z".into(),
+            )],
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+        let rows = text(&banner_rows(&b, today, 78));
+        let at = |needle: &str| {
+            rows.iter()
+                .position(|r| r.contains(needle))
+                .unwrap_or(usize::MAX)
+        };
+        assert!(at("Allergies and time-critical") < at("Penicillin"));
+        assert!(at("Penicillin") < at("Ligature"));
+        assert!(at("Levetiracetam") < at("Ligature"));
+        assert!(at("Ligature") < at("Paracetamol"));
+        for r in &rows {
+            assert!(r.chars().count() <= 78, "{r:?}");
+        }
+        // On a short screen the end is not seen until scrolled there.
+        let mut small = b;
+        let below = banner_settle(&mut small, today, (80, 10));
+        assert!(below > 0 && !small.seen_end);
+        small.scroll = usize::MAX;
+        assert_eq!(banner_settle(&mut small, today, (80, 10)), 0);
+        assert!(small.seen_end);
+        small.scroll = 0;
+        banner_settle(&mut small, today, (80, 10));
+        assert!(small.seen_end, "once seen, the end stays seen");
     }
 }

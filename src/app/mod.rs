@@ -46,6 +46,8 @@ pub enum Event {
     Key(KeyEvent),
     /// The clock ticked (about once a second): refresh the board and check the idle timer.
     Tick(DateTime<Utc>),
+    /// The terminal is now this many columns and rows (at start and on every resize).
+    Resize(u16, u16),
 }
 
 /// Which field of a two-field form has the cursor.
@@ -204,6 +206,9 @@ pub struct App {
     /// Adding a score, medicine, dose, consent, fitness decision, referral or appointment
     /// over the open record (`entry.rs`).
     pub entry: Option<entry::EntryState>,
+    /// The terminal's size (columns, rows), from [`Event::Resize`]; 80×24, the smallest
+    /// supported, until told. What "scrolled to the end" means depends on it.
+    pub size: (u16, u16),
     session: Option<Store>,
     last_activity: DateTime<Utc>,
 }
@@ -226,6 +231,7 @@ impl App {
             handover: None,
             import: None,
             entry: None,
+            size: (80, 24),
             session: None,
             last_activity: now,
         }
@@ -343,6 +349,10 @@ pub fn update(app: &mut App, event: Event) {
             }
             app.refresh_board();
             care::refresh(app);
+        }
+        Event::Resize(columns, rows) => {
+            app.size = (columns, rows);
+            booking::resized(app);
         }
         Event::Key(key) => {
             if key.kind == KeyEventKind::Release {

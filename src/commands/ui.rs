@@ -117,6 +117,9 @@ pub fn run(db: &Path) -> Result<u8> {
     let tick = StdDuration::from_secs(1);
     let mut last_tick = Instant::now();
     app::update(&mut app, Event::Tick(clock.now()));
+    if let Ok(size) = guard.terminal.size() {
+        app::update(&mut app, Event::Resize(size.width, size.height));
+    }
     loop {
         guard
             .terminal
@@ -132,7 +135,9 @@ pub fn run(db: &Path) -> Result<u8> {
                     app.now = clock.now();
                     app::update(&mut app, Event::Key(key));
                 }
-                TermEvent::Resize(_, _) => {}
+                TermEvent::Resize(columns, rows) => {
+                    app::update(&mut app, Event::Resize(columns, rows));
+                }
                 _ => {}
             }
         }

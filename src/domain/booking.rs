@@ -28,45 +28,88 @@ impl PersonQuery {
     }
 }
 
-/// Reads a search typed on one line: an NHS number (10 digits, spaces allowed when typed as
-/// 3-3-4), a PNC id, a date of birth (`dd/mm/yyyy` or `yyyy-mm-dd`), then words: the first is
-/// a surname prefix, the second a forename prefix. `smi jo 02/03/1990` finds John Smith born
-/// 2 March 1990. A word that looks like an identifier but fails its check is read as a name,
-/// so a search never refuses.
-pub fn parse_query(text: &str, current_year: i32) -> PersonQuery {
-    let mut q = PersonQuery::default();
+/// A one-line search split into its parts: identifiers and a date recognised by shape, the
+/// other words kept as typed, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Words {
+    names: Vec<String>,
+    date_of_birth: Option<NaiveDate>,
+    nhs_number: Option<String>,
+    pnc_id: Option<String>,
+}
+
+fn read_words(text: &str, current_year: i32) -> Words {
+    let mut w = Words::default();
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.len() == 10
         && compact.chars().all(|c| c.is_ascii_digit())
         && let Ok(n) = NhsNumber::parse(&compact)
     {
-        q.nhs_number = Some(n.as_str().to_string());
-        return q;
+        w.nhs_number = Some(n.as_str().to_string());
+        return w;
     }
-    let mut names = Vec::new();
-    for word in text.split_whitespace() {
+    // "KHAN, Aaron" as the screens print a name: the comma only separates.
+    for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+        if word.is_empty() {
+            continue;
+        }
         if let Some(d) = parse_date(word) {
-            q.date_of_birth = Some(d);
+            w.date_of_birth = Some(d);
         } else if word.chars().any(|c| c.is_ascii_digit())
             && let Ok(p) = PncId::parse(word, current_year)
         {
-            q.pnc_id = Some(p.as_str().to_string());
+            w.pnc_id = Some(p.as_str().to_string());
         } else if word.len() == 10
             && word.chars().all(|c| c.is_ascii_digit())
             && let Ok(n) = NhsNumber::parse(word)
         {
-            q.nhs_number = Some(n.as_str().to_string());
+            w.nhs_number = Some(n.as_str().to_string());
         } else {
-            let folded = fold_name(word);
-            if !folded.is_empty() {
-                names.push(folded);
-            }
+            w.names.push(word.to_string());
         }
     }
-    let mut names = names.into_iter();
-    q.surname = names.next();
-    q.forename = names.next();
-    q
+    w
+}
+
+/// Reads a search typed on one line: an NHS number (10 digits, spaces allowed when typed as
+/// 3-3-4), a PNC id, a date of birth (`dd/mm/yyyy` or `yyyy-mm-dd`), then words: the first is
+/// a surname prefix, the second a forename prefix. `smi jo 02/03/1990` finds John Smith born
+/// 2 March 1990, and so does `SMITH, John` as the screens print a name. A word that looks like
+/// an identifier but fails its check is read as a name, so a search never refuses.
+pub fn parse_query(text: &str, current_year: i32) -> PersonQuery {
+    let w = read_words(text, current_year);
+    let mut names = w
+        .names
+        .iter()
+        .map(|n| fold_name(n))
+        .filter(|n| !n.is_empty());
+    PersonQuery {
+        surname: names.next(),
+        forename: names.next(),
+        date_of_birth: w.date_of_birth,
+        nhs_number: w.nhs_number,
+        pnc_id: w.pnc_id,
+    }
+}
+
+/// A new person's details started from what was typed in the search, read once: the first
+/// name word is the surname, the rest the forenames (as typed), and a date of birth, NHS
+/// number or PNC id each go to their own field. `KHAN, Aaron 01/05/1987` gives surname `KHAN`,
+/// forenames `Aaron` and that date.
+pub fn prefill_from_search(text: &str, current_year: i32) -> PersonInput {
+    let w = read_words(text, current_year);
+    let mut names = w.names.into_iter();
+    PersonInput {
+        surname: names.next().unwrap_or_default(),
+        forenames: names.collect::<Vec<_>>().join(" "),
+        date_of_birth: w
+            .date_of_birth
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default(),
+        sex: String::new(),
+        nhs_number: w.nhs_number.unwrap_or_default(),
+        pnc_id: w.pnc_id.unwrap_or_default(),
+    }
 }
 
 /// A date as typed: `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`.
@@ -75,6 +118,23 @@ pub fn parse_date(word: &str) -> Option<NaiveDate> {
         .or_else(|_| NaiveDate::parse_from_str(word, "%Y-%m-%d"))
         .ok()
         .filter(|_| word.len() >= 8)
+}
+
+/// Whether a line of what is already known mentions an allergy (allergy, allergic,
+/// anaphylaxis, "EpiPen").
+pub fn mentions_allergy(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["allerg", "anaphyla", "epipen", "adrenaline auto-injector"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Whether a line of the "already known" banner goes to its top: it mentions an allergy, or a
+/// medicine that is time-critical by [`super::medication::time_critical_reason`] (the NHS
+/// Specialist Pharmacy Service list: anti-epileptics, Parkinson's medicines, insulin, opioid
+/// substitution...). A missed dose or a wrong drug given is what harms soonest.
+pub fn banner_first(text: &str) -> bool {
+    mentions_allergy(text) || super::medication::time_critical_reason(text).is_some()
 }
 
 /// A new person's details as typed.
@@ -233,9 +293,46 @@ mod tests {
             parse_query("1990-03-02", 2026).date_of_birth,
             Some(d(1990, 3, 2))
         );
+        // As the screens print a name.
+        for text in ["KHAN, Aaron", "khan,aaron", "KHAN , Aaron"] {
+            let q = parse_query(text, 2026);
+            assert_eq!(q.surname.as_deref(), Some("khan"), "{text}");
+            assert_eq!(q.forename.as_deref(), Some("aaron"), "{text}");
+        }
         // A number failing its check is not taken for an identifier.
         assert_eq!(parse_query("9434765918", 2026).nhs_number, None);
         assert!(parse_query("   ", 2026).is_empty());
+    }
+
+    #[test]
+    fn allergies_and_time_critical_medicines_go_first() {
+        assert!(banner_first("Penicillin allergy: rash and facial swelling"));
+        assert!(banner_first("Anaphylaxis to peanuts"));
+        assert!(banner_first("Levetiracetam 500 mg twice daily"));
+        assert!(banner_first(
+            "Methadone 1 mg/ml oral solution 60 ml once daily"
+        ));
+        assert!(!banner_first(
+            "Level 2, visited and roused every 30 minutes"
+        ));
+        assert!(!banner_first("Paracetamol 1 g as needed"));
+    }
+
+    #[test]
+    fn a_search_prefills_a_new_person_once() {
+        let p = prefill_from_search("KHAN, Aaron 01/05/1987", 2026);
+        assert_eq!(p.surname, "KHAN");
+        assert_eq!(p.forenames, "Aaron");
+        assert_eq!(p.date_of_birth, "01/05/1987");
+        let p = prefill_from_search("KHAN", 2026);
+        assert_eq!((p.surname.as_str(), p.forenames.as_str()), ("KHAN", ""));
+        let p = prefill_from_search("Cruz Maria José 1990-03-02", 2026);
+        assert_eq!(p.surname, "Cruz");
+        assert_eq!(p.forenames, "Maria José");
+        assert_eq!(p.date_of_birth, "02/03/1990");
+        let p = prefill_from_search("944 930 5552", 2026);
+        assert_eq!(p.nhs_number, "9449305552");
+        assert_eq!(p.surname, "");
     }
 
     #[test]

@@ -94,6 +94,232 @@ pub fn validate_date_of_birth(dob: NaiveDate, today: NaiveDate) -> Result<(), Do
     Ok(())
 }
 
+/// Who a person is, as far as telling two records apart goes: what a duplicate check compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity<'a> {
+    pub surname: &'a str,
+    pub forenames: &'a str,
+    pub date_of_birth: Option<NaiveDate>,
+    pub nhs_number: Option<&'a str>,
+    pub pnc_id: Option<&'a str>,
+}
+
+/// Why an existing person may be the one about to be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum DuplicateReason {
+    /// The same NHS number: always the same person.
+    SameNhsNumber,
+    /// The same PNC id: always the same person.
+    SamePncId,
+    /// The same date of birth and a name alike (spelling variants included).
+    NameAndDateOfBirth,
+    /// A name alike and the date of birth with day and month swapped (03/04 for 04/03).
+    NameAndSwappedDateOfBirth,
+    /// A name alike, and one of the two has no date of birth recorded.
+    NameWithoutDateOfBirth,
+}
+
+impl DuplicateReason {
+    /// A few words for the candidates list.
+    pub fn label(self) -> &'static str {
+        match self {
+            DuplicateReason::SameNhsNumber => "same NHS number",
+            DuplicateReason::SamePncId => "same PNC id",
+            DuplicateReason::NameAndDateOfBirth => "name alike, same date of birth",
+            DuplicateReason::NameAndSwappedDateOfBirth => "name alike, day and month swapped",
+            DuplicateReason::NameWithoutDateOfBirth => "name alike, no date of birth to compare",
+        }
+    }
+}
+
+/// An existing person who may be the one about to be created.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DuplicateMatch {
+    /// Strongest first.
+    pub reasons: Vec<DuplicateReason>,
+    /// 0 to 100: how alike, for ordering the candidates (an identifier match is 100).
+    pub score: u32,
+}
+
+/// How alike two surnames must be (Jaro-Winkler, 0 to 1) to count as spelling variants.
+pub const SURNAME_ALIKE: f64 = 0.85;
+/// How alike two first forenames must be.
+pub const FORENAME_ALIKE: f64 = 0.80;
+
+/// Letters only, folded: `O'Brien` and `OBrien`, `Jones-Smith` and `Jones Smith` compare equal.
+fn letters(name: &str) -> String {
+    fold_name(name)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The consonant outline of a folded word: the first letter kept, then vowels and `h`, `w`,
+/// `y` dropped and doubled letters made single. `Mohammed` and `Muhammad` both give `mmd`,
+/// `Khan` and `Kahn` both `kn`. A coarse sound-alike key, used only together with a date of
+/// birth (or an identifier), never on its own.
+fn outline(word: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in word.chars().enumerate() {
+        let keep = i == 0 || !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'h' | 'w' | 'y');
+        if keep && !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// How alike two single names are, 0 to 1. Spelling variants are scored with Jaro-Winkler
+/// similarity from the `strsim` crate: it rewards a shared beginning (typing and hearing
+/// errors are rarer in the first letters), which suits short personal names better than a
+/// plain edit distance. `strsim` is the rapidfuzz project's maintained crate, has no
+/// dependencies and was already in the build through clap; a hand-made phonetic code would be
+/// tuned for English only, and the consonant outline above covers the vowel variants
+/// (Mohammed/Muhammad) that Jaro-Winkler scores low.
+pub fn word_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (letters(a), letters(b));
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let jw = strsim::jaro_winkler(&a, &b);
+    let sound = if a.chars().count() >= 3 && b.chars().count() >= 3 && outline(&a) == outline(&b) {
+        0.9
+    } else {
+        0.0
+    };
+    jw.max(sound)
+}
+
+/// How alike two surnames are: as single words, or one a part of the other's double-barrelled
+/// name (`Smith` and `Jones-Smith`).
+fn surname_similarity(a: &str, b: &str) -> f64 {
+    let whole = word_similarity(a, b);
+    let parts = |s: &str| -> Vec<String> {
+        fold_name(s)
+            .split(['-', ' '])
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (pa, pb) = (parts(a), parts(b));
+    let barrel = if pa.len() > 1 || pb.len() > 1 {
+        let mut best: f64 = 0.0;
+        for x in &pa {
+            for y in &pb {
+                best = best.max(word_similarity(x, y));
+            }
+        }
+        best * 0.95
+    } else {
+        0.0
+    };
+    whole.max(barrel)
+}
+
+/// How alike two forenames are, on the first forename: an initial matches a name starting with
+/// it; an unknown forename is neither alike nor unlike (0.8).
+fn forename_similarity(a: &str, b: &str) -> f64 {
+    let first = |s: &str| {
+        fold_name(s)
+            .split(' ')
+            .next()
+            .map(letters)
+            .unwrap_or_default()
+    };
+    let (a, b) = (first(a), first(b));
+    if a.is_empty() || b.is_empty() {
+        return FORENAME_ALIKE;
+    }
+    let initial = |x: &str, y: &str| x.chars().count() == 1 && y.starts_with(x);
+    if initial(&a, &b) || initial(&b, &a) {
+        return 0.9;
+    }
+    word_similarity(&a, &b)
+}
+
+/// Whether two people's names are alike enough to be the same person, and how alike (0 to 1).
+/// Surname and first forename are each compared with [`word_similarity`]; names typed the
+/// other way round (forename in the surname field) also count.
+pub fn names_alike(
+    a_surname: &str,
+    a_forenames: &str,
+    b_surname: &str,
+    b_forenames: &str,
+) -> Option<f64> {
+    let s = surname_similarity(a_surname, b_surname);
+    let f = forename_similarity(a_forenames, b_forenames);
+    if s >= SURNAME_ALIKE && f >= FORENAME_ALIKE {
+        return Some(0.6 * s + 0.4 * f);
+    }
+    let swapped_s = word_similarity(a_surname, b_forenames);
+    let swapped_f = forename_similarity(a_forenames, b_surname);
+    if swapped_s >= 0.9 && swapped_f >= 0.9 {
+        return Some(0.9 * (0.6 * swapped_s + 0.4 * swapped_f));
+    }
+    None
+}
+
+/// The date with day and month swapped, if that is another real date (`04/03` for `03/04`).
+pub fn swapped_day_and_month(d: NaiveDate) -> Option<NaiveDate> {
+    if d.day() == d.month() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(d.year(), d.day(), d.month())
+}
+
+/// Whether `existing` may be the person `new` describes, and why. The same NHS number or PNC
+/// id always matches. Otherwise the names must be alike and the dates of birth equal, swapped
+/// day for month, or one of them unknown. Two different NHS numbers are two people (each passed
+/// its check digit), so a name match alone does not override them.
+pub fn duplicate_match(new: &Identity<'_>, existing: &Identity<'_>) -> Option<DuplicateMatch> {
+    let same = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b);
+    let mut reasons = Vec::new();
+    if same(new.nhs_number, existing.nhs_number) {
+        reasons.push(DuplicateReason::SameNhsNumber);
+    }
+    if same(new.pnc_id, existing.pnc_id) {
+        reasons.push(DuplicateReason::SamePncId);
+    }
+    let different_nhs = matches!(
+        (new.nhs_number, existing.nhs_number),
+        (Some(a), Some(b)) if a != b
+    );
+    let mut score = if reasons.is_empty() { 0 } else { 100 };
+    if !different_nhs
+        && let Some(alike) = names_alike(
+            new.surname,
+            new.forenames,
+            existing.surname,
+            existing.forenames,
+        )
+    {
+        let by_date = match (new.date_of_birth, existing.date_of_birth) {
+            (Some(a), Some(b)) if a == b => Some((DuplicateReason::NameAndDateOfBirth, 1.0)),
+            (Some(a), Some(b)) if swapped_day_and_month(a) == Some(b) && alike >= 0.9 => {
+                Some((DuplicateReason::NameAndSwappedDateOfBirth, 0.8))
+            }
+            (None, _) | (_, None) if alike >= 0.9 => {
+                Some((DuplicateReason::NameWithoutDateOfBirth, 0.7))
+            }
+            _ => None,
+        };
+        if let Some((reason, weight)) = by_date {
+            reasons.push(reason);
+            // Rounded percentage of a value in 0..=1, so the cast cannot overflow.
+            let s = (alike * weight * 99.0).round().clamp(0.0, 99.0) as u32;
+            score = score.max(s);
+        }
+    }
+    if reasons.is_empty() {
+        None
+    } else {
+        Some(DuplicateMatch { reasons, score })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +439,96 @@ mod tests {
             m,
             "The date of birth 01 Jan 1900 is more than 120 years ago, so the year is probably mistyped."
         );
+    }
+
+    fn id<'a>(surname: &'a str, forenames: &'a str, dob: Option<NaiveDate>) -> Identity<'a> {
+        Identity {
+            surname,
+            forenames,
+            date_of_birth: dob,
+            nhs_number: None,
+            pnc_id: None,
+        }
+    }
+
+    #[test]
+    fn spelling_variants_are_alike() {
+        for (a, b) in [
+            (("KHAN", "Aaron"), ("Khan", "Aaron")),
+            (("Kahn", "Aaron"), ("KHAN", "Aaron")),
+            (("Khan", "Aron"), ("Khan", "Aaron")),
+            (("Smyth", "John"), ("Smith", "John")),
+            (("O'Brien", "Sean"), ("OBrien", "Seán")),
+            (("Mohammed", "Ali"), ("Muhammad", "Ali")),
+            (("Ali", "Muhammad"), ("Ali", "Mohammed")),
+            (("Jones-Smith", "Kim"), ("Smith", "Kim")),
+            (("Khan", "A"), ("Khan", "Aaron")),
+            (("Khan", ""), ("Khan", "Aaron")),
+            // Typed the other way round.
+            (("Aaron", "Khan"), ("Khan", "Aaron")),
+        ] {
+            assert!(names_alike(a.0, a.1, b.0, b.1).is_some(), "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn different_names_are_not_alike() {
+        for (a, b) in [
+            (("Khan", "Aaron"), ("Jones", "Aaron")),
+            (("Khan", "Aaron"), ("Khan", "Mark")),
+            (("Smith", "John"), ("Taylor", "Joan")),
+            (("Patel", "Ravi"), ("Powell", "Ravi")),
+        ] {
+            assert!(names_alike(a.0, a.1, b.0, b.1).is_none(), "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn duplicates_by_identifier_name_and_date() {
+        let dob = Some(d(1987, 5, 1));
+        let new = id("KHAN", "Aaron", dob);
+        let m = duplicate_match(&new, &id("Kahn", "Aaron", dob)).unwrap();
+        assert_eq!(m.reasons, vec![DuplicateReason::NameAndDateOfBirth]);
+        assert!(m.score > 80, "{}", m.score);
+        // Same name, another date of birth: another person.
+        assert_eq!(
+            duplicate_match(&new, &id("Khan", "Aaron", Some(d(1987, 5, 2)))),
+            None
+        );
+        // Day and month swapped.
+        let m = duplicate_match(&new, &id("Khan", "Aaron", Some(d(1987, 1, 5)))).unwrap();
+        assert_eq!(m.reasons, vec![DuplicateReason::NameAndSwappedDateOfBirth]);
+        // One date unknown.
+        let m = duplicate_match(&new, &id("Khan", "Aaron", None)).unwrap();
+        assert_eq!(m.reasons, vec![DuplicateReason::NameWithoutDateOfBirth]);
+        // An identifier matches whatever the name.
+        let mut other = id("Jones", "Mark", Some(d(1990, 1, 1)));
+        other.nhs_number = Some("9449305552");
+        let mut with_nhs = new;
+        with_nhs.nhs_number = Some("9449305552");
+        let m = duplicate_match(&with_nhs, &other).unwrap();
+        assert_eq!(m.reasons, vec![DuplicateReason::SameNhsNumber]);
+        assert_eq!(m.score, 100);
+        other.nhs_number = None;
+        other.pnc_id = Some("2023/1234567V");
+        with_nhs.pnc_id = Some("2023/1234567V");
+        assert_eq!(
+            duplicate_match(&with_nhs, &other).unwrap().reasons,
+            vec![DuplicateReason::SamePncId]
+        );
+        // Two different NHS numbers are two people, whatever the name.
+        let mut a = new;
+        a.nhs_number = Some("9449305552");
+        let mut b = id("Khan", "Aaron", dob);
+        b.nhs_number = Some("9434765919");
+        assert_eq!(duplicate_match(&a, &b), None);
+    }
+
+    #[test]
+    fn swapped_dates() {
+        assert_eq!(swapped_day_and_month(d(1987, 5, 1)), Some(d(1987, 1, 5)));
+        assert_eq!(swapped_day_and_month(d(1987, 5, 5)), None);
+        assert_eq!(swapped_day_and_month(d(1987, 5, 13)), None);
     }
 
     proptest! {

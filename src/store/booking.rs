@@ -20,6 +20,9 @@ use crate::domain::booking::{
 };
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::form::{Answer, Answers, Form, missing_sentence};
+use crate::domain::person::{
+    DuplicateReason, Identity, duplicate_match, fold_name, swapped_day_and_month,
+};
 use crate::domain::rules::{FactSet, Raised, Rule, evaluate};
 
 /// How many earlier detentions a search result lists.
@@ -228,10 +231,15 @@ pub fn search_people(
             detention_count: 0,
         })
     })?;
+    attach_detentions(conn, &mut out)?;
+    Ok(out)
+}
+
+/// Fills each match's detentions (newest first, at most five) and count, in one query.
+fn attach_detentions(conn: &Connection, out: &mut [PersonMatch]) -> Result<(), StoreError> {
     if out.is_empty() {
-        return Ok(out);
+        return Ok(());
     }
-    // One query for every match's detentions, newest first.
     let ids: Vec<String> = out.iter().map(|m| m.person_id.to_string()).collect();
     let sql = format!(
         "SELECT person_id, custody_no, arrived_at, closed_at IS NULL FROM detention
@@ -259,7 +267,162 @@ pub fn search_people(
             ));
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// An existing person who may be the one about to be created, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuplicateCandidate {
+    pub person: PersonMatch,
+    pub reasons: Vec<DuplicateReason>,
+    /// 0 to 100, highest first in the list.
+    pub score: u32,
+}
+
+/// At most this many people are read for one date of birth (a real suite has a few dozen at
+/// 1,000,000 people; the cap keeps a pathological date from reading thousands).
+const SAME_DATE_CAP: u32 = 2_000;
+/// At most this many candidates are returned.
+const DUPLICATE_LIMIT: usize = 12;
+
+/// The candidate query for [`possible_duplicates`] and its values, or `None` when there is
+/// nothing to look by. Only the branches that apply, each on its own index.
+fn duplicate_query(p: &ValidPerson) -> Option<(String, Vec<String>)> {
+    let mut branches: Vec<String> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut branch = |sql: &str, args: Vec<String>, values: &mut Vec<String>| {
+        // Each `?` becomes the number of its value.
+        let mut parts = sql.split('?');
+        let mut numbered = parts.next().unwrap_or_default().to_string();
+        for (part, a) in parts.zip(args) {
+            values.push(a);
+            numbered.push_str(&format!("?{}{part}", values.len()));
+        }
+        branches.push(format!("SELECT id FROM ({numbered})"));
+    };
+    if let Some(n) = &p.nhs_number {
+        branch(
+            "SELECT id FROM person WHERE nhs_number = ?",
+            vec![n.as_str().to_string()],
+            &mut values,
+        );
+    }
+    if let Some(id) = &p.pnc_id {
+        branch(
+            "SELECT id FROM person WHERE pnc_id = ?",
+            vec![id.as_str().to_string()],
+            &mut values,
+        );
+    }
+    let surname = fold_name(&p.surname);
+    match p.date_of_birth {
+        Some(d) => {
+            let mut dates = vec![d];
+            dates.extend(swapped_day_and_month(d));
+            for date in dates {
+                branch(
+                    &format!("SELECT id FROM person WHERE date_of_birth = ? LIMIT {SAME_DATE_CAP}"),
+                    vec![date.to_string()],
+                    &mut values,
+                );
+            }
+            branch(
+                &format!(
+                    "SELECT id FROM person WHERE date_of_birth IS NULL AND surname_key = ? LIMIT {SAME_DATE_CAP}"
+                ),
+                vec![surname.clone()],
+                &mut values,
+            );
+        }
+        None => {
+            // No date to narrow by: the same surname key, forenames starting with the same
+            // letter (an initial or a misspelling keeps its first letter, as a rule).
+            let initial: String = fold_name(&p.forenames).chars().take(1).collect();
+            branch(
+                &format!(
+                    "SELECT id FROM person WHERE surname_key = ? AND forename_key >= ? AND forename_key < ? LIMIT {SAME_DATE_CAP}"
+                ),
+                vec![surname.clone(), initial.clone(), prefix_upper(&initial)],
+                &mut values,
+            );
+        }
+    }
+    if branches.is_empty() {
+        return None;
+    }
+    let sql = format!(
+        "SELECT p.id, p.surname, p.forenames, p.date_of_birth, p.nhs_number, p.pnc_id
+         FROM ({}) AS hit JOIN person p ON p.id = hit.id",
+        branches.join(" UNION ")
+    );
+    Some((sql, values))
+}
+
+/// People already known who may be `p`: the same NHS number or PNC id, or a name alike
+/// (spelling variants, [`crate::domain::person::duplicate_match`]) with the same date of birth,
+/// the date with day and month swapped, or no date of birth on one side. Strongest first.
+///
+/// Each branch seeks an index, so the query stays fast at 1,000,000 people: `person_nhs`,
+/// `person_pnc`, `person_dob_name` (date of birth, then surname key: also for "no date of
+/// birth and this surname"), and `person_name_keys` when the new person has no date of birth.
+/// The names are then compared in Rust, where the spelling variants are.
+pub fn possible_duplicates(
+    conn: &Connection,
+    p: &ValidPerson,
+) -> Result<Vec<DuplicateCandidate>, StoreError> {
+    let Some((sql, values)) = duplicate_query(p) else {
+        return Ok(Vec::new());
+    };
+    let rows = collect_rows(conn, &sql, rusqlite::params_from_iter(values.iter()), |r| {
+        let dob: Option<String> = r.get(3)?;
+        Ok(PersonMatch {
+            person_id: r.get(0)?,
+            surname: r.get(1)?,
+            forenames: r.get(2)?,
+            date_of_birth: dob.and_then(|d| d.parse().ok()),
+            nhs_number: r.get(4)?,
+            pnc_id: r.get(5)?,
+            detentions: Vec::new(),
+            detention_count: 0,
+        })
+    })?;
+    let new = Identity {
+        surname: &p.surname,
+        forenames: &p.forenames,
+        date_of_birth: p.date_of_birth,
+        nhs_number: p.nhs_number.as_ref().map(|n| n.as_str()),
+        pnc_id: p.pnc_id.as_ref().map(|n| n.as_str()),
+    };
+    let mut found: Vec<DuplicateCandidate> = rows
+        .into_iter()
+        .filter_map(|m| {
+            let existing = Identity {
+                surname: &m.surname,
+                forenames: &m.forenames,
+                date_of_birth: m.date_of_birth,
+                nhs_number: m.nhs_number.as_deref(),
+                pnc_id: m.pnc_id.as_deref(),
+            };
+            let hit = duplicate_match(&new, &existing)?;
+            Some(DuplicateCandidate {
+                person: m,
+                reasons: hit.reasons,
+                score: hit.score,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.person.person_id.cmp(&b.person.person_id))
+    });
+    found.truncate(DUPLICATE_LIMIT);
+    let mut people: Vec<PersonMatch> = found.iter().map(|c| c.person.clone()).collect();
+    attach_detentions(conn, &mut people)?;
+    for (c, m) in found.iter_mut().zip(people) {
+        c.person = m;
+    }
+    Ok(found)
 }
 
 /// The calendar date in London, which decides age at booking.
@@ -414,10 +577,23 @@ impl super::Store {
         search_people(self.conn(), q, limit)
     }
 
+    /// People already known who may be this person (see [`possible_duplicates`]).
+    pub fn possible_duplicates(
+        &self,
+        p: &ValidPerson,
+    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
+        possible_duplicates(self.conn(), p)
+    }
+
     /// Records a new person, checked beforehand by [`crate::domain::booking::validate_person`].
+    ///
+    /// Refuses when someone already known may be this person ([`possible_duplicates`], checked
+    /// again inside the transaction) unless `duplicate_reason` says why a new person is
+    /// created anyway; the reason and the candidates' ids are then audited with the creation.
     pub fn create_person(
         &mut self,
         p: &ValidPerson,
+        duplicate_reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let staff = self.identity().username.clone();
@@ -429,7 +605,24 @@ impl super::Store {
             nhs_number: p.nhs_number.as_ref().map(|n| n.as_str().to_string()),
             pnc_id: p.pnc_id.as_ref().map(|n| n.as_str().to_string()),
         };
+        let reason = duplicate_reason.map(str::trim).filter(|r| !r.is_empty());
         self.write(now, |tx| {
+            let candidates = possible_duplicates(tx, p)?;
+            let ids: Vec<String> = candidates
+                .iter()
+                .map(|c| format!("person {}", c.person.person_id))
+                .collect();
+            if !candidates.is_empty() && reason.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "{} already known may be this person ({}): book that person in, or give the reason a new person is created",
+                    if candidates.len() == 1 {
+                        "someone".to_string()
+                    } else {
+                        format!("{} people", candidates.len())
+                    },
+                    ids.join(", ")
+                )));
+            }
             let id = insert_person(tx, &person, now)?;
             audit::append(
                 tx,
@@ -439,6 +632,19 @@ impl super::Store {
                 &format!("person {id}"),
                 "person created",
             )?;
+            if let (false, Some(reason)) = (candidates.is_empty(), reason) {
+                audit::append(
+                    tx,
+                    now,
+                    &staff,
+                    AuditAction::RecordWrite,
+                    &format!("person {id}"),
+                    &format!(
+                        "created despite possible duplicates ({}); reason: {reason}",
+                        ids.join(", ")
+                    ),
+                )?;
+            }
             Ok(id)
         })
     }
@@ -1000,5 +1206,55 @@ impl super::Store {
             )?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::booking::{PersonInput, validate_person};
+
+    fn person(surname: &str, forenames: &str, dob: &str, nhs: &str, pnc: &str) -> ValidPerson {
+        validate_person(
+            &PersonInput {
+                surname: surname.into(),
+                forenames: forenames.into(),
+                date_of_birth: dob.into(),
+                nhs_number: nhs.into(),
+                pnc_id: pnc.into(),
+                ..Default::default()
+            },
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default(),
+        )
+        .unwrap()
+    }
+
+    /// Every branch of the duplicate query seeks an index: no full scan of `person`, so it
+    /// stays a few index seeks at 1,000,000 people (`benches/person_search.rs` times it).
+    #[test]
+    fn the_duplicate_query_never_scans_the_people() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::apply(&conn).unwrap();
+        for p in [
+            person("Khan", "Aaron", "01/05/1987", "4010232137", "2023/1234567v"),
+            person("Khan", "Aaron", "", "", ""),
+            person("Khan", "", "", "", ""),
+        ] {
+            let (sql, values) = duplicate_query(&p).unwrap();
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(values.iter()), |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let on_person: Vec<&String> = plan.iter().filter(|l| l.contains("person")).collect();
+            assert!(!on_person.is_empty(), "{plan:?}");
+            for line in on_person {
+                assert!(
+                    line.starts_with("SEARCH") && line.contains("USING"),
+                    "{line} in {plan:?}"
+                );
+            }
+        }
     }
 }

@@ -151,7 +151,17 @@ pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
     let clinical = app
         .identity()
         .is_some_and(|i| i.role.sees_clinical_detail());
-    hint_actions(context)
+    // The "already known" banner scrolls and is acknowledged: its own hints.
+    let banner = matches!(
+        &app.screen,
+        Screen::Booking(b) if matches!(b.step, crate::app::booking::BookingStep::Banner(_))
+    ) && context == Context::Form;
+    let actions = if banner {
+        BANNER_HINTS
+    } else {
+        hint_actions(context)
+    };
+    actions
         .iter()
         .filter(|&&action| match action {
             Action::BreakGlass => !clinical,
@@ -160,10 +170,25 @@ pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
         })
         .filter_map(|&action| {
             let key = app.keymap.keys_for(context, action).into_iter().next()?;
-            Some((key.to_string(), short_label(action)))
+            let label = match action {
+                Action::Submit if banner => "acknowledge",
+                Action::MoveDown if banner => "scroll",
+                Action::Last if banner => "to the end",
+                _ => short_label(action),
+            };
+            Some((key.to_string(), label))
         })
         .collect()
 }
+
+/// The status bar on the "already known" banner.
+const BANNER_HINTS: &[Action] = &[
+    Action::Submit,
+    Action::MoveDown,
+    Action::Last,
+    Action::Help,
+    Action::Lock,
+];
 
 fn short_label(action: Action) -> &'static str {
     match action {
