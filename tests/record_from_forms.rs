@@ -216,7 +216,9 @@ fn answer_every_record_question(db: &Path) -> Vec<Case> {
                 NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             )
             .unwrap();
-            let person_id = sergeant.create_person(&person, now()).unwrap();
+            let person_id = sergeant
+                .create_person(&person, Some("a separate test case"), now())
+                .unwrap();
             let booked = sergeant
                 .book_in(
                     person_id,
@@ -338,7 +340,15 @@ fn export(db: &Path, custody_no: &str, out: &Path) -> (String, String) {
         .arg(db)
         .args(["--user", "sergeant", "--password-file"])
         .arg(&pw)
-        .args(["export", custody_no, "--destination", "prison", "--receiving-org", "HMP Leeds", "--out"])
+        .args([
+            "export",
+            custody_no,
+            "--destination",
+            "prison",
+            "--receiving-org",
+            "HMP Leeds",
+            "--out",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -358,7 +368,10 @@ fn export(db: &Path, custody_no: &str, out: &Path) -> (String, String) {
             escort = std::fs::read_to_string(&path).unwrap();
         }
     }
-    assert!(!bundle.is_empty() && !escort.is_empty(), "{custody_no}: files missing");
+    assert!(
+        !bundle.is_empty() && !escort.is_empty(),
+        "{custody_no}: files missing"
+    );
     (bundle, escort)
 }
 
@@ -372,8 +385,14 @@ fn every_record_question_reaches_the_escort_summary_and_the_bundle() {
     let cases = answer_every_record_question(&db);
     let mut hcp = login(&db, "hcp");
     for c in &cases {
-        hcp.record_consent(c.detention_id, "receiving_establishment", "consents", "", now())
-            .unwrap();
+        hcp.record_consent(
+            c.detention_id,
+            "receiving_establishment",
+            "consents",
+            "",
+            now(),
+        )
+        .unwrap();
     }
     drop(hcp);
     let mut failures = Vec::new();
@@ -385,12 +404,18 @@ fn every_record_question_reaches_the_escort_summary_and_the_bundle() {
         let expect = c.expect.clone();
         if c.kind == FactKind::Note {
             if bundle.contains(&expect) || escort.contains(&expect) {
-                failures.push(format!("{}.{}: a clinical note left the suite", c.form, c.question));
+                failures.push(format!(
+                    "{}.{}: a clinical note left the suite",
+                    c.form, c.question
+                ));
             }
             continue;
         }
         if !bundle.contains(&expect) {
-            failures.push(format!("{}.{}: `{}` not in the bundle", c.form, c.question, c.expect));
+            failures.push(format!(
+                "{}.{}: `{}` not in the bundle",
+                c.form, c.question, c.expect
+            ));
         }
         if !escort.contains(&expect) {
             failures.push(format!(
