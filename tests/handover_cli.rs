@@ -505,10 +505,19 @@ fn scores_travel_only_with_consent_to_share() {
     let shared = export(&obrien);
     let vitals = section(&shared, "Vital signs and scores");
     assert_eq!(vitals["entry"].as_array().unwrap().len(), 4, "{vitals}");
+    // The vital-sign Observations (O'Brien's alcohol use is an Observation too, in Social
+    // history).
+    let in_vitals: Vec<&str> = vitals["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reference"].as_str().unwrap())
+        .collect();
     let observations: Vec<&serde_json::Value> = shared["entry"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|e| in_vitals.contains(&e["fullUrl"].as_str().unwrap_or("")))
         .map(|e| &e["resource"])
         .filter(|r| r["resourceType"] == "Observation")
         .collect();
@@ -564,12 +573,24 @@ fn scores_travel_only_with_consent_to_share() {
             .unwrap()
             .contains("no consent")
     );
+    // No score or vital sign leaves without consent (Davies's alcohol use does: substance
+    // use travels as risk to life, in Social history).
+    let observations: Vec<String> = withheld["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Observation")
+        .map(|e| e["resource"].to_string())
+        .collect();
+    for loinc in ["9279-1", "59408-5", "8480-6", "8867-4", "8310-5"] {
+        assert!(
+            !observations.iter().any(|o| o.contains(loinc)),
+            "{loinc} left without consent"
+        );
+    }
     assert!(
-        !withheld["entry"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["resource"]["resourceType"] == "Observation")
+        observations.iter().all(|o| o.contains("social-history")),
+        "{observations:?}"
     );
 }
 
