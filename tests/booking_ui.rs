@@ -301,9 +301,11 @@ fn the_banner_is_acknowledged_only_once_read_to_the_end() {
         text.find(needle)
             .unwrap_or_else(|| panic!("{needle} missing:\n{text}"))
     };
-    assert!(pos("Allergies and time-critical medicines") < pos("EPI!"));
-    assert!(pos("levetiracetam") < pos("SH!"));
-    assert!(pos("Methadone 1 mg/ml") < pos("SH!"));
+    assert!(pos("Allergies and time-critical medicines") < pos("Penicillin"));
+    assert!(pos("Penicillin") < pos("Methadone 1 mg/ml"));
+    assert!(pos("Methadone 1 mg/ml") < pos("Levetiracetam"));
+    // The self-harm flag (neither) is below the fold of the first screen.
+    assert!(!text.contains("SH!"), "{text}");
     assert!(text.contains("lines 1-19 of "), "{text}");
     press_action(&mut app, Context::Form, Action::Submit);
     assert_eq!(step(&app), "banner", "not acknowledged before the end");
@@ -429,7 +431,7 @@ fn the_hcp_gets_the_health_screen_for_a_person_booked_in() {
     );
     assert!(
         said.iter()
-            .any(|h| h.contains("last seizure In the last month")),
+            .any(|h| h.contains("last seizure in the last month")),
         "{said:?}"
     );
     assert!(
@@ -518,6 +520,15 @@ fn answers_from_an_earlier_detention_are_offered_as_carried_over_until_confirmed
         type_text(&mut app, v);
         key(&mut app, KeyCode::Enter);
     }
+    // What the earlier detention's screen learned is on the banner first.
+    assert_eq!(step(&app), "banner", "{}", screen_text(&app, 80, 24));
+    let banner = screen_text(&app, 80, 24);
+    assert!(banner.contains("Injuries: injury (old scar)"), "{banner}");
+    assert!(
+        banner.contains("known from earlier detention NG-26-"),
+        "{banner}"
+    );
+    key(&mut app, KeyCode::Enter);
     assert_eq!(step(&app), "form", "{}", screen_text(&app, 80, 24));
     let text = screen_text(&app, 120, 40);
     assert!(

@@ -70,6 +70,10 @@ pub struct BannerState {
     /// What other suites' handovers said (medication, plan, appointments...), as imported:
     /// `(kind, text, source suite, signed at)`. Referral and appointment text only for HCPs.
     pub notes: Vec<(String, String, String, String)>,
+    /// What the clinical record knows from earlier detentions here and other organisations'
+    /// bundles beyond flags and notes (allergies, conditions, medicines, the last plan,
+    /// emergencies), in banner order (`domain::record::known`).
+    pub record: Vec<crate::domain::record::KnownItem>,
     /// The first row shown.
     pub scroll: usize,
     /// The last row has been on screen: only then may it be acknowledged.
@@ -88,6 +92,7 @@ impl BannerState {
             who,
             flags,
             notes,
+            record: Vec::new(),
             scroll: 0,
             seen_end: false,
         }
@@ -268,10 +273,31 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
             note_lines.push((banner_first(line), kind, line, source, signed));
         }
     }
+    let record_rows = |rows: &mut Vec<BannerRow>, k: &crate::domain::record::KnownItem| {
+        push_wrapped(
+            rows,
+            Some((RowStyle::Plain, " ".into())),
+            RowStyle::Plain,
+            &k.summary,
+            3,
+            width,
+        );
+        push_wrapped(
+            rows,
+            Some((RowStyle::Plain, "       ".into())),
+            RowStyle::Dim,
+            &format!("{} (not live until reconfirmed)", k.from_line()),
+            7,
+            width,
+        );
+    };
+    // Allergies and time-critical medicines rank 0 and 1 (`KnownItem::rank`).
+    let urgent_record: Vec<_> = b.record.iter().filter(|k| k.rank() <= 1).collect();
+    let other_record: Vec<_> = b.record.iter().filter(|k| k.rank() > 1).collect();
     let mut rows = Vec::new();
     let urgent_flags: Vec<&KnownFlag> = b.flags.iter().filter(|f| urgent_flag(f)).collect();
     let urgent_notes: Vec<_> = note_lines.iter().filter(|n| n.0).collect();
-    if !urgent_flags.is_empty() || !urgent_notes.is_empty() {
+    if !urgent_flags.is_empty() || !urgent_notes.is_empty() || !urgent_record.is_empty() {
         push_wrapped(
             &mut rows,
             Some((RowStyle::Plain, " ".into())),
@@ -280,6 +306,9 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
             1,
             width,
         );
+        for k in &urgent_record {
+            record_rows(&mut rows, k);
+        }
         for f in &urgent_flags {
             flag_rows(&mut rows, f);
         }
@@ -290,6 +319,22 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
     }
     for f in b.flags.iter().filter(|f| !urgent_flag(f)) {
         flag_rows(&mut rows, f);
+    }
+    if !other_record.is_empty() {
+        if rows.last().is_some_and(|r| !r.parts.is_empty()) {
+            rows.push(BannerRow { parts: Vec::new() });
+        }
+        push_wrapped(
+            &mut rows,
+            Some((RowStyle::Plain, " ".into())),
+            RowStyle::Heading,
+            "Known from before (conditions, medicines, plans, emergencies; reconfirm on the record):",
+            1,
+            width,
+        );
+        for k in other_record {
+            record_rows(&mut rows, k);
+        }
     }
     let other_notes: Vec<_> = note_lines.iter().filter(|n| !n.0).collect();
     if !other_notes.is_empty() {
@@ -830,13 +875,37 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
         .known_flags(person_id, Some(booked.detention_id))
         .unwrap_or_default();
     let notes = store.imported_notes(person_id).unwrap_or_default();
+    let record = record_known(store, booked.detention_id);
     if booked.appropriate_adult_flag {
         app.set_info("Under 18: the appropriate adult flag (AA) was raised.");
     }
-    if known.is_empty() && notes.is_empty() {
+    if known.is_empty() && notes.is_empty() && record.is_empty() {
         return open_form(app, booked.detention_id, who);
     }
-    Some(open_banner(app, booked.detention_id, who, known, notes))
+    Some(open_banner(
+        app,
+        booked.detention_id,
+        who,
+        known,
+        notes,
+        record,
+    ))
+}
+
+/// What the clinical record knows from before that the flags and imported notes do not
+/// already say: entries (allergies, conditions, medicines…), the last plan, emergencies.
+fn record_known(
+    store: &crate::store::Store,
+    detention_id: i64,
+) -> Vec<crate::domain::record::KnownItem> {
+    use crate::domain::record::KnownSubject;
+    store
+        .clinical_record(detention_id)
+        .map(|r| r.known)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|k| !matches!(k.subject, KnownSubject::Flag(_) | KnownSubject::Note(_)))
+        .collect()
 }
 
 /// The banner at its top, knowing at once whether it all fits on the screen.
@@ -846,8 +915,10 @@ fn open_banner(
     who: String,
     flags: Vec<KnownFlag>,
     notes: Vec<(String, String, String, String)>,
+    record: Vec<crate::domain::record::KnownItem>,
 ) -> BookingStep {
     let mut banner = BannerState::new(detention_id, who, flags, notes);
+    banner.record = record;
     banner_settle(&mut banner, london_date(app.now), app.size);
     BookingStep::Banner(banner)
 }
@@ -892,6 +963,7 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
         .known_flags(p.person_id, Some(detention_id))
         .unwrap_or_default();
     let notes = store.imported_notes(p.person_id).unwrap_or_default();
+    let record = record_known(store, detention_id);
     let acknowledged = store.banner_acknowledged(detention_id).unwrap_or(false);
     let state = store
         .form_state(detention_id, form_for(app))
@@ -899,8 +971,8 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
     if state.completed.is_some() {
         app.set_info("This form is complete: any change is an amendment, with a reason.");
     }
-    if (!known.is_empty() || !notes.is_empty()) && !acknowledged {
-        return Some(open_banner(app, detention_id, who, known, notes));
+    if (!known.is_empty() || !notes.is_empty() || !record.is_empty()) && !acknowledged {
+        return Some(open_banner(app, detention_id, who, known, notes, record));
     }
     open_form(app, detention_id, who)
 }

@@ -344,10 +344,14 @@ impl Fact {
                 diabetes_type,
                 ..
             } => {
-                let seizure = if last_seizure.is_empty() {
-                    String::new()
-                } else {
-                    format!("last seizure {last_seizure}")
+                // Choice labels start with a capital ("In the last month"): mid-sentence here.
+                let seizure = match last_seizure.chars().next() {
+                    None => String::new(),
+                    Some(first) => format!(
+                        "last seizure {}{}",
+                        first.to_lowercase(),
+                        &last_seizure[first.len_utf8()..]
+                    ),
                 };
                 with(name, join(&[diabetes_type, &seizure, detail]))
             }
@@ -434,7 +438,14 @@ impl Fact {
             Fact::Injury {
                 body_area,
                 description,
-            } => with(body_area, description.clone()),
+            } => with(
+                if body_area.trim().is_empty() {
+                    "injury"
+                } else {
+                    body_area
+                },
+                description.clone(),
+            ),
             Fact::Pregnancy { status, details } => with(
                 match status {
                     PregnancyStatus::Pregnant => "pregnant or may be pregnant",

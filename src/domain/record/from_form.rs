@@ -478,7 +478,7 @@ pub fn facts_from_answers(form: &Form, answers: &Answers) -> Vec<Derived> {
             push(
                 qid("injury.any"),
                 Fact::Injury {
-                    body_area: "not said".into(),
+                    body_area: String::new(),
                     description: description.clone(),
                 },
             );
