@@ -5,6 +5,9 @@
 //! Who sees what is enforced here, in the queries: entries of a kind custody staff may not
 //! see (`FactKind::custody_staff_see`) are never selected for them, nor contact notes.
 
+mod earlier;
+mod import;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -19,6 +22,9 @@ use crate::domain::record::{
     ClinicalRecord, Fact, FactKind, HcpContact, HcpSeen, KnownItem, KnownSubject, Origin,
     RecordEntry, Standing, from_form,
 };
+
+pub use earlier::EarlierDetention;
+pub use import::insert_imported_entries;
 
 /// An entry to be written.
 #[derive(Debug, Clone)]
