@@ -155,7 +155,7 @@ pub struct RecordState {
     /// The record to return to from a read-only earlier detention.
     pub parent: Option<Box<RecordState>>,
     /// The person's other detentions with their ids, for the History tab.
-    pub earlier: Vec<crate::store::record_read::EarlierDetention>,
+    pub earlier: Vec<crate::store::record::EarlierDetention>,
     /// The History tab's selected earlier detention.
     pub history_selected: usize,
 }

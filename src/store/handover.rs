@@ -399,7 +399,7 @@ impl Store {
             for (kind, text) in &plan.notes {
                 insert_imported_note(tx, import_id, person_id, kind, text)?;
             }
-            let entries = super::record_import::insert_imported_entries(
+            let entries = super::record::insert_imported_entries(
                 tx,
                 person_id,
                 import_id,

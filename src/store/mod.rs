@@ -12,8 +12,6 @@ pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
 pub mod record;
-pub mod record_import;
-pub mod record_read;
 pub mod session;
 pub mod staff;
 

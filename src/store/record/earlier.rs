@@ -1,12 +1,12 @@
 //! Small reads for the record screen that the record view does not carry: the earlier
 //! detentions of the person with their ids, so the History tab can open one read-only
-//! (through [`super::Store::open_record`], which audits the read).
+//! (through [`crate::store::Store::open_record`], which audits the read).
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{StoreError, collect_rows, parse_timestamp};
+use crate::store::{Store, StoreError, collect_rows, parse_timestamp};
 
 /// One earlier detention of the person, as the History tab lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -18,7 +18,7 @@ pub struct EarlierDetention {
     pub reason: String,
 }
 
-impl super::Store {
+impl Store {
     /// The other detentions of the person detained in `detention_id`, newest first (the
     /// same twenty the record view lists), with their ids. No clinical detail.
     pub fn earlier_detentions(

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-use super::StoreError;
-use super::record::{NewEntry, insert_entry};
+use super::{NewEntry, insert_entry};
 use crate::domain::record::{Fact, Origin};
+use crate::store::StoreError;
 
 /// Writes `facts` for `person_id` as known from `organisation`, signed at `signed_at`, in the
 /// caller's transaction (the import's, so all or nothing). Returns how many were written.
