@@ -45,7 +45,11 @@ fn banner(c: &mut Criterion) {
                         severity: AllergySeverity::Severe,
                     },
                     1 => Fact::ReportedMedicine {
-                        name: if i % 2 == 0 { "Levetiracetam".into() } else { format!("Medicine {i}") },
+                        name: if i % 2 == 0 {
+                            "Levetiracetam".into()
+                        } else {
+                            format!("Medicine {i}")
+                        },
                         dose: "500 mg".into(),
                         frequency: "twice daily".into(),
                         last_taken: "08:00".into(),

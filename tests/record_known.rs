@@ -180,3 +180,36 @@ fn the_earlier_detention_is_said_here_once_reconfirmed_and_the_allergy_stays_on_
     assert!(!record.allergy_line().contains("known from"));
     assert_eq!(markers(&hcp, det)[0], "ALLERGY");
 }
+
+#[test]
+fn an_earlier_detention_read_later_does_not_hold_what_later_detentions_learned() {
+    let (_dir, db, det) = rebooked();
+    let mut hcp = login(&db, "hcp");
+    hcp.add_record_entry(
+        det,
+        &sonar_custody::domain::record::Fact::Allergy {
+            substance: "Latex".into(),
+            reaction: "hives".into(),
+            severity: sonar_custody::domain::record::AllergySeverity::Moderate,
+        },
+        now(),
+    )
+    .unwrap();
+    let earlier: i64 = hcp
+        .conn_for_reports()
+        .query_row(
+            "SELECT d.id FROM detention d JOIN detention now ON now.person_id = d.person_id
+             WHERE now.id = ?1 AND d.id != ?1 ORDER BY d.arrived_at LIMIT 1",
+            [det],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let then = hcp.clinical_record(earlier).unwrap();
+    let said: Vec<String> = then.entries.iter().map(|e| e.fact.headline()).collect();
+    assert!(said.iter().any(|h| h.starts_with("Penicillin")), "{said:?}");
+    assert!(!said.iter().any(|h| h.starts_with("Latex")), "{said:?}");
+    // And from the detention now, the latex allergy is live and the penicillin known.
+    let now_record = hcp.clinical_record(det).unwrap();
+    assert!(now_record.allergy_line().contains("Latex"));
+    assert!(now_record.allergy_line().contains("Penicillin"));
+}

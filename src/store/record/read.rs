@@ -136,6 +136,15 @@ pub fn clinical_record(
         let stored_origin: Origin = serde_json::from_str(&origin)
             .map_err(|e| StoreError::Internal(format!("a stored origin does not read: {e}")))?;
         let here = entry_detention == Some(detention_id);
+        // Seen from an earlier detention (opened read-only from History), what later
+        // detentions learned is not part of that record.
+        if let (Some(d), Some((_, viewed_arrival))) = (entry_detention, heads.get(&detention_id))
+            && heads
+                .get(&d)
+                .is_some_and(|(_, arrived)| arrived > viewed_arrival)
+        {
+            continue;
+        }
         let origin = match entry_detention {
             Some(d) if d != detention_id => match heads.get(&d) {
                 Some((custody_no, arrived_at)) => Origin::EarlierDetention {
@@ -261,7 +270,9 @@ fn known_flags(
         conn,
         "SELECT id, detention_id, code, severity, reason, source, raised_by, raised_at FROM flag
          WHERE person_id = ?1 AND entered_in_error_at IS NULL
-           AND (detention_id IS NULL OR detention_id != ?2)
+           AND (detention_id IS NULL OR detention_id IN (
+                SELECT id FROM detention WHERE person_id = ?1
+                AND arrived_at < (SELECT arrived_at FROM detention WHERE id = ?2)))
            AND code NOT IN (SELECT code FROM flag WHERE detention_id = ?2
                             AND entered_in_error_at IS NULL)
          ORDER BY raised_at DESC, id DESC",
@@ -412,6 +423,7 @@ fn known_from_earlier_detentions(
             "SELECT cp.detention_id, cp.level, cp.interval_minutes, cp.rouse, cp.instructions
              FROM care_plan cp JOIN detention d ON d.id = cp.detention_id
              WHERE d.person_id = ?1 AND d.id != ?2
+               AND d.arrived_at < (SELECT arrived_at FROM detention WHERE id = ?2)
              ORDER BY cp.set_at DESC, cp.id DESC LIMIT 1",
             params![person_id, detention_id],
             |r| {
@@ -450,7 +462,9 @@ fn known_from_earlier_detentions(
         conn,
         "SELECT e.id, e.detention_id, e.opened_at, e.reason, e.outcome FROM escalation e
          JOIN detention d ON d.id = e.detention_id
-         WHERE d.person_id = ?1 AND d.id != ?2 ORDER BY e.opened_at DESC LIMIT 10",
+         WHERE d.person_id = ?1 AND d.id != ?2
+           AND d.arrived_at < (SELECT arrived_at FROM detention WHERE id = ?2)
+         ORDER BY e.opened_at DESC LIMIT 10",
         params![person_id, detention_id],
         |r| {
             Ok((
