@@ -46,7 +46,7 @@ fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
 }
 
 impl Store {
-    fn require_hcp(&self, what: &str) -> Result<(), StoreError> {
+    pub(crate) fn require_hcp(&self, what: &str) -> Result<(), StoreError> {
         let role = self.identity().role;
         if role.sees_clinical_detail() {
             Ok(())

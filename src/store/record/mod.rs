@@ -269,12 +269,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let identity = self.identity().clone();
-        if !identity.role.sees_clinical_detail() {
-            return Err(StoreError::NotPermitted {
-                role: identity.role.to_string(),
-                what: "record an HCP contact".into(),
-            });
-        }
+        self.require_hcp("record an HCP contact")?;
         if !matches!(kind, "assessment" | "review" | "contact") {
             return Err(StoreError::Invalid(format!(
                 "`{kind}` is not a kind of contact: use assessment, review or contact"
@@ -323,12 +318,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let identity = self.identity().clone();
-        if !identity.role.sees_clinical_detail() {
-            return Err(StoreError::NotPermitted {
-                role: identity.role.to_string(),
-                what: "add to the clinical record".into(),
-            });
-        }
+        self.require_hcp("add to the clinical record")?;
         self.write(now, |tx| {
             let person_id: i64 = tx.query_row(
                 "SELECT person_id FROM detention WHERE id = ?1",
@@ -368,12 +358,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let identity = self.identity().clone();
-        if !identity.role.sees_clinical_detail() {
-            return Err(StoreError::NotPermitted {
-                role: identity.role.to_string(),
-                what: "mark a clinical record entry entered in error".into(),
-            });
-        }
+        self.require_hcp("mark a clinical record entry entered in error")?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid(
@@ -474,12 +459,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let identity = self.identity().clone();
-        if !identity.role.sees_clinical_detail() {
-            return Err(StoreError::NotPermitted {
-                role: identity.role.to_string(),
-                what: "confirm a reported medicine".into(),
-            });
-        }
+        self.require_hcp("confirm a reported medicine")?;
         let (_, entry_detention, fact) = reported_medicine(self.conn(), entry_id)?;
         let Fact::ReportedMedicine {
             name,
