@@ -73,7 +73,12 @@ fn answer(app: &mut PtyApp, prompt: &str, keys: &str) {
 /// The board row (a line of the screen) naming `surname` in `cell`.
 fn board_row(app: &mut PtyApp, surname: &str, cell: &str) -> String {
     let upper = surname.to_uppercase();
-    let is_row = |l: &str| l.contains(&upper) && l.trim_start().starts_with(cell);
+    // The selected row starts with a marker (▸).
+    let is_row = |l: &str| {
+        l.contains(&upper)
+            && l.trim_start_matches(|c: char| c == '▸' || c.is_whitespace())
+                .starts_with(cell)
+    };
     app.wait_for(&format!("{upper} on the board"), LIMIT, |s| {
         s.contents().lines().any(is_row)
     });

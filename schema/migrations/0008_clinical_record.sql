@@ -64,8 +64,9 @@ ALTER TABLE hcp_contact ADD COLUMN kind TEXT NOT NULL DEFAULT 'contact';
 ALTER TABLE medication ADD COLUMN reported_entry_id INTEGER REFERENCES record_entry (id);
 
 -- Every HCP entry counts as being seen (issue 11): a recorded contact, the health screen,
--- a score, a medicine or dose recorded by an HCP, consent, a fitness decision, a referral or
--- an appointment. Read per detention (each table is indexed by detention).
+-- a score, a medicine or dose recorded by an HCP, consent, a fitness decision, a referral, an
+-- appointment, or an entry an HCP made on the clinical record. Read per detention (each table
+-- is indexed by detention).
 CREATE VIEW hcp_activity AS
     SELECT detention_id, seen_at AS at, seen_by AS by_staff, kind AS what FROM hcp_contact
     UNION ALL
@@ -88,4 +89,8 @@ CREATE VIEW hcp_activity AS
     UNION ALL
     SELECT detention_id, made_at, made_by, 'referral' FROM referral
     UNION ALL
-    SELECT detention_id, made_at, made_by, 'appointment' FROM appointment;
+    SELECT detention_id, made_at, made_by, 'appointment' FROM appointment
+    UNION ALL
+    SELECT e.detention_id, e.recorded_at, e.recorded_by, 'record entry'
+      FROM record_entry e JOIN staff s ON s.username = e.recorded_by AND s.role = 'hcp'
+      WHERE e.detention_id IS NOT NULL AND e.ended_at IS NULL;
