@@ -68,7 +68,9 @@ fn kind_of(target: &str) -> FactKind {
 /// The answer that opens `q` (its `ask_if`), for the question it names.
 fn opening_answer(form: &Form, q: &Question) -> Option<(String, AnswerValue)> {
     let c = q.ask_if.as_ref()?;
-    let parent = form.question(&c.question).unwrap();
+    // Person facts (e.g. whether pregnancy can apply) come from the person record, not an
+    // answer; these test people have no recorded sex, so it applies.
+    let parent = form.question(&c.question)?;
     let value =
         c.is.clone()
             .or_else(|| c.any_of.as_ref().map(|v| v[0].clone()))
@@ -430,6 +432,54 @@ fn every_record_question_reaches_the_escort_summary_and_the_bundle() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn pregnancy_is_asked_unless_the_person_is_recorded_as_male() {
+    let (_dir, db) = suite();
+    let hs = embedded_form(HEALTH_SCREEN).unwrap();
+    let risk = embedded_form(BOOKING_RISK).unwrap();
+    let mut sergeant = login(&db, "sergeant");
+    for (sex, asked) in [("m", false), ("f", true), ("", true), ("unknown", true)] {
+        let person = validate_person(
+            &PersonInput {
+                surname: format!("Pregnancycase{}", if sex.is_empty() { "none" } else { sex }),
+                forenames: "Alex".into(),
+                date_of_birth: "01/02/1990".into(),
+                sex: sex.into(),
+                ..Default::default()
+            },
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        )
+        .unwrap();
+        let id = sergeant
+            .create_person(&person, Some("a separate test case"), now())
+            .unwrap();
+        let det = sergeant
+            .book_in(
+                id,
+                &Booking {
+                    arrived_at: now(),
+                    authorised_at: Some(now()),
+                    arresting_officer: "PC 1 Test".into(),
+                    reason: "Theft".into(),
+                    cell: "P1".into(),
+                },
+                now(),
+            )
+            .unwrap()
+            .detention_id;
+        for form in [&hs, &risk] {
+            let state = sergeant.form_state(det, &form.id).unwrap();
+            let q = form.question("pregnant").unwrap();
+            assert_eq!(
+                form.applies(q, &state.answers),
+                asked,
+                "{}: sex `{sex}`",
+                form.id
+            );
+        }
+    }
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn what_the_screen_learns_reaches_every_place_the_next_person_looks() {
     answer(&mut app, "under a mental health team", "n");
     answer(&mut app, "thoughts of harming yourself", "n");
     answer(&mut app, "learning disability", "n");
-    answer(&mut app, "could you be, pregnant", "n");
+    // Recorded as male: the pregnancy question is not asked.
     answer(&mut app, "Do you have any allergies?", "y");
     answer(
         &mut app,

@@ -33,6 +33,29 @@ pub const BOOKING_RISK: &str = "booking_risk";
 /// The id of the HCP's initial health screen.
 pub const HEALTH_SCREEN: &str = "health_screen";
 
+/// Facts about the person (not questions of the form) that a question may be asked on, e.g.
+/// `ask_if = { question = "person.may_be_pregnant", is = "yes" }`. The store puts them beside
+/// a form's answers ([`person_facts`]).
+pub const PERSON_FACTS: [&str; 1] = ["person.may_be_pregnant"];
+
+/// The person's facts as answers, from what the person record holds. Pregnancy can apply
+/// unless the person's sex is recorded as male: an unrecorded, unknown or other sex is asked,
+/// because not asking is the error that harms (NICE NG57: pregnancy at first assessment).
+pub fn person_facts(sex: Option<&str>) -> Vec<(String, Answer)> {
+    let may_be_pregnant = !matches!(sex.map(str::trim), Some("male"));
+    vec![(
+        PERSON_FACTS[0].to_string(),
+        Answer {
+            value: if may_be_pregnant {
+                AnswerValue::Yes
+            } else {
+                AnswerValue::No
+            },
+            details: None,
+        },
+    )]
+}
+
 // ---------------------------------------------------------------------------------------------
 // Definitions
 // ---------------------------------------------------------------------------------------------
@@ -663,7 +686,9 @@ pub fn load_form(file: &str, text: &str) -> Result<Form, FormErrors> {
             }
             if let Some(c) = &rq.ask_if {
                 let target = &c.get_ref().question;
-                if !seen.contains_key(target) || target == &id {
+                if (!seen.contains_key(target) && !PERSON_FACTS.contains(&target.as_str()))
+                    || target == &id
+                {
                     let msg = if questions_later(text, target) {
                         format!(
                             "question `{id}` is asked if `{target}`, which comes later in the form; a branch must name an earlier question."

@@ -482,6 +482,35 @@ fn load_state(
     detention_id: i64,
     form_id: &str,
 ) -> Result<FormState, StoreError> {
+    let mut state = load_answers(conn, detention_id, form_id)?;
+    for (fact, answer) in person_facts_of(conn, detention_id)? {
+        state.answers.insert(fact, answer);
+    }
+    Ok(state)
+}
+
+/// The person facts a question may be asked on (`domain::form::person_facts`), for the person
+/// detained in `detention_id`.
+pub(crate) fn person_facts_of(
+    conn: &Connection,
+    detention_id: i64,
+) -> Result<Vec<(String, Answer)>, StoreError> {
+    let sex: Option<String> = conn
+        .query_row(
+            "SELECT p.sex FROM detention d JOIN person p ON p.id = d.person_id WHERE d.id = ?1",
+            [detention_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(crate::domain::form::person_facts(sex.as_deref()))
+}
+
+fn load_answers(
+    conn: &Connection,
+    detention_id: i64,
+    form_id: &str,
+) -> Result<FormState, StoreError> {
     let response_id: Option<i64> = conn
         .query_row(
             "SELECT id FROM form_response WHERE detention_id = ?1 AND form_id = ?2",

@@ -118,6 +118,9 @@ fn current_answers(
         ids.insert(q.clone(), id);
         answers.insert(q, a);
     }
+    for (fact, answer) in super::booking::person_facts_of(conn, detention_id)? {
+        answers.insert(fact, answer);
+    }
     Ok((answers, ids))
 }
 
