@@ -53,19 +53,12 @@ fn drug(substance: &str, route: &str, amount: &str, last_used: &str) -> Fact {
 /// What the health screen recorded for each person in custody, by surname.
 fn screened(surname: &str) -> Vec<Fact> {
     match surname {
-        "Wright" => vec![
-            allergy(
-                "Peanut",
-                "anaphylaxis (throat swelling)",
-                AllergySeverity::Severe,
-            ),
-            reported(
-                "Adrenaline auto-injector (EpiPen)",
-                "300 micrograms",
-                "prn",
-                "",
-            ),
-        ],
+        // His EpiPen is already on the medication list (confirmed from the GP summary).
+        "Wright" => vec![allergy(
+            "Peanut",
+            "anaphylaxis with throat swelling",
+            AllergySeverity::Severe,
+        )],
         "Patel" => vec![
             Fact::NoKnownAllergies,
             Fact::Condition {
