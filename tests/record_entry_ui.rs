@@ -229,7 +229,7 @@ fn an_assessment_shows_who_saw_the_person_on_the_board_for_every_role() {
 }
 
 #[test]
-fn an_allergy_found_later_is_on_every_role_s_record_and_the_board() {
+fn an_allergy_found_later_is_on_the_board_until_marked_entered_in_error() {
     let db = demo_db();
     let mut app = support::app(&db.path);
     log_in(&mut app, "hcp", DEMO_PASSWORD);
@@ -246,11 +246,46 @@ fn an_allergy_found_later_is_on_every_role_s_record_and_the_board() {
         "ALLERGIES: Latex (hives on the hands, moderate)"
     );
     drop(app);
+    let sergeant_row = {
+        let mut sergeant = support::app(&db.path);
+        log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
+        board_lines(&sergeant)
+            .into_iter()
+            .find(|l| l.contains("SINGH"))
+            .unwrap()
+    };
+    assert!(sergeant_row.contains("ALLERGY"), "{sergeant_row}");
+    // Typed for the wrong person: marked entered in error, kept with the reason.
+    let mut app = support::app(&db.path);
+    log_in(&mut app, "hcp", DEMO_PASSWORD);
+    open(&mut app, "Singh");
+    type_text(&mut app, "ax1");
+    type_text(&mut app, "typed for the wrong person");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        record(&app).view.record.allergy_line(),
+        "Allergies: not yet recorded",
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    let store = Store::unlock(&db.path, "hcp", DEMO_PASSWORD, fixed_now())
+        .unwrap()
+        .store;
+    let kept: String = store
+        .conn_for_reports()
+        .query_row(
+            "SELECT ended_reason FROM record_entry WHERE fact LIKE '%Latex%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, "entered in error: typed for the wrong person");
+    drop(app);
     let mut sergeant = support::app(&db.path);
     log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
     let row = board_lines(&sergeant)
         .into_iter()
         .find(|l| l.contains("SINGH"))
         .unwrap();
-    assert!(row.contains("ALLERGY"), "{row}");
+    assert!(!row.contains("ALLERGY"), "{row}");
 }

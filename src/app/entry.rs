@@ -119,6 +119,19 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
                 entries.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
             }
         }
+        if kind.needs_record_entries() {
+            // Entries made here by hand (screen answers are amended on the form instead).
+            for e in &r.view.record.entries {
+                if e.standing == crate::domain::record::Standing::Live
+                    && e.origin == crate::domain::record::Origin::HcpEntry
+                {
+                    entries.push((
+                        e.id.to_string(),
+                        format!("{}: {}", e.fact.kind().heading(), e.fact.headline()),
+                    ));
+                }
+            }
+        }
         if kind.needs_reported() {
             for e in r
                 .view
@@ -139,6 +152,12 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
     }
     if kind.needs_medicines() && entries.is_empty() {
         app.set_error("No medicines are recorded for this person; add the medicine first (m).");
+        return None;
+    }
+    if kind.needs_record_entries() && entries.is_empty() {
+        app.set_error(
+            "No entries were added by hand in this detention; a screening answer is changed by amending it on the form.",
+        );
         return None;
     }
     if kind.needs_reported() && entries.is_empty() {
@@ -654,6 +673,16 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
             };
             store.add_record_entry(id, &fact, now).map_err(err)?;
             Ok(format!("Allergy recorded: {}.", fact.headline()))
+        }
+        EntryKind::EntryInError => {
+            let entry_id = chosen(&r, "entry")?;
+            store
+                .mark_entry_in_error(entry_id, &r.text("reason"), now)
+                .map_err(err)?;
+            Ok(format!(
+                "Marked entered in error (kept on the record with the reason): {}.",
+                chosen_label(s, &r, "entry")
+            ))
         }
         EntryKind::Appointment => {
             let at = r

@@ -35,11 +35,12 @@ pub enum EntryKind {
     HcpContact,
     ConfirmReported,
     Allergy,
+    EntryInError,
 }
 
 impl EntryKind {
     /// In menu order, with the key that picks each.
-    pub const MENU: [(char, EntryKind); 16] = [
+    pub const MENU: [(char, EntryKind); 17] = [
         ('h', EntryKind::HcpContact),
         ('n', EntryKind::News2),
         ('g', EntryKind::Gcs),
@@ -56,6 +57,7 @@ impl EntryKind {
         ('r', EntryKind::Referral),
         ('p', EntryKind::Appointment),
         ('l', EntryKind::Allergy),
+        ('x', EntryKind::EntryInError),
     ];
 
     pub fn label(self) -> &'static str {
@@ -76,12 +78,18 @@ impl EntryKind {
             EntryKind::HcpContact => "Assessment or contact, with a note",
             EntryKind::ConfirmReported => "Confirm a reported medicine into the medication list",
             EntryKind::Allergy => "Allergy or intolerance (found after the screen)",
+            EntryKind::EntryInError => "Mark a record entry entered in error (kept, with why)",
         }
     }
 
     /// Whether the sheet picks one of the medicines the person reported or brought.
     pub fn needs_reported(self) -> bool {
         self == EntryKind::ConfirmReported
+    }
+
+    /// Whether the sheet picks one of the entries made on the record in this detention.
+    pub fn needs_record_entries(self) -> bool {
+        self == EntryKind::EntryInError
     }
 
     /// Whether the sheet picks one of the person's recent scores.
@@ -776,6 +784,21 @@ pub fn sheet(kind: EntryKind, entries: &[(String, String)]) -> Sheet {
         EntryKind::HcpContact => hcp_contact_sheet(),
         EntryKind::ConfirmReported => confirm_reported_sheet(entries),
         EntryKind::Allergy => allergy_sheet(),
+        EntryKind::EntryInError => entry_in_error_sheet(entries),
+    }
+}
+
+/// Marking an entry of the clinical record entered in error: it stays on the record, ended,
+/// with who, when and why. (A screening answer is changed by amending the answer instead.)
+pub fn entry_in_error_sheet(entries: &[(String, String)]) -> Sheet {
+    Sheet {
+        title: "Mark a record entry entered in error".into(),
+        source: "DESIGN.md, Data rules (entries are marked entered in error with a reason, never deleted)",
+        fields: vec![
+            entry_choice("entry", "Entry", entries),
+            text("reason", "Why it is wrong", 200)
+                .help("e.g. recorded for the wrong person; the GP record shows no such allergy."),
+        ],
     }
 }
 

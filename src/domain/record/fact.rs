@@ -77,6 +77,23 @@ impl MedicineSource {
     pub fn parse(text: &str) -> Option<MedicineSource> {
         MedicineSource::ALL.into_iter().find(|s| s.as_str() == text)
     }
+    /// Where the details came from, as typed at the screen: "GP", "pharmacy", "packaging" (or
+    /// "box", "brought"), anything else the person's own word.
+    pub fn from_words(text: &str) -> MedicineSource {
+        let t = text.trim().to_ascii_lowercase();
+        if let Some(s) = MedicineSource::parse(&t) {
+            return s;
+        }
+        match t.as_str() {
+            "gp" | "gp record" | "gp summary" | "scr" => MedicineSource::GpRecord,
+            "pharmacy" | "chemist" => MedicineSource::Pharmacy,
+            "packaging" | "packaging seen" | "pack" | "box" | "brought" | "label" => {
+                MedicineSource::PackagingSeen
+            }
+            _ => MedicineSource::SelfReport,
+        }
+    }
+
     /// Whether this source counts as verified (not the person's word alone).
     pub fn verified(self) -> bool {
         !matches!(self, MedicineSource::SelfReport)
@@ -493,6 +510,24 @@ mod tests {
             withdrawal_history: Some(true),
         };
         assert!(al.headline().contains("30 units a day, last drink 14:00"));
+    }
+
+    #[test]
+    fn a_medicine_s_source_is_read_as_typed_at_the_screen() {
+        assert_eq!(MedicineSource::from_words("GP"), MedicineSource::GpRecord);
+        assert_eq!(
+            MedicineSource::from_words(" packaging "),
+            MedicineSource::PackagingSeen
+        );
+        assert_eq!(
+            MedicineSource::from_words("pharmacy"),
+            MedicineSource::Pharmacy
+        );
+        assert_eq!(MedicineSource::from_words(""), MedicineSource::SelfReport);
+        assert_eq!(
+            MedicineSource::from_words("my mum says"),
+            MedicineSource::SelfReport
+        );
     }
 
     #[test]

@@ -321,8 +321,7 @@ pub fn facts_from_answers(form: &Form, answers: &Answers) -> Vec<Derived> {
         if name.is_empty() {
             continue;
         }
-        let source =
-            MedicineSource::parse(&field(r, "source")).unwrap_or(MedicineSource::SelfReport);
+        let source = MedicineSource::from_words(&field(r, "source"));
         push(
             qid("reported_medicine.list"),
             Fact::ReportedMedicine {
