@@ -436,7 +436,7 @@ fn an_earlier_detention_opens_read_only_from_the_history_tab() {
     let current = record(&app).view.entry.custody_no.clone();
     to_tab(&mut app, RecordTab::History);
     assert!(
-        !record(&app).earlier.is_empty(),
+        !record(&app).earlier().is_empty(),
         "Clarke has an earlier detention"
     );
     press_action(&mut app, Context::Record, Action::Confirm);

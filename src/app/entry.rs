@@ -651,7 +651,7 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                 .map_err(err)?;
             Ok(format!(
                 "{} at {} recorded: the person shows as seen by you.",
-                sentence_case(&kind),
+                crate::domain::text::capitalise(&kind),
                 crate::domain::observation::to_london(at)
             ))
         }
@@ -699,14 +699,6 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                 crate::domain::appointment::appointment_time(at)
             ))
         }
-    }
-}
-
-fn sentence_case(word: &str) -> String {
-    let mut c = word.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

@@ -154,10 +154,20 @@ pub struct RecordState {
     pub read_only: bool,
     /// The record to return to from a read-only earlier detention.
     pub parent: Option<Box<RecordState>>,
-    /// The person's other detentions with their ids, for the History tab.
-    pub earlier: Vec<crate::store::record::EarlierDetention>,
     /// The History tab's selected earlier detention.
     pub history_selected: usize,
+}
+
+impl RecordState {
+    /// The person's other detentions the History tab lists and opens: none from a record
+    /// that is itself an earlier detention, open read-only.
+    pub fn earlier(&self) -> &[crate::domain::record::view::EarlierDetention] {
+        if self.read_only {
+            &[]
+        } else {
+            &self.view.previous_detentions
+        }
+    }
 }
 
 /// The help overlay: every binding of the context it was opened from.
@@ -721,22 +731,18 @@ fn open_record(
     };
     let clinical = store.identity().role.sees_clinical_detail() || reason.is_some();
     match store.open_record(detention_id, reason, now) {
-        Ok(Some(view)) => {
-            let earlier = store.earlier_detentions(detention_id).unwrap_or_default();
-            Screen::Record(Box::new(RecordState {
-                view,
-                tab: RecordTab::Summary,
-                scroll: 0,
-                clinical_visible: clinical,
-                dialog: None,
-                board,
-                review: None,
-                read_only: false,
-                parent: None,
-                earlier,
-                history_selected: 0,
-            }))
-        }
+        Ok(Some(view)) => Screen::Record(Box::new(RecordState {
+            view,
+            tab: RecordTab::Summary,
+            scroll: 0,
+            clinical_visible: clinical,
+            dialog: None,
+            board,
+            review: None,
+            read_only: false,
+            parent: None,
+            history_selected: 0,
+        })),
         Ok(None) => {
             app.set_error("That person is no longer in the database.");
             Screen::Board(board)
@@ -774,9 +780,6 @@ fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
                         opened.tab = tab;
                         opened.read_only = read_only;
                         opened.parent = parent;
-                        if read_only {
-                            opened.earlier.clear();
-                        }
                         app.set_info("Break-glass access recorded in the audit log.");
                         return Screen::Record(opened);
                     }
@@ -791,7 +794,7 @@ fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
         review::action(app, &mut r, action);
         return Screen::Record(Box::new(r));
     }
-    let on_history = r.tab == RecordTab::History && !r.earlier.is_empty();
+    let on_history = r.tab == RecordTab::History && !r.earlier().is_empty();
     match action {
         Action::Back if r.parent.is_some() => {
             if let Some(parent) = r.parent.take() {
@@ -800,7 +803,7 @@ fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
         }
         Action::ReviewKnown => review::open(app, &mut r),
         Action::MoveDown if on_history => {
-            r.history_selected = (r.history_selected + 1).min(r.earlier.len() - 1);
+            r.history_selected = (r.history_selected + 1).min(r.earlier().len() - 1);
         }
         Action::MoveUp if on_history => {
             r.history_selected = r.history_selected.saturating_sub(1);

@@ -215,7 +215,7 @@ fn decide(
 /// Opens the earlier detention selected on the History tab, read-only, over this record
 /// (Back returns here). The read is audited by the store like any record.
 pub fn open_earlier(app: &mut App, r: RecordState) -> Screen {
-    let Some(earlier) = r.earlier.get(r.history_selected).cloned() else {
+    let Some(earlier) = r.earlier().get(r.history_selected).cloned() else {
         return Screen::Record(Box::new(r));
     };
     let now = app.now;
@@ -238,7 +238,6 @@ pub fn open_earlier(app: &mut App, r: RecordState) -> Screen {
                 board: Default::default(),
                 review: None,
                 read_only: true,
-                earlier: Vec::new(),
                 history_selected: 0,
                 parent: Some(Box::new(r)),
             }))

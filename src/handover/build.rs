@@ -702,7 +702,7 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
         let earlier: Vec<String> = record
             .previous_detentions
             .iter()
-            .map(|(no, at)| format!("{no} ({})", to_london_with_day(*at)))
+            .map(|d| format!("{} ({})", d.custody_no, to_london_with_day(d.arrived_at)))
             .collect();
         lines.push(format!(
             "Earlier custody in this suite: {}.",

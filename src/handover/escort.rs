@@ -293,9 +293,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
 pub fn terminal_safe(line: &str) -> String {
     line.chars()
         .map(|c| {
-            if c.is_control()
-                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-            {
+            if crate::domain::text::acts_on_terminal(c) {
                 '?'
             } else {
                 c

@@ -391,10 +391,18 @@ pub fn record(
     })?;
     let previous_detentions = collect_rows(
         conn,
-        "SELECT custody_no, arrived_at FROM detention
+        "SELECT id, custody_no, arrived_at, closed_at, reason FROM detention
              WHERE person_id = ?1 AND id != ?2 ORDER BY arrived_at DESC LIMIT 20",
         params![person_id, detention_id],
-        |r| Ok((r.get(0)?, parse_timestamp(&r.get::<_, String>(1)?)?)),
+        |r| {
+            Ok(crate::domain::record::view::EarlierDetention {
+                detention_id: r.get(0)?,
+                custody_no: r.get(1)?,
+                arrived_at: parse_timestamp(&r.get::<_, String>(2)?)?,
+                closed_at: opt_time(r.get(3)?)?,
+                reason: r.get(4)?,
+            })
+        },
     )?;
     Ok(Some(RecordView {
         entry,

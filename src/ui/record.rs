@@ -76,7 +76,7 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
     };
     let text_area = body_area;
     // On the History tab the arrows move the selection: keep it in view.
-    let scroll = if r.tab == RecordTab::History && !r.earlier.is_empty() {
+    let scroll = if r.tab == RecordTab::History && !r.earlier().is_empty() {
         let selected_row = u16::try_from(r.history_selected)
             .unwrap_or(u16::MAX)
             .saturating_add(3);
@@ -489,7 +489,7 @@ fn history<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             "This is an earlier detention, open read-only: its person's other detentions are on the current record's History tab.",
         )];
     }
-    if r.earlier.is_empty() {
+    if r.earlier().is_empty() {
         return vec![Line::from("No earlier detentions in this suite.")];
     }
     let open = app
@@ -506,7 +506,7 @@ fn history<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             theme.dim(),
         )),
     ];
-    for (i, d) in r.earlier.iter().enumerate() {
+    for (i, d) in r.earlier().iter().enumerate() {
         let selected = i == r.history_selected;
         let text = format!(
             "{}{}  arrived {}  {}{}",

@@ -15,6 +15,7 @@ use crate::domain::scores::ciwa::{self, Ciwa};
 use crate::domain::scores::cows::{self, Cows};
 use crate::domain::scores::gcs::Gcs;
 use crate::domain::scores::news2::{self, Consciousness, Observations, SpO2Scale, VitalRange};
+use crate::domain::text::capitalise;
 
 /// What an entry sheet adds to the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,14 +336,6 @@ fn ciwa_item_id(i: usize) -> &'static str {
     IDS.get(i).copied().unwrap_or("item")
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 pub fn ciwa_from(r: &Read) -> Result<Ciwa, String> {
     let mut items = [0i32; 10];
     for (i, item) in items.iter_mut().enumerate() {
@@ -532,15 +525,7 @@ pub fn medicine_sheet() -> Sheet {
             text("reason", "What it is for", 120)
                 .optional()
                 .help("Seen by healthcare staff only."),
-            Field::new(
-                "verified_with",
-                "Verified with",
-                choices(&[
-                    ('g', "gp", "GP"),
-                    ('p', "pharmacy", "Pharmacy"),
-                    ('n', "not_verified", "Not verified yet"),
-                ]),
-            ),
+            verified_with(),
             Field::new(
                 "origin",
                 "Where from",
@@ -552,6 +537,19 @@ pub fn medicine_sheet() -> Sheet {
             ),
         ],
     }
+}
+
+/// How a medicine was verified: the medicine sheet and the confirmation of a reported one.
+fn verified_with() -> Field {
+    Field::new(
+        "verified_with",
+        "Verified with",
+        choices(&[
+            ('g', "gp", "GP"),
+            ('p', "pharmacy", "Pharmacy"),
+            ('n', "not_verified", "Not verified yet"),
+        ]),
+    )
 }
 
 /// The keys that pick one of a person's entries: 1-9, then a-z (35 in all; a person on
@@ -836,15 +834,7 @@ pub fn confirm_reported_sheet(reported: &[(String, String)]) -> Sheet {
         source: "NICE NG57 medicines reconciliation; NICE NG5 (medicines reconciliation)",
         fields: vec![
             entry_choice("reported", "Reported medicine", reported),
-            Field::new(
-                "verified_with",
-                "Verified with",
-                choices(&[
-                    ('g', "gp", "GP"),
-                    ('p', "pharmacy", "Pharmacy"),
-                    ('n', "not_verified", "Not verified yet"),
-                ]),
-            ),
+            verified_with(),
         ],
     }
 }

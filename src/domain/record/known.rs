@@ -128,24 +128,44 @@ pub fn sort_for_banner(items: &mut [KnownItem]) {
     items.sort_by_key(KnownItem::rank);
 }
 
+/// The known flags among `items`, as (code, severity).
+pub fn flags(items: &[KnownItem]) -> impl Iterator<Item = (&str, Severity)> {
+    items.iter().filter_map(|i| match &i.what {
+        KnownWhat::Flag { code, severity } => Some((code.as_str(), *severity)),
+        _ => None,
+    })
+}
+
 /// The board's codes for known flags not yet reviewed, most serious first, each once:
 /// `["SH!", "WD!"]`.
-pub fn board_codes(items: &[KnownItem]) -> Vec<String> {
-    let mut flags: Vec<(Severity, &str)> = items
-        .iter()
-        .filter_map(|i| match &i.what {
-            KnownWhat::Flag { code, severity } => Some((*severity, code.as_str())),
-            _ => None,
-        })
-        .collect();
-    flags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+pub fn board_codes<'a>(known_flags: impl IntoIterator<Item = (&'a str, Severity)>) -> Vec<String> {
+    let mut flags: Vec<(&str, Severity)> = known_flags.into_iter().collect();
+    flags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut out: Vec<String> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
-    for (sev, code) in flags {
+    for (code, sev) in flags {
         if !seen.contains(&code) {
             seen.push(code);
             out.push(format!("{code}{}", sev.marker()));
         }
+    }
+    out
+}
+
+/// The board's record markers: `ALLERGY` when an allergy counts, then `KNOWN` with the codes
+/// of flags known from elsewhere and not yet reviewed (`KNOWN SH! WD!`). The one place the
+/// markers are worded, for the board's per-tick query and for one record alike.
+pub fn board_markers<'a>(
+    allergy: bool,
+    known_flags: impl IntoIterator<Item = (&'a str, Severity)>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if allergy {
+        out.push("ALLERGY".to_string());
+    }
+    let codes = board_codes(known_flags);
+    if !codes.is_empty() {
+        out.push(format!("KNOWN {}", codes.join(" ")));
     }
     out
 }
@@ -178,7 +198,7 @@ mod tests {
             flag(3, "SH", Severity::Warning),
             flag(4, "ALC", Severity::Attention),
         ];
-        assert_eq!(board_codes(&items), vec!["SH!!", "WD!", "ALC+"]);
+        assert_eq!(board_codes(flags(&items)), vec!["SH!!", "WD!", "ALC+"]);
     }
 
     #[test]

@@ -218,14 +218,6 @@ impl ClinicalRecord {
     /// `KNOWN` with the codes of flags known from elsewhere and not yet reviewed
     /// (`KNOWN SH! WD!`).
     pub fn board_markers(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.allergies().next().is_some() {
-            out.push("ALLERGY".to_string());
-        }
-        let known = known::board_codes(&self.known);
-        if !known.is_empty() {
-            out.push(format!("KNOWN {}", known.join(" ")));
-        }
-        out
+        known::board_markers(self.allergies().next().is_some(), known::flags(&self.known))
     }
 }

@@ -107,7 +107,8 @@ pub struct RecordView {
     pub plan_history: Vec<CarePlanView>,
     pub checks: Vec<CheckView>,
     pub hcp_contacts: Vec<HcpContactView>,
-    pub previous_detentions: Vec<(String, DateTime<Utc>)>,
+    /// The person's other detentions in this suite, newest first (at most twenty).
+    pub previous_detentions: Vec<EarlierDetention>,
     /// Medicines with next dose due (reasons only when clinical detail is visible).
     pub medications: Vec<MedicationView>,
     /// The administration record of those medicines, newest first (reasons HCP only).
@@ -271,4 +272,14 @@ pub struct RecordCare {
     pub suggested_because: Vec<String>,
     pub reviews: Vec<PaceReviewView>,
     pub extensions: Vec<Extension>,
+}
+
+/// One other detention of the person, as the History tab lists it (and opens read-only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EarlierDetention {
+    pub detention_id: i64,
+    pub custody_no: String,
+    pub arrived_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reason: String,
 }

@@ -34,7 +34,7 @@ pub(crate) use scores::{
     scores_for,
 };
 
-fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
+pub(crate) fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
     if allowed.contains(&value) {
         Ok(())
     } else {

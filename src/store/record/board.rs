@@ -8,8 +8,8 @@ use rusqlite::Connection;
 
 use super::seen_label;
 use crate::domain::flag::Severity;
-use crate::domain::record::known::KnownWhat;
-use crate::domain::record::{HcpSeen, KnownItem, KnownSubject, Origin};
+use crate::domain::record::HcpSeen;
+use crate::domain::record::known::board_markers;
 use crate::store::{StoreError, collect_rows, parse_timestamp};
 
 /// Board markers for everyone in custody, by detention: `ALLERGY` and `KNOWN SH! WD!`.
@@ -30,7 +30,7 @@ pub fn board_markers_in_custody(
     .collect();
     let known_flags = collect_rows(
         conn,
-        "SELECT d.id, f.id, f.code, f.severity FROM detention d CROSS JOIN flag f
+        "SELECT d.id, f.code, f.severity FROM detention d CROSS JOIN flag f
          WHERE d.closed_at IS NULL AND f.person_id = d.person_id
            AND f.entered_in_error_at IS NULL
            AND (f.detention_id IS NULL OR f.detention_id != d.id)
@@ -42,35 +42,29 @@ pub fn board_markers_in_custody(
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
+                r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
             ))
         },
     )?;
-    let mut items: BTreeMap<i64, Vec<KnownItem>> = BTreeMap::new();
-    for (d, id, code, severity) in known_flags {
-        items.entry(d).or_default().push(KnownItem {
-            subject: KnownSubject::Flag(id),
-            what: KnownWhat::Flag {
-                code,
-                severity: severity.parse().unwrap_or(Severity::Information),
-            },
-            summary: String::new(),
-            origin: Origin::HcpEntry,
-        });
+    let mut flags: BTreeMap<i64, Vec<(String, Severity)>> = BTreeMap::new();
+    for (d, code, severity) in known_flags {
+        flags
+            .entry(d)
+            .or_default()
+            .push((code, severity.parse().unwrap_or(Severity::Information)));
     }
     let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for d in &allergic {
-        out.entry(*d).or_default().push("ALLERGY".into());
-    }
-    for (d, its) in items {
-        let codes = crate::domain::record::known::board_codes(&its);
-        if !codes.is_empty() {
-            out.entry(d)
-                .or_default()
-                .push(format!("KNOWN {}", codes.join(" ")));
+    for d in allergic.iter().chain(flags.keys()) {
+        if out.contains_key(d) {
+            continue;
         }
+        let known = flags.get(d).map(Vec::as_slice).unwrap_or_default();
+        let markers = board_markers(
+            allergic.contains(d),
+            known.iter().map(|(c, s)| (c.as_str(), *s)),
+        );
+        out.insert(*d, markers);
     }
     Ok(out)
 }

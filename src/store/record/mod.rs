@@ -7,11 +7,10 @@
 //!
 //! Writes live here: entries, syncing a form's answers, reviews, contacts, corrections.
 //! Reads are in `read` (the record as one role sees it), `board` (the board's markers and
-//! HCP column), `earlier` (earlier detentions) and `import` (entries from a bundle); their
+//! HCP column) and `import` (entries from a bundle); their
 //! items are re-exported here, so `store::record::X` names each of them.
 
 mod board;
-mod earlier;
 mod import;
 mod read;
 
@@ -26,7 +25,6 @@ use crate::domain::form::{Answer, AnswerValue, Answers, Form};
 use crate::domain::record::{ClinicalRecord, Fact, KnownSubject, Origin, from_form};
 
 pub use board::{board_markers_in_custody, last_seen_in_custody};
-pub use earlier::EarlierDetention;
 pub use import::insert_imported_entries;
 pub use read::clinical_record;
 
@@ -200,14 +198,9 @@ pub fn sync_form_entries(
 
 /// Words for what an HCP did, from `hcp_activity.what`.
 fn seen_label(what: &str) -> String {
-    match what {
-        "news2" => "NEWS2".into(),
-        "gcs" => "GCS".into(),
-        "ciwa_ar" => "CIWA-Ar".into(),
-        "cows" => "COWS".into(),
-        "audit_c" => "AUDIT-C".into(),
-        other => other.replace('_', " "),
-    }
+    // A score's kind by its published name (one place names each score); other kinds of
+    // activity are already words.
+    super::clinical::ScoreKind::label_of(what).replace('_', " ")
 }
 
 /// A reported medicine, as the confirmation needs it.
@@ -482,11 +475,11 @@ impl super::Store {
                 e.to_string().trim_end_matches('.')
             ))
         })?;
-        if !matches!(verified_with, "gp" | "pharmacy" | "not_verified") {
-            return Err(StoreError::Invalid(format!(
-                "`{verified_with}` is not a way to verify a medicine: use gp, pharmacy or not_verified"
-            )));
-        }
+        super::clinical::one_of(
+            verified_with,
+            &["gp", "pharmacy", "not_verified"],
+            "verified with",
+        )?;
         let m = super::clinical::NewMedication {
             name,
             dose,

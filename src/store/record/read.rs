@@ -204,7 +204,7 @@ pub fn clinical_record(
         }
         entries.push(entry);
     }
-    known_flags(conn, person_id, detention_id, &heads, &reviews, &mut known)?;
+    known_flags(conn, person_id, detention_id, &heads, &mut known)?;
     known_notes(conn, person_id, clinical, &reviews, &mut known)?;
     known_from_earlier_detentions(conn, person_id, detention_id, &heads, &reviews, &mut known)?;
     sort_for_banner(&mut known);
@@ -263,18 +263,21 @@ fn known_flags(
     person_id: i64,
     detention_id: i64,
     heads: &HashMap<i64, (String, DateTime<Utc>)>,
-    reviews: &HashMap<KnownSubject, Standing>,
     known: &mut Vec<KnownItem>,
 ) -> Result<(), StoreError> {
     let rows = collect_rows(
         conn,
-        "SELECT id, detention_id, code, severity, reason, source, raised_by, raised_at FROM flag
+        // A code raised again here, or reviewed here (any copy of it), is no longer known
+        // from before.
+        "SELECT id, detention_id, code, severity, reason, raised_by, raised_at FROM flag
          WHERE person_id = ?1 AND entered_in_error_at IS NULL
            AND (detention_id IS NULL OR detention_id IN (
                 SELECT id FROM detention WHERE person_id = ?1
                 AND arrived_at < (SELECT arrived_at FROM detention WHERE id = ?2)))
            AND code NOT IN (SELECT code FROM flag WHERE detention_id = ?2
                             AND entered_in_error_at IS NULL)
+           AND code NOT IN (SELECT h.code FROM known_review k JOIN flag h
+                            ON k.subject = 'flag:' || h.id WHERE k.detention_id = ?2)
          ORDER BY raised_at DESC, id DESC",
         params![person_id, detention_id],
         |r| {
@@ -286,35 +289,12 @@ fn known_flags(
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
             ))
         },
     )?;
     let mut codes_seen: HashSet<String> = HashSet::new();
-    // A code reviewed here (any copy of it) is reviewed.
-    let reviewed_codes: HashSet<String> = {
-        let ids: Vec<i64> = reviews
-            .keys()
-            .filter_map(|s| match s {
-                KnownSubject::Flag(id) => Some(*id),
-                _ => None,
-            })
-            .collect();
-        let mut codes = HashSet::new();
-        for id in ids {
-            if let Some(code) = conn
-                .query_row("SELECT code FROM flag WHERE id = ?1", [id], |r| {
-                    r.get::<_, String>(0)
-                })
-                .optional()?
-            {
-                codes.insert(code);
-            }
-        }
-        codes
-    };
-    for (id, flag_detention, code, severity, reason, source, raised_by, raised_at) in rows {
-        if reviewed_codes.contains(&code) || !codes_seen.insert(code.clone()) {
+    for (id, flag_detention, code, severity, reason, raised_by, raised_at) in rows {
+        if !codes_seen.insert(code.clone()) {
             continue;
         }
         let severity: Severity = severity.parse().unwrap_or(Severity::Information);
@@ -323,8 +303,9 @@ fn known_flags(
                 custody_no: custody_no.clone(),
                 arrived_at: *arrived_at,
             },
+            // An imported flag: the import writes the sending organisation as `raised_by`.
             None => Origin::Bundle {
-                organisation: imported_from(&source, &raised_by),
+                organisation: raised_by,
                 signed_at: parse_timestamp(&raised_at)?,
             },
         };
@@ -339,12 +320,6 @@ fn known_flags(
         });
     }
     Ok(())
-}
-
-/// The organisation an imported flag came from: the import writes the sending suite as
-/// `raised_by`.
-fn imported_from(_source: &str, raised_by: &str) -> String {
-    raised_by.to_string()
 }
 
 /// Notes kept from imported bundles (medication, plan, episode; referral and appointment
