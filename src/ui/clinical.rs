@@ -107,15 +107,17 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
             )));
         }
         if let Some(reason) = &m.reason {
+            let verified = match m.verified_with.as_str() {
+                "gp" => "verified with the GP",
+                "pharmacy" => "verified with the pharmacy",
+                _ => "not verified yet",
+            };
             lines.push(Line::from(Span::styled(
-                format!(
-                    "    for {reason}; {}",
-                    match m.verified_with.as_str() {
-                        "gp" => "verified with the GP",
-                        "pharmacy" => "verified with the pharmacy",
-                        _ => "not verified yet",
-                    }
-                ),
+                if reason.trim().is_empty() {
+                    format!("    {verified}")
+                } else {
+                    format!("    for {reason}; {verified}")
+                },
                 theme.dim(),
             )));
         }

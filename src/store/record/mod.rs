@@ -461,6 +461,7 @@ impl super::Store {
             name,
             dose,
             frequency,
+            last_taken,
             source,
             ..
         } = fact
@@ -485,7 +486,15 @@ impl super::Store {
             dose,
             route: String::new(),
             frequency,
-            last_taken_at: None,
+            // "08:00" as the person said it: the latest such time, so the next dose falls
+            // due from it rather than at once. Words nobody can place leave it unknown.
+            last_taken_at: crate::domain::entry::parse_london_time(
+                "Last taken",
+                &last_taken,
+                crate::domain::entry::When::Past,
+                now,
+            )
+            .ok(),
             reason: String::new(),
             verified_with: verified_with.to_string(),
             origin: if source == crate::domain::record::MedicineSource::PackagingSeen {
