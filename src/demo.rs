@@ -23,11 +23,12 @@ use crate::store::custody::{
 use crate::store::{Store, StoreError};
 
 /// The demo accounts: (username, display name, role). Each has the password [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
     ("hcp", "Nurse Priya Raman", Role::Hcp),
     ("sergeant", "Sgt Dan Okafor", Role::Sergeant),
     ("officer", "DO Kim Walsh", Role::DetentionOfficer),
     ("admin", "Suite Admin", Role::Admin),
+    ("wallboard", "Suite wall board", Role::WallBoard),
 ];
 
 /// Published with the demo: never use it for a real suite.

@@ -108,15 +108,17 @@ fn level_below_suggested_without_rationale_is_refused_and_with_one_is_kept() {
 }
 
 #[test]
-fn a_failed_rousing_opens_an_escalation_until_the_outcome_is_recorded() {
+fn a_failed_rousing_opens_an_emergency_that_only_a_sergeant_or_hcp_closes_with_an_outcome() {
+    use sonar_custody::domain::emergency::{CallKind, Cause, CloseDraft, OutcomeKind};
     let (_dir, db) = suite();
     let mut sergeant = login(&db, "sergeant");
-    let id = sergeant.in_custody().unwrap()[0].detention_id;
+    let entry = sergeant.in_custody().unwrap()[0].clone();
+    let id = entry.detention_id;
     let mut draft = plan(ObservationLevel::Intermittent, "");
     draft.interval = CheckInterval::Every30Minutes;
     draft.rouse = true;
     sergeant.set_care_plan(id, &draft, now()).unwrap();
-    assert!(sergeant.open_escalations().unwrap().is_empty());
+    assert!(sergeant.open_emergencies().unwrap().is_empty());
 
     let mut officer = login(&db, "officer");
     // A rousing plan refuses a check without the Annex H answers.
@@ -130,31 +132,95 @@ fn a_failed_rousing_opens_an_escalation_until_the_outcome_is_recorded() {
     failed.responds_to_commands = Some(false);
     let later = now() + Duration::minutes(20);
     let rec = officer.record_check(id, &failed, later).unwrap();
-    let esc = rec.escalation_id.expect("an escalation");
-    // The sergeant's own session (another terminal) sees it.
-    let open = sergeant.open_escalations().unwrap();
+    let esc = rec.escalation_id.expect("an emergency");
+    // The sergeant's own session (another terminal) sees it, with where it happened.
+    let open = sergeant.open_emergencies().unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!(open[0].id, esc);
-    assert_eq!(open[0].opened_by, "officer");
-    assert_eq!(open[0].reason, "Roused but no response to commands");
+    let e = &open[0].emergency;
+    assert_eq!((e.id, e.cause), (esc, Cause::FailedRousing));
+    assert_eq!(e.opened_by, "officer");
+    assert_eq!(e.reason, "Roused but no response to commands");
+    assert_eq!(e.location, entry.cell);
 
-    // The outcome needs who called first.
-    assert!(sergeant.update_escalation(esc, "", "fine", later).is_err());
+    // Anyone records a call; the officer cannot close it, whatever the outcome.
+    officer
+        .record_emergency_call(esc, CallKind::Ambulance, "DO Kim Walsh", later, later)
+        .unwrap();
+    let close = CloseDraft {
+        kind: OutcomeKind::TakenToHospital,
+        outcome_at: later + Duration::minutes(25),
+        note: "conveyed to the LGI".into(),
+    };
+    let done = later + Duration::minutes(30);
+    let refused = officer.close_emergency(esc, &close, done).unwrap_err();
     assert!(
-        !sergeant
-            .update_escalation(esc, "Sgt Okafor, 999 ambulance", "", later)
-            .unwrap()
-    );
-    assert_eq!(
-        sergeant.open_escalations().unwrap()[0].called_by.as_deref(),
-        Some("Sgt Okafor, 999 ambulance")
+        matches!(refused, StoreError::NotPermitted { .. }),
+        "{refused}"
     );
     assert!(
-        sergeant
-            .update_escalation(esc, "", "Taken to hospital by ambulance", later)
-            .unwrap()
+        refused.to_string().contains("close an emergency"),
+        "{refused}"
     );
-    assert!(officer.open_escalations().unwrap().is_empty());
+    // "other" needs words; a time before it opened is refused.
+    let other = CloseDraft {
+        kind: OutcomeKind::Other,
+        outcome_at: done,
+        note: " ".into(),
+    };
+    assert!(sergeant.close_emergency(esc, &other, done).is_err());
+    officer
+        .acknowledge_emergency(esc, "custody-desk-2", later)
+        .unwrap();
+    assert_eq!(sergeant.plan_review_due(id).unwrap(), None);
+    sergeant.close_emergency(esc, &close, done).unwrap();
+    assert!(officer.open_emergencies().unwrap().is_empty());
+    // A second close (another terminal) is refused with a sentence.
+    let again = sergeant.close_emergency(esc, &close, done).unwrap_err();
+    assert!(again.to_string().contains("already been closed"), "{again}");
+
+    // The record keeps the whole lifecycle, and a care-plan review is due at once.
+    let all = sergeant.emergencies_of(id).unwrap();
+    assert_eq!(all.len(), 1);
+    let e = &all[0];
+    assert_eq!(e.calls.len(), 1);
+    assert_eq!(e.calls[0].kind, CallKind::Ambulance);
+    assert_eq!(e.acknowledgements[0].terminal, "custody-desk-2");
+    let closure = e.closure.as_ref().unwrap();
+    assert_eq!(closure.kind, OutcomeKind::TakenToHospital);
+    assert_eq!(closure.closed_by, "sergeant");
+    let due = sergeant.plan_review_due(id).unwrap().expect("a review due");
+    assert_eq!(due.reason(), "emergency closed 14:50");
+    assert!(sergeant.board_care(done).unwrap()[&id].review_due.is_some());
+    // Setting a new plan version is the review.
+    sergeant
+        .set_care_plan(id, &plan(ObservationLevel::Intermittent, ""), done)
+        .unwrap();
+    assert_eq!(sergeant.plan_review_due(id).unwrap(), None);
+    chain_intact(&officer);
+}
+
+#[test]
+fn the_wall_board_writes_nothing_but_its_own_acknowledgement() {
+    let (_dir, db) = suite();
+    let mut officer = login(&db, "officer");
+    let id = officer.in_custody().unwrap()[0].detention_id;
+    let esc = officer
+        .raise_emergency(id, "Found on the floor, not responding", now())
+        .unwrap();
+    let mut wall = login(&db, "wallboard");
+    assert_eq!(wall.open_emergencies().unwrap().len(), 1);
+    let refused = wall
+        .raise_emergency(id, "Found on the floor again", now())
+        .unwrap_err();
+    assert!(
+        matches!(refused, StoreError::NotPermitted { .. }),
+        "{refused}"
+    );
+    assert!(wall.record_check(id, &visit(), now()).is_err());
+    wall.acknowledge_emergency(esc, "wall-screen", now())
+        .unwrap();
+    let e = &officer.emergencies_of(id).unwrap()[0];
+    assert_eq!(e.acknowledgements[0].username, "wallboard");
     chain_intact(&officer);
 }
 

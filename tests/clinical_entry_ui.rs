@@ -558,7 +558,7 @@ fn a_news2_of_seven_or_more_opens_the_emergency_on_the_screen() {
         "{}",
         message(&app)
     );
-    assert_eq!(app.care.escalations.len(), 1, "the emergency is open");
+    assert_eq!(app.emergency.open.len(), 1, "the emergency is open");
     let screen = screen_text(&app, 120, 40);
     assert!(
         screen.contains("NEWS2 7 at 14:00: emergency response"),

@@ -76,6 +76,12 @@ actions! {
     ReviewKnown => "review_known", "Review what is known from before (earlier detentions, other suites): reconfirm each item or set it aside with a reason (HCP or sergeant)";
     ReconfirmKnown => "reconfirm_known", "Reconfirm the selected known item: it counts in this detention (audited)";
     SetAsideKnown => "set_aside_known", "Set the selected known item aside: asks the reason (audited)";
+    RaiseEmergency => "raise_emergency", "Raise a medical emergency for the selected person: say what was seen; every terminal shows it and rings";
+    ShowEmergencies => "show_emergencies", "Show the open emergencies full-screen again";
+    AcknowledgeEmergency => "acknowledge_emergency", "Acknowledge the emergency on this terminal: the bell stops here (audited with terminal and user)";
+    CallAmbulance => "call_ambulance", "Record that 999 / an ambulance was called: who called and when";
+    CallHcp => "call_hcp", "Record that the HCP was called: who called and when";
+    CloseEmergency => "close_emergency", "Close the emergency with its outcome and time (custody sergeant or HCP); a care-plan review falls due";
 }
 
 impl fmt::Display for Action {

@@ -1,5 +1,5 @@
-//! The care plan form, the cell-check form and the emergency escalation alert: state and the
-//! update logic for them. `mod.rs` hands keys here first (see [`perform`], [`type_char`] and
+//! The care plan form, the cell-check form and the PACE form: state and the update logic for
+//! them (a failed rousing opens an emergency: `emergency.rs` shows it). `mod.rs` hands keys here first (see [`perform`], [`type_char`] and
 //! [`context`]); the store decides what may be written and audits it.
 
 use crate::app::{App, Screen};
@@ -7,7 +7,6 @@ use crate::domain::care::{CheckDraft, CheckKind, DecisionKind, PlanDraft, Sugges
 use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
 use crate::domain::role::Role;
 use crate::keymap::Context;
-use crate::store::care::EscalationView;
 
 use super::Action;
 
@@ -15,9 +14,6 @@ use super::Action;
 #[derive(Debug, Default)]
 pub struct CareState {
     pub form: Option<CareForm>,
-    /// Open emergencies, re-read every tick from the database (any terminal may open one).
-    pub escalations: Vec<EscalationView>,
-    pub alert: EscalationForm,
     /// Per detention on the board: next PACE deadline, and rationale when below suggestion.
     pub board: std::collections::HashMap<i64, crate::store::care::BoardCare>,
 }
@@ -311,46 +307,14 @@ impl CheckForm {
     }
 }
 
-/// The alert's two fields: who called the HCP or ambulance, and the outcome.
-#[derive(Debug, Default)]
-pub struct EscalationForm {
-    pub called_by: String,
-    pub outcome: String,
-    /// false: typing who called; true: typing the outcome.
-    pub on_outcome: bool,
-    pub error: Option<String>,
-}
-
-/// Whether the emergency alert is showing (someone is logged in, on the board or a record).
-pub fn alert_showing(app: &App) -> bool {
-    app.session.is_some()
-        && !app.care.escalations.is_empty()
-        && matches!(app.screen, Screen::Board(_) | Screen::Record(_))
-}
-
-/// The keymap context while a care form or the alert has the keyboard.
+/// The keymap context while a care form has the keyboard.
 pub fn context(app: &App) -> Option<Context> {
-    if alert_showing(app) {
-        return Some(Context::Dialog);
-    }
     app.care.form.as_ref().map(|_| Context::Form)
 }
 
-/// Re-reads the open escalations (called every tick, like the board).
+/// Re-reads the board's care state: PACE deadlines, plans below suggestion, reviews due
+/// (called every tick, like the board).
 pub fn refresh(app: &mut App) {
-    let Some(store) = app.session.as_ref() else {
-        app.care.escalations.clear();
-        return;
-    };
-    match store.open_escalations() {
-        Ok(open) => {
-            if open.first().map(|e| e.id) != app.care.escalations.first().map(|e| e.id) {
-                app.care.alert = EscalationForm::default();
-            }
-            app.care.escalations = open;
-        }
-        Err(e) => app.set_error(format!("Could not read the emergency list: {e}")),
-    }
     if let Some(store) = app.session.as_ref()
         && let Ok(board) = store.board_care(app.now)
     {
@@ -381,10 +345,6 @@ fn subject(app: &App) -> Option<(i64, String)> {
 /// Handles an action if the alert or a care form has the keyboard, or opens a form. Returns
 /// whether the action was handled here.
 pub fn perform(app: &mut App, action: Action) -> bool {
-    if alert_showing(app) {
-        alert_action(app, action);
-        return true;
-    }
     if let Some(form) = app.care.form.take() {
         app.message = None;
         match form {
@@ -763,20 +723,8 @@ fn pace_text(f: &mut PaceForm) -> Option<&mut String> {
     }
 }
 
-/// Typed text for the alert or a care form; returns whether it was taken.
+/// Typed text for a care form; returns whether it was taken.
 pub fn type_char(app: &mut App, c: char) -> bool {
-    if alert_showing(app) {
-        let a = &mut app.care.alert;
-        let field = if a.on_outcome {
-            &mut a.outcome
-        } else {
-            &mut a.called_by
-        };
-        if field.chars().count() < 200 {
-            field.push(c);
-        }
-        return true;
-    }
     match app.care.form.as_mut() {
         None => false,
         Some(CareForm::Pace(f)) => {
@@ -849,59 +797,11 @@ pub fn type_char(app: &mut App, c: char) -> bool {
     }
 }
 
-fn alert_action(app: &mut App, action: Action) {
-    match action {
-        Action::NextField | Action::PrevField => {
-            app.care.alert.on_outcome = !app.care.alert.on_outcome;
-        }
-        Action::DeleteBack => {
-            let a = &mut app.care.alert;
-            if a.on_outcome {
-                a.outcome.pop();
-            } else {
-                a.called_by.pop();
-            }
-        }
-        Action::ClearField => {
-            let a = &mut app.care.alert;
-            if a.on_outcome {
-                a.outcome.clear();
-            } else {
-                a.called_by.clear();
-            }
-        }
-        Action::Submit | Action::Confirm => {
-            let Some(id) = app.care.escalations.first().map(|e| e.id) else {
-                return;
-            };
-            let now = app.now;
-            let called_by = app.care.alert.called_by.clone();
-            let outcome = app.care.alert.outcome.clone();
-            let Some(store) = app.session.as_mut() else {
-                return;
-            };
-            match store.update_escalation(id, &called_by, &outcome, now) {
-                Ok(closed) => {
-                    app.care.alert = EscalationForm {
-                        on_outcome: true,
-                        ..EscalationForm::default()
-                    };
-                    refresh(app);
-                    if closed {
-                        app.set_info("Emergency outcome recorded.");
-                    }
-                }
-                Err(e) => app.care.alert.error = Some(sentence(&e.to_string())),
-            }
-        }
-        _ => {}
-    }
-}
-
 /// After a write: re-read the board (and the record, if open) so the new schedule shows.
 pub(super) fn after_write(app: &mut App, detention_id: i64) {
     app.refresh_board();
     refresh(app);
+    super::emergency::refresh(app);
     let screen = std::mem::replace(&mut app.screen, Screen::Login(Default::default()));
     app.screen = match screen {
         Screen::Record(r) if r.view.entry.detention_id == detention_id => {

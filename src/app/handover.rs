@@ -134,10 +134,10 @@ fn open(app: &mut App) {
 fn review(app: &mut App, h: &HandoverState, destination: Destination) -> Result<Review, String> {
     let now = app.now;
     let open_emergencies: Vec<i64> = app
-        .care
-        .escalations
+        .emergency
+        .open
         .iter()
-        .map(|e| e.detention_id)
+        .map(|e| e.detention_id())
         .collect();
     let Some(store) = app.session.as_mut() else {
         return Err("You are not logged in.".into());

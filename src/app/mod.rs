@@ -7,6 +7,7 @@ pub mod action;
 pub mod board;
 pub mod booking;
 pub mod care;
+pub mod emergency;
 pub mod entry;
 pub mod form;
 pub mod handover;
@@ -38,6 +39,8 @@ pub struct AppConfig {
     pub idle_timeout: Duration,
     /// Draw in colour (off when `NO_COLOR` is set).
     pub color: bool,
+    /// Ring the terminal bell while an emergency is unacknowledged here (on by default).
+    pub bell: bool,
 }
 
 /// Something that happened: a key, or time passing.
@@ -207,8 +210,10 @@ pub struct App {
     pub message: Option<StatusMessage>,
     pub now: DateTime<Utc>,
     pub quit: bool,
-    /// Care plan and check forms, and the emergency alert (`care.rs`).
+    /// Care plan and check forms (`care.rs`).
     pub care: care::CareState,
+    /// Open emergencies, the full-screen alert, the bell and its prompts (`emergency.rs`).
+    pub emergency: emergency::EmergencyState,
     /// Handing the open record's person over (`handover.rs`).
     pub handover: Option<handover::HandoverState>,
     /// Importing a bundle from another suite, over the board (`import.rs`).
@@ -238,6 +243,7 @@ impl App {
             now,
             quit: false,
             care: care::CareState::default(),
+            emergency: emergency::EmergencyState::default(),
             handover: None,
             import: None,
             entry: None,
@@ -256,6 +262,9 @@ impl App {
     pub fn context(&self) -> Context {
         if self.help.is_some() {
             return Context::Help;
+        }
+        if let Some(context) = emergency::context(self) {
+            return context;
         }
         if let Some(context) = care::context(self) {
             return context;
@@ -306,6 +315,7 @@ impl App {
         self.help = None;
         self.message = None;
         self.care = care::CareState::default();
+        emergency::on_lock(self);
         self.handover = None;
         self.import = None;
         self.entry = None;
@@ -344,7 +354,8 @@ pub fn update(app: &mut App, event: Event) {
     match event {
         Event::Tick(now) => {
             app.now = now;
-            if app.session.is_some() && now - app.last_activity >= app.config.idle_timeout {
+            let idle_locks = app.identity().is_some_and(|i| i.role.idle_locks());
+            if idle_locks && now - app.last_activity >= app.config.idle_timeout {
                 let minutes = app.config.idle_timeout.num_minutes();
                 let why = if minutes >= 1 {
                     format!("Locked after {minutes} minutes without a key press.")
@@ -355,10 +366,12 @@ pub fn update(app: &mut App, event: Event) {
                     )
                 };
                 app.lock(&why);
+                emergency::refresh(app);
                 return;
             }
             app.refresh_board();
             care::refresh(app);
+            emergency::refresh(app);
         }
         Event::Resize(columns, rows) => {
             app.size = (columns, rows);
@@ -427,6 +440,11 @@ pub fn perform(app: &mut App, action: Action) {
         }
         return;
     }
+    // The wall board shows the board and emergencies; it opens no record and records nothing
+    // (the store refuses its writes too).
+    if wall_board_refuses(app, action) {
+        return;
+    }
     // An earlier detention opened read-only: no write key works there.
     if review::read_only(app) && review::is_write(action) {
         app.set_error("This earlier detention is open read-only: nothing can be recorded on it.");
@@ -437,6 +455,7 @@ pub fn perform(app: &mut App, action: Action) {
     let reviewing = matches!(&app.screen, Screen::Record(r) if r.review.is_some());
     if reviewing
         && care::context(app).is_none()
+        && emergency::context(app).is_none()
         && app.handover.is_none()
         && app.import.is_none()
         && app.entry.is_none()
@@ -447,6 +466,9 @@ pub fn perform(app: &mut App, action: Action) {
             Screen::Record(r) => record_action(app, *r, action),
             other => other,
         };
+        return;
+    }
+    if emergency::perform(app, action) {
         return;
     }
     if care::perform(app, action) {
@@ -472,11 +494,37 @@ pub fn perform(app: &mut App, action: Action) {
     };
 }
 
+/// Whether the wall board refuses `action` (saying so): opening a record, booking in,
+/// importing, or anything that writes. The emergency screen's own keys are its to judge.
+fn wall_board_refuses(app: &mut App, action: Action) -> bool {
+    let wall_board = app
+        .identity()
+        .is_some_and(|i| i.role == crate::domain::role::Role::WallBoard);
+    if !wall_board || emergency::context(app).is_some() {
+        return false;
+    }
+    let opens_record = matches!(app.screen, Screen::Board(_))
+        && matches!(action, Action::Confirm | Action::Submit);
+    let refused = opens_record
+        || review::is_write(action)
+        || matches!(
+            action,
+            Action::BookIn | Action::ImportBundle | Action::BreakGlass
+        );
+    if refused {
+        app.set_error("The wall board shows the board and emergencies only: use a suite terminal to open a record or record anything.");
+    }
+    refused
+}
+
 /// Typed text goes to whichever field has the keyboard.
 fn type_char(app: &mut App, c: char) {
     if let Some(help) = app.help.as_mut() {
         help.filter.push(c);
         help.scroll = 0;
+        return;
+    }
+    if emergency::type_char(app, c) {
         return;
     }
     if care::type_char(app, c) {

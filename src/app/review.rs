@@ -56,6 +56,7 @@ pub fn is_write(action: Action) -> bool {
             | Action::SetAsideKnown
             | Action::AddFlag
             | Action::FlagInError
+            | Action::RaiseEmergency
     )
 }
 

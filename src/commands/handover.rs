@@ -119,13 +119,13 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
     };
     // Read before the export closes the detention (an open emergency is the suite's, not the
     // bundle's).
-    let open_emergencies = store.open_escalations()?;
+    let open_emergencies = store.open_emergencies()?;
     let written = export::export(&mut store, &handover, &a.out, clock.now())?;
     let record = &written.prepared.draft.record;
     let entry = &record.entry;
     let emergency_open = open_emergencies
         .iter()
-        .any(|e| e.detention_id == entry.detention_id);
+        .any(|e| e.detention_id() == entry.detention_id);
     let cautions = crate::domain::transfer::cautions(
         &crate::handover::leaving(record, destination, emergency_open),
         clock.now(),

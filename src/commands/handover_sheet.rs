@@ -34,9 +34,9 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
         .map(|h| (h, board_row(&h.entry, now)))
         .collect();
     rows.sort_by(|a, b| {
-        a.0.escalations
-            .is_empty()
-            .cmp(&b.0.escalations.is_empty())
+        let open = |h: &HandoverEntry| h.emergencies.iter().any(|e| e.is_open());
+        open(b.0)
+            .cmp(&open(a.0))
             .then_with(|| crate::domain::board::attention_cmp(&a.1, &b.1, now))
     });
     let mut s = String::new();
@@ -57,16 +57,9 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
             if e.cell.is_empty() { "-" } else { &e.cell },
             row.age.map(|a| format!("age {a}")).unwrap_or_default()
         ));
-        for esc in &h.escalations {
-            s.push_str(&format!(
-                "  !! EMERGENCY OPEN since {}: {}{}\n",
-                to_london_with_zone(esc.opened_at),
-                esc.reason,
-                esc.called_by
-                    .as_ref()
-                    .map(|b| format!(" (called by {b})"))
-                    .unwrap_or_default()
-            ));
+        for e in h.emergencies.iter().filter(|e| e.is_recent(now)) {
+            let mark = if e.is_open() { "!!" } else { "! " };
+            s.push_str(&format!("  {mark} {}\n", e.one_line()));
         }
         if let Some(reason) = &h.plan_review_reason {
             s.push_str(&format!("  PLAN REVIEW DUE ({reason})\n"));

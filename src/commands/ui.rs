@@ -22,6 +22,9 @@ struct Settings {
     idle_lock_minutes: Option<f64>,
     /// How this terminal is named on the login screen (default: the host name).
     terminal_name: Option<String>,
+    /// Ring the terminal bell (BEL) while an emergency is unacknowledged on this terminal
+    /// (default true).
+    emergency_bell: Option<bool>,
 }
 
 fn config_dir() -> Option<PathBuf> {
@@ -81,6 +84,7 @@ pub fn build_app(db: &Path, clock: &dyn Clock) -> Result<App> {
         terminal_name,
         idle_timeout: Duration::milliseconds((idle_minutes * 60_000.0) as i64),
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        bell: settings.emergency_bell.unwrap_or(true),
     };
     let mut app = App::new(config, loaded.keymap, clock.now());
     let mut notices = Vec::new();
@@ -125,6 +129,12 @@ pub fn run(db: &Path) -> Result<u8> {
             .terminal
             .draw(|frame| crate::ui::render(&app, frame))
             .context("drawing the screen")?;
+        if app::emergency::take_bell(&mut app) {
+            use std::io::Write;
+            let out = guard.terminal.backend_mut();
+            out.write_all(b"\x07").context("ringing the bell")?;
+            out.flush().context("ringing the bell")?;
+        }
         if app.quit {
             break;
         }

@@ -510,6 +510,8 @@ impl std::str::FromStr for DecisionKind {
 pub enum ReviewTrigger {
     Decision(DecisionKind),
     ReadyForTransfer,
+    /// An emergency was closed (DESIGN.md: closing one makes a care-plan review due).
+    EmergencyClosed,
 }
 
 impl ReviewTrigger {
@@ -517,6 +519,7 @@ impl ReviewTrigger {
         match self {
             ReviewTrigger::Decision(k) => k.label(),
             ReviewTrigger::ReadyForTransfer => "ready for transfer",
+            ReviewTrigger::EmergencyClosed => "emergency closed",
         }
     }
 }
@@ -547,16 +550,28 @@ pub fn plan_review_due(
     ready_for_transfer_at: Option<DateTime<Utc>>,
     newest_plan_at: Option<DateTime<Utc>>,
 ) -> Option<PlanReviewDue> {
-    decisions
-        .iter()
-        .map(|&(k, at)| PlanReviewDue {
-            trigger: ReviewTrigger::Decision(k),
-            at,
-        })
-        .chain(ready_for_transfer_at.map(|at| PlanReviewDue {
-            trigger: ReviewTrigger::ReadyForTransfer,
-            at,
-        }))
+    latest_review_due(
+        decisions
+            .iter()
+            .map(|&(k, at)| PlanReviewDue {
+                trigger: ReviewTrigger::Decision(k),
+                at,
+            })
+            .chain(ready_for_transfer_at.map(|at| PlanReviewDue {
+                trigger: ReviewTrigger::ReadyForTransfer,
+                at,
+            })),
+        newest_plan_at,
+    )
+}
+
+/// The latest trigger later than the newest plan version, if any: the review that is due.
+pub fn latest_review_due(
+    triggers: impl IntoIterator<Item = PlanReviewDue>,
+    newest_plan_at: Option<DateTime<Utc>>,
+) -> Option<PlanReviewDue> {
+    triggers
+        .into_iter()
         .filter(|d| newest_plan_at.is_none_or(|p| d.at > p))
         .max_by_key(|d| d.at)
 }

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod care;
 pub mod clock;
 pub mod contact;
+pub mod emergency;
 pub mod entry;
 pub mod fitness;
 pub mod flag;

@@ -17,14 +17,18 @@ pub enum Role {
     DetentionOfficer,
     /// Manages accounts and the suite's keys; sees no clinical detail.
     Admin,
+    /// The suite's big screen: shows the board and emergencies only, opens no record, writes
+    /// nothing (except acknowledging an emergency on itself), and never idle-locks.
+    WallBoard,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Hcp,
         Role::Sergeant,
         Role::DetentionOfficer,
         Role::Admin,
+        Role::WallBoard,
     ];
 
     /// The stable name stored in the database and typed on the command line.
@@ -34,6 +38,7 @@ impl Role {
             Role::Sergeant => "sergeant",
             Role::DetentionOfficer => "detention_officer",
             Role::Admin => "admin",
+            Role::WallBoard => "wall_board",
         }
     }
 
@@ -44,6 +49,7 @@ impl Role {
             Role::Sergeant => "Custody sergeant",
             Role::DetentionOfficer => "Detention officer",
             Role::Admin => "Administrator",
+            Role::WallBoard => "Wall board",
         }
     }
 
@@ -51,6 +57,22 @@ impl Role {
     /// breaking glass.
     pub fn sees_clinical_detail(self) -> bool {
         matches!(self, Role::Hcp)
+    }
+
+    /// Whether this role records anything (every role but the wall board).
+    pub fn writes_records(self) -> bool {
+        !matches!(self, Role::WallBoard)
+    }
+
+    /// Whether this role opens a person's record (every role but the wall board).
+    pub fn opens_records(self) -> bool {
+        !matches!(self, Role::WallBoard)
+    }
+
+    /// Whether the terminal locks itself when idle (not the wall board, which shows no
+    /// clinical detail and must stay up on the suite's big screen).
+    pub fn idle_locks(self) -> bool {
+        !matches!(self, Role::WallBoard)
     }
 
     /// Whether this role may add, disable and reset staff accounts.
@@ -67,7 +89,7 @@ impl fmt::Display for Role {
 
 /// A role name that is not one of the four.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: use hcp, sergeant, detention_officer or admin")]
+#[error("unknown role `{0}`: use hcp, sergeant, detention_officer, admin or wall_board")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -78,6 +100,7 @@ impl FromStr for Role {
             "sergeant" => Ok(Role::Sergeant),
             "detention_officer" | "officer" => Ok(Role::DetentionOfficer),
             "admin" => Ok(Role::Admin),
+            "wall_board" | "wallboard" => Ok(Role::WallBoard),
             other => Err(UnknownRole(other.to_string())),
         }
     }

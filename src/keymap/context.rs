@@ -23,6 +23,8 @@ pub enum Context {
     Help,
     /// The filter line of the board, while typing a filter.
     Filter,
+    /// The full-screen medical emergency: acknowledge, record calls, close.
+    Emergency,
 }
 
 impl Context {
@@ -36,6 +38,7 @@ impl Context {
         Context::Dialog,
         Context::Help,
         Context::Filter,
+        Context::Emergency,
     ];
 
     /// The stable snake_case name used as the table name in keymap files.
@@ -49,6 +52,7 @@ impl Context {
             Context::Dialog => "dialog",
             Context::Help => "help",
             Context::Filter => "filter",
+            Context::Emergency => "emergency",
         }
     }
 
@@ -69,6 +73,9 @@ impl Context {
             Context::Dialog => "A dialog or prompt (typing: printable keys type into it)",
             Context::Help => "The help screen",
             Context::Filter => "The board's filter line (typing: printable keys type the filter)",
+            Context::Emergency => {
+                "The full-screen medical emergency (every terminal shows it until acknowledged)"
+            }
         }
     }
 

@@ -32,6 +32,8 @@ pub enum AuditAction {
     BreakGlass,
     Export,
     Import,
+    /// An emergency acknowledged on a terminal (which terminal is in the detail).
+    EmergencyAcknowledged,
 }
 
 impl AuditAction {
@@ -52,6 +54,7 @@ impl AuditAction {
             AuditAction::BreakGlass => "break_glass",
             AuditAction::Export => "export",
             AuditAction::Import => "import",
+            AuditAction::EmergencyAcknowledged => "emergency_acknowledged",
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Care plan versions, cell checks, emergency escalations and PACE reviews/extensions. Each
+//! Care plan versions, cell checks (a failed rousing opens an emergency: `store::emergency`)
+//! and PACE reviews/extensions. Each
 //! write is one IMMEDIATE transaction with its audit row; the rules that decide what may be
 //! written are in `domain::care` and `domain::pace`.
 
@@ -88,49 +89,6 @@ pub struct CheckRecorded {
     pub check_id: i64,
     /// Set when the check opened an emergency escalation.
     pub escalation_id: Option<i64>,
-}
-
-/// An open emergency escalation, with who/when/where for the alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EscalationView {
-    pub id: i64,
-    pub detention_id: i64,
-    pub custody_no: String,
-    pub name: String,
-    pub cell: String,
-    pub opened_at: DateTime<Utc>,
-    pub opened_by: String,
-    pub reason: String,
-    pub called_by: Option<String>,
-    pub called_at: Option<DateTime<Utc>>,
-}
-
-/// Every escalation not yet closed, oldest first.
-pub fn open_escalations(conn: &Connection) -> Result<Vec<EscalationView>, StoreError> {
-    collect_rows(
-        conn,
-        "SELECT e.id, e.detention_id, d.custody_no, p.forenames || ' ' || p.surname, d.cell,
-                e.opened_at, e.opened_by, e.reason, e.called_by, e.called_at
-         FROM escalation e JOIN detention d ON d.id = e.detention_id
-         JOIN person p ON p.id = d.person_id
-         WHERE e.closed_at IS NULL ORDER BY e.id",
-        [],
-        |r| {
-            let called_at: Option<String> = r.get(9)?;
-            Ok(EscalationView {
-                id: r.get(0)?,
-                detention_id: r.get(1)?,
-                custody_no: r.get(2)?,
-                name: r.get(3)?,
-                cell: r.get(4)?,
-                opened_at: parse_timestamp(&r.get::<_, String>(5)?)?,
-                opened_by: r.get(6)?,
-                reason: r.get(7)?,
-                called_by: r.get(8)?,
-                called_at: called_at.map(|t| parse_timestamp(&t)).transpose()?,
-            })
-        },
-    )
 }
 
 /// The reviews done and extensions recorded for a detention's PACE clock.
@@ -352,107 +310,24 @@ impl super::Store {
                 &subject,
                 &format!("cell_check {check_id}: {}", check.kind.as_str()),
             )?;
-            let escalation_id = match check.emergency() {
-                Some(reason) => {
-                    tx.prepare_cached(
-                        "INSERT INTO escalation (detention_id, check_id, opened_at, opened_by, reason)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![
-                        detention_id,
-                        check_id,
-                        timestamp(now),
-                        staff,
-                        reason
-                    ])?;
-                    let id = tx.last_insert_rowid();
-                    audit::append(
+            let escalation_id = check
+                .emergency()
+                .map(|reason| {
+                    super::emergency::open_emergency(
                         tx,
-                        now,
+                        detention_id,
+                        crate::domain::emergency::Cause::FailedRousing,
+                        reason,
+                        Some(check_id),
                         &staff,
-                        AuditAction::RecordWrite,
-                        &subject,
-                        &format!("escalation {id} opened: {reason}"),
-                    )?;
-                    Some(id)
-                }
-                None => None,
-            };
+                        now,
+                    )
+                })
+                .transpose()?;
             Ok(CheckRecorded {
                 check_id,
                 escalation_id,
             })
-        })
-    }
-
-    /// Every open emergency escalation (read by every terminal showing the board).
-    pub fn open_escalations(&self) -> Result<Vec<EscalationView>, StoreError> {
-        open_escalations(self.conn())
-    }
-
-    /// Records who called the HCP or ambulance (now) and, when given, the outcome, which
-    /// closes the escalation.
-    pub fn update_escalation(
-        &mut self,
-        escalation_id: i64,
-        called_by: &str,
-        outcome: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let (called_by, outcome) = (called_by.trim(), outcome.trim());
-        if called_by.is_empty() && outcome.is_empty() {
-            return Err(StoreError::Invalid(
-                "say who called the HCP or ambulance, or the outcome".into(),
-            ));
-        }
-        let staff = self.identity().username.clone();
-        self.write(now, |tx| {
-            let detention: Option<(i64, Option<String>)> = tx
-                .query_row(
-                    "SELECT detention_id, called_by FROM escalation WHERE id = ?1 AND closed_at IS NULL",
-                    [escalation_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((detention_id, already_called)) = detention else {
-                return Err(StoreError::Invalid(
-                    "that emergency has already been closed on another terminal".into(),
-                ));
-            };
-            if !called_by.is_empty() {
-                tx.execute(
-                    "UPDATE escalation SET called_by = ?1, called_at = ?2 WHERE id = ?3",
-                    params![called_by, timestamp(now), escalation_id],
-                )?;
-            } else if already_called.is_none() {
-                return Err(StoreError::Invalid(
-                    "say who called the HCP or ambulance before recording the outcome".into(),
-                ));
-            }
-            let closed = !outcome.is_empty();
-            if closed {
-                tx.execute(
-                    "UPDATE escalation SET outcome = ?1, closed_at = ?2, closed_by = ?3 WHERE id = ?4",
-                    params![outcome, timestamp(now), staff, escalation_id],
-                )?;
-            }
-            audit::append(
-                tx,
-                now,
-                &staff,
-                AuditAction::RecordWrite,
-                &detention_id.to_string(),
-                &format!(
-                    "escalation {escalation_id}: {}{}",
-                    if called_by.is_empty() {
-                        String::new()
-                    } else {
-                        format!("called by {called_by}; ")
-                    },
-                    if closed { "outcome recorded" } else { "open" }
-                ),
-            )?;
-            Ok(closed)
         })
     }
 
@@ -645,7 +520,8 @@ pub struct HandoverEntry {
     pub entry: super::custody::CustodyEntry,
     pub plan: Option<PlanWords>,
     pub pace: Option<PaceDeadline>,
-    pub escalations: Vec<EscalationView>,
+    /// Every emergency of this detention, open or closed, with its timeline and outcome.
+    pub emergencies: Vec<crate::domain::emergency::Emergency>,
     /// An HCP's recommended plan the sergeant has not yet accepted.
     pub recommendation: Option<Recommendation>,
     /// Medicines with their next dose due (names and times only: no clinical reasons).
@@ -679,18 +555,13 @@ impl super::Store {
                 e.last_seen = seen.remove(&e.detention_id);
                 e.hcp_seen = e.hcp_seen || e.last_seen.is_some();
             }
-            let open = open_escalations(tx)?;
             let mut out = Vec::with_capacity(entries.len());
             for entry in entries {
                 let id = entry.detention_id;
                 out.push(HandoverEntry {
                     plan: plan_words(tx, id)?,
                     pace: pace_deadline(tx, id, entry.arrived_at, entry.authorised_at, now)?,
-                    escalations: open
-                        .iter()
-                        .filter(|e| e.detention_id == id)
-                        .cloned()
-                        .collect(),
+                    emergencies: super::emergency::emergencies_of(tx, id)?,
                     recommendation: pending_recommendation(tx, id)?,
                     medications: super::clinical::medications_for(tx, id, false)?,
                     appointments: super::clinical::appointments_for(tx, id, false)?,
@@ -768,8 +639,23 @@ pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, S
     })
 }
 
-/// Whether a care-plan review is due for a detention: a custody decision later than the newest
-/// plan version (see [`crate::domain::care::plan_review_due`]).
+/// The review due from custody decisions and the last emergency closed, against the newest
+/// plan version (one rule for the record and the board).
+fn review_due_from(
+    decisions: &[(DecisionKind, DateTime<Utc>)],
+    emergency_closed_at: Option<DateTime<Utc>>,
+    newest_plan: Option<DateTime<Utc>>,
+) -> Option<PlanReviewDue> {
+    let closed = emergency_closed_at.map(|at| PlanReviewDue {
+        trigger: crate::domain::care::ReviewTrigger::EmergencyClosed,
+        at,
+    });
+    let from_decisions = plan_review_due(decisions, None, newest_plan);
+    crate::domain::care::latest_review_due(from_decisions.into_iter().chain(closed), newest_plan)
+}
+
+/// Whether a care-plan review is due for a detention: a custody decision or a closed emergency
+/// later than the newest plan version (see [`crate::domain::care::plan_review_due`]).
 pub fn review_due(
     conn: &Connection,
     detention_id: i64,
@@ -796,8 +682,14 @@ pub fn review_due(
             Ok((kind, parse_timestamp(&r.get::<_, String>(1)?)?))
         },
     )?;
+    let closed: Option<String> = conn.query_row(
+        "SELECT max(closed_at) FROM escalation WHERE detention_id = ?1",
+        [detention_id],
+        |r| r.get(0),
+    )?;
+    let closed = closed.map(|t| parse_timestamp(&t)).transpose()?;
     // ready_for_transfer carries no time of its own, so only the decisions are counted here.
-    Ok(plan_review_due(&decisions, None, newest_plan))
+    Ok(review_due_from(&decisions, closed, newest_plan))
 }
 
 impl super::Store {
@@ -949,6 +841,23 @@ pub fn board_care(
                 })?;
         decisions.entry(id).or_default().push((kind, at));
     }
+    // The last emergency closed in each open detention (closing one makes a review due).
+    let mut emergencies_closed: HashMap<i64, DateTime<Utc>> = HashMap::new();
+    for (id, at) in collect_rows(
+        conn,
+        "SELECT e.detention_id, max(e.closed_at) FROM detention d
+         CROSS JOIN escalation e ON e.detention_id = d.id
+         WHERE d.closed_at IS NULL AND e.closed_at IS NOT NULL GROUP BY e.detention_id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                parse_timestamp(&r.get::<_, String>(1)?)?,
+            ))
+        },
+    )? {
+        emergencies_closed.insert(id, at);
+    }
     let rules = rules()?;
     let mut out = HashMap::new();
     let mut stmt = conn.prepare_cached(
@@ -992,9 +901,9 @@ pub fn board_care(
                 pace,
                 below_suggestion,
                 // As `review_due` decides it, from what was read above.
-                review_due: plan_review_due(
+                review_due: review_due_from(
                     decisions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-                    None,
+                    emergencies_closed.get(&id).copied(),
                     newest_plan,
                 ),
             },

@@ -1,12 +1,14 @@
 //! The only place with SQL: opening and unlocking the encrypted database, keyslots,
 //! migrations, one repository module per aggregate, and the audit chain.
 
+pub mod alarm;
 pub mod audit;
 pub mod booking;
 pub mod care;
 pub mod clinical;
 pub mod connection;
 pub mod custody;
+pub mod emergency;
 pub mod handover;
 pub mod keyslots;
 pub mod maintenance;

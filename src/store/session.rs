@@ -394,9 +394,28 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction (the write lock is taken at the start, so two
     /// terminals never deadlock upgrading a read), retrying if another terminal holds the lock
     /// past the busy timeout. `f` must write its audit row through the transaction it is given.
+    ///
+    /// A wall-board account writes nothing (it only shows the board and emergencies): refused
+    /// here, so no screen can forget to ask.
     pub fn write<T>(
         &mut self,
         _now: DateTime<Utc>,
+        f: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if !self.identity.role.writes_records() {
+            return Err(StoreError::NotPermitted {
+                role: self.identity.role.to_string(),
+                what: "record anything (the wall board only shows the board and emergencies)"
+                    .into(),
+            });
+        }
+        self.transact(f)
+    }
+
+    /// [`Store::write`] without the role check: for the audit's own rows (a login, a lock, an
+    /// emergency acknowledged on a terminal), which every account makes.
+    pub(crate) fn transact<T>(
+        &mut self,
         mut f: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut attempts = 0;
@@ -425,7 +444,7 @@ impl Store {
         detail: &str,
     ) -> Result<(), StoreError> {
         let staff = self.identity.username.clone();
-        self.write(now, |tx| {
+        self.transact(|tx| {
             audit::append(tx, now, &staff, action, subject, detail)?;
             Ok(())
         })

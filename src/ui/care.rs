@@ -8,9 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::board::truncate;
 use super::theme::Theme;
-use crate::app::care::{
-    self, CareForm, CheckField, CheckForm, PaceEntry, PaceForm, PlanField, PlanForm,
-};
+use crate::app::care::{CareForm, CheckField, CheckForm, PaceEntry, PaceForm, PlanField, PlanForm};
 use crate::app::{App, RecordState};
 use crate::domain::care::{CheckKind, timeline};
 use crate::domain::observation::{
@@ -18,12 +16,8 @@ use crate::domain::observation::{
 };
 use crate::domain::pace::PaceClock;
 
-/// Draws the alert (full screen) or a care form (a box over the screen), if either is open.
+/// Draws a care form (a box over the screen), if one is open.
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    if care::alert_showing(app) {
-        alert(app, theme, frame, area);
-        return;
-    }
     match &app.care.form {
         Some(CareForm::Plan(f)) => boxed(
             frame,
@@ -268,83 +262,6 @@ fn check_lines(app: &App, f: &CheckForm, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(Line::from(Span::styled(e.clone(), theme.error())));
     }
     lines
-}
-
-fn alert(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let Some(e) = app.care.escalations.first() else {
-        return;
-    };
-    let a = &app.care.alert;
-    let ago = format_elapsed(app.now - e.opened_at);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            "!! MEDICAL EMERGENCY: CALL AN HCP OR AMBULANCE NOW !!",
-            theme.overdue(),
-        )),
-        Line::default(),
-        Line::from(format!("Who:   {} ({})", e.name, e.custody_no)),
-        Line::from(format!(
-            "Where: cell {}",
-            if e.cell.is_empty() {
-                "not allocated"
-            } else {
-                &e.cell
-            }
-        )),
-        Line::from(format!("What:  {}", e.reason)),
-        Line::from(format!(
-            "When:  {} ({ago} ago), recorded by {}",
-            to_london_with_zone(e.opened_at),
-            e.opened_by
-        )),
-        Line::default(),
-    ];
-    match (&e.called_by, e.called_at) {
-        (Some(by), Some(at)) => lines.push(Line::from(format!(
-            "HCP/ambulance called by {by} at {}",
-            to_london_with_zone(at)
-        ))),
-        _ => lines.push(field_line(
-            "Called by",
-            a.called_by.clone(),
-            !a.on_outcome,
-            theme,
-        )),
-    }
-    lines.push(field_line(
-        "Outcome",
-        a.outcome.clone(),
-        a.on_outcome,
-        theme,
-    ));
-    if let Some(err) = &a.error {
-        lines.push(Line::from(Span::styled(err.clone(), theme.error())));
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "Type who called (name, HCP or 999) and press enter; tab to the outcome; the alert stays until an outcome is saved.",
-        theme.dim(),
-    )));
-    let more = app.care.escalations.len() - 1;
-    if more > 0 {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{more} more emergenc{} open.",
-                if more == 1 { "y" } else { "ies" }
-            ),
-            theme.warning(),
-        )));
-    }
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" EMERGENCY ")
-                .border_style(theme.overdue()),
-        ),
-        area,
-    );
 }
 
 /// The record's check timeline: a compact chart of the gaps between checks (`#` late, `=` on

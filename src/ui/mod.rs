@@ -5,6 +5,7 @@ mod board;
 mod booking;
 mod care;
 mod clinical;
+mod emergency;
 mod entry;
 mod form;
 mod handover;
@@ -30,7 +31,16 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     let theme = Theme::new(app.config.color);
     let area = frame.area();
     match &app.screen {
-        Screen::Login(state) => login::render_login(app, state, &theme, frame, area),
+        Screen::Login(state) => {
+            // A locked terminal still shows an open emergency: the cell only (no key, no name).
+            let panel = emergency::locked_panel_height(app).min(area.height / 2);
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(panel), Constraint::Min(0)]).areas(area);
+            if panel > 0 {
+                emergency::render_locked(app, &theme, frame, top);
+            }
+            login::render_login(app, state, &theme, frame, rest)
+        }
         Screen::ChangePassword(state) => {
             login::render_change_password(app, state, &theme, frame, area)
         }
@@ -66,6 +76,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         entry::render(app, &theme, frame, body);
     }
     care::render(app, &theme, frame, area);
+    if crate::app::emergency::full_screen(app) {
+        emergency::render_full(app, &theme, frame, area);
+    }
+    emergency::render_dialog(app, &theme, frame, area);
     if let Some(help) = &app.help {
         help::render(app, help, &theme, frame, area);
     }
@@ -80,8 +94,21 @@ fn frame_areas(area: Rect) -> [Rect; 3] {
     .areas(area)
 }
 
-/// Suite, terminal, who is logged in and the London time.
+/// Suite, terminal, who is logged in and the London time; while an emergency is open and put
+/// aside here, the strip saying so instead.
 fn render_header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    if !crate::app::emergency::full_screen(app)
+        && let Some(strip) = emergency::strip(app)
+    {
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                board::truncate(&strip, area.width as usize),
+                theme.overdue(),
+            ))),
+            area,
+        );
+        return;
+    }
     let who = app
         .identity()
         .map(|i| format!("{} ({})", i.display_name, i.role.label()))
@@ -136,6 +163,15 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::Help,
             Action::Lock,
         ],
+        Context::Emergency => &[
+            Action::AcknowledgeEmergency,
+            Action::CallAmbulance,
+            Action::CallHcp,
+            Action::CloseEmergency,
+            Action::MoveDown,
+            Action::Back,
+            Action::Help,
+        ],
         Context::Login | Context::Global => &[
             Action::Submit,
             Action::NextField,
@@ -166,6 +202,12 @@ pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
         .filter(|&&action| match action {
             Action::BreakGlass => !clinical,
             Action::AddClinical => clinical,
+            // The wall board only acknowledges.
+            Action::CallAmbulance | Action::CallHcp | Action::CloseEmergency | Action::Back => {
+                app.identity().is_none_or(|i| i.role.writes_records())
+            }
+            // Several emergencies: the others are a key away.
+            Action::MoveDown if context == Context::Emergency => app.emergency.open.len() > 1,
             _ => true,
         })
         .filter_map(|&action| {
@@ -209,6 +251,11 @@ fn short_label(action: Action) -> &'static str {
         Action::SetCarePlan => "plan",
         Action::BookIn => "book in",
         Action::AddClinical => "add",
+        Action::AcknowledgeEmergency => "acknowledge",
+        Action::CallAmbulance => "999 called",
+        Action::CallHcp => "HCP called",
+        Action::CloseEmergency => "close (outcome)",
+        Action::RaiseEmergency => "emergency",
         other => other.name(),
     }
 }

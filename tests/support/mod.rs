@@ -74,6 +74,7 @@ pub fn config(db: &Path) -> AppConfig {
         terminal_name: "suite-t1".into(),
         idle_timeout: Duration::minutes(5),
         color: false,
+        bell: true,
     }
 }
 

@@ -490,10 +490,14 @@ fn open_score_emergency(
         return Ok(());
     };
     let reason = rules::fill_reason(&rule.reason, facts, &to_london(at));
-    tx.execute(
-        "INSERT INTO escalation (detention_id, opened_at, opened_by, reason)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![detention_id, timestamp(at), by, reason],
+    let id = crate::store::emergency::open_emergency(
+        tx,
+        detention_id,
+        crate::domain::emergency::Cause::ScoreRule,
+        &reason,
+        None,
+        by,
+        at,
     )?;
     audit::append(
         tx,
@@ -501,7 +505,10 @@ fn open_score_emergency(
         by,
         AuditAction::RecordWrite,
         &detention_id.to_string(),
-        &format!("emergency opened by rule {} (score {score_id})", rule.rule),
+        &format!(
+            "emergency {id} opened by rule {} (score {score_id})",
+            rule.rule
+        ),
     )?;
     Ok(())
 }
@@ -687,7 +694,7 @@ mod tests {
     #[test]
     fn news2_of_7_opens_the_emergency_every_time_even_with_the_alert_already_active() {
         let (_dir, mut hcp, _sergeant, d) = suite();
-        let open = |s: &Store| crate::store::care::open_escalations(s.conn()).unwrap();
+        let open = |s: &Store| crate::store::emergency::open_emergencies(s.conn()).unwrap();
         // 5: urgent, an alert but no emergency.
         let urgent = news2::Observations {
             pulse: 115,
@@ -705,12 +712,13 @@ mod tests {
         assert!(r.total >= 7, "{r:?}");
         let e = open(&hcp);
         assert_eq!(e.len(), 1);
-        assert_eq!(e[0].detention_id, d);
+        assert_eq!(e[0].detention_id(), d);
         assert!(
-            e[0].reason
+            e[0].emergency
+                .reason
                 .starts_with(&format!("NEWS2 {} at 14:00: emergency response", r.total)),
             "{}",
-            e[0].reason
+            e[0].emergency.reason
         );
     }
 
