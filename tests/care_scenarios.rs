@@ -1,7 +1,6 @@
 //! The sergeant's care workflow driven through real keys: setting a plan (refused below the
 //! suggestion without a rationale), recording checks in a few keys, the schedule moving from
-//! when the check was done, and a failed rousing raising the emergency alert on another
-//! terminal's App reading the same database.
+//! when the check was done (the emergency a failed rousing opens: `emergency_scenarios.rs`).
 
 mod support;
 
@@ -173,58 +172,6 @@ fn a_detention_officer_cannot_set_the_plan() {
     key(&mut app, KeyCode::Char('p'));
     assert!(app.care.form.is_none());
     assert!(status(&app).contains("sergeant"), "{}", status(&app));
-}
-
-#[test]
-fn a_failed_rousing_raises_the_alert_on_another_terminal_until_the_outcome_is_recorded() {
-    let db = demo_db();
-    let mut officer = app(&db.path);
-    log_in(&mut officer, "officer", DEMO_PASSWORD);
-    let mut sergeant = app(&db.path);
-    sergeant.config.terminal_name = "suite-t2".into();
-    log_in(&mut sergeant, "sergeant", DEMO_PASSWORD);
-    tick(&mut sergeant, Duration::seconds(1));
-    assert!(!screen_text(&sergeant, 80, 24).contains("EMERGENCY"));
-
-    select(&mut officer, |r| {
-        r.observation_level == ObservationLevel::Intermittent
-    });
-    let name = {
-        let Screen::Board(b) = &officer.screen else {
-            panic!()
-        };
-        b.selected_row().unwrap().surname.clone()
-    };
-    // c, n (could not be roused), enter.
-    key(&mut officer, KeyCode::Char('c'));
-    key(&mut officer, KeyCode::Char('n'));
-    key(&mut officer, KeyCode::Enter);
-    assert!(officer.care.form.is_none(), "{}", status(&officer));
-
-    // The other terminal picks it up on its next once-a-second refresh.
-    tick(&mut sergeant, Duration::seconds(1));
-    let text = screen_text(&sergeant, 80, 24);
-    assert!(text.contains("MEDICAL EMERGENCY"), "{text}");
-    assert!(text.contains(&name), "{text}");
-    assert!(text.contains("Could not be roused"), "{text}");
-    assert!(text.contains("recorded by officer"), "{text}");
-    // Esc does not dismiss it.
-    key(&mut sergeant, KeyCode::Esc);
-    assert!(screen_text(&sergeant, 80, 24).contains("MEDICAL EMERGENCY"));
-
-    type_text(&mut sergeant, "Sgt Ray, 999 ambulance");
-    key(&mut sergeant, KeyCode::Enter);
-    let text = screen_text(&sergeant, 80, 24);
-    assert!(text.contains("called by Sgt Ray, 999 ambulance"), "{text}");
-    type_text(&mut sergeant, "Ambulance took him to hospital");
-    key(&mut sergeant, KeyCode::Enter);
-    assert!(
-        !screen_text(&sergeant, 80, 24).contains("MEDICAL EMERGENCY"),
-        "closed"
-    );
-    // And the first terminal's alert clears on its next refresh.
-    tick(&mut officer, Duration::seconds(1));
-    assert!(!screen_text(&officer, 80, 24).contains("MEDICAL EMERGENCY"));
 }
 
 #[test]

@@ -192,9 +192,7 @@ fn a_failed_rousing_opens_an_emergency_that_only_a_sergeant_or_hcp_closes_with_a
     assert_eq!(due.reason(), "emergency closed 14:50");
     assert!(sergeant.board_care(done).unwrap()[&id].review_due.is_some());
     // Setting a new plan version is the review.
-    sergeant
-        .set_care_plan(id, &plan(ObservationLevel::Intermittent, ""), done)
-        .unwrap();
+    sergeant.set_care_plan(id, &draft, done).unwrap();
     assert_eq!(sergeant.plan_review_due(id).unwrap(), None);
     chain_intact(&officer);
 }

@@ -152,9 +152,7 @@ pub fn take_bell(app: &mut App) -> bool {
 
 /// The keymap context while the emergency screen or one of its prompts has the keyboard.
 pub fn context(app: &App) -> Option<Context> {
-    if app.session.is_none() {
-        return None;
-    }
+    app.session.as_ref()?;
     if app.emergency.dialog.is_some() {
         return Some(Context::Dialog);
     }
@@ -409,17 +407,17 @@ fn dialog_action(app: &mut App, mut dialog: Dialog, action: Action) {
         app.set_info(what);
         return;
     }
+    if matches!(action, Action::Submit | Action::Confirm) {
+        // Saved, the prompt closes; refused, it stays with the reason (`submit` decides).
+        submit(app, &dialog);
+        return;
+    }
     match &mut dialog {
         Dialog::Raise { seen, .. } => match action {
             Action::DeleteBack => {
                 seen.pop();
             }
             Action::ClearField => seen.clear(),
-            Action::Submit | Action::Confirm => {
-                if submit(app, &dialog) {
-                    return;
-                }
-            }
             _ => {}
         },
         Dialog::Call {
@@ -434,11 +432,6 @@ fn dialog_action(app: &mut App, mut dialog: Dialog, action: Action) {
             }
             Action::ClearField => {
                 if *on_time { time } else { called_by }.clear();
-            }
-            Action::Submit | Action::Confirm => {
-                if submit(app, &dialog) {
-                    return;
-                }
             }
             _ => {}
         },
@@ -465,11 +458,6 @@ fn dialog_action(app: &mut App, mut dialog: Dialog, action: Action) {
                 CloseField::Time => time.clear(),
                 CloseField::Note => note.clear(),
             },
-            Action::Submit | Action::Confirm => {
-                if submit(app, &dialog) {
-                    return;
-                }
-            }
             _ => {}
         },
     }
@@ -478,8 +466,8 @@ fn dialog_action(app: &mut App, mut dialog: Dialog, action: Action) {
     }
 }
 
-/// Writes what the dialog says. Returns true when it was saved (the dialog closes); otherwise
-/// the dialog's error says why and it stays open.
+/// Writes what the dialog says. Saved, the prompt closes; otherwise it stays open with its
+/// error saying why. Returns whether it was saved.
 fn submit(app: &mut App, dialog: &Dialog) -> bool {
     let now = app.now;
     let Some(store) = app.session.as_mut() else {
@@ -545,13 +533,6 @@ fn submit(app: &mut App, dialog: &Dialog) -> bool {
     match result {
         Ok(message) => {
             app.emergency.dialog = None;
-            if let Dialog::Raise { .. } = dialog {
-                // Whoever raised it has seen it: no bell here, but the full screen shows.
-                refresh(app);
-                if let Some(newest) = app.emergency.open.iter().map(OpenEmergency::id).max() {
-                    app.emergency.acknowledged.insert(newest);
-                }
-            }
             super::care::after_write(app, detention_of(app, dialog));
             app.set_info(message);
             true

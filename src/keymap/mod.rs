@@ -752,6 +752,8 @@ mod tests {
                 "p=set_care_plan",
                 "b=book_in",
                 "i=import_bundle",
+                "!=raise_emergency",
+                "e=show_emergencies",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

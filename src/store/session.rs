@@ -308,7 +308,7 @@ impl Store {
                 slots.retain_generation(&key_id);
                 remove_database_files(&lock_path(db, ".rekey-tmp"));
             }
-            store.write(now, |tx| {
+            store.transact(|tx| {
                 for event in &pending {
                     audit::append_raw(
                         tx,

@@ -154,12 +154,17 @@ pub fn render_full(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) 
         .len();
     let here = state.acknowledged.contains(&e.id);
     lines.push(Line::default());
+    let elsewhere = match terminals {
+        0 => "no terminal yet".to_string(),
+        1 => "1 terminal".to_string(),
+        n => format!("{n} terminals"),
+    };
     lines.push(Line::from(Span::styled(
         if here {
-            format!("Acknowledged on this terminal ({terminals} terminal(s) in all).")
+            format!("Acknowledged on this terminal (on {elsewhere} in all).")
         } else {
             format!(
-                "NOT YET ACKNOWLEDGED ON THIS TERMINAL: the bell rings until someone does ({terminals} other terminal(s) have)."
+                "NOT YET ACKNOWLEDGED HERE: the bell rings until someone presses enter on this terminal (acknowledged on {elsewhere})."
             )
         },
         if here { theme.info() } else { theme.overdue() },

@@ -79,7 +79,8 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
         .map(|(key, action)| {
             Line::from(vec![
                 Span::styled(format!("{:<12}", key.to_string()), theme.key()),
-                Span::styled(format!("{:<14}", action.name()), theme.title()),
+                // A space always follows the name, so a long one never runs into its words.
+                Span::styled(format!("{:<15} ", action.name()), theme.title()),
                 Span::raw(action.description()),
             ])
         })
