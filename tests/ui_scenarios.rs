@@ -311,9 +311,23 @@ fn the_overdue_check_is_the_top_row() {
         "{}",
         lines[1]
     );
-    assert!(lines[2..].iter().all(|l| !l.contains("!-")));
-    assert!(screen_text(&app, 80, 24).contains("Doses overdue: 1"));
-    assert!(screen_text(&app, 80, 24).contains("Checks overdue: 1"));
+    // Then Scott's first PACE review, 8 minutes overdue, marked the same way.
+    assert!(
+        lines[2].contains("SCOTT") && lines[2].contains("REVIEW !-8m"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[3..].iter().all(|l| !l.contains("!-")));
+    // The header counts every kind of overdue duty (short words at 80 columns).
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains("Overdue: 1 check · 1 dose · 0 obs · 1 PACE"),
+        "{text}"
+    );
+    assert!(
+        screen_text(&app, 120, 40).contains("Overdue: 1 check · 1 dose · 0 obs · 1 PACE review "),
+        "the wide header says what the PACE count is"
+    );
 }
 
 #[test]
@@ -350,7 +364,10 @@ fn the_board_resorts_as_checks_fall_overdue() {
     );
     let text = screen_text(&app, 120, 40);
     assert!(
-        text.contains(&format!("Checks overdue: {checks_overdue}")),
+        text.contains(&format!(
+            "Overdue: {checks_overdue} check{}",
+            if checks_overdue == 1 { "" } else { "s" }
+        )),
         "{text}"
     );
     assert!(text.contains("14:20 GMT"), "the clock moved: {text}");
@@ -370,7 +387,7 @@ fn the_board_stays_correct_when_another_terminal_changes_the_database() {
         unreachable!()
     };
     let obrien = board.selected_row().unwrap().detention_id;
-    assert!(screen_text(&app, 120, 40).contains("Checks overdue: 1"));
+    assert!(screen_text(&app, 120, 40).contains("Overdue: 1 check "));
 
     let mut other = other_terminal(&db.path, "officer");
     let at = fixed_now() + Duration::seconds(30);
@@ -411,7 +428,7 @@ fn the_board_stays_correct_when_another_terminal_changes_the_database() {
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("In custody: 21"), "{text}");
     assert!(text.contains("FENWICK, Oluwaseun"), "{text}");
-    assert!(text.contains("Checks overdue: 0"), "{text}");
+    assert!(text.contains("Overdue: 0 checks"), "{text}");
     let order = board_order(&app);
     assert_ne!(order[0].0, "O'Brien", "checked just now: no longer on top");
     assert!(order.contains(&("Fenwick".to_string(), "C20".to_string())));

@@ -1,0 +1,1 @@
+-- 0009: reserved for the emergency record (filled by the emergency work).
