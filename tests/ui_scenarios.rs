@@ -577,3 +577,51 @@ fn the_login_screen_keeps_its_key_hints_under_a_long_notice() {
         );
     }
 }
+
+/// Every word in the board's Flags column, at a width where nothing is cut.
+fn board_flag_words(app: &App) -> Vec<String> {
+    let text = screen_text(app, 200, 40);
+    let mut lines = text.lines();
+    let header = lines
+        .by_ref()
+        .find(|l| l.trim_start().starts_with("Cell"))
+        .expect("the board's column header");
+    let start = header
+        .find("Flags")
+        .map(|i| header[..i].chars().count())
+        .expect("a Flags column");
+    lines
+        .take_while(|l| !l.trim().is_empty())
+        .flat_map(|l| {
+            l.chars()
+                .skip(start)
+                .collect::<String>()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn every_mark_the_board_shows_is_in_the_flag_legend_reached_from_help() {
+    let (_db, mut app) = logged_in("sergeant");
+    let words = board_flag_words(&app);
+    assert!(words.iter().any(|w| w == "REVIEW"), "{words:?}");
+    let unexplained: Vec<&String> = words
+        .iter()
+        .filter(|w| !sonar_custody::domain::board_legend::explains(w))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "board marks missing from the legend: {unexplained:?}"
+    );
+    // `?` then typing "flag" shows the legend, generated from the definitions.
+    key(&mut app, KeyCode::Char('?'));
+    type_text(&mut app, "flag");
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("Flag legend: what the board shows"), "{text}");
+    for needle in ["REVIEW 40m", "SHARED", "Self-harm or suicide risk", "NEWS"] {
+        assert!(text.contains(needle), "{needle} in the legend: {text}");
+    }
+}
