@@ -684,7 +684,8 @@ const CURRENT: &[Current] = &[
         nhs: None,
         pnc: None,
         cell: "C17",
-        arrived_minutes_ago: 370,
+        // First review due 6 h after authorisation (12 minutes after arrival): 8 minutes ago.
+        arrived_minutes_ago: 380,
         offence: "Burglary (dwelling)",
         plan: Some((1, Some(60), false, "Visit at least hourly.", "")),
         last_check_minutes_ago: Some(59),
@@ -1047,6 +1048,48 @@ fn historical_person(
     Ok(())
 }
 
+/// Whose PACE review the demo leaves overdue, so the board shows one (`REVIEW !-8m`).
+const PACE_REVIEW_OVERDUE: &str = "Scott";
+
+/// PACE reviews for someone in custody long enough to have had them (s.40: 6 hours after
+/// authorisation, then every 9), each done 20 minutes before it fell due, with the
+/// representations made; except [`PACE_REVIEW_OVERDUE`]'s, which nobody has done yet.
+fn pace_reviews(
+    tx: &rusqlite::Connection,
+    c: &Current,
+    detention_id: i64,
+    arrived: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if c.surname == PACE_REVIEW_OVERDUE || c.arrived_minutes_ago <= 15 {
+        return Ok(());
+    }
+    let Ok(clock) = crate::domain::pace::PaceClock::new(arrived, arrived + Duration::minutes(12))
+    else {
+        return Ok(());
+    };
+    let mut done = Vec::new();
+    loop {
+        let (number, due) = clock.next_review_due(&done);
+        let at = due - Duration::minutes(20);
+        if at > now {
+            return Ok(());
+        }
+        let review = crate::domain::pace::ValidReview {
+            reviewed_by: "Insp R. Lowe".into(),
+            outcome: "detention continues: enquiries ongoing".into(),
+            representations: if number % 2 == 1 {
+                "detainee: none made; solicitor by phone: asks for release on bail".into()
+            } else {
+                "none made; asleep, to be told on waking".into()
+            },
+            late_reason: String::new(),
+        };
+        crate::store::pace::insert_review(tx, detention_id, at, &review, "sergeant", at)?;
+        done.push(at);
+    }
+}
+
 fn current_person(
     tx: &rusqlite::Connection,
     c: &Current,
@@ -1113,6 +1156,7 @@ fn current_person(
             ready_for_transfer: c.ready_for_transfer,
         },
     )?;
+    pace_reviews(tx, c, detention_id, arrived, now)?;
     for (code, severity, reason) in c.flags {
         insert_flag(
             tx,

@@ -77,8 +77,13 @@ fn a_routine_check_takes_two_keys_and_restarts_the_schedule_from_now() {
 #[test]
 fn a_rousing_check_asks_the_annex_h_questions_and_a_late_one_needs_a_reason() {
     let (_db, mut app) = logged_in("officer");
+    // Someone on level 2 (every 30 minutes) whose last check or plan was more than 10 minutes
+    // ago, so a check timed 10 minutes back is after it and restarts the schedule.
+    let now = app.now;
     let id = select(&mut app, |r| {
         r.observation_level == ObservationLevel::Intermittent
+            && r.next_check_due
+                .is_some_and(|d| d <= now + Duration::minutes(20))
     });
     key(&mut app, KeyCode::Char('c'));
     let text = screen_text(&app, 80, 24);
@@ -191,6 +196,18 @@ fn a_pace_review_recorded_from_the_board_moves_the_next_deadline() {
     type_text(&mut app, "Insp Hale");
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "continue detention: interview pending");
+    // Without the representations (PACE s.40(12)) the review is refused, saying what to give.
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Pace(f)) = &app.care.form else {
+        panic!("a review without representations was recorded")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("representations"),
+        "{:?}",
+        f.error
+    );
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "solicitor: asks for release on bail");
     key(&mut app, KeyCode::Enter);
     assert!(app.care.form.is_none(), "{}", status(&app));
     let after = screen_text(&app, 120, 40);
@@ -202,6 +219,12 @@ fn a_pace_review_recorded_from_the_board_moves_the_next_deadline() {
         after.contains("by Insp Hale: continue detention: interview pending"),
         "{after}"
     );
+    let flat = after.replace('\n', " ");
+    assert!(
+        flat.contains("representations: solicitor: asks for release on bail"),
+        "{after}"
+    );
+    assert!(!after.contains("LATE"), "on time: no late reason: {after}");
     // An extension beyond 36 hours is refused with the statutory reason.
     key(&mut app, KeyCode::Char('r'));
     key(&mut app, KeyCode::BackTab);
@@ -345,5 +368,64 @@ fn a_detention_officer_cannot_record_a_custody_decision() {
         status(&app).contains("custody sergeant"),
         "{}",
         status(&app)
+    );
+}
+
+#[test]
+fn a_late_pace_review_needs_a_reason_and_the_record_and_board_show_it() {
+    let (_db, mut app) = logged_in("sergeant");
+    // Scott's first review fell due 8 minutes ago: the board says so on his row.
+    let now = app.now;
+    let id = select(&mut app, |r| r.surname == "Scott");
+    assert!(row(&app, id).pace_review_overdue(now));
+    assert!(
+        board_lines(&app)
+            .iter()
+            .any(|l| l.contains("SCOTT") && l.contains("REVIEW !-8m")),
+        "{:#?}",
+        board_lines(&app)
+    );
+    key(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "Insp Hale");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "continue detention");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "none made; asleep, to be told on waking");
+    let form = screen_text(&app, 80, 24);
+    assert!(
+        form.contains("required: due"),
+        "the form says a reason is needed: {form}"
+    );
+    // Late without a reason: refused, saying how late.
+    key(&mut app, KeyCode::Enter);
+    let Some(CareForm::Pace(f)) = &app.care.form else {
+        panic!("a late review without a reason was recorded")
+    };
+    assert!(
+        f.error.as_deref().unwrap_or("").contains("8m late"),
+        "{:?}",
+        f.error
+    );
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "inspector called to a firearms incident");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.care.form.is_none(), "{}", status(&app));
+    // The row no longer shows an overdue review, and the header counts none.
+    assert!(!row(&app, id).pace_review_overdue(now));
+    assert!(screen_text(&app, 120, 40).contains("0 PACE reviews"));
+    // The record's Care plan tab lists the review with both answers.
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Right);
+    }
+    // Long lines wrap on the tab: read it as one line.
+    let text = screen_text(&app, 120, 40).replace('\n', " ");
+    assert!(
+        text.contains("representations: none made; asleep, to be told on waking"),
+        "{text}"
+    );
+    assert!(
+        text.contains("LATE: inspector called to a firearms incident"),
+        "{text}"
     );
 }

@@ -279,7 +279,7 @@ fn pace_deadlines_follow_reviews_and_extensions() {
         .in_custody()
         .unwrap()
         .into_iter()
-        .find(|e| e.authorised_at.is_some())
+        .find(|e| e.authorised_at.is_some() && e.pace_reviews.is_empty())
         .unwrap();
     let (id, arrived, authorised) = (
         entry.detention_id,
@@ -298,7 +298,7 @@ fn pace_deadlines_follow_reviews_and_extensions() {
     let reviewed = authorised + Duration::hours(5);
     let at = reviewed.max(now());
     sergeant
-        .record_pace_review(id, reviewed.min(at), "Insp Hale", "continue detention", at)
+        .record_pace_review(id, reviewed.min(at), &review("continue detention"), at)
         .unwrap();
     let d = sergeant
         .pace_deadline(id, arrived, Some(authorised), at)
@@ -312,7 +312,7 @@ fn pace_deadlines_follow_reviews_and_extensions() {
     for _ in 0..2 {
         t += Duration::hours(8);
         sergeant
-            .record_pace_review(id, t, "Insp Hale", "continue", t.max(at))
+            .record_pace_review(id, t, &review("continue"), t.max(at))
             .unwrap();
     }
     let later = t.max(at);
@@ -494,4 +494,14 @@ fn only_the_sergeant_records_a_custody_decision() {
         .unwrap_err();
     assert!(matches!(err, StoreError::NotPermitted { .. }), "{err}");
     assert_eq!(officer.plan_review_due(id).unwrap(), None);
+}
+
+/// A review by Insp Hale with the representations the detainee made.
+fn review(outcome: &str) -> sonar_custody::domain::pace::ReviewDraft {
+    sonar_custody::domain::pace::ReviewDraft {
+        reviewed_by: "Insp Hale".into(),
+        outcome: outcome.into(),
+        representations: "detainee: wants to speak to his solicitor again".into(),
+        late_reason: String::new(),
+    }
 }

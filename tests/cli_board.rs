@@ -131,6 +131,13 @@ fn demo_prints_the_logins_and_list_shows_everyone_in_custody() {
     assert!(obrien_obs.ends_with('Z'), "{obrien_obs}");
     assert_eq!(list[0]["observations_overdue"], false);
     assert_eq!(begum["next_observations_due"], serde_json::Value::Null);
+    // Scripts see an overdue PACE review: Scott's first review fell due 8 minutes ago; O'Brien
+    // (3.5 hours in) has none due yet.
+    let scott = list.iter().find(|e| e["surname"] == "Scott").unwrap();
+    assert_eq!(scott["pace_overdue"], true);
+    assert_eq!(scott["pace_deadline_kind"], "review_1");
+    assert_eq!(list[0]["pace_overdue"], false);
+    assert!(list.iter().all(|e| e["pace_overdue"].is_boolean()));
     // No clinical text leaves through the list, for any role.
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("suicidal ideation"));

@@ -311,9 +311,23 @@ fn the_overdue_check_is_the_top_row() {
         "{}",
         lines[1]
     );
-    assert!(lines[2..].iter().all(|l| !l.contains("!-")));
-    assert!(screen_text(&app, 80, 24).contains("Doses overdue: 1"));
-    assert!(screen_text(&app, 80, 24).contains("Checks overdue: 1"));
+    // Then Scott's first PACE review, 8 minutes overdue, marked the same way.
+    assert!(
+        lines[2].contains("SCOTT") && lines[2].contains("REVIEW !-8m"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[3..].iter().all(|l| !l.contains("!-")));
+    // The header counts every kind of overdue duty (short words at 80 columns).
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains("Overdue: 1 check · 1 dose · 0 obs · 1 PACE"),
+        "{text}"
+    );
+    assert!(
+        screen_text(&app, 120, 40).contains("Overdue: 1 check · 1 dose · 0 obs · 1 PACE review "),
+        "the wide header says what the PACE count is"
+    );
 }
 
 #[test]
@@ -350,7 +364,10 @@ fn the_board_resorts_as_checks_fall_overdue() {
     );
     let text = screen_text(&app, 120, 40);
     assert!(
-        text.contains(&format!("Checks overdue: {checks_overdue}")),
+        text.contains(&format!(
+            "Overdue: {checks_overdue} check{}",
+            if checks_overdue == 1 { "" } else { "s" }
+        )),
         "{text}"
     );
     assert!(text.contains("14:20 GMT"), "the clock moved: {text}");
@@ -370,7 +387,7 @@ fn the_board_stays_correct_when_another_terminal_changes_the_database() {
         unreachable!()
     };
     let obrien = board.selected_row().unwrap().detention_id;
-    assert!(screen_text(&app, 120, 40).contains("Checks overdue: 1"));
+    assert!(screen_text(&app, 120, 40).contains("Overdue: 1 check "));
 
     let mut other = other_terminal(&db.path, "officer");
     let at = fixed_now() + Duration::seconds(30);
@@ -411,7 +428,7 @@ fn the_board_stays_correct_when_another_terminal_changes_the_database() {
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("In custody: 21"), "{text}");
     assert!(text.contains("FENWICK, Oluwaseun"), "{text}");
-    assert!(text.contains("Checks overdue: 0"), "{text}");
+    assert!(text.contains("Overdue: 0 checks"), "{text}");
     let order = board_order(&app);
     assert_ne!(order[0].0, "O'Brien", "checked just now: no longer on top");
     assert!(order.contains(&("Fenwick".to_string(), "C20".to_string())));
@@ -558,5 +575,53 @@ fn the_login_screen_keeps_its_key_hints_under_a_long_notice() {
             text.contains("ctrl-q quit"),
             "the key hints must stay visible under a wrapped notice ({width}x{height}):\n{text}"
         );
+    }
+}
+
+/// Every word in the board's Flags column, at a width where nothing is cut.
+fn board_flag_words(app: &App) -> Vec<String> {
+    let text = screen_text(app, 200, 40);
+    let mut lines = text.lines();
+    let header = lines
+        .by_ref()
+        .find(|l| l.trim_start().starts_with("Cell"))
+        .expect("the board's column header");
+    let start = header
+        .find("Flags")
+        .map(|i| header[..i].chars().count())
+        .expect("a Flags column");
+    lines
+        .take_while(|l| !l.trim().is_empty())
+        .flat_map(|l| {
+            l.chars()
+                .skip(start)
+                .collect::<String>()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn every_mark_the_board_shows_is_in_the_flag_legend_reached_from_help() {
+    let (_db, mut app) = logged_in("sergeant");
+    let words = board_flag_words(&app);
+    assert!(words.iter().any(|w| w == "REVIEW"), "{words:?}");
+    let unexplained: Vec<&String> = words
+        .iter()
+        .filter(|w| !sonar_custody::domain::board_legend::explains(w))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "board marks missing from the legend: {unexplained:?}"
+    );
+    // `?` then typing "flag" shows the legend, generated from the definitions.
+    key(&mut app, KeyCode::Char('?'));
+    type_text(&mut app, "flag");
+    let text = screen_text(&app, 120, 40);
+    assert!(text.contains("Flag legend: what the board shows"), "{text}");
+    for needle in ["REVIEW 40m", "SHARED", "Self-harm or suicide risk", "NEWS"] {
+        assert!(text.contains(needle), "{needle} in the legend: {text}");
     }
 }

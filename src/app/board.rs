@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::board::{BoardRow, attention_order, row_matches};
+use crate::domain::board::{BoardRow, attention_order, mark_shared_cells, row_matches};
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{self, CheckInterval, ObservationLevel};
+use crate::domain::pace::{PaceClock, PaceDeadline};
 use crate::domain::person::age_on;
 use crate::store::custody::CustodyEntry;
 
@@ -64,7 +65,22 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         ready_for_transfer: entry.ready_for_transfer,
         medication_due: entry.next_medication_due,
         observations_due: entry.next_observations,
+        pace: pace_deadline(entry, now),
+        below_suggestion: entry.below_suggestion,
+        cell_occupants: usize::from(!entry.cell.trim().is_empty()),
     }
+}
+
+/// The next PACE deadline from the detention's times and its review history (`None` before
+/// detention is authorised). Computed here rather than in the per-second query because it
+/// depends on `now` (a passed detention limit wins over any review: `PaceClock::next_deadline`).
+fn pace_deadline(entry: &CustodyEntry, now: DateTime<Utc>) -> Option<PaceDeadline> {
+    if entry.closed_at.is_some() {
+        return None;
+    }
+    let authorised = entry.authorised_at?;
+    let clock = PaceClock::new(entry.arrived_at.min(authorised), authorised).ok()?;
+    Some(clock.next_deadline(&entry.pace_reviews, &entry.pace_extensions, now))
 }
 
 /// The stored interval in minutes as the schedule's interval; none stored means the level's
@@ -87,6 +103,7 @@ impl BoardState {
     pub fn replace_entries(&mut self, entries: Vec<CustodyEntry>, now: DateTime<Utc>) {
         let keep = self.selected_detention();
         let mut rows: Vec<BoardRow> = entries.iter().map(|e| board_row(e, now)).collect();
+        mark_shared_cells(&mut rows);
         attention_order(&mut rows, now);
         self.rows = rows;
         self.apply_filter();

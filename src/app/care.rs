@@ -88,11 +88,30 @@ pub struct PaceForm {
     pub by: String,
     /// The review's outcome.
     pub outcome: String,
+    /// For a review: the representations made by the detainee or their solicitor (s.40(12)).
+    pub representations: String,
+    /// For a review done after it was due: why.
+    pub late_reason: String,
+    /// For a review: when it was due, as the board knew it when the form opened (the store
+    /// decides again when it is saved).
+    pub review_due: Option<chrono::DateTime<chrono::Utc>>,
     /// For an extension: until how many hours after the relevant time.
     pub until_hours: String,
-    /// 0 = what, 1 = by, 2 = outcome or until.
+    /// 0 = what, 1 = by, 2 = outcome or until, 3 = representations, 4 = why late (3 and 4
+    /// for a review only).
     pub field: u8,
     pub error: Option<String>,
+}
+
+impl PaceForm {
+    /// How many fields the form has for what is being recorded: a review also asks for the
+    /// representations made and, if it is late, why.
+    pub fn fields(&self) -> u8 {
+        match self.entry {
+            PaceEntry::Review => 5,
+            _ => 3,
+        }
+    }
 }
 
 /// The fields of the care plan form, in tab order.
@@ -373,6 +392,21 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                         entry: PaceEntry::Review,
                         by: String::new(),
                         outcome: String::new(),
+                        representations: String::new(),
+                        late_reason: String::new(),
+                        review_due: app
+                            .care
+                            .board
+                            .get(&detention_id)
+                            .and_then(|c| {
+                                c.pace.filter(|d| {
+                                    matches!(
+                                        d.kind,
+                                        crate::domain::pace::DeadlineKind::Review { .. }
+                                    )
+                                })
+                            })
+                            .map(|d| d.at),
                         until_hours: String::new(),
                         field: 1,
                         error: None,
@@ -632,13 +666,16 @@ fn pace_action(app: &mut App, mut f: PaceForm, action: Action) {
             app.set_info("Nothing recorded on the PACE clock.");
             return;
         }
-        Action::NextField => f.field = (f.field + 1) % 3,
-        Action::PrevField => f.field = (f.field + 2) % 3,
-        Action::MoveUp | Action::MoveDown if f.field == 0 => {
-            f.entry = f.entry.next(action == Action::MoveDown);
+        Action::NextField | Action::MoveDown if f.field != 0 || action == Action::NextField => {
+            f.field = (f.field + 1) % f.fields();
         }
-        Action::MoveDown => f.field = (f.field + 1) % 3,
-        Action::MoveUp => f.field = (f.field + 2) % 3,
+        Action::PrevField | Action::MoveUp if f.field != 0 || action == Action::PrevField => {
+            f.field = (f.field + f.fields() - 1) % f.fields();
+        }
+        Action::MoveUp | Action::MoveDown => {
+            f.entry = f.entry.next(action == Action::MoveDown);
+            f.field = f.field.min(f.fields() - 1);
+        }
         Action::DeleteBack | Action::ClearField => {
             let clear = action == Action::ClearField;
             if let Some(t) = pace_text(&mut f) {
@@ -661,7 +698,17 @@ fn pace_action(app: &mut App, mut f: PaceForm, action: Action) {
             };
             let result = match f.entry {
                 PaceEntry::Review => store
-                    .record_pace_review(f.detention_id, now, &f.by, &f.outcome, now)
+                    .record_pace_review(
+                        f.detention_id,
+                        now,
+                        &crate::domain::pace::ReviewDraft {
+                            reviewed_by: f.by.clone(),
+                            outcome: f.outcome.clone(),
+                            representations: f.representations.clone(),
+                            late_reason: f.late_reason.clone(),
+                        },
+                        now,
+                    )
                     .map(|_| ()),
                 PaceEntry::Decision(kind) => store
                     .record_custody_decision(f.detention_id, kind, now, &f.outcome, now)
@@ -718,6 +765,8 @@ fn pace_text(f: &mut PaceForm) -> Option<&mut String> {
         (2, PaceEntry::Decision(_)) => None,
         (1, _) => Some(&mut f.by),
         (2, PaceEntry::Review) => Some(&mut f.outcome),
+        (3, PaceEntry::Review) => Some(&mut f.representations),
+        (4, PaceEntry::Review) => Some(&mut f.late_reason),
         (2, _) => Some(&mut f.until_hours),
         _ => None,
     }

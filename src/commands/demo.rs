@@ -108,6 +108,8 @@ struct ListEntry {
     /// `limit_superintendent`, `limit_warrant`); null before detention is authorised.
     pace_next_deadline: Option<String>,
     pace_deadline_kind: Option<String>,
+    /// Whether the next PACE deadline (a review, or the detention limit) has passed.
+    pace_overdue: bool,
     /// A custody decision (charge, bail, release or transfer) is later than the newest care
     /// plan version, so the plan must be reviewed; the reason says which and when.
     plan_review_due: bool,
@@ -204,6 +206,7 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                 plan_review_due: review.is_some(),
                 plan_review_reason: review.map(|r| r.reason()),
                 pace_deadline_kind: pace.map(|d| pace_kind_name(d.kind)),
+                pace_overdue: pace.is_some_and(|d| d.status(now).is_overdue()),
             })
         })
         .collect::<Result<_>>()?;

@@ -184,6 +184,12 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 d.status(now).countdown()
             ));
         }
+        if let Some(review) = &h.last_review {
+            s.push_str(&wrap(&format!(
+                "Last PACE review: {}",
+                crate::domain::text::printable(&review.summary())
+            )));
+        }
         s.push_str(&"-".repeat(78));
         s.push('\n');
     }

@@ -9,6 +9,7 @@
 
 use crate::domain::flag::{FlagCode, Severity, sort_for_board};
 use crate::domain::observation::{CheckStatus, ObservationLevel};
+use crate::domain::pace::{DeadlineKind, PaceDeadline};
 use crate::domain::person::fold_name;
 use crate::domain::record::HcpSeen;
 use crate::domain::scores::news2::NextObservations;
@@ -45,6 +46,15 @@ pub struct BoardRow {
     pub medication_due: Option<DateTime<Utc>>,
     /// When the next NEWS2 observations are due, `None` before the first set.
     pub observations_due: Option<NextObservations>,
+    /// The next PACE deadline (an s.40 review or the detention limit), `None` before detention
+    /// is authorised: a review overdue by hours is as missed as a late check.
+    pub pace: Option<PaceDeadline>,
+    /// The level the rules suggest, when the current care plan is below it (the store decides
+    /// it with the row, as `store::care::board_care` does for the line under the header).
+    pub below_suggestion: Option<u8>,
+    /// How many people in custody are in this cell, this one included (see [`mark_shared_cells`]);
+    /// 0 when no cell has been allocated.
+    pub cell_occupants: usize,
 }
 
 impl BoardRow {
@@ -80,8 +90,28 @@ impl BoardRow {
         }
     }
 
-    /// The longest a check, a medicine dose or NEWS2 observations are overdue: any of them
-    /// puts the row first.
+    /// Where the next PACE deadline stands, `None` before detention is authorised.
+    pub fn pace_status(&self, now: DateTime<Utc>) -> Option<CheckStatus> {
+        self.pace.map(|d| d.status(now))
+    }
+
+    /// Whether the next PACE deadline is a review of detention (s.40) that has passed at `now`.
+    pub fn pace_review_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.pace.is_some_and(|d| {
+            matches!(d.kind, DeadlineKind::Review { .. }) && d.status(now).is_overdue()
+        })
+    }
+
+    /// Whether the detention limit (s.41-44) has passed at `now`: detention without charge has
+    /// become unlawful.
+    pub fn pace_limit_passed(&self, now: DateTime<Utc>) -> bool {
+        self.pace.is_some_and(|d| {
+            matches!(d.kind, DeadlineKind::DetentionLimit { .. }) && d.status(now).is_overdue()
+        })
+    }
+
+    /// The longest a check, a medicine dose, NEWS2 observations or a PACE deadline are
+    /// overdue: any of them puts the row first.
     pub fn anything_overdue_by(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
         let late = |status: Option<CheckStatus>| match status {
             Some(CheckStatus::Overdue { by }) => Some(by),
@@ -90,6 +120,36 @@ impl BoardRow {
         self.overdue_by(now)
             .max(late(self.medication_status(now)))
             .max(late(self.observations_status(now)))
+            .max(late(self.pace_status(now)))
+    }
+
+    /// The earliest of the next check, dose, NEWS2 observations and PACE deadline; `None`
+    /// when none is scheduled (constant observation with nothing else due).
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let obs = match self.observations_due {
+            Some(NextObservations::At(at)) => Some(at),
+            _ => None,
+        };
+        [
+            self.next_check_due,
+            self.medication_due,
+            obs,
+            self.pace.map(|d| d.at),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The risk signals the board ranks by once nobody is late: an alert-severity flag, a
+    /// NEWS2 flag (clinical deterioration), and a care plan below the level the rules suggest.
+    pub fn risk_signals(&self) -> u8 {
+        let alert = self.flags.iter().any(|(_, s)| *s == Severity::Alert);
+        let news = self
+            .flags
+            .iter()
+            .any(|(c, _)| *c == FlagCode::ClinicalDeterioration);
+        u8::from(alert) + u8::from(news) + u8::from(self.below_suggestion.is_some())
     }
 
     /// The most serious flag's severity, `None` without flags.
@@ -97,11 +157,65 @@ impl BoardRow {
         self.flags.iter().map(|(_, s)| *s).max()
     }
 
-    /// The flags in board order (most severe first).
+    /// The flags in board order (most severe first), each code once at its highest severity:
+    /// a second flag with the same code (raised again by another rule or by hand) adds nothing
+    /// the board can show, and stays on the record.
     pub fn sorted_flags(&self) -> Vec<(FlagCode, Severity)> {
         let mut flags = self.flags.clone();
         sort_for_board(&mut flags);
+        let mut seen = Vec::with_capacity(flags.len());
+        flags.retain(|(code, _)| {
+            let first = !seen.contains(code);
+            seen.push(*code);
+            first
+        });
         flags
+    }
+
+    /// The record's markers as the board shows them: a code in `KNOWN` that a live flag
+    /// already shows at the same or a higher severity is left out (and `KNOWN` with it when
+    /// nothing is left), so each code appears once on a row. The live flag is dropped instead
+    /// when the known one is more serious: see [`BoardRow::shown_flags`].
+    pub fn shown_markers(&self) -> Vec<String> {
+        let live = self.sorted_flags();
+        self.markers
+            .iter()
+            .filter_map(|m| {
+                let Some(codes) = m.strip_prefix(KNOWN_PREFIX) else {
+                    return Some(m.clone());
+                };
+                let kept: Vec<&str> = codes
+                    .split(' ')
+                    .filter(|w| {
+                        let (code, known) = split_marker_code(w);
+                        !live
+                            .iter()
+                            .any(|(c, s)| c.code().eq_ignore_ascii_case(code) && *s >= known)
+                    })
+                    .collect();
+                (!kept.is_empty()).then(|| format!("{KNOWN_PREFIX}{}", kept.join(" ")))
+            })
+            .collect()
+    }
+
+    /// The live flags as the board shows them: [`BoardRow::sorted_flags`] without those a
+    /// `KNOWN` code of a higher severity already shows.
+    pub fn shown_flags(&self) -> Vec<(FlagCode, Severity)> {
+        let known: Vec<(&str, Severity)> = self
+            .markers
+            .iter()
+            .filter_map(|m| m.strip_prefix(KNOWN_PREFIX))
+            .flat_map(|codes| codes.split(' '))
+            .map(split_marker_code)
+            .collect();
+        self.sorted_flags()
+            .into_iter()
+            .filter(|(c, s)| {
+                !known
+                    .iter()
+                    .any(|(k, ks)| c.code().eq_ignore_ascii_case(k) && ks > s)
+            })
+            .collect()
     }
 
     /// The flags as text for a board column or `sonar list`, most severe first, each code with
@@ -138,6 +252,43 @@ impl BoardRow {
         let mut s: Vec<Severity> = self.flags.iter().map(|(_, s)| *s).collect();
         s.sort_unstable_by(|a, b| b.cmp(a));
         s
+    }
+}
+
+/// How a `KNOWN` marker starts (`domain::record::known::board_markers` words it).
+const KNOWN_PREFIX: &str = "KNOWN ";
+
+/// `SH!` as (`SH`, warning): a code as `domain::record::known::board_codes` writes it.
+fn split_marker_code(word: &str) -> (&str, Severity) {
+    let code = word.trim_end_matches(['!', '+']);
+    let severity = match &word[code.len()..] {
+        "!!" => Severity::Alert,
+        "!" => Severity::Warning,
+        "+" => Severity::Attention,
+        _ => Severity::Information,
+    };
+    (code, severity)
+}
+
+/// A cell name as people mean it: case and surrounding spaces do not make a different cell
+/// (`c4 ` is `C4`). Empty when no cell has been allocated.
+pub fn cell_key(cell: &str) -> String {
+    cell.trim().to_lowercase()
+}
+
+/// Sets each row's [`BoardRow::cell_occupants`]: how many of `rows` (everyone in custody) share
+/// its cell. A shared cell needs a reason at booking-in and must be plain on the board, because
+/// checks and rousing are planned per person, not per cell.
+pub fn mark_shared_cells(rows: &mut [BoardRow]) {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for r in rows.iter() {
+        let key = cell_key(&r.cell);
+        if !key.is_empty() {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    for r in rows.iter_mut() {
+        r.cell_occupants = counts.get(&cell_key(&r.cell)).copied().unwrap_or(0);
     }
 }
 
@@ -198,9 +349,13 @@ fn chunk(s: &str, digit: bool) -> Chunk<'_> {
 }
 
 /// The attention order of two rows at `now`:
-/// 1. overdue checks first, the most overdue at the top;
-/// 2. then higher observation level;
-/// 3. then the check due soonest (rows with no due time after those with one);
+/// 1. anything overdue first (a check, a dose, NEWS2 observations or a PACE deadline), the
+///    most overdue at the top;
+/// 2. then risk: more risk signals first ([`BoardRow::risk_signals`]: an alert-severity flag,
+///    a NEWS2 flag, a plan below the suggested level), then the higher observation level (3
+///    and 4 have no check time, so without this they would sink);
+/// 3. then whatever is due soonest: the earliest of check, dose, observations and PACE
+///    ([`BoardRow::next_due`]; rows with nothing due after those with something);
 /// 4. then the most serious flags;
 /// 5. then cell (`C2` before `C10`), custody number and id, so the order never jitters.
 pub fn attention_cmp(a: &BoardRow, b: &BoardRow, now: DateTime<Utc>) -> Ordering {
@@ -213,8 +368,9 @@ pub fn attention_cmp(a: &BoardRow, b: &BoardRow, now: DateTime<Utc>) -> Ordering
         (None, None) => Ordering::Equal,
     };
     by_overdue
+        .then_with(|| b.risk_signals().cmp(&a.risk_signals()))
         .then_with(|| b.observation_level.cmp(&a.observation_level))
-        .then_with(|| match (a.next_check_due, b.next_check_due) {
+        .then_with(|| match (a.next_due(), b.next_due()) {
             (Some(x), Some(y)) => x.cmp(&y),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
@@ -313,6 +469,9 @@ mod tests {
             appropriate_adult_needed: false,
             medication_due: None,
             observations_due: None,
+            pace: None,
+            below_suggestion: None,
+            cell_occupants: 1,
         }
     }
 
@@ -435,7 +594,9 @@ mod tests {
             row(10, "C0", "Jones"),
         ];
         attention_order(&mut rows, now);
-        assert_eq!(ids(&rows), vec![3, 2, 4, 6, 5, 7, 8, 9, 1, 10]);
+        // Late first (3, 2); then risk: Green's SH alert (7) before the higher levels; then
+        // level 4, level 2 by due time, level 1 by due time, flags and cell.
+        assert_eq!(ids(&rows), vec![3, 2, 7, 4, 6, 5, 8, 9, 1, 10]);
     }
 
     #[test]
@@ -540,6 +701,163 @@ mod tests {
         assert_eq!(r.hcp_column(tomorrow, false), "01/06");
         assert_eq!(r.hcp_column(tomorrow, true), "01/06 15:05 p.raman");
         assert_eq!(row(2, "C2", "Bell").hcp_column(t(15, 0), true), "no");
+    }
+
+    fn review(number: u32, at: DateTime<Utc>) -> Option<PaceDeadline> {
+        Some(PaceDeadline {
+            kind: DeadlineKind::Review { number },
+            at,
+        })
+    }
+
+    #[test]
+    fn an_overdue_pace_review_is_overdue_like_a_check_and_sorts_by_how_late() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(11, 50)),
+                ..row(1, "C1", "Ames")
+            },
+            // The first review was due at 10:48: 1h12m late, the latest thing on the board.
+            BoardRow {
+                next_check_due: Some(t(12, 30)),
+                pace: review(1, t(10, 48)),
+                ..row(2, "C2", "Bell")
+            },
+            BoardRow {
+                pace: review(2, t(12, 30)),
+                ..row(3, "C3", "Cole")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows), vec![2, 1, 3]);
+        assert_eq!(
+            rows[0].anything_overdue_by(now),
+            Some(TimeDelta::minutes(72))
+        );
+        assert!(rows[0].pace_review_overdue(now));
+        assert!(!rows[0].pace_limit_passed(now));
+        assert_eq!(rows[0].pace_status(now).unwrap().countdown(), "!-1h12m");
+        assert!(!rows[2].pace_review_overdue(now));
+        let limit = BoardRow {
+            pace: Some(PaceDeadline {
+                kind: DeadlineKind::DetentionLimit {
+                    basis: crate::domain::pace::LimitBasis::Standard,
+                },
+                at: t(11, 0),
+            }),
+            ..row(4, "C4", "Dunn")
+        };
+        assert!(limit.pace_limit_passed(now) && !limit.pace_review_overdue(now));
+    }
+
+    #[test]
+    fn risk_outranks_an_earlier_check_once_nobody_is_late() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            // Calm rows with checks due sooner.
+            BoardRow {
+                next_check_due: Some(t(12, 5)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                next_check_due: Some(t(12, 10)),
+                flags: vec![(FlagCode::Alcohol, Severity::Warning)],
+                ..row(2, "C2", "Bell")
+            },
+            // NEWS!!, SH!, a dose due in 5 minutes, a plan below the suggestion, and a check
+            // not due for 50 minutes.
+            BoardRow {
+                next_check_due: Some(t(12, 50)),
+                medication_due: Some(t(12, 5)),
+                flags: vec![
+                    (FlagCode::ClinicalDeterioration, Severity::Alert),
+                    (FlagCode::SelfHarm, Severity::Warning),
+                ],
+                below_suggestion: Some(2),
+                ..row(3, "C3", "Cole")
+            },
+            // Only below the suggestion: one signal, still above the calm rows.
+            BoardRow {
+                next_check_due: Some(t(12, 55)),
+                below_suggestion: Some(2),
+                ..row(4, "C4", "Dunn")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows), vec![3, 4, 1, 2]);
+        assert_eq!(rows[0].risk_signals(), 3);
+    }
+
+    #[test]
+    fn next_due_is_the_earliest_duty_of_any_kind() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(12, 40)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                next_check_due: Some(t(12, 50)),
+                pace: review(1, t(12, 20)),
+                ..row(2, "C2", "Bell")
+            },
+            BoardRow {
+                next_check_due: Some(t(12, 55)),
+                observations_due: Some(NextObservations::At(t(12, 10))),
+                ..row(3, "C3", "Cole")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows), vec![3, 2, 1]);
+        assert_eq!(rows[1].next_due(), Some(t(12, 20)));
+    }
+
+    #[test]
+    fn each_code_shows_once_at_its_highest_severity() {
+        let r = BoardRow {
+            flags: vec![
+                (FlagCode::SelfHarm, Severity::Attention),
+                (FlagCode::SelfHarm, Severity::Warning),
+                (FlagCode::Withdrawal, Severity::Attention),
+                (FlagCode::Alcohol, Severity::Warning),
+            ],
+            markers: vec!["ALLERGY".into(), "KNOWN SH+ WD! DRG!".into()],
+            ..row(1, "C1", "Ames")
+        };
+        // SH: two live flags, the warning wins; the known SH+ is less serious and goes.
+        // WD: the known WD! is more serious than the live WD+, so the live one goes.
+        assert_eq!(
+            r.shown_flags(),
+            vec![
+                (FlagCode::SelfHarm, Severity::Warning),
+                (FlagCode::Alcohol, Severity::Warning),
+            ]
+        );
+        assert_eq!(r.shown_markers(), vec!["ALLERGY", "KNOWN WD! DRG!"]);
+        assert_eq!(r.flag_summary(), "SH! ALC! WD+");
+        // A KNOWN marker whose every code is shown live disappears.
+        let r = BoardRow {
+            flags: vec![(FlagCode::SelfHarm, Severity::Alert)],
+            markers: vec!["KNOWN SH!".into()],
+            ..row(2, "C2", "Bell")
+        };
+        assert!(r.shown_markers().is_empty());
+        assert_eq!(r.shown_flags(), vec![(FlagCode::SelfHarm, Severity::Alert)]);
+    }
+
+    #[test]
+    fn shared_cells_are_counted_ignoring_case_and_spaces() {
+        let mut rows = vec![
+            row(1, "C4", "Ames"),
+            row(2, " c4 ", "Bell"),
+            row(3, "C5", "Cole"),
+            row(4, "", "Dunn"),
+            row(5, "", "Eve"),
+        ];
+        mark_shared_cells(&mut rows);
+        let counts: Vec<usize> = rows.iter().map(|r| r.cell_occupants).collect();
+        assert_eq!(counts, vec![2, 2, 1, 0, 0]);
     }
 
     #[test]
@@ -672,9 +990,9 @@ mod tests {
             // Overdue rows are most overdue first.
             let lates: Vec<TimeDelta> = rows[..first_not].iter().filter_map(|r| r.overdue_by(now)).collect();
             prop_assert!(lates.windows(2).all(|w| w[0] >= w[1]));
-            // Among the rest, the observation level never rises going down the board.
-            let levels: Vec<ObservationLevel> = rows[first_not..].iter().map(|r| r.observation_level).collect();
-            prop_assert!(levels.windows(2).all(|w| w[0] >= w[1]));
+            // Among the rest, risk (signals, then observation level) never rises going down.
+            let risk: Vec<(u8, ObservationLevel)> = rows[first_not..].iter().map(|r| (r.risk_signals(), r.observation_level)).collect();
+            prop_assert!(risk.windows(2).all(|w| w[0] >= w[1]));
         }
 
         #[test]

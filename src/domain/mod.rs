@@ -2,6 +2,7 @@
 
 pub mod appointment;
 pub mod board;
+pub mod board_legend;
 pub mod booking;
 pub mod care;
 pub mod clock;

@@ -339,6 +339,82 @@ impl PaceClock {
     }
 }
 
+/// A review of detention as typed, before it is recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewDraft {
+    pub reviewed_by: String,
+    pub outcome: String,
+    /// What the detainee or their solicitor said, or why nothing was said (s.40(12)-(14)).
+    pub representations: String,
+    /// Why the review is late; required only when it is.
+    pub late_reason: String,
+}
+
+/// A review that may be recorded: trimmed, with the late reason kept only when it was late.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidReview {
+    pub reviewed_by: String,
+    pub outcome: String,
+    pub representations: String,
+    pub late_reason: String,
+}
+
+/// Why a review cannot be recorded as typed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("A PACE review needs the reviewing officer.")]
+    NoOfficer,
+    #[error("A PACE review needs the outcome.")]
+    NoOutcome,
+    #[error(
+        "Record the representations made by the detainee or their solicitor (PACE s.40(12)): what they said, or e.g. \"none made; asleep, to be told on waking\"."
+    )]
+    NoRepresentations,
+    #[error("This review was due at {} and is {} late: say why it is late.", to_london_with_day(*.due), crate::domain::observation::format_elapsed(*.late_by))]
+    LateWithoutReason {
+        due: DateTime<Utc>,
+        late_by: TimeDelta,
+    },
+}
+
+/// Checks a review done at `reviewed_at` against the time it was `due` (the next review from
+/// [`PaceClock::next_review_due`]). Representations are required on every review: s.40(12)
+/// obliges the review officer to give the detainee (or their solicitor) the opportunity to make
+/// them before deciding. A late review needs a reason, like a late cell check; s.40(4) allows a
+/// review to be postponed, and the reason is what the record must show.
+pub fn validate_review(
+    draft: &ReviewDraft,
+    due: DateTime<Utc>,
+    reviewed_at: DateTime<Utc>,
+) -> Result<ValidReview, ReviewError> {
+    if draft.reviewed_by.trim().is_empty() {
+        return Err(ReviewError::NoOfficer);
+    }
+    if draft.outcome.trim().is_empty() {
+        return Err(ReviewError::NoOutcome);
+    }
+    if draft.representations.trim().is_empty() {
+        return Err(ReviewError::NoRepresentations);
+    }
+    let late = reviewed_at > due;
+    if late && draft.late_reason.trim().is_empty() {
+        return Err(ReviewError::LateWithoutReason {
+            due,
+            late_by: reviewed_at - due,
+        });
+    }
+    Ok(ValidReview {
+        reviewed_by: draft.reviewed_by.trim().to_string(),
+        outcome: draft.outcome.trim().to_string(),
+        representations: draft.representations.trim().to_string(),
+        late_reason: if late {
+            draft.late_reason.trim().to_string()
+        } else {
+            String::new()
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +428,41 @@ mod tests {
     /// Arrived 10:00 on 1 June, detention authorised 10:20.
     fn clock() -> PaceClock {
         PaceClock::new(utc(1, 10, 0), utc(1, 10, 20)).unwrap()
+    }
+
+    #[test]
+    fn a_review_needs_representations_and_a_late_one_a_reason() {
+        let due = clock().first_review_due();
+        let mut d = ReviewDraft {
+            reviewed_by: "Insp Hale".into(),
+            outcome: "continue detention".into(),
+            ..ReviewDraft::default()
+        };
+        assert_eq!(
+            validate_review(&d, due, due),
+            Err(ReviewError::NoRepresentations)
+        );
+        d.representations = " none made; asleep, to be told on waking ".into();
+        // On time: no reason asked, and a reason typed anyway is not kept.
+        d.late_reason = "typed by mistake".into();
+        let ok = validate_review(&d, due, due).unwrap();
+        assert_eq!(
+            ok.representations,
+            "none made; asleep, to be told on waking"
+        );
+        assert_eq!(ok.late_reason, "");
+        // 1h12m late without a reason: refused, saying how late.
+        d.late_reason.clear();
+        let late = due + TimeDelta::minutes(72);
+        let e = validate_review(&d, due, late).unwrap_err();
+        assert!(e.to_string().contains("1h12m late"), "{e}");
+        d.late_reason = "inspector at a firearms incident".into();
+        assert_eq!(
+            validate_review(&d, due, late).unwrap().late_reason,
+            "inspector at a firearms incident"
+        );
+        d.outcome.clear();
+        assert_eq!(validate_review(&d, due, late), Err(ReviewError::NoOutcome));
     }
 
     #[test]

@@ -144,7 +144,7 @@ pub fn pace_deadline(
     Ok(Some(clock.next_deadline(&reviews, &extensions, now)))
 }
 
-fn detention_times(
+pub(super) fn detention_times(
     conn: &Connection,
     detention_id: i64,
 ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), StoreError> {
@@ -176,7 +176,7 @@ fn require_role(role: Role, allowed: &[Role], what: &str) -> Result<(), StoreErr
 impl super::Store {
     /// The checks a sergeant's timed entry shares (a PACE review, a custody decision): the
     /// role, and a time not in the future. Returns who is recording it.
-    fn sergeant_entry(
+    pub(super) fn sergeant_entry(
         &self,
         what: &str,
         entry: &str,
@@ -331,53 +331,6 @@ impl super::Store {
         })
     }
 
-    /// Records a PACE review of detention (s.40): who reviewed it, when, and the outcome.
-    pub fn record_pace_review(
-        &mut self,
-        detention_id: i64,
-        reviewed_at: DateTime<Utc>,
-        reviewed_by: &str,
-        outcome: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        if reviewed_by.trim().is_empty() || outcome.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a PACE review needs the reviewing officer and the outcome".into(),
-            ));
-        }
-        let staff = self.sergeant_entry(
-            "record a PACE review (the custody sergeant records it)",
-            "a PACE review",
-            reviewed_at,
-            now,
-        )?;
-        self.write(now, |tx| {
-            detention_times(tx, detention_id)?;
-            tx.execute(
-                "INSERT INTO pace_review (detention_id, reviewed_at, reviewed_by, outcome, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    detention_id,
-                    timestamp(reviewed_at),
-                    reviewed_by.trim(),
-                    outcome.trim(),
-                    staff,
-                    timestamp(now)
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            audit::append(
-                tx,
-                now,
-                &staff,
-                AuditAction::RecordWrite,
-                &detention_id.to_string(),
-                &format!("pace_review {id}"),
-            )?;
-            Ok(id)
-        })
-    }
-
     /// Records a superintendent's extension or a warrant, checked against PACE s.42-44.
     pub fn record_pace_extension(
         &mut self,
@@ -522,6 +475,9 @@ pub struct HandoverEntry {
     pub pace: Option<PaceDeadline>,
     /// Every emergency of this detention, open or closed, with its timeline and outcome.
     pub emergencies: Vec<crate::domain::emergency::Emergency>,
+    /// The latest PACE review: who, the outcome, the representations made and, if it was
+    /// late, why.
+    pub last_review: Option<PaceReviewView>,
     /// An HCP's recommended plan the sergeant has not yet accepted.
     pub recommendation: Option<Recommendation>,
     /// Medicines with their next dose due (names and times only: no clinical reasons).
@@ -562,6 +518,7 @@ impl super::Store {
                     plan: plan_words(tx, id)?,
                     pace: pace_deadline(tx, id, entry.arrived_at, entry.authorised_at, now)?,
                     emergencies: super::emergency::emergencies_of(tx, id)?,
+                    last_review: super::pace::last_review(tx, id)?,
                     recommendation: pending_recommendation(tx, id)?,
                     medications: super::clinical::medications_for(tx, id, false)?,
                     appointments: super::clinical::appointments_for(tx, id, false)?,
@@ -617,7 +574,7 @@ pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, S
     )?;
     let reviews = collect_rows(
         conn,
-        "SELECT reviewed_at, reviewed_by, outcome FROM pace_review
+        "SELECT reviewed_at, reviewed_by, outcome, representations, late_reason FROM pace_review
              WHERE detention_id = ?1 ORDER BY reviewed_at",
         [detention_id],
         |r| {
@@ -625,6 +582,8 @@ pub fn record_care(conn: &Connection, detention_id: i64) -> Result<RecordCare, S
                 reviewed_at: parse_timestamp(&r.get::<_, String>(0)?)?,
                 reviewed_by: r.get(1)?,
                 outcome: r.get(2)?,
+                representations: r.get(3)?,
+                late_reason: r.get(4)?,
             })
         },
     )?;
@@ -742,6 +701,27 @@ impl super::Store {
     }
 }
 
+/// The level the rules suggest when the plan's `level` (level 1 without a plan) is below it:
+/// the suggestion for the active `flags` now (flags may have been raised since the plan was
+/// set), or the one `recorded` with the plan if that was higher. One wording of the rule for
+/// the board's rows and the line under its header.
+pub fn suggested_above(
+    rules: &ObservationRules,
+    level: Option<u8>,
+    recorded: Option<u8>,
+    flags: &[(FlagCode, Severity)],
+) -> Option<u8> {
+    let suggested = recorded
+        .unwrap_or(1)
+        .max(rules.suggest(flags).level.number());
+    (level.unwrap_or(1) < suggested).then_some(suggested)
+}
+
+/// The embedded observation rules, for the store's other modules.
+pub(crate) fn observation_rules() -> Result<&'static ObservationRules, StoreError> {
+    rules()
+}
+
 /// What the board line under the header says about a person: the next PACE deadline and, when
 /// the plan is below the level the rules suggested, its rationale.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -761,47 +741,7 @@ pub fn board_care(
     now: DateTime<Utc>,
 ) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
     use std::collections::HashMap;
-    let mut reviews: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.detention_id, r.reviewed_at FROM detention d
-             CROSS JOIN pace_review r ON r.detention_id = d.id WHERE d.closed_at IS NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            reviews
-                .entry(r.get(0)?)
-                .or_default()
-                .push(parse_timestamp(&r.get::<_, String>(1)?)?);
-        }
-    }
-    let mut extensions: HashMap<i64, Vec<Extension>> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT x.detention_id, x.kind, x.authorised_at, x.until FROM detention d
-             CROSS JOIN pace_extension x ON x.detention_id = d.id WHERE d.closed_at IS NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(1)?;
-            let at = parse_timestamp(&r.get::<_, String>(2)?)?;
-            let until = parse_timestamp(&r.get::<_, String>(3)?)?;
-            extensions
-                .entry(r.get(0)?)
-                .or_default()
-                .push(if kind == "warrant" {
-                    Extension::Warrant {
-                        issued_at: at,
-                        until,
-                    }
-                } else {
-                    Extension::Superintendent {
-                        authorised_at: at,
-                        until,
-                    }
-                });
-        }
-    }
+    let histories = super::pace::histories_in_custody(conn)?;
     let mut flags: HashMap<i64, Vec<(FlagCode, Severity)>> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
@@ -878,23 +818,20 @@ pub fn board_care(
         let newest_plan = opt_time(r.get(6)?)?;
         let pace = authorised.and_then(|a| {
             PaceClock::new(arrived.min(a), a).ok().map(|clock| {
-                clock.next_deadline(
-                    reviews.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-                    extensions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-                    now,
-                )
+                let (reviews, extensions) = histories
+                    .get(&id)
+                    .map(|(r, x)| (r.as_slice(), x.as_slice()))
+                    .unwrap_or((&[], &[]));
+                clock.next_deadline(reviews, extensions, now)
             })
         });
-        // The suggestion now (flags may have been raised since the plan was set), or the one
-        // recorded with the plan if that was higher.
-        let now_suggested = rules
-            .suggest(flags.get(&id).map(Vec::as_slice).unwrap_or(&[]))
-            .level
-            .number();
-        let suggested = suggested.unwrap_or(1).max(now_suggested);
-        let level = level.unwrap_or(1);
-        let below_suggestion =
-            (level < suggested).then(|| (suggested, rationale.unwrap_or_default()));
+        let below_suggestion = suggested_above(
+            rules,
+            level,
+            suggested,
+            flags.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+        )
+        .map(|suggested| (suggested, rationale.unwrap_or_default()));
         out.insert(
             id,
             BoardCare {

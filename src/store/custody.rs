@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreError, collect_rows, parse_timestamp, timestamp};
+use crate::domain::flag::{FlagCode, Severity};
 
 pub use crate::domain::record::view::{
     CarePlanView, CheckView, CustodyEntry, FlagView, HcpContactView, RecordView,
@@ -228,7 +229,8 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 (SELECT max(done_at) FROM cell_check c WHERE c.detention_id = d.id),
                 EXISTS (SELECT 1 FROM hcp_contact h WHERE h.detention_id = d.id),
                 (SELECT group_concat(f.code || ':' || f.severity, ',') FROM flag f
-                   WHERE f.detention_id = d.id AND f.entered_in_error_at IS NULL)
+                   WHERE f.detention_id = d.id AND f.entered_in_error_at IS NULL),
+                cp.suggested_level
          FROM detention d
          JOIN person p ON p.id = d.person_id
          LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
@@ -237,9 +239,30 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
          {limit}"
     );
     // `id` binds `?1` when there is one and nothing otherwise.
+    // Below the suggestion is worked out for people in custody and one record, not for every
+    // detention ever (`sonar list --all`), which has no use for it.
+    let rules = match which {
+        Which::All { .. } => None,
+        _ => Some(super::care::observation_rules()?),
+    };
     collect_rows(conn, &sql, rusqlite::params_from_iter(id), |r| {
         let dob: Option<String> = r.get(5)?;
         let flags: Option<String> = r.get(17)?;
+        let level: Option<u8> = r.get(11)?;
+        let recorded_suggestion: Option<u8> = r.get(18)?;
+        let flags: Vec<(String, String)> = flags
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|pair| pair.split_once(':'))
+            .map(|(c, s)| (c.to_string(), s.to_string()))
+            .collect();
+        let below_suggestion = rules.and_then(|rules| {
+            let parsed: Vec<(FlagCode, Severity)> = flags
+                .iter()
+                .filter_map(|(c, s)| Some((c.parse().ok()?, s.parse().ok()?)))
+                .collect();
+            super::care::suggested_above(rules, level, recorded_suggestion, &parsed)
+        });
         Ok(CustodyEntry {
             detention_id: r.get(0)?,
             person_id: r.get(1)?,
@@ -252,22 +275,20 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             authorised_at: opt_time(r.get(8)?)?,
             closed_at: opt_time(r.get(9)?)?,
             ready_for_transfer: r.get(10)?,
-            level: r.get(11)?,
+            level,
             interval_minutes: r.get(12)?,
             rouse: r.get::<_, Option<bool>>(13)?.unwrap_or(false),
             plan_set_at: opt_time(r.get(14)?)?,
             last_check_at: opt_time(r.get(15)?)?,
             hcp_seen: r.get(16)?,
-            flags: flags
-                .unwrap_or_default()
-                .split(',')
-                .filter_map(|pair| pair.split_once(':'))
-                .map(|(c, s)| (c.to_string(), s.to_string()))
-                .collect(),
+            flags,
             next_medication_due: None,
             next_observations: None,
             last_seen: None,
             markers: Vec::new(),
+            pace_reviews: Vec::new(),
+            pace_extensions: Vec::new(),
+            below_suggestion,
         })
     })
 }
@@ -447,7 +468,9 @@ impl super::Store {
         let observations = super::clinical::next_observations_in_custody(self.conn())?;
         let mut markers = super::record::board_markers_in_custody(self.conn())?;
         let mut seen = super::record::last_seen_in_custody(self.conn())?;
+        let mut pace = super::pace::histories_in_custody(self.conn())?;
         for e in &mut entries {
+            (e.pace_reviews, e.pace_extensions) = pace.remove(&e.detention_id).unwrap_or_default();
             e.markers = markers.remove(&e.detention_id).unwrap_or_default();
             e.last_seen = seen.remove(&e.detention_id);
             e.hcp_seen = e.hcp_seen || e.last_seen.is_some();

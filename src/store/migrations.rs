@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_emergencies",
         include_str!("../../schema/migrations/0009_emergencies.sql"),
     ),
+    (
+        "0010_board_duties",
+        include_str!("../../schema/migrations/0010_board_duties.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

@@ -13,6 +13,7 @@ pub mod handover;
 pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
+pub mod pace;
 pub mod record;
 pub mod session;
 pub mod staff;

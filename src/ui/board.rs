@@ -11,14 +11,19 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::app::board::BoardState;
 use crate::domain::board::BoardRow;
+use crate::domain::board_legend::BoardMark;
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, format_elapsed};
+use crate::domain::pace::DeadlineKind;
 use ratatui::style::Modifier;
 
 /// A check due within this long counts as imminent in the header.
 const SOON: TimeDelta = TimeDelta::minutes(10);
 /// How soon NEWS2 observations must be due before the board shows them.
 const OBS_SHOWN_WITHIN: TimeDelta = TimeDelta::minutes(60);
+/// How soon a PACE deadline must be before the row shows it (the line under the header shows
+/// the selected person's at any time).
+const PACE_SHOWN_WITHIN: TimeDelta = TimeDelta::minutes(60);
 
 pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let [summary_area, filter_area, table_area] = Layout::vertical([
@@ -29,42 +34,52 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     .areas(area);
 
     let now = app.now;
-    let overdue = board
-        .rows
-        .iter()
-        .filter(|r| r.check_status(now).is_some_and(|s| s.is_overdue()))
-        .count();
-    let soon = board
-        .rows
-        .iter()
-        .filter(|r| {
-            r.next_check_due
-                .is_some_and(|due| due >= now && due - now <= SOON)
-        })
-        .count();
+    let count = |f: &dyn Fn(&BoardRow) -> bool| board.rows.iter().filter(|r| f(r)).count();
+    let checks = count(&|r| r.check_status(now).is_some_and(|s| s.is_overdue()));
+    let doses = count(&|r| r.medication_status(now).is_some_and(|s| s.is_overdue()));
+    let obs = count(&|r| r.observations_status(now).is_some_and(|s| s.is_overdue()));
+    let reviews = count(&|r| r.pace_review_overdue(now));
+    let limits = count(&|r| r.pace_limit_passed(now));
+    let soon = count(&|r| {
+        r.next_check_due
+            .is_some_and(|due| due >= now && due - now <= SOON)
+    });
+    // Every kind of overdue duty is counted, zeros included, so a sergeant reads the same
+    // places every time; narrow terminals get the shorter words.
+    let narrow = area.width < 100;
+    let counted = |n: usize, text: String| {
+        Span::styled(text, if n > 0 { theme.overdue() } else { theme.dim() })
+    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut summary = vec![
         Span::styled(" Board", theme.title()),
         Span::raw(format!("  In custody: {}", board.rows.len())),
-        Span::raw("  Checks overdue: "),
-        Span::styled(
-            overdue.to_string(),
-            if overdue > 0 {
-                theme.overdue()
+        Span::raw("  Overdue: "),
+        counted(checks, plural(checks, "check", "checks")),
+        Span::raw(" · "),
+        counted(doses, plural(doses, "dose", "doses")),
+        Span::raw(" · "),
+        counted(obs, format!("{obs} obs")),
+        Span::raw(" · "),
+        counted(
+            reviews,
+            if narrow {
+                format!("{reviews} PACE")
             } else {
-                theme.dim()
+                plural(reviews, "PACE review", "PACE reviews")
             },
         ),
-        Span::raw(format!("  Due in 10m: {soon}")),
     ];
-    let doses_overdue = board
-        .rows
-        .iter()
-        .filter(|r| r.medication_status(now).is_some_and(|s| s.is_overdue()))
-        .count();
-    if doses_overdue > 0 {
-        summary.push(Span::raw("  Doses overdue: "));
-        summary.push(Span::styled(doses_overdue.to_string(), theme.overdue()));
+    if limits > 0 {
+        summary.push(Span::raw(" · "));
+        summary.push(counted(limits, format!("{limits} PACE LIMIT")));
     }
+    summary.push(Span::raw(if narrow {
+        format!("  Due 10m: {soon}")
+    } else {
+        format!("  Due in 10m: {soon}")
+    }));
     frame.render_widget(Paragraph::new(Line::from(summary)), summary_area);
 
     // The line under the header: the filter while there is one, else the selected person's
@@ -180,9 +195,34 @@ fn board_row<'a>(
             (s.countdown(), theme.due_soon())
         }
         Some(s) => (s.countdown(), ratatui::style::Style::default()),
-        None => ("const".to_string(), theme.dim()),
+        None => (BoardMark::Constant.text().to_string(), theme.dim()),
     };
     let mut flag_spans = Vec::new();
+    // PACE first when it is within the hour: a review overdue by hours is the duty most
+    // easily forgotten, because nobody is in the cell to remind anyone.
+    if let Some(d) = row.pace
+        && let status = d.status(now)
+        && status.signed_remaining() <= PACE_SHOWN_WITHIN
+    {
+        let mark = match d.kind {
+            DeadlineKind::Review { .. } => BoardMark::Review,
+            DeadlineKind::DetentionLimit { .. } => BoardMark::Limit,
+        };
+        let style = if status.is_overdue() {
+            theme.overdue()
+        } else {
+            theme.due_soon()
+        };
+        flag_spans.push(Span::styled(
+            format!("{} {}", mark.text(), status.countdown()),
+            style,
+        ));
+        flag_spans.push(Span::raw(" "));
+    }
+    if row.cell_occupants > 1 {
+        flag_spans.push(Span::styled(BoardMark::SharedCell.text(), theme.warning()));
+        flag_spans.push(Span::raw(" "));
+    }
     let medication = row.medication_status(now);
     if let Some(status) = medication {
         let style = match status {
@@ -190,7 +230,10 @@ fn board_row<'a>(
             CheckStatus::Due { remaining } if remaining <= SOON => theme.due_soon(),
             CheckStatus::Due { .. } => theme.warning(),
         };
-        flag_spans.push(Span::styled(format!("MED {}", status.countdown()), style));
+        flag_spans.push(Span::styled(
+            format!("{} {}", BoardMark::Medicine.text(), status.countdown()),
+            style,
+        ));
         flag_spans.push(Span::raw(" "));
     }
     // NEWS2 observations due, like a check: `OBS 40m`, `OBS !-5m`, or `OBS cont` while
@@ -198,7 +241,14 @@ fn board_row<'a>(
     // hours away would only push risk flags off a narrow board.
     match row.observations_due {
         Some(NextObservations::Continuous) => {
-            flag_spans.push(Span::styled("OBS cont", theme.overdue()));
+            flag_spans.push(Span::styled(
+                format!(
+                    "{} {}",
+                    BoardMark::Observations.text(),
+                    BoardMark::Continuous.text()
+                ),
+                theme.overdue(),
+            ));
             flag_spans.push(Span::raw(" "));
         }
         Some(NextObservations::At(_)) => {
@@ -211,18 +261,23 @@ fn board_row<'a>(
                     CheckStatus::Due { remaining } if remaining <= SOON => theme.due_soon(),
                     CheckStatus::Due { .. } => theme.dim(),
                 };
-                flag_spans.push(Span::styled(format!("OBS {}", status.countdown()), style));
+                flag_spans.push(Span::styled(
+                    format!("{} {}", BoardMark::Observations.text(), status.countdown()),
+                    style,
+                ));
                 flag_spans.push(Span::raw(" "));
             }
         }
         None => {}
     }
     // Alerts (`!!`) first, then the record's markers (an allergy; risk known from before,
-    // not yet reviewed here: `KNOWN SH! WD!`), then the other flags. The ALG flag says no
-    // more than the ALLERGY marker beside it, so it is left out when the marker is there.
-    let allergy_marker = row.markers.iter().any(|m| m == "ALLERGY");
+    // not yet reviewed here: `KNOWN SH! WD!`), then the other flags, each code once at its
+    // highest severity (`BoardRow::shown_flags`). The ALG flag says no more than the ALLERGY
+    // marker beside it, so it is left out when the marker is there.
+    let markers = row.shown_markers();
+    let allergy_marker = markers.iter().any(|m| m == BoardMark::Allergy.text());
     let flags: Vec<_> = row
-        .sorted_flags()
+        .shown_flags()
         .into_iter()
         .filter(|(code, _)| !(medication.is_some() && code.code() == "MED"))
         .filter(|(code, _)| !(allergy_marker && *code == FlagCode::Allergy))
@@ -237,13 +292,13 @@ fn board_row<'a>(
         ));
         flag_spans.push(Span::raw(" "));
     }
-    for marker in &row.markers {
-        let style = if marker == "ALLERGY" {
+    for marker in markers {
+        let style = if marker == BoardMark::Allergy.text() {
             theme.warning().add_modifier(Modifier::BOLD)
         } else {
             theme.warning()
         };
-        flag_spans.push(Span::styled(marker.clone(), style));
+        flag_spans.push(Span::styled(marker, style));
         flag_spans.push(Span::raw(" "));
     }
     for (code, severity) in others {
@@ -253,12 +308,20 @@ fn board_row<'a>(
         ));
         flag_spans.push(Span::raw(" "));
     }
-    if row.appropriate_adult_needed && !row.flags.iter().any(|(c, _)| c.code() == "AA") {
-        flag_spans.push(Span::styled("AA", theme.warning()));
+    if row.appropriate_adult_needed
+        && !row
+            .flags
+            .iter()
+            .any(|(c, _)| *c == FlagCode::AppropriateAdult)
+    {
+        flag_spans.push(Span::styled(
+            BoardMark::AppropriateAdult.text(),
+            theme.warning(),
+        ));
         flag_spans.push(Span::raw(" "));
     }
     if row.ready_for_transfer {
-        flag_spans.push(Span::styled("→OUT", theme.info()));
+        flag_spans.push(Span::styled(BoardMark::Out.text(), theme.info()));
     }
     let flag_spans = fit_spans(flag_spans, layout.flags_width);
     let hcp = truncate(&row.hcp_column(now, layout.wide), layout.hcp_width);
@@ -312,7 +375,7 @@ fn fit_spans(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
         }
         break;
     }
-    out.push(Span::raw("…"));
+    out.push(Span::raw(BoardMark::More.text()));
     out
 }
 

@@ -29,7 +29,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             },
             plan_lines(f, theme),
         ),
-        Some(CareForm::Pace(f)) => boxed(frame, area, " PACE clock ", pace_lines(f, theme)),
+        Some(CareForm::Pace(f)) => {
+            boxed(frame, area, " PACE clock ", pace_lines(f, app.now, theme))
+        }
         Some(CareForm::Check(f)) => {
             let title = match f.kind {
                 CheckKind::Visit if f.rousing() => " Rousing check (Annex H) ",
@@ -77,7 +79,11 @@ fn field_line(label: &str, value: String, focused: bool, theme: &Theme) -> Line<
     ])
 }
 
-fn pace_lines(f: &PaceForm, theme: &Theme) -> Vec<Line<'static>> {
+fn pace_lines(
+    f: &PaceForm,
+    now: chrono::DateTime<chrono::Utc>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(f.who.clone()),
         Line::from(Span::styled(
@@ -122,6 +128,33 @@ fn pace_lines(f: &PaceForm, theme: &Theme) -> Vec<Line<'static>> {
             ),
         },
     ];
+    if f.entry == PaceEntry::Review {
+        // s.40(12)-(14): the detainee, or their solicitor, must be given the chance to make
+        // representations before the decision; what they said (or why nothing) is recorded.
+        lines.push(field_line(
+            "Represent'ns",
+            f.representations.clone(),
+            f.field == 3,
+            theme,
+        ));
+        let late_hint = match f.review_due {
+            Some(due) if due < now => format!(
+                "  (required: due {}, now late)",
+                crate::domain::observation::to_london(due)
+            ),
+            _ => "  (only if late)".to_string(),
+        };
+        lines.push(field_line(
+            "Why late",
+            if f.field == 4 {
+                f.late_reason.clone()
+            } else {
+                format!("{}{late_hint}", f.late_reason)
+            },
+            f.field == 4,
+            theme,
+        ));
+    }
     if let Some(e) = &f.error {
         lines.push(Line::from(Span::styled(e.clone(), theme.error())));
     }
@@ -445,16 +478,7 @@ pub fn care_tab_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'st
     lines.extend(review_due(app, r, theme));
     lines.push(label("Next PACE deadline", pace_text(app, r), theme));
     for rv in &r.view.care.reviews {
-        lines.push(label(
-            "PACE review",
-            format!(
-                "{} by {}: {}",
-                to_london_with_day(rv.reviewed_at),
-                rv.reviewed_by,
-                rv.outcome
-            ),
-            theme,
-        ));
+        lines.push(label("PACE review", rv.summary(), theme));
     }
     lines.push(Line::default());
     lines.extend(timeline_lines(r, theme));

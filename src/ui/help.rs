@@ -10,35 +10,14 @@ use super::theme::Theme;
 use crate::app::{App, HelpState};
 use crate::keymap::Context;
 
-/// The board's marks, explained (colour is never the only carrier: each mark is text).
-const LEGEND: &[(&str, &str)] = &[
-    (
-        "SH!!",
-        "A flag's code and severity: !! alert, ! warning, + attention, none information",
-    ),
-    (
-        "ALLERGY",
-        "An allergy is recorded: the top line of the record says what",
-    ),
-    (
-        "KNOWN SH!",
-        "Risk known from an earlier detention or another suite, not yet reconfirmed or set aside here (press {review} on the record to review)",
-    ),
-    (
-        "MED 20m",
-        "Next dose of a regular medicine; !-5m is 5 minutes overdue",
-    ),
-    (
-        "OBS 40m",
-        "Next NEWS2 observations (cont: someone stays with the person)",
-    ),
-    ("AA", "An appropriate adult is needed"),
-    ("→OUT", "Ready to leave the suite"),
-    (
-        "HCP 14:05",
-        "When a healthcare practitioner last saw the person (and who, when wide); no: not yet",
-    ),
-];
+/// The legend's heading. Typing any part of it (`flag`, `legend`) shows the whole legend.
+const LEGEND_TITLE: &str = "Flag legend: what the board shows";
+
+/// The HCP column is a time, not a mark; it is explained here beside the generated legend.
+const HCP_COLUMN: (&str, &str) = (
+    "HCP 14:05",
+    "When a healthcare practitioner last saw the person (and who, when wide); no: not yet",
+);
 
 pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let width = area.width.saturating_sub(4).min(100);
@@ -97,22 +76,27 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
             .next()
             .map(|k| k.to_string())
             .unwrap_or_else(|| "review_known".into());
-        let legend: Vec<Line<'_>> = LEGEND
-            .iter()
-            .filter(|(mark, text)| matches(&[mark, text]))
+        // Generated from the board's marks and the flag definitions
+        // (`domain::board_legend::legend`), so every code the board can show is explained.
+        let whole = !needle.is_empty() && LEGEND_TITLE.to_lowercase().contains(&needle);
+        let legend: Vec<Line<'_>> = crate::domain::board_legend::legend()
+            .into_iter()
+            .map(|e| (e.shown, e.meaning))
+            .chain(std::iter::once((
+                HCP_COLUMN.0.to_string(),
+                HCP_COLUMN.1.to_string(),
+            )))
+            .filter(|(mark, text)| whole || matches(&[mark, text]))
             .map(|(mark, text)| {
                 Line::from(vec![
-                    Span::styled(format!("{mark:<12}"), theme.key()),
+                    Span::styled(format!("{mark:<14}"), theme.key()),
                     Span::raw(text.replace("{review}", &review_key)),
                 ])
             })
             .collect();
         if !legend.is_empty() {
             lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                "What the board shows",
-                theme.title(),
-            )));
+            lines.push(Line::from(Span::styled(LEGEND_TITLE, theme.title())));
             lines.extend(legend);
         }
     }

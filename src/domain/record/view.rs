@@ -48,6 +48,13 @@ pub struct CustodyEntry {
     /// When the next NEWS2 observations are due after the latest set (filled for people in
     /// custody who have one). A time only, for every role: the set itself is HCP only.
     pub next_observations: Option<NextObservations>,
+    /// When each PACE review of this detention was done, and the extensions authorised: the
+    /// PACE clock's history (filled for people in custody; the board works out the deadline).
+    pub pace_reviews: Vec<DateTime<Utc>>,
+    pub pace_extensions: Vec<crate::domain::pace::Extension>,
+    /// The level the rules suggest, when the current plan is below it (filled for people in
+    /// custody).
+    pub below_suggestion: Option<u8>,
 }
 
 /// A flag as the record shows it.
@@ -260,6 +267,33 @@ pub struct PaceReviewView {
     pub reviewed_at: DateTime<Utc>,
     pub reviewed_by: String,
     pub outcome: String,
+    /// What the detainee or their solicitor said (s.40(12)-(14)); empty for a review recorded
+    /// before this was asked.
+    pub representations: String,
+    /// Why the review was late; empty when it was on time.
+    pub late_reason: String,
+}
+
+impl PaceReviewView {
+    /// `23/11 14:10 by Insp Hale: continue detention; representations: none made (asleep);
+    /// late: inspector at an incident`: one wording for the record and the handover sheet.
+    pub fn summary(&self) -> String {
+        let mut text = format!(
+            "{} by {}: {}; representations: {}",
+            crate::domain::observation::to_london_with_day(self.reviewed_at),
+            self.reviewed_by,
+            self.outcome,
+            if self.representations.is_empty() {
+                "not recorded"
+            } else {
+                &self.representations
+            }
+        );
+        if !self.late_reason.is_empty() {
+            text.push_str(&format!("; LATE: {}", self.late_reason));
+        }
+        text
+    }
 }
 
 /// What the record shows of the care plan, checks and PACE clock beyond the core record.
