@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod canonical;
+pub mod emergencies;
 pub mod escort;
 pub mod export;
 pub mod import;

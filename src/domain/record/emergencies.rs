@@ -54,6 +54,40 @@ pub fn timeline_lines(e: &Emergency) -> Vec<String> {
         .collect()
 }
 
+/// One paragraph for print, where lines are scarce (the escort summary): "Emergency 10 Jan
+/// 14:02 C4, opened by officer (failed rousing check): Could not be roused. Then: 14:03 999 /
+/// ambulance called by Sgt Okafor; 14:40 Taken to hospital: conveyed to LGI; 14:45 closed by
+/// sergeant." An open one starts "EMERGENCY OPEN since 14:02 C4".
+pub fn paragraph(e: &Emergency) -> String {
+    let mut s = if e.is_open() {
+        format!(
+            "EMERGENCY OPEN since {}{}",
+            to_london(e.opened_at),
+            at_place(e)
+        )
+    } else {
+        format!(
+            "Emergency {}{}",
+            to_london_with_day(e.opened_at),
+            at_place(e)
+        )
+    };
+    s.push_str(&format!(
+        ", opened by {} ({}): {}",
+        e.opened_by,
+        e.cause.label(),
+        e.reason.trim().trim_end_matches('.')
+    ));
+    // The timeline's first step is the opening, said above.
+    let rest: Vec<String> = timeline_lines(e).into_iter().skip(1).collect();
+    if rest.is_empty() {
+        s.push('.');
+    } else {
+        s.push_str(&format!(". Then: {}.", rest.join("; ")));
+    }
+    s
+}
+
 /// Closed emergencies opened within [`crate::domain::emergency::RECENT`] of `now`, oldest first:
 /// the receiving side must be told of them.
 pub fn recent_closed(emergencies: &[Emergency], now: DateTime<Utc>) -> Vec<&Emergency> {
@@ -101,6 +135,10 @@ mod tests {
             headline(&e),
             "EMERGENCY OPEN since 14:02 C4: Could not be roused"
         );
+        assert_eq!(
+            paragraph(&e),
+            "EMERGENCY OPEN since 14:02 C4, opened by officer (failed rousing check): Could not be roused. Then: 14:03 999 / ambulance called by Sgt Okafor."
+        );
         e.closure = Some(Closure {
             kind: OutcomeKind::TakenToHospital,
             outcome_at: t(14, 40),
@@ -120,6 +158,10 @@ mod tests {
                 "14:40 Taken to hospital: conveyed to LGI",
                 "14:45 closed by sergeant",
             ]
+        );
+        assert_eq!(
+            paragraph(&e),
+            "Emergency 10 Jan 14:02 C4, opened by officer (failed rousing check): Could not be roused. Then: 14:03 999 / ambulance called by Sgt Okafor; 14:40 Taken to hospital: conveyed to LGI; 14:45 closed by sergeant."
         );
         assert_eq!(recent_closed(std::slice::from_ref(&e), t(20, 0)).len(), 1);
         assert!(recent_closed(&[e], t(14, 2) + Duration::hours(25)).is_empty());
