@@ -123,6 +123,34 @@ fn give_a_clinical_record(db: &Path, store: &mut Store, detention_id: i64) {
         .unwrap();
 }
 
+/// The fixture's person had an emergency 40 minutes before the export: the ambulance called,
+/// taken to hospital, closed by the sergeant. So every check of the shared bundle (the
+/// third-party FHIR validation and signature check too) covers it. (An open emergency as well
+/// would take the escort summary past one A4 page; the screen and CLI tests cover open ones.)
+fn give_an_emergency(db: &Path, detention_id: i64) {
+    use sonar_custody::domain::emergency::{CallKind, CloseDraft, OutcomeKind};
+    let now = Utc::now();
+    let at = |m: i64| now - chrono::Duration::minutes(m);
+    let mut sergeant = Store::unlock(db, "sergeant", "demo", now).unwrap().store;
+    let first = sergeant
+        .raise_emergency(detention_id, "Found slumped, not responding", at(40))
+        .unwrap();
+    sergeant
+        .record_emergency_call(first, CallKind::Ambulance, "Sgt Okafor", at(39), at(39))
+        .unwrap();
+    sergeant
+        .close_emergency(
+            first,
+            &CloseDraft {
+                kind: OutcomeKind::TakenToHospital,
+                outcome_at: at(20),
+                note: "conveyed to LGI & back".into(),
+            },
+            at(19),
+        )
+        .unwrap();
+}
+
 /// One exported bundle shared by the tamper tests.
 struct Fixture {
     bytes: Vec<u8>,
@@ -139,6 +167,7 @@ fn fixture() -> &'static Fixture {
         let (dir, db, mut store) = demo_suite("a.db");
         let (custody_no, detention_id, hcp_note) = richest_person(&store);
         give_a_clinical_record(&db, &mut store, detention_id);
+        give_an_emergency(&db, detention_id);
         let out = dir.path().join("out");
         let written = export::export(
             &mut store,
@@ -862,4 +891,155 @@ fn the_clinical_record_travels_in_the_bundle_the_escort_summary_and_the_import()
             .contains("[known from Northgate Custody Suite (demo), ")
     );
     assert!(record.board_markers().contains(&"ALLERGY".to_string()));
+}
+
+#[test]
+fn emergencies_travel_in_the_escort_summary_the_bundle_and_the_import() {
+    let f = fixture();
+    // The escort summary, above the cut line: each emergency, its timeline and how it ended.
+    let cut = f.escort.find("cut here").unwrap();
+    let top = &f.escort[..cut];
+    let section = top
+        .find("EMERGENCIES IN THIS CUSTODY (tell the receiving officer)")
+        .unwrap_or_else(|| panic!("no emergencies above the cut line:\n{top}"));
+    // Words wrap at 80 columns: read the section as running text.
+    let after = top[section..]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "opened by sergeant (raised by hand): Found slumped, not responding. Then:",
+        "999 / ambulance called by Sgt Okafor;",
+        "Taken to hospital: conveyed to LGI & back;",
+        "closed by sergeant.",
+    ] {
+        assert!(after.contains(needle), "{needle:?}:\n{top}");
+    }
+    assert!(
+        top.find("EMERGENCIES IN THIS CUSTODY").unwrap() < top.find("RISK FLAGS").unwrap(),
+        "emergencies come before the flags:\n{top}"
+    );
+    assert!(f.escort.lines().all(|l| l.chars().count() <= 80));
+
+    // The bundle: one Flag each, in the custody episode section, with the whole lifecycle.
+    let flags: Vec<&Value> = resources(&f.bundle, "Flag")
+        .filter(|r| {
+            r["code"]["coding"][0]["system"]
+                .as_str()
+                .is_some_and(|s| s.ends_with("/CodeSystem/emergency-cause"))
+        })
+        .collect();
+    assert_eq!(flags.len(), 1, "{flags:#?}");
+    let closed = flags[0];
+    assert_eq!(closed["status"], "inactive");
+    assert_eq!(closed["code"]["coding"][0]["code"], "raised_by_hand");
+    assert!(closed["period"]["start"].is_string() && closed["period"]["end"].is_string());
+    let closed_text = closed.to_string();
+    for needle in [
+        "Found slumped, not responding",
+        "\"valueCode\":\"ambulance\"",
+        "Sgt Okafor",
+        "\"code\":\"taken_to_hospital\"",
+        "conveyed to LGI & back",
+        "\"url\":\"closedBy\",\"valueString\":\"sergeant\"",
+    ] {
+        assert!(closed_text.contains(needle), "{needle}: {closed_text}");
+    }
+    assert!(
+        closed["text"]["div"]
+            .as_str()
+            .unwrap()
+            .contains("Taken to hospital: conveyed to LGI &amp; back"),
+        "{closed}"
+    );
+    let sections = f.bundle["entry"][0]["resource"]["section"]
+        .as_array()
+        .unwrap();
+    let episode = sections
+        .iter()
+        .find(|s| s["title"] == "Custody episode")
+        .unwrap();
+    let refs: Vec<&str> = episode["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reference"].as_str().unwrap())
+        .collect();
+    let urls: Vec<&str> = f.bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Flag")
+        .filter(|e| e["resource"]["code"]["coding"][0]["code"] == "raised_by_hand")
+        .map(|e| e["fullUrl"].as_str().unwrap())
+        .collect();
+    assert!(urls.iter().all(|u| refs.contains(u)), "{refs:?} {urls:?}");
+    assert!(
+        episode["text"]["div"]
+            .as_str()
+            .unwrap()
+            .contains("Found slumped, not responding; closed")
+    );
+
+    // The import keeps each as a note known from the sender, never as a live risk flag; the
+    // next booking-in sees it on the banner, for a detention officer too.
+    let v = verify::verify(&f.bytes, &trust()).unwrap();
+    let plan = import::plan(&v);
+    let notes: Vec<&(String, String)> = plan
+        .notes
+        .iter()
+        .filter(|(kind, _)| kind == import::EMERGENCY_NOTE)
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", plan.notes);
+    assert!(
+        notes[0]
+            .1
+            .contains("Taken to hospital: conveyed to LGI & back"),
+        "{notes:?}"
+    );
+    assert!(plan.flags.iter().all(|f| f.code != "raised_by_hand"));
+    let (_dir, db2, mut other) = demo_suite("emergency.db");
+    let now = Utc::now();
+    let person_id = match other.import_bundle(&plan, now).unwrap() {
+        ImportOutcome::Imported { person_id, .. } => person_id,
+        o => panic!("{o:?}"),
+    };
+    let detention_id = other
+        .write(now, |tx| {
+            custody::insert_detention(
+                tx,
+                &custody::NewDetention {
+                    person_id,
+                    custody_no: "99-000002".into(),
+                    arrived_at: now,
+                    authorised_at: None,
+                    arresting_officer: "PC 1".into(),
+                    reason: "test".into(),
+                    cell: "C9".into(),
+                    closed_at: None,
+                    destination: None,
+                    ready_for_transfer: false,
+                },
+            )
+        })
+        .unwrap();
+    drop(other);
+    let officer = Store::unlock(&db2, "officer", "demo", now).unwrap().store;
+    let record = officer.clinical_record(detention_id).unwrap();
+    let known: Vec<&str> = record
+        .known
+        .iter()
+        .filter(|k| k.summary.starts_with("Emergency in previous custody: "))
+        .map(|k| k.summary.as_str())
+        .collect();
+    assert_eq!(known.len(), 1, "{:#?}", record.known);
+    assert!(
+        known.iter().any(|k| k.contains("taken to hospital")),
+        "{known:?}"
+    );
+    assert!(
+        record.board_markers().iter().any(|m| m.contains("EMERG!")),
+        "{:?}",
+        record.board_markers()
+    );
 }

@@ -133,12 +133,6 @@ fn open(app: &mut App) {
 /// Reads the record as the export will and builds the (unsigned) bundle to show what leaves.
 fn review(app: &mut App, h: &HandoverState, destination: Destination) -> Result<Review, String> {
     let now = app.now;
-    let open_emergencies: Vec<i64> = app
-        .emergency
-        .open
-        .iter()
-        .map(|e| e.detention_id())
-        .collect();
     let Some(store) = app.session.as_mut() else {
         return Err("You are not logged in.".into());
     };
@@ -186,8 +180,7 @@ fn review(app: &mut App, h: &HandoverState, destination: Destination) -> Result<
         .map(|m| (format!("{} {}", m.name, m.dose), m.time_critical.is_some()))
         .collect();
     let record = &draft.record;
-    let emergency_open = open_emergencies.contains(&record.entry.detention_id);
-    let leaving = crate::handover::leaving(record, destination, emergency_open);
+    let leaving = crate::handover::leaving(record, destination);
     Ok(Review {
         sections,
         flags,

@@ -114,6 +114,32 @@ struct ListEntry {
     /// plan version, so the plan must be reviewed; the reason says which and when.
     plan_review_due: bool,
     plan_review_reason: Option<String>,
+    /// The oldest emergency still open for this detention, or null.
+    open_emergency: Option<OpenEmergencyOut>,
+}
+
+/// An open emergency in `sonar list --json`: when (UTC), what raised it (`failed_rousing`,
+/// `score_rule`, `raised_by_hand`), what was seen, where, and who has been called so far. For
+/// every role: it is operational, risk-to-life information.
+#[derive(Debug, Serialize)]
+struct OpenEmergencyOut {
+    opened_at: String,
+    cause: &'static str,
+    reason: String,
+    location: String,
+    called: Vec<super::record::CallOut>,
+}
+
+impl From<&crate::domain::emergency::Emergency> for OpenEmergencyOut {
+    fn from(e: &crate::domain::emergency::Emergency) -> OpenEmergencyOut {
+        OpenEmergencyOut {
+            opened_at: crate::store::timestamp(e.opened_at),
+            cause: e.cause.as_str(),
+            reason: e.reason.clone(),
+            location: e.location.clone(),
+            called: super::record::calls_out(e),
+        }
+    }
 }
 
 /// A stable name for a PACE deadline kind, for scripts.
@@ -134,6 +160,14 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
     let store = super::login(args, clock)?;
     let now = clock.now();
     let entries = store.custody_list(all)?;
+    // One read for every row; oldest first, so the first one kept per detention is the
+    // longest open.
+    let mut open_emergencies = std::collections::HashMap::new();
+    for e in store.open_emergencies()? {
+        open_emergencies
+            .entry(e.detention_id())
+            .or_insert(e.emergency);
+    }
     let mut rows: Vec<_> = entries.iter().map(|e| (e, board_row(e, now))).collect();
     if !all {
         rows.sort_by(|a, b| crate::domain::board::attention_cmp(&a.1, &b.1, now));
@@ -207,6 +241,9 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                 plan_review_reason: review.map(|r| r.reason()),
                 pace_deadline_kind: pace.map(|d| pace_kind_name(d.kind)),
                 pace_overdue: pace.is_some_and(|d| d.status(now).is_overdue()),
+                open_emergency: open_emergencies
+                    .get(&entry.detention_id)
+                    .map(OpenEmergencyOut::from),
             })
         })
         .collect::<Result<_>>()?;

@@ -117,17 +117,13 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
         receiving_org: &a.receiving_org,
         receiving_officer: &a.receiving_officer,
     };
-    // Read before the export closes the detention (an open emergency is the suite's, not the
-    // bundle's).
-    let open_emergencies = store.open_emergencies()?;
     let written = export::export(&mut store, &handover, &a.out, clock.now())?;
     let record = &written.prepared.draft.record;
     let entry = &record.entry;
-    let emergency_open = open_emergencies
-        .iter()
-        .any(|e| e.detention_id() == entry.detention_id);
+    // The draft was read before the export closed the detention: its emergencies are the
+    // ones the bundle carries, so the cautions and the bundle agree.
     let cautions = crate::domain::transfer::cautions(
-        &crate::handover::leaving(record, destination, emergency_open),
+        &crate::handover::leaving(record, destination),
         clock.now(),
     );
     let mut text = format!(

@@ -9,9 +9,12 @@ use serde::Serialize;
 
 use crate::cli::LoginArgs;
 use crate::domain::clock::Clock;
+use crate::domain::emergency::Emergency;
 use crate::domain::observation::to_london_with_day;
+use crate::domain::record::emergencies::{headline, timeline_lines};
 use crate::domain::record::{ClinicalRecord, FactKind, Standing};
 use crate::domain::text::printable;
+use crate::store::timestamp;
 
 #[derive(Serialize)]
 struct RecordOutput<'a> {
@@ -26,8 +29,77 @@ struct RecordOutput<'a> {
     flags: Vec<FlagOut<'a>>,
     medications: &'a [crate::store::clinical::MedicationView],
     emergencies_known: Vec<String>,
+    /// This detention's emergencies, oldest first (every role: risk-to-life information).
+    emergencies: Vec<EmergencyOut>,
     #[serde(flatten)]
     record: &'a ClinicalRecord,
+}
+
+/// One emergency in `sonar record --json`. Times are UTC (RFC 3339), as in `sonar list`.
+#[derive(Serialize)]
+pub(crate) struct EmergencyOut {
+    pub open: bool,
+    /// `failed_rousing`, `score_rule` or `raised_by_hand`.
+    pub cause: &'static str,
+    pub reason: String,
+    pub location: String,
+    pub opened_at: String,
+    pub opened_by: String,
+    pub calls: Vec<CallOut>,
+    /// Null while the emergency is open.
+    pub outcome: Option<OutcomeOut>,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    /// The same words the screen and the escort summary use.
+    pub summary: String,
+}
+
+/// A call made in response: `kind` is `ambulance`, `hcp` or `unrecorded`.
+#[derive(Debug, Serialize)]
+pub(crate) struct CallOut {
+    pub kind: &'static str,
+    pub called_by: String,
+    pub called_at: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct OutcomeOut {
+    pub kind: &'static str,
+    pub at: String,
+    pub note: String,
+}
+
+pub(crate) fn calls_out(e: &Emergency) -> Vec<CallOut> {
+    e.calls
+        .iter()
+        .map(|c| CallOut {
+            kind: c.kind.as_str(),
+            called_by: c.called_by.clone(),
+            called_at: timestamp(c.called_at),
+        })
+        .collect()
+}
+
+impl From<&Emergency> for EmergencyOut {
+    fn from(e: &Emergency) -> EmergencyOut {
+        EmergencyOut {
+            open: e.is_open(),
+            cause: e.cause.as_str(),
+            reason: e.reason.clone(),
+            location: e.location.clone(),
+            opened_at: timestamp(e.opened_at),
+            opened_by: e.opened_by.clone(),
+            calls: calls_out(e),
+            outcome: e.closure.as_ref().map(|c| OutcomeOut {
+                kind: c.kind.as_str(),
+                at: timestamp(c.outcome_at),
+                note: c.note.clone(),
+            }),
+            closed_at: e.closure.as_ref().map(|c| timestamp(c.closed_at)),
+            closed_by: e.closure.as_ref().map(|c| c.closed_by.clone()),
+            summary: headline(e),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -81,6 +153,7 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
                 .filter(|k| matches!(k.subject, crate::domain::record::KnownSubject::Emergency(_)))
                 .map(|k| k.summary.clone())
                 .collect(),
+            emergencies: view.emergencies.iter().map(EmergencyOut::from).collect(),
             record,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
@@ -101,6 +174,10 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
         }
     )?;
     writeln!(out, "{}", p(&record.allergy_line()))?;
+    // An open emergency before anything else, as on the screen.
+    for e in view.emergencies.iter().filter(|e| e.is_open()) {
+        writeln!(out, "{}", p(&headline(e)))?;
+    }
     match &record.last_seen {
         Some(s) => writeln!(
             out,
@@ -136,6 +213,15 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
             };
             writeln!(out, "  - {}{standing}", p(&e.fact.headline()))?;
             writeln!(out, "    {}", p(&e.provenance()))?;
+        }
+    }
+    if !view.emergencies.is_empty() {
+        writeln!(out, "\nEmergencies in this detention:")?;
+        for e in &view.emergencies {
+            writeln!(out, "  - {}", p(&headline(e)))?;
+            for step in timeline_lines(e) {
+                writeln!(out, "      {}", p(&step))?;
+            }
         }
     }
     if !view.medications.is_empty() {

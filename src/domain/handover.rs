@@ -13,10 +13,13 @@ use crate::domain::record::Fact;
 use crate::domain::record::view::RecordView;
 
 /// Why risk information travels without a consent decision.
-pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life), allergies, physical conditions, medicines, alcohol and drug use, injuries and pregnancy travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Self-harm and mental health history travel only with consent; clinical notes are not included.";
+pub const DISCLOSURE_JUSTIFICATION: &str = "Risk flags (self-harm, medication that must not be missed, withdrawal, head injury and other risks to life), allergies, physical conditions, medicines, alcohol and drug use, injuries, pregnancy and medical emergencies in custody (with how each ended) travel with the person regardless of consent, so that the receiving service can keep them safe (APP Detention and custody; Person Escort Record). Self-harm and mental health history travel only with consent; clinical notes are not included.";
 
 /// The kind of an imported note holding an appointment after release.
 pub const APPOINTMENT_NOTE: &str = "Appointment after release";
+/// The kind of an imported note holding an emergency in the sending suite's custody, with its
+/// timeline and outcome (risk to life: shown to every role, like a flag).
+pub const EMERGENCY_NOTE: &str = "Emergency in previous custody";
 /// The kind of an imported note holding a referral (with its contact details).
 pub const REFERRAL_NOTE: &str = "Referral";
 /// Imported notes that are health detail, shown to HCPs only (like referral content and an

@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::emergency::Emergency;
 use super::observation::to_london;
 
 /// The latest HCP decision on fitness to be transferred or released.
@@ -33,7 +34,9 @@ pub struct MedicineDue {
 pub struct Leaving {
     pub releasing: bool,
     pub fitness: Option<FitnessToLeave>,
-    pub emergency_open: bool,
+    /// This detention's emergencies, open or closed (the record's), so the screen and
+    /// `sonar export` caution from the same list.
+    pub emergencies: Vec<Emergency>,
     pub medicines: Vec<MedicineDue>,
     /// Appointments after release (when only: the sergeant tells the person).
     pub appointments: Vec<DateTime<Utc>>,
@@ -45,11 +48,29 @@ pub const DOSE_WINDOW: Duration = Duration::hours(2);
 /// The cautions for this person leaving now, most serious first, each one sentence.
 pub fn cautions(l: &Leaving, now: DateTime<Utc>) -> Vec<String> {
     let mut out = Vec::new();
-    if l.emergency_open {
+    if l.emergencies.iter().any(Emergency::is_open) {
         out.push(
             "An emergency is open for this person: close it (HCP or ambulance called) before they leave."
                 .to_string(),
         );
+    }
+    // A recent emergency, even closed, is what the receiving side most needs to hear and the
+    // most often lost at hand-off (custody-practice.md, "What goes wrong today").
+    for e in super::record::emergencies::recent_closed(&l.emergencies, now) {
+        if let Some(c) = &e.closure {
+            out.push(format!(
+                "Emergency at {} ({}) closed {}: {}{} — tell the receiving officer.",
+                to_london(e.opened_at),
+                first_lower(e.reason.trim()),
+                to_london(c.closed_at),
+                c.kind.label(),
+                if c.note.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", c.note.trim())
+                }
+            ));
+        }
     }
     match &l.fitness {
         Some(f) if !f.fit => out.push(format!(
@@ -99,9 +120,21 @@ pub fn cautions(l: &Leaving, now: DateTime<Utc>) -> Vec<String> {
     out
 }
 
+/// "Could not be roused" reads "could not be roused" inside a sentence; "NEWS2 8" stays.
+fn first_lower(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            a.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::emergency::{Cause, Closure, OutcomeKind};
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -121,10 +154,74 @@ mod tests {
         Leaving {
             releasing: false,
             fitness: fit(true, ""),
-            emergency_open: false,
+            emergencies: vec![],
             medicines: vec![],
             appointments: vec![],
         }
+    }
+
+    fn emergency(closure: Option<Closure>) -> Emergency {
+        Emergency {
+            id: 1,
+            detention_id: 7,
+            cause: Cause::FailedRousing,
+            reason: "Could not be roused".into(),
+            location: "C4".into(),
+            opened_at: at(10, 2),
+            opened_by: "officer".into(),
+            calls: vec![],
+            acknowledgements: vec![],
+            closure,
+        }
+    }
+
+    /// 23 November: London is on GMT.
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap()
+    }
+
+    fn hospital() -> Option<Closure> {
+        Some(Closure {
+            kind: OutcomeKind::TakenToHospital,
+            outcome_at: at(10, 40),
+            note: String::new(),
+            closed_by: "sergeant".into(),
+            closed_at: at(10, 45),
+        })
+    }
+
+    #[test]
+    fn a_recent_closed_emergency_is_said_with_its_outcome_and_an_old_one_is_not() {
+        let l = Leaving {
+            emergencies: vec![emergency(hospital())],
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            [
+                "Emergency at 10:02 (could not be roused) closed 10:45: taken to hospital — tell the receiving officer."
+            ]
+        );
+        // The next day, 24 hours after it opened, it is history, not a caution.
+        assert!(cautions(&l, at(10, 3) + Duration::hours(24)).is_empty());
+        // Open and closed together: the open one first, then the closed one with its words.
+        let mut closed = emergency(Some(Closure {
+            kind: OutcomeKind::Other,
+            note: "seen by the mental health nurse".into(),
+            ..hospital().unwrap()
+        }));
+        closed.reason = "NEWS2 7 at 09:50: emergency response".into();
+        let l = Leaving {
+            emergencies: vec![closed, emergency(None)],
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            [
+                "An emergency is open for this person: close it (HCP or ambulance called) before they leave.",
+                "Emergency at 10:02 (NEWS2 7 at 09:50: emergency response) closed 10:45: other: seen by the mental health nurse — tell the receiving officer.",
+            ]
+        );
     }
 
     #[test]
@@ -135,7 +232,7 @@ mod tests {
     #[test]
     fn not_fit_no_decision_and_an_open_emergency_are_said() {
         let l = Leaving {
-            emergency_open: true,
+            emergencies: vec![emergency(None)],
             fitness: fit(false, "awaiting hospital assessment"),
             ..leaving()
         };

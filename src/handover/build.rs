@@ -647,6 +647,13 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
             format!(", received by {}", input.receiving_officer)
         },
     )];
+    // Emergencies travel regardless of consent, with their outcome and times (risk to life).
+    if record.emergencies.is_empty() {
+        lines.push("No medical emergency in this custody.".into());
+    }
+    for e in &record.emergencies {
+        lines.extend(super::emergencies::paragraphs(e));
+    }
     match record.checks.first() {
         Some(c) => lines.push(format!(
             "{} cell check{} recorded; the last on {} by {}{}{}.",
@@ -726,6 +733,7 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
     }
     s.narrative = lines;
     s.entries.push((ctx.encounter.clone(), Value::Null));
+    s.entries.extend(super::emergencies::resources(ctx));
     s
 }
 

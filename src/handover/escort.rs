@@ -8,6 +8,7 @@ use super::build::{
 use crate::domain::appointment::appointment_time;
 use crate::domain::flag::FlagCode;
 use crate::domain::observation::to_london_with_day;
+use crate::domain::record::emergencies::paragraph;
 use crate::domain::record::view::RecordView;
 use crate::domain::record::{FactKind, RecordEntry, Standing};
 
@@ -103,6 +104,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         input.author_name
     ));
     out.push(String::new());
+    emergencies(&mut out, r);
     out.push("RISK FLAGS (every flag travels; ask if a reason is unclear)".into());
     if r.flags.is_empty() {
         out.push("  None raised in this suite.".into());
@@ -300,6 +302,23 @@ pub fn terminal_safe(line: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Above the cut line, first: every emergency of this custody with its timeline and how it
+/// ended, so the escort and the receiving officer hear of it (risk to life; it travels
+/// regardless of consent, and a score rule's reason is operational too).
+fn emergencies(out: &mut Vec<String>, r: &RecordView) {
+    if r.emergencies.is_empty() {
+        out.push("EMERGENCIES IN THIS CUSTODY: none.".into());
+        out.push(String::new());
+        return;
+    }
+    out.push("EMERGENCIES IN THIS CUSTODY (tell the receiving officer)".into());
+    // One paragraph each: the page is one A4 sheet when it can be.
+    for e in &r.emergencies {
+        wrap(out, &paragraph(e), "  ", 4);
+    }
+    out.push(String::new());
 }
 
 /// Above the cut line, for the escort: every allergy (or that there are none, or that it is

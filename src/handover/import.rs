@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde_json::Value;
 
 pub use crate::domain::handover::{
-    APPOINTMENT_NOTE, HCP_ONLY_NOTES, ImportPlan, ImportedFlag, REFERRAL_NOTE,
+    APPOINTMENT_NOTE, EMERGENCY_NOTE, HCP_ONLY_NOTES, ImportPlan, ImportedFlag, REFERRAL_NOTE,
 };
 
 use super::record_sections::record_entry_extension;
@@ -110,6 +110,20 @@ pub fn plan(verified: &Verified) -> ImportPlan {
     // and are kept, like medication, as information known from the sending suite: the
     // receiving HCP follows them up. Their text is health detail, so the store shows these
     // notes to HCPs only (`HCP_ONLY_NOTES`).
+    // An emergency in the sending suite's custody (`handover::emergencies`), open or closed, is
+    // kept with its timeline and outcome as a note known from that suite: the next booking-in
+    // sees it on the banner until someone reviews it. Never as a live risk flag here.
+    for r in resources().filter(|r| {
+        r["resourceType"] == "Flag"
+            && r["code"]["coding"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["system"] == super::emergencies::emergency_cause_system().as_str())
+            })
+    }) {
+        if let Some(div) = r.pointer("/text/div").and_then(Value::as_str) {
+            notes.push((EMERGENCY_NOTE.to_string(), plain_text(div)));
+        }
+    }
     for r in resources() {
         let kind = match r["resourceType"].as_str() {
             Some("Appointment") if r["status"] == "booked" => APPOINTMENT_NOTE,

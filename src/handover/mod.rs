@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod canonical;
+pub mod emergencies;
 pub mod escort;
 pub mod export;
 pub mod import;
@@ -140,11 +141,11 @@ pub enum HandoverError {
 }
 
 /// What the cautions at handover need to know about the person leaving (`domain::transfer`),
-/// read from the same record the bundle is built from, so the screen and `sonar export` agree.
+/// read from the same record the bundle is built from (its emergencies too), so the screen
+/// and `sonar export` agree.
 pub fn leaving(
     record: &crate::domain::record::view::RecordView,
     destination: Destination,
-    emergency_open: bool,
 ) -> crate::domain::transfer::Leaving {
     use crate::domain::transfer::{FitnessToLeave, Leaving, MedicineDue};
     Leaving {
@@ -159,7 +160,7 @@ pub fn leaving(
                 decided_by: f.decided_by.clone(),
                 decided_at: f.decided_at,
             }),
-        emergency_open,
+        emergencies: record.emergencies.clone(),
         medicines: record
             .medications
             .iter()

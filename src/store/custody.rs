@@ -456,6 +456,7 @@ pub fn record(
         known_appointments: super::clinical::known_appointments_for(conn, person_id, clinical)?,
         care: super::care::record_care(conn, detention_id)?,
         record: clinical_record,
+        emergencies: super::emergency::emergencies_of(conn, detention_id)?,
     }))
 }
 

@@ -8,9 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::theme::Theme;
 use crate::app::{Action, App, RecordState, RecordTab};
+use crate::domain::emergency::Emergency;
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, ObservationLevel, to_london_with_day};
 use crate::domain::record::ClinicalRecord;
+use crate::domain::text::printable;
 use crate::keymap::Context;
 use ratatui::style::Modifier;
 
@@ -294,7 +296,22 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         (None, None) => "constant observation".into(),
     };
     let level = row.observation_level;
-    let mut lines = vec![
+    // An open emergency is the first thing anyone opening the record must see.
+    let mut lines: Vec<Line<'a>> = v
+        .emergencies
+        .iter()
+        .filter(|em| em.is_open())
+        .map(|em| {
+            Line::from(Span::styled(
+                printable(&crate::domain::record::emergencies::headline(em)),
+                theme.error(),
+            ))
+        })
+        .collect();
+    if !lines.is_empty() {
+        lines.push(Line::default());
+    }
+    lines.extend([
         label(
             "Date of birth",
             e.date_of_birth
@@ -338,7 +355,7 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         ),
         label("Next check", next, theme),
         label("Seen by an HCP", seen_by_hcp(e), theme),
-    ];
+    ]);
     if e.closed_at.is_none() {
         lines.extend(super::care::summary_lines(app, r, theme));
     }
@@ -391,6 +408,7 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
     if e.ready_for_transfer {
         lines.push(label("Transfer", "ready to leave the suite".into(), theme));
     }
+    lines.extend(emergency_lines(&v.emergencies, theme));
     lines.push(Line::default());
     let mut flags = vec![Span::styled(format!("{:<22}", "Flags"), theme.dim())];
     for f in v.flags.iter().filter(|f| !f.from_earlier_detention) {
@@ -479,7 +497,41 @@ fn care_plan<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> 
             ));
         }
     }
+    // What happened in an emergency and how it ended decides the plan's review (closing one
+    // makes a review due): shown beside the plan and its checks.
+    lines.extend(emergency_lines(&r.view.emergencies, theme));
     lines.extend(super::care::care_tab_lines(app, r, theme));
+    lines
+}
+
+/// Every emergency of this detention with its timeline (opened, calls, outcome, closed by),
+/// oldest first; an open one in the error style, whose words also say OPEN. For every role:
+/// it is operational, risk-to-life information.
+fn emergency_lines(emergencies: &[Emergency], theme: &Theme) -> Vec<Line<'static>> {
+    if emergencies.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![
+        Line::default(),
+        Line::from(Span::styled("Emergencies in this detention", theme.title())),
+    ];
+    for em in emergencies {
+        let style = if em.is_open() {
+            theme.error()
+        } else {
+            theme.warning()
+        };
+        lines.push(Line::from(Span::styled(
+            printable(&crate::domain::record::emergencies::headline(em)),
+            style,
+        )));
+        for step in crate::domain::record::emergencies::timeline_lines(em) {
+            lines.push(Line::from(Span::styled(
+                format!("    {}", printable(&step)),
+                theme.dim(),
+            )));
+        }
+    }
     lines
 }
 

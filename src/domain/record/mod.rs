@@ -13,6 +13,7 @@
 //! them.
 
 pub mod codes;
+pub mod emergencies;
 pub mod fact;
 pub mod from_form;
 pub mod known;

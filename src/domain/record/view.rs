@@ -138,6 +138,9 @@ pub struct RecordView {
     /// substance use, self-harm, injuries, pregnancy, communication, HCP contacts, and what is
     /// known from elsewhere. Every view of the person reads it.
     pub record: ClinicalRecord,
+    /// This detention's emergencies, open or closed, oldest first, with their calls and
+    /// outcome: risk-to-life, operational information, read for every role.
+    pub emergencies: Vec<crate::domain::emergency::Emergency>,
 }
 
 /// One recorded score: who, when, the inputs and the result.

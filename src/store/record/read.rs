@@ -353,7 +353,13 @@ fn known_notes(
         if reviews.contains_key(&subject) {
             continue;
         }
-        let what = if kind.to_ascii_lowercase().contains("medication") {
+        let what = if kind == crate::domain::handover::EMERGENCY_NOTE {
+            // Ranked and marked like an emergency of an earlier detention here.
+            KnownWhat::Flag {
+                code: "EMERG".into(),
+                severity: Severity::Alert,
+            }
+        } else if kind.to_ascii_lowercase().contains("medication") {
             KnownWhat::Medicine {
                 time_critical: text
                     .split([',', ';', '\n'])
