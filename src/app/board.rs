@@ -67,6 +67,8 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         observations_due: entry.next_observations,
         pace: pace_deadline(entry, now),
         below_suggestion: entry.below_suggestion,
+        emergency_open: entry.emergency_open,
+        plan_review_due: entry.plan_review_due,
         cell_occupants: usize::from(!entry.cell.trim().is_empty()),
     }
 }

@@ -55,6 +55,11 @@ pub struct BoardRow {
     /// How many people in custody are in this cell, this one included (see [`mark_shared_cells`]);
     /// 0 when no cell has been allocated.
     pub cell_occupants: usize,
+    /// A medical emergency is open for this person: the row goes to the top and says so.
+    pub emergency_open: bool,
+    /// A care-plan review is due (a custody decision or a closed emergency since the newest
+    /// plan version): `PLAN REVIEW` on the row until the sergeant reviews the plan.
+    pub plan_review_due: bool,
 }
 
 impl BoardRow {
@@ -348,7 +353,7 @@ fn chunk(s: &str, digit: bool) -> Chunk<'_> {
     if digit { Chunk::Num(s) } else { Chunk::Text(s) }
 }
 
-/// The attention order of two rows at `now`:
+/// The attention order of two rows at `now` (an open emergency first of all):
 /// 1. anything overdue first (a check, a dose, NEWS2 observations or a PACE deadline), the
 ///    most overdue at the top;
 /// 2. then risk: more risk signals first ([`BoardRow::risk_signals`]: an alert-severity flag,
@@ -367,7 +372,10 @@ pub fn attention_cmp(a: &BoardRow, b: &BoardRow, now: DateTime<Utc>) -> Ordering
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     };
-    by_overdue
+    // An open emergency above everything: someone is in danger now.
+    b.emergency_open
+        .cmp(&a.emergency_open)
+        .then(by_overdue)
         .then_with(|| b.risk_signals().cmp(&a.risk_signals()))
         .then_with(|| b.observation_level.cmp(&a.observation_level))
         .then_with(|| match (a.next_due(), b.next_due()) {
@@ -472,7 +480,27 @@ mod tests {
             pace: None,
             below_suggestion: None,
             cell_occupants: 1,
+            emergency_open: false,
+            plan_review_due: false,
         }
+    }
+
+    #[test]
+    fn an_open_emergency_is_above_every_overdue_duty() {
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(10, 0)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                emergency_open: true,
+                next_check_due: Some(t(13, 0)),
+                ..row(2, "C2", "Bell")
+            },
+        ];
+        attention_order(&mut rows, now);
+        assert_eq!(rows[0].surname, "Bell");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use crate::domain::flag::{FlagCode, Severity};
 /// A mark on a board row or the line under the header that is not a flag code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BoardMark {
+    /// A medical emergency is open for this person (the row is at the top).
+    Emergency,
     /// The record has an allergy that counts (`domain::record::known::board_markers`).
     Allergy,
     /// Risk known from an earlier detention or another organisation, not yet reviewed here.
@@ -32,7 +34,7 @@ pub enum BoardMark {
     Constant,
     /// A countdown that has passed (`!-5m`).
     Overdue,
-    /// The care plan must be reviewed after a custody decision (the line under the header).
+    /// The care plan must be reviewed after a custody decision or a closed emergency.
     PlanReview,
     /// The plan is below the level the rules suggest (the line under the header).
     BelowSuggested,
@@ -42,7 +44,8 @@ pub enum BoardMark {
 
 impl BoardMark {
     /// Every mark, in the order the legend lists them.
-    pub const ALL: [BoardMark; 15] = [
+    pub const ALL: [BoardMark; 16] = [
+        BoardMark::Emergency,
         BoardMark::Overdue,
         BoardMark::Review,
         BoardMark::Limit,
@@ -63,6 +66,7 @@ impl BoardMark {
     /// The text the board shows (a countdown or codes may follow it).
     pub fn text(self) -> &'static str {
         match self {
+            BoardMark::Emergency => "EMERGENCY",
             BoardMark::Allergy => "ALLERGY",
             BoardMark::Known => "KNOWN",
             BoardMark::Review => "REVIEW",
@@ -99,6 +103,9 @@ impl BoardMark {
     /// What the mark means. `{review}` stands for the key that reviews known information.
     pub fn meaning(self) -> &'static str {
         match self {
+            BoardMark::Emergency => {
+                "A medical emergency is open: every terminal shows it until it is closed with its outcome"
+            }
             BoardMark::Allergy => "An allergy is recorded: the top line of the record says what",
             BoardMark::Known => {
                 "Risk known from an earlier detention or another suite, not yet reconfirmed or set aside here (press {review} on the record to review)"
@@ -124,7 +131,7 @@ impl BoardMark {
                 "Overdue by that long: a check, dose, observations or PACE review (counted in the header)"
             }
             BoardMark::PlanReview => {
-                "Care plan review due after a custody decision (line under the header)"
+                "Care plan review due after a custody decision or a closed emergency, until the sergeant reviews the plan"
             }
             BoardMark::BelowSuggested => {
                 "The plan is below the level the rules suggest (line under the header)"

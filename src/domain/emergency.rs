@@ -241,7 +241,9 @@ impl Emergency {
             out.push((c.outcome_at, format!("{}{note}", capital(c.kind.label()))));
             out.push((c.closed_at, format!("closed by {}", c.closed_by)));
         }
-        out.sort_by_key(|(at, _)| *at);
+        // Calls and outcomes are typed to the minute and the opening is saved to the second:
+        // ordered by minute, a stable sort keeps opened, calls, outcome, closed within one.
+        out.sort_by_key(|(at, _)| at.timestamp().div_euclid(60));
         out
     }
 
@@ -526,6 +528,30 @@ mod tests {
     }
 
     #[test]
+    fn within_one_minute_the_opening_comes_first_though_typed_times_have_no_seconds() {
+        let mut e = open();
+        e.opened_at = t(14, 2) + Duration::seconds(40);
+        e.calls.push(Call {
+            kind: CallKind::Hcp,
+            called_by: "DO Walsh".into(),
+            called_at: t(14, 2),
+            recorded_by: "officer".into(),
+        });
+        e.closure = Some(Closure {
+            kind: OutcomeKind::RousedOnRecheck,
+            outcome_at: t(14, 2),
+            note: String::new(),
+            closed_by: "hcp".into(),
+            closed_at: t(14, 2) + Duration::seconds(59),
+        });
+        let steps: Vec<String> = e.timeline().into_iter().map(|(_, s)| s).collect();
+        assert!(steps[0].starts_with("opened"), "{steps:?}");
+        assert!(steps[1].starts_with("HCP called"), "{steps:?}");
+        assert!(steps[2].starts_with("Roused"), "{steps:?}");
+        assert!(steps[3].starts_with("closed"), "{steps:?}");
+    }
+
+    #[test]
     fn timeline_and_one_line_carry_calls_and_outcome() {
         let mut e = open();
         e.calls.push(Call {
@@ -551,6 +577,7 @@ mod tests {
         );
         let timeline: Vec<String> = e.timeline().into_iter().map(|(_, s)| s).collect();
         assert_eq!(timeline.len(), 4);
+        assert!(timeline[0].starts_with("opened by officer"), "{timeline:?}");
         assert_eq!(timeline[2], "Taken to hospital: conveyed to LGI");
         assert!(e.is_recent(t(20, 0)));
         assert!(!e.is_recent(t(14, 2) + Duration::hours(25)));

@@ -733,31 +733,13 @@ pub struct BoardCare {
     pub review_due: Option<PlanReviewDue>,
 }
 
-/// [`BoardCare`] for everyone in custody. Runs every second on every terminal, so each query
-/// starts from the open detentions (`CROSS JOIN` keeps SQLite to that order): left to itself
-/// the planner scanned every flag ever raised, 90 ms a tick with 200,000 people in history.
-pub fn board_care(
+/// The care-plan review due for each person in custody: a custody decision or a closed
+/// emergency later than the newest plan version (as [`review_due`] decides it for one), in
+/// three queries over the open detentions rather than three per person.
+pub fn reviews_due_in_custody(
     conn: &Connection,
-    now: DateTime<Utc>,
-) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
+) -> Result<std::collections::HashMap<i64, PlanReviewDue>, StoreError> {
     use std::collections::HashMap;
-    let histories = super::pace::histories_in_custody(conn)?;
-    let mut flags: HashMap<i64, Vec<(FlagCode, Severity)>> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT f.detention_id, f.code, f.severity FROM detention d
-             CROSS JOIN flag f ON f.detention_id = d.id
-             WHERE d.closed_at IS NULL AND f.entered_in_error_at IS NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(1)?;
-            let sev: String = r.get(2)?;
-            if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
-                flags.entry(r.get(0)?).or_default().push((c, s));
-            }
-        }
-    }
     // Custody decisions of everyone in custody, in one query rather than one per person.
     let mut decisions: HashMap<i64, Vec<(DecisionKind, DateTime<Utc>)>> = HashMap::new();
     for (id, kind, at) in collect_rows(
@@ -798,11 +780,56 @@ pub fn board_care(
     )? {
         emergencies_closed.insert(id, at);
     }
+    let mut out = HashMap::new();
+    for (id, newest_plan) in collect_rows(
+        conn,
+        "SELECT d.id, cp.set_at FROM detention d
+         LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
+         WHERE d.closed_at IS NULL",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, opt_time(r.get(1)?)?)),
+    )? {
+        if let Some(due) = review_due_from(
+            decisions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            emergencies_closed.get(&id).copied(),
+            newest_plan,
+        ) {
+            out.insert(id, due);
+        }
+    }
+    Ok(out)
+}
+
+/// [`BoardCare`] for everyone in custody. Runs every second on every terminal, so each query
+/// starts from the open detentions (`CROSS JOIN` keeps SQLite to that order): left to itself
+/// the planner scanned every flag ever raised, 90 ms a tick with 200,000 people in history.
+pub fn board_care(
+    conn: &Connection,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, BoardCare>, StoreError> {
+    use std::collections::HashMap;
+    let histories = super::pace::histories_in_custody(conn)?;
+    let mut flags: HashMap<i64, Vec<(FlagCode, Severity)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT f.detention_id, f.code, f.severity FROM detention d
+             CROSS JOIN flag f ON f.detention_id = d.id
+             WHERE d.closed_at IS NULL AND f.entered_in_error_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(1)?;
+            let sev: String = r.get(2)?;
+            if let (Ok(c), Ok(s)) = (code.parse(), sev.parse()) {
+                flags.entry(r.get(0)?).or_default().push((c, s));
+            }
+        }
+    }
+    let reviews_due = reviews_due_in_custody(conn)?;
     let rules = rules()?;
     let mut out = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale,
-                cp.set_at
+        "SELECT d.id, d.arrived_at, d.authorised_at, cp.level, cp.suggested_level, cp.rationale
          FROM detention d
          LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
          WHERE d.closed_at IS NULL",
@@ -815,7 +842,6 @@ pub fn board_care(
         let level: Option<u8> = r.get(3)?;
         let suggested: Option<u8> = r.get(4)?;
         let rationale: Option<String> = r.get(5)?;
-        let newest_plan = opt_time(r.get(6)?)?;
         let pace = authorised.and_then(|a| {
             PaceClock::new(arrived.min(a), a).ok().map(|clock| {
                 let (reviews, extensions) = histories
@@ -837,12 +863,7 @@ pub fn board_care(
             BoardCare {
                 pace,
                 below_suggestion,
-                // As `review_due` decides it, from what was read above.
-                review_due: review_due_from(
-                    decisions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-                    emergencies_closed.get(&id).copied(),
-                    newest_plan,
-                ),
+                review_due: reviews_due.get(&id).copied(),
             },
         );
     }

@@ -289,6 +289,8 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             pace_reviews: Vec::new(),
             pace_extensions: Vec::new(),
             below_suggestion,
+            emergency_open: false,
+            plan_review_due: false,
         })
     })
 }
@@ -470,7 +472,18 @@ impl super::Store {
         let mut markers = super::record::board_markers_in_custody(self.conn())?;
         let mut seen = super::record::last_seen_in_custody(self.conn())?;
         let mut pace = super::pace::histories_in_custody(self.conn())?;
+        let open: std::collections::HashSet<i64> = collect_rows(
+            self.conn(),
+            "SELECT DISTINCT detention_id FROM escalation WHERE closed_at IS NULL",
+            [],
+            |r| Ok(r.get::<_, i64>(0)?),
+        )?
+        .into_iter()
+        .collect();
+        let reviews_due = super::care::reviews_due_in_custody(self.conn())?;
         for e in &mut entries {
+            e.emergency_open = open.contains(&e.detention_id);
+            e.plan_review_due = reviews_due.contains_key(&e.detention_id);
             (e.pace_reviews, e.pace_extensions) = pace.remove(&e.detention_id).unwrap_or_default();
             e.markers = markers.remove(&e.detention_id).unwrap_or_default();
             e.last_seen = seen.remove(&e.detention_id);

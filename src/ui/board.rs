@@ -198,6 +198,14 @@ fn board_row<'a>(
         None => (BoardMark::Constant.text().to_string(), theme.dim()),
     };
     let mut flag_spans = Vec::new();
+    if row.emergency_open {
+        flag_spans.push(Span::styled(BoardMark::Emergency.text(), theme.overdue()));
+        flag_spans.push(Span::raw(" "));
+    }
+    if row.plan_review_due {
+        flag_spans.push(Span::styled(BoardMark::PlanReview.text(), theme.warning()));
+        flag_spans.push(Span::raw(" "));
+    }
     // PACE first when it is within the hour: a review overdue by hours is the duty most
     // easily forgotten, because nobody is in the cell to remind anyone.
     if let Some(d) = row.pace

@@ -55,6 +55,10 @@ pub struct CustodyEntry {
     /// The level the rules suggest, when the current plan is below it (filled for people in
     /// custody).
     pub below_suggestion: Option<u8>,
+    /// A medical emergency is open (filled for people in custody).
+    pub emergency_open: bool,
+    /// A care-plan review is due (filled for people in custody).
+    pub plan_review_due: bool,
 }
 
 /// A flag as the record shows it.
