@@ -42,7 +42,16 @@ fn killed_mid_form_keeps_every_answer_and_resumes_at_the_gap() {
     app.send(F2);
     app.wait_for_text("Book in a new person", LIMIT);
     // The surname came from the search; the cursor waits on the forenames.
-    for field in ["Kim", "01/01/1990", "f", "", "", "PC 9 Lowe", "Theft", "C3"] {
+    for field in [
+        "Kim",
+        "01/01/1990",
+        "f",
+        "",
+        "",
+        "PC 9 Lowe",
+        "Theft",
+        "C20",
+    ] {
         app.send(field.as_bytes());
         app.send(b"\r");
     }

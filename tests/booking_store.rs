@@ -43,13 +43,18 @@ fn no() -> Answer {
     }
 }
 
+/// Each booking its own empty cell (T1, T2…; the demo's people fill C1 to C19): sharing a
+/// cell needs a reason, which only the shared-cell test gives.
 fn booking() -> Booking {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Booking {
         arrived_at: now(),
         authorised_at: Some(now() + Duration::minutes(10)),
         arresting_officer: "PC 1 Test".into(),
         reason: "Theft".into(),
-        cell: "C7".into(),
+        cell: format!("T{n}"),
+        shared_cell_reason: None,
     }
 }
 
@@ -521,4 +526,124 @@ fn the_health_screen_is_for_clinicians_and_known_flags_carry_over() {
             .keys()
             .all(|k| k.starts_with("person."))
     );
+}
+
+/// Issue 12 ("Cells"): two people were put in C4 without a word. The store itself refuses an
+/// occupied cell (compared as the board does) without a reason of a few words, writes
+/// nothing when it refuses, and with a reason stores it and audits the sharing by custody
+/// number only.
+#[test]
+fn the_store_refuses_an_occupied_cell_without_a_reason() {
+    let (_dir, db) = suite();
+    let mut s = login(&db, "sergeant");
+    let obrien: String = s
+        .conn_for_reports()
+        .query_row(
+            "SELECT d.custody_no FROM detention d JOIN person p ON p.id = d.person_id
+             WHERE p.surname = 'O''Brien' AND d.closed_at IS NULL AND d.cell = 'C4'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the demo's O'Brien in C4");
+    let found = s.cell_occupants(" c4 ").unwrap();
+    assert_eq!(
+        found
+            .iter()
+            .map(|o| o.custody_no.as_str())
+            .collect::<Vec<_>>(),
+        [obrien.as_str()]
+    );
+    assert!(s.cell_occupants("").unwrap().is_empty());
+
+    let id = new_person(&mut s, "Sharer", "01/01/1990");
+    let audit_rows = |s: &Store| -> i64 {
+        s.conn_for_reports()
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    };
+    let audit_before = audit_rows(&s);
+    let into_c4 = Booking {
+        cell: " c4 ".into(),
+        ..booking()
+    };
+    for reason in [None, Some(""), Some("ok then")] {
+        let e = s
+            .book_in(
+                id,
+                &Booking {
+                    shared_cell_reason: reason.map(String::from),
+                    ..into_c4.clone()
+                },
+                now(),
+            )
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "C4 is occupied by {obrien}: give the reason they share (a few words), or choose another cell"
+            )
+        );
+    }
+    assert_eq!(s.open_detention(id).unwrap(), None, "nothing written");
+    assert_eq!(audit_rows(&s), audit_before);
+
+    let booked = s
+        .book_in(
+            id,
+            &Booking {
+                shared_cell_reason: Some("  suite full,  both calm and cooperative ".into()),
+                ..into_c4
+            },
+            now(),
+        )
+        .unwrap();
+    let stored: String = s
+        .conn_for_reports()
+        .query_row(
+            "SELECT shared_cell_reason FROM detention WHERE id = ?1",
+            [booked.detention_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, "suite full, both calm and cooperative");
+    let detail: String = s
+        .conn_for_reports()
+        .query_row(
+            "SELECT detail FROM audit WHERE subject = ?1 AND detail LIKE 'cell %'",
+            [booked.detention_id.to_string()],
+            |r| r.get(0),
+        )
+        .expect("an audit row for the shared cell");
+    assert_eq!(
+        detail,
+        format!("cell C4 shared with {obrien}; reason: suite full, both calm and cooperative")
+    );
+    assert!(!detail.to_lowercase().contains("brien"), "{detail}");
+    let view = s
+        .open_record(booked.detention_id, None, now())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        view.shared_cell_reason,
+        "suite full, both calm and cooperative"
+    );
+
+    // A free cell needs no reason, and a reason given for one is not stored.
+    let other = new_person(&mut s, "Alone", "02/02/1991");
+    let alone = s
+        .book_in(
+            other,
+            &Booking {
+                shared_cell_reason: Some("not needed here at all".into()),
+                ..booking()
+            },
+            now(),
+        )
+        .unwrap();
+    let view = s
+        .open_record(alone.detention_id, None, now())
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.shared_cell_reason, "");
 }

@@ -84,7 +84,16 @@ fn start_new_person(app: &mut App, surname: &str) -> (usize, usize) {
     assert_eq!(step(k.app), "details");
     // Surname is carried from the search and the cursor waits on the first empty field:
     // forenames, date of birth, sex, NHS, PNC, officer, reason, cell.
-    for value in ["Sam", "14/02/1990", "m", "", "", "PC 1 Hart", "Theft", "C9"] {
+    for value in [
+        "Sam",
+        "14/02/1990",
+        "m",
+        "",
+        "",
+        "PC 1 Hart",
+        "Theft",
+        "C20",
+    ] {
         k.text(value);
         typed += value.chars().count();
         k.key(KeyCode::Enter);
@@ -234,7 +243,7 @@ fn book_in_returning(app: &mut App) {
     type_text(app, "marsh dan");
     key(app, KeyCode::Enter);
     assert_eq!(step(app), "details", "{}", screen_text(app, 80, 24));
-    for v in ["PC 2 Reed", "Theft", "C11"] {
+    for v in ["PC 2 Reed", "Theft", "C21"] {
         type_text(app, v);
         key(app, KeyCode::Enter);
     }
@@ -516,7 +525,7 @@ fn answers_from_an_earlier_detention_are_offered_as_carried_over_until_confirmed
     type_text(&mut app, "again");
     key(&mut app, KeyCode::Enter);
     assert_eq!(step(&app), "details", "{}", screen_text(&app, 80, 24));
-    for v in ["PC 3 Fox", "Theft", "C2"] {
+    for v in ["PC 3 Fox", "Theft", "C22"] {
         type_text(&mut app, v);
         key(&mut app, KeyCode::Enter);
     }
@@ -661,7 +670,8 @@ fn first_khan(db: &support::DemoDb) -> i64 {
                 authorised_at: Some(earlier),
                 arresting_officer: "PC 4 Lane".into(),
                 reason: "Theft".into(),
-                cell: "C3".into(),
+                cell: "C23".into(),
+                shared_cell_reason: None,
             },
             earlier,
         )
@@ -766,7 +776,7 @@ fn a_second_khan_aaron_is_shown_the_first_and_enter_books_the_first_in() {
         details(&app).person.as_ref().map(|p| p.person_id),
         Some(khan)
     );
-    for v in ["PC 5 Ward", "Theft", "C8"] {
+    for v in ["PC 5 Ward", "Theft", "C24"] {
         type_text(&mut app, v);
         key(&mut app, KeyCode::Enter);
     }
@@ -802,7 +812,7 @@ fn creating_anyway_needs_a_reason_and_the_reason_is_audited() {
         "{}",
         screen_text(&app, 80, 24)
     );
-    for v in ["PC 5 Ward", "Theft", "C8"] {
+    for v in ["PC 5 Ward", "Theft", "C24"] {
         type_text(&mut app, v);
         key(&mut app, KeyCode::Enter);
     }
@@ -925,4 +935,98 @@ fn many_candidates_scroll_in_a_window_and_down_picks_another() {
         Some(last)
     );
     assert!(last == first || others.contains(&last));
+}
+
+/// Issue 12 ("Cells"): two people were booked into C4 without a word. Through the real keys:
+/// typing a cell someone in custody is in names them at once; Enter asks why they share, a
+/// missing or two-word reason is refused, a reason of a few words books the person in; the
+/// board marks both SHARED and the record's summary says why.
+#[test]
+fn booking_into_an_occupied_cell_warns_and_needs_a_reason() {
+    let (_db, mut app) = logged_in("sergeant");
+    press_action(&mut app, Context::Board, Action::BookIn);
+    type_text(&mut app, "Cellmate");
+    press_action(&mut app, Context::Form, Action::NewPerson);
+    for value in ["Sam", "14/02/1990", "m", "", "", "PC 1 Hart", "Theft"] {
+        type_text(&mut app, value);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(field_focused(&app), "Cell");
+    // Typed as people type it: lower case, a stray space. The board counts it as C4.
+    type_text(&mut app, "c");
+    assert!(
+        details(&app).occupants.is_empty(),
+        "C alone is no one's cell"
+    );
+    type_text(&mut app, "4 ");
+    let warning = "C4 is occupied by Sean O'BRIEN (NG-";
+    let text = screen_text(&app, 80, 24);
+    assert!(text.contains(warning), "{text}");
+    assert!(text.contains("): say why they share, or choose"), "{text}");
+    assert!(text.contains("Why they share"), "{text}");
+    // Choosing another cell withdraws the warning; back to C4 brings it again.
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "5");
+    assert!(details(&app).occupants.len() == 1, "C5 is taken too");
+    key(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "30");
+    assert!(details(&app).occupants.is_empty());
+    assert!(!screen_text(&app, 80, 24).contains("Why they share"));
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "4");
+    assert!(screen_text(&app, 80, 24).contains(warning));
+
+    // Enter goes to the reason; Enter with none is refused, and so are two words.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(field_focused(&app), "Why they share");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "details");
+    let text = screen_text(&app, 80, 24);
+    assert!(
+        text.contains("Say why they share C4 (at least 3 words), or choose another cell."),
+        "{text}"
+    );
+    type_text(&mut app, "suite full");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "details", "{}", screen_text(&app, 80, 24));
+    type_text(&mut app, ", both calm");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(step(&app), "form", "{}", screen_text(&app, 80, 24));
+
+    // Back on the board, both people in C4 are marked SHARED.
+    press_action(&mut app, Context::Form, Action::Back);
+    assert_eq!(step(&app), "board", "{}", screen_text(&app, 80, 24));
+    press_action(&mut app, Context::Board, Action::Filter);
+    type_text(&mut app, "c4");
+    let rows = board_lines(&app);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for name in ["O'BRIEN", "CELLMATE"] {
+        let row = rows
+            .iter()
+            .find(|r| r.contains(name))
+            .unwrap_or_else(|| panic!("{name} in C4: {rows:?}"));
+        assert!(row.contains("SHARED"), "{row}");
+    }
+
+    // The record says the cell is shared, and why, where it shows the cell.
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "cellmate");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Record(record) = &app.screen else {
+        panic!("the record: {}", screen_text(&app, 80, 24));
+    };
+    assert_eq!(record.view.shared_cell_reason, "suite full, both calm");
+    let text = screen_text(&app, 80, 24);
+    // The cell as it was typed for this person; the board counts it as O'Brien's C4.
+    assert!(text.contains("cell c4 (shared)"), "{text}");
+    assert!(text.contains("Shared cell"), "{text}");
+    assert!(text.contains("c4: suite full, both calm"), "{text}");
+}
+
+fn field_focused(app: &App) -> &'static str {
+    let d = details(app);
+    d.fields[d.focus].label
 }

@@ -860,7 +860,8 @@ fn referrals_and_appointments_travel_with_consent_and_only_to_those_who_may_see_
                 authorised_at: None,
                 arresting_officer: "PC 1 Test".into(),
                 reason: "Recall".into(),
-                cell: "C2".into(),
+                cell: "C20".into(),
+                shared_cell_reason: None,
             },
             chrono::Utc::now(),
         )

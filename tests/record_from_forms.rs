@@ -230,6 +230,7 @@ fn answer_every_record_question(db: &Path) -> Vec<Case> {
                         arresting_officer: "PC 1 Test".into(),
                         reason: "Theft".into(),
                         cell: format!("R{n}"),
+                        shared_cell_reason: None,
                     },
                     now(),
                 )
@@ -440,7 +441,8 @@ fn pregnancy_is_asked_unless_the_person_is_recorded_as_male() {
     let hs = embedded_form(HEALTH_SCREEN).unwrap();
     let risk = embedded_form(BOOKING_RISK).unwrap();
     let mut sergeant = login(&db, "sergeant");
-    for (sex, asked) in [("m", false), ("f", true), ("", true), ("unknown", true)] {
+    let cases = [("m", false), ("f", true), ("", true), ("unknown", true)];
+    for (n, (sex, asked)) in cases.into_iter().enumerate() {
         let person = validate_person(
             &PersonInput {
                 surname: format!("Pregnancycase{}", if sex.is_empty() { "none" } else { sex }),
@@ -463,7 +465,9 @@ fn pregnancy_is_asked_unless_the_person_is_recorded_as_male() {
                     authorised_at: Some(now()),
                     arresting_officer: "PC 1 Test".into(),
                     reason: "Theft".into(),
-                    cell: "P1".into(),
+                    // A cell each: sharing one needs a reason.
+                    cell: format!("P{n}"),
+                    shared_cell_reason: None,
                 },
                 now(),
             )

@@ -314,7 +314,7 @@ fn what_the_screen_learns_reaches_every_place_the_next_person_looks() {
     app.send(b"Journeyman, Tobi");
     app.wait_for_text("JOURNEYMAN", LIMIT);
     app.send(b"\r");
-    for field in ["PC 3 Nash", "Shoplifting", "C2"] {
+    for field in ["PC 3 Nash", "Shoplifting", "C22"] {
         app.send(field.as_bytes());
         app.send(b"\r");
     }
@@ -348,7 +348,7 @@ fn what_the_screen_learns_reaches_every_place_the_next_person_looks() {
     app.wait_for_text("In custody: 21", LIMIT);
     // 21 people do not fit at 80×24: the board's filter finds him.
     app.send(b"/Journeyman");
-    let row = board_row(&mut app, "Journeyman", "C2 ");
+    let row = board_row(&mut app, "Journeyman", "C22 ");
     assert!(row.contains("ALLERGY"), "{row}");
     assert!(row.contains("KNOWN"), "{row}");
 }

@@ -40,6 +40,7 @@ fn rebooked() -> (tempfile::TempDir, std::path::PathBuf, i64) {
                 arresting_officer: "PC 1 Test".into(),
                 reason: "Shoplifting".into(),
                 cell: "C20".into(),
+                shared_cell_reason: None,
             },
             now(),
         )

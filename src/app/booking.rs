@@ -10,6 +10,7 @@ use super::{App, Screen};
 use crate::domain::booking::{
     PersonInput, banner_first, parse_query, prefill_from_search, validate_person,
 };
+use crate::domain::cell::{Occupant, SHARED_REASON_MIN_WORDS, occupied_warning, shared_reason};
 use crate::domain::flag::Severity;
 use crate::domain::form::{BOOKING_RISK, HEALTH_SCREEN, embedded_forms};
 use crate::domain::observation::london_date;
@@ -51,6 +52,18 @@ pub struct DetailsState {
     /// Why a new person is created although `candidates` were shown, and their ids: given
     /// once, passed to the store (which refuses without it) and audited.
     pub duplicate_reason: Option<(String, Vec<i64>)>,
+    /// Who is in custody in the cell typed, looked up as it is typed: while anyone is, the
+    /// screen names them and a [`SHARED_REASON`] field follows the cell.
+    pub occupants: Vec<Occupant>,
+}
+
+impl DetailsState {
+    /// "C4 is occupied by Sean O'BRIEN (NG-26-000036): say why they share, or choose another
+    /// cell", while the cell typed is someone's.
+    pub fn cell_warning(&self) -> Option<String> {
+        (!self.occupants.is_empty())
+            .then(|| occupied_warning(&value(self, "Cell"), &self.occupants))
+    }
 }
 
 /// Choosing among the possible duplicates.
@@ -398,6 +411,13 @@ const PERSON_FIELDS: [&str; 6] = [
     "PNC id",
 ];
 const DETENTION_FIELDS: [&str; 3] = ["Arresting officer", "Reason for arrest", "Cell"];
+/// The field that follows the cell while someone else in custody is in it.
+pub const SHARED_REASON: &str = "Why they share";
+
+/// Whether a field belongs to the detention (kept when the person is picked or created).
+fn detention_field(label: &str) -> bool {
+    DETENTION_FIELDS.contains(&label) || label == SHARED_REASON
+}
 
 /// Opens the person search from the board.
 pub fn start(board: BoardState) -> Screen {
@@ -455,7 +475,55 @@ fn details_for(person: Option<PersonMatch>, query: &str, year: i32) -> Box<Detai
         candidates: Vec::new(),
         picking: None,
         duplicate_reason: None,
+        occupants: Vec::new(),
     })
+}
+
+/// Looks up who is in the cell as typed now, and shows or removes the reason field after it.
+/// The store checks again when booking in, so a failed look-up only loses the early warning.
+fn cell_changed(app: &mut App, d: &mut DetailsState) {
+    let cell = value(d, "Cell");
+    d.occupants = match app.session.as_ref().map(|s| s.cell_occupants(&cell)) {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => {
+            d.error = Some(format!("Could not look up who is in {cell}: {e}."));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let reason_at = d.fields.iter().position(|f| f.label == SHARED_REASON);
+    match (d.occupants.is_empty(), reason_at) {
+        (false, None) => {
+            let after_cell = d
+                .fields
+                .iter()
+                .position(|f| f.label == "Cell")
+                .map_or(d.fields.len(), |i| i + 1);
+            d.fields.insert(
+                after_cell,
+                DetailField {
+                    label: SHARED_REASON,
+                    value: String::new(),
+                },
+            );
+            if d.focus >= after_cell {
+                d.focus += 1;
+            }
+        }
+        (true, Some(i)) => {
+            d.fields.remove(i);
+            if d.focus > i {
+                d.focus -= 1;
+            }
+            d.focus = d.focus.min(d.fields.len().saturating_sub(1));
+        }
+        _ => {}
+    }
+}
+
+/// Whether the focused field is the cell: editing it looks up who is there.
+fn on_cell(d: &DetailsState) -> bool {
+    d.fields.get(d.focus).is_some_and(|f| f.label == "Cell")
 }
 
 fn this_year(app: &App) -> i32 {
@@ -537,7 +605,7 @@ fn next_field(app: &mut App, d: &mut DetailsState) {
 fn first_detention_field(d: &DetailsState) -> usize {
     d.fields
         .iter()
-        .position(|f| DETENTION_FIELDS.contains(&f.label))
+        .position(|f| detention_field(f.label))
         .unwrap_or(0)
 }
 
@@ -622,7 +690,7 @@ fn picking_action(
             d.candidates.clear();
             d.duplicate_reason = None;
             d.error = None;
-            d.fields.retain(|f| DETENTION_FIELDS.contains(&f.label));
+            d.fields.retain(|f| detention_field(f.label));
             return continue_details(app, d);
         }
         _ => {}
@@ -651,6 +719,9 @@ pub fn type_char(app: &mut App, b: &mut BookingState, c: char) {
                 && f.value.chars().count() < 120
             {
                 f.value.push(c);
+                if on_cell(d) {
+                    cell_changed(app, d);
+                }
             }
         }
         BookingStep::Banner(_) => {}
@@ -714,11 +785,17 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                 if let Some(f) = d.fields.get_mut(d.focus) {
                     f.value.pop();
                 }
+                if on_cell(&d) {
+                    cell_changed(app, &mut d);
+                }
                 BookingStep::Details(d)
             }
             (None, Action::ClearField) => {
                 if let Some(f) = d.fields.get_mut(d.focus) {
                     f.value.clear();
+                }
+                if on_cell(&d) {
+                    cell_changed(app, &mut d);
                 }
                 BookingStep::Details(d)
             }
@@ -808,6 +885,29 @@ fn value(d: &DetailsState, label: &str) -> String {
 fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     let now = app.now;
     let today = london_date(now);
+    // Before the person is created: an occupied cell with no reason stops here, and someone
+    // booked into the cell since it was typed is named now rather than by the store.
+    cell_changed(app, d);
+    let shared_cell_reason = if d.occupants.is_empty() {
+        None
+    } else {
+        match shared_reason(&value(d, SHARED_REASON)) {
+            Some(reason) => Some(reason),
+            None => {
+                let cell = d
+                    .occupants
+                    .first()
+                    .map_or_else(|| value(d, "Cell"), |o| o.cell.trim().to_string());
+                d.error = Some(format!(
+                    "Say why they share {cell} (at least {SHARED_REASON_MIN_WORDS} words), or choose another cell."
+                ));
+                if let Some(i) = d.fields.iter().position(|f| f.label == SHARED_REASON) {
+                    d.focus = i;
+                }
+                return None;
+            }
+        }
+    };
     let (person_id, who) = match &d.person {
         Some(p) => (
             p.person_id,
@@ -840,7 +940,7 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
                         detentions: Vec::new(),
                         detention_count: 0,
                     });
-                    d.fields.retain(|f| DETENTION_FIELDS.contains(&f.label));
+                    d.fields.retain(|f| detention_field(f.label));
                     d.focus = d.fields.len().saturating_sub(1);
                     (id, who)
                 }
@@ -857,6 +957,7 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
         arresting_officer: value(d, "Arresting officer"),
         reason: value(d, "Reason for arrest"),
         cell: value(d, "Cell"),
+        shared_cell_reason,
     };
     if booking.cell.is_empty() {
         d.error = Some("Give the cell the person is going to.".into());

@@ -5,6 +5,7 @@ pub mod board;
 pub mod board_legend;
 pub mod booking;
 pub mod care;
+pub mod cell;
 pub mod clock;
 pub mod contact;
 pub mod emergency;

@@ -18,6 +18,7 @@ use super::{StoreError, collect_rows, parse_timestamp, timestamp};
 use crate::domain::booking::{
     DEFAULT_CUSTODY_FORMAT, PersonQuery, ValidPerson, custody_number, needs_appropriate_adult,
 };
+use crate::domain::cell::{Occupant, occupants_of, shared_reason};
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::form::{Answer, Answers, Form, missing_sentence};
 use crate::domain::person::{
@@ -81,6 +82,9 @@ pub struct Booking {
     pub arresting_officer: String,
     pub reason: String,
     pub cell: String,
+    /// Why this person goes into a cell someone in custody already has: the store refuses
+    /// an occupied cell without one ([`crate::domain::cell::shared_reason`]).
+    pub shared_cell_reason: Option<String>,
 }
 
 /// What booking in made.
@@ -134,6 +138,28 @@ pub struct Saved {
     /// (an answer was changed). They are not removed: a person decides, and marks one entered
     /// in error with a reason if it is wrong.
     pub no_longer_follows: Vec<String>,
+}
+
+/// Everyone in custody now with a cell, oldest booking first. The cells are compared in Rust
+/// ([`occupants_of`]), not in SQL, so that "the same cell" means exactly what it means on the
+/// board (SQLite's `lower` folds ASCII only).
+fn in_custody_cells(conn: &Connection) -> Result<Vec<Occupant>, StoreError> {
+    collect_rows(
+        conn,
+        "SELECT d.custody_no, p.surname, p.forenames, d.cell
+         FROM detention d JOIN person p ON p.id = d.person_id
+         WHERE d.closed_at IS NULL AND trim(d.cell) <> ''
+         ORDER BY d.id",
+        [],
+        |r| {
+            Ok(Occupant {
+                custody_no: r.get(0)?,
+                surname: r.get(1)?,
+                forenames: r.get(2)?,
+                cell: r.get(3)?,
+            })
+        },
+    )
 }
 
 /// The key range that a folded prefix covers: `[prefix, prefix + U+10FFFF)`.
@@ -708,6 +734,24 @@ impl super::Store {
                     "this person is already in custody here: open their record instead".into(),
                 ));
             }
+            let in_custody = in_custody_cells(tx)?;
+            let sharing: Vec<&Occupant> = occupants_of(&b.cell, &in_custody);
+            // Named as recorded for whoever is there already (`c4` typed is their `C4`).
+            let cell = sharing.first().map_or(b.cell.trim(), |o| o.cell.trim());
+            let shared = if sharing.is_empty() {
+                None
+            } else {
+                let numbers: Vec<&str> = sharing.iter().map(|o| o.custody_no.as_str()).collect();
+                match b.shared_cell_reason.as_deref().and_then(shared_reason) {
+                    Some(reason) => Some((numbers.join(", "), reason)),
+                    None => {
+                        return Err(StoreError::Invalid(format!(
+                            "{cell} is occupied by {}: give the reason they share (a few words), or choose another cell",
+                            numbers.join(" and ")
+                        )));
+                    }
+                }
+            };
             let custody_no = next_custody_number(tx, now)?;
             let detention_id = insert_detention(
                 tx,
@@ -730,6 +774,23 @@ impl super::Store {
                 &detention_id.to_string(),
                 &format!("booked in as {custody_no}"),
             )?;
+            if let Some((with, reason)) = &shared {
+                // Set here rather than in insert_detention: only booking in decides a shared
+                // cell, and the demo and imports write detentions without one.
+                tx.execute(
+                    "UPDATE detention SET shared_cell_reason = ?1 WHERE id = ?2",
+                    params![reason, detention_id],
+                )?;
+                // Custody numbers only: the audit names no one.
+                audit::append(
+                    tx,
+                    now,
+                    &staff,
+                    AuditAction::RecordWrite,
+                    &detention_id.to_string(),
+                    &format!("cell {cell} shared with {with}; reason: {reason}"),
+                )?;
+            }
             let dob = dob.and_then(|d| d.parse::<NaiveDate>().ok());
             let juvenile = needs_appropriate_adult(dob, london_date(now));
             if juvenile {
@@ -761,6 +822,16 @@ impl super::Store {
                 appropriate_adult_flag: juvenile,
             })
         })
+    }
+
+    /// The people in custody now in `cell` (compared as the board does: `c4 ` is `C4`), for
+    /// the booking screen to name before anyone is put in with them. None for an empty cell.
+    pub fn cell_occupants(&self, cell: &str) -> Result<Vec<Occupant>, StoreError> {
+        if cell.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = in_custody_cells(self.conn())?;
+        Ok(occupants_of(cell, &all).into_iter().cloned().collect())
     }
 
     /// This person's detention in custody now, if any: (detention id, custody number).

@@ -313,10 +313,12 @@ pub fn record(
         Option<String>,
         String,
         String,
+        String,
     );
     let head: Option<Head> = conn
         .query_row(
-            "SELECT p.id, p.sex, p.nhs_number, p.pnc_id, d.arresting_officer, d.reason
+            "SELECT p.id, p.sex, p.nhs_number, p.pnc_id, d.arresting_officer, d.reason,
+                    d.shared_cell_reason
              FROM detention d JOIN person p ON p.id = d.person_id WHERE d.id = ?1",
             [detention_id],
             |r| {
@@ -327,11 +329,14 @@ pub fn record(
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             },
         )
         .optional()?;
-    let Some((person_id, sex, nhs_number, pnc_id, arresting_officer, reason)) = head else {
+    let Some((person_id, sex, nhs_number, pnc_id, arresting_officer, reason, shared_cell_reason)) =
+        head
+    else {
         return Ok(None);
     };
     let Some(mut entry) = custody_entries(conn, Which::One(detention_id))?
@@ -434,6 +439,7 @@ pub fn record(
         pnc_id,
         arresting_officer,
         reason,
+        shared_cell_reason,
         flags,
         plan_history,
         checks,

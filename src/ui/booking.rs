@@ -14,6 +14,7 @@ use crate::app::booking::{
 };
 use crate::app::{Action, App};
 use crate::domain::observation::london_date;
+use crate::domain::text::printable;
 use crate::keymap::Context;
 use crate::store::booking::PersonMatch;
 
@@ -157,6 +158,15 @@ fn details(app: &App, d: &DetailsState, theme: &Theme, frame: &mut Frame<'_>, ar
                 },
             ),
         ]));
+    }
+    if d.picking.is_none()
+        && let Some(warning) = d.cell_warning()
+    {
+        // Names come from the database: printable, so no stored text can move the cursor.
+        lines.push(Line::from(Span::styled(
+            format!(" {}", printable(&warning)),
+            theme.warning(),
+        )));
     }
     if !d.candidates.is_empty() {
         // What is left above the error and the instruction (three lines, the last may wrap).

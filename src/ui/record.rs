@@ -51,8 +51,14 @@ pub fn render(app: &App, r: &RecordState, theme: &Theme, frame: &mut Frame<'_>, 
                 theme.title(),
             ),
             Span::raw(format!(
-                "  age {age}  ·  {}  ·  cell {}",
-                e.custody_no, e.cell
+                "  age {age}  ·  {}  ·  cell {}{}",
+                e.custody_no,
+                printable(&e.cell),
+                if r.view.shared_cell_reason.is_empty() {
+                    ""
+                } else {
+                    " (shared)"
+                }
             )),
         ])),
         title_area,
@@ -348,6 +354,21 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         ),
         label("Arresting officer", v.arresting_officer.clone(), theme),
         label("Reason", v.reason.clone(), theme),
+    ]);
+    // A cell shared at booking-in says why, next to the arrest details, for whoever plans
+    // the checks and whoever takes over the suite.
+    if !v.shared_cell_reason.is_empty() {
+        lines.push(label(
+            "Shared cell",
+            format!(
+                "{}: {}",
+                printable(e.cell.trim()),
+                printable(&v.shared_cell_reason)
+            ),
+            theme,
+        ));
+    }
+    lines.extend([
         label(
             "Observation level",
             format!("{} — {}", level.number(), level.label()),

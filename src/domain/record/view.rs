@@ -114,6 +114,9 @@ pub struct RecordView {
     pub pnc_id: Option<String>,
     pub arresting_officer: String,
     pub reason: String,
+    /// Why the person was booked into a cell someone else in custody had; empty when the
+    /// cell was not shared at booking-in.
+    pub shared_cell_reason: String,
     pub flags: Vec<FlagView>,
     pub plan_history: Vec<CarePlanView>,
     pub checks: Vec<CheckView>,
