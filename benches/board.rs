@@ -12,7 +12,9 @@
 //! - `in_custody_query`: the SQL alone;
 //! - `refresh_rows`: the query plus building and sorting `BoardState` rows;
 //! - `tick_refresh_and_render_120x40`: the App's real refresh path (`Event::Tick` through
-//!   `update`) plus `ui::render` on a 120×40 test terminal: the whole board refresh;
+//!   `update`) plus `ui::render` on a 120×40 test terminal: the whole board refresh, which
+//!   includes the PACE state of everyone in custody and the open emergencies (read from the
+//!   database and published to the alarm file for locked terminals);
 //! - `render_only_120x40`: drawing alone.
 
 #[path = "../tests/support/mod.rs"]
@@ -157,6 +159,43 @@ fn add_twenty_in_custody(db: &Path, now: DateTime<Utc>) {
         .expect("add people");
 }
 
+/// Raises three emergencies by hand among the 40 in custody and closes one with an outcome,
+/// so the tick reads open emergencies, their calls and acknowledgements, and a plan review due.
+fn add_emergencies(db: &Path, now: DateTime<Utc>) {
+    use sonar_custody::domain::emergency::{CallKind, CloseDraft, OutcomeKind};
+    let mut store = Store::unlock(db, "sergeant", support::DEMO_PASSWORD, now)
+        .expect("sergeant login")
+        .store;
+    let ids: Vec<i64> = store
+        .in_custody()
+        .expect("query")
+        .iter()
+        .take(3)
+        .map(|e| e.detention_id)
+        .collect();
+    let mut opened = Vec::new();
+    for id in ids {
+        let e = store
+            .raise_emergency(id, "Found slumped, breathing noisily", now)
+            .expect("raise");
+        store
+            .record_emergency_call(e, CallKind::Ambulance, "Sgt Okafor", now, now)
+            .expect("call");
+        opened.push(e);
+    }
+    store
+        .close_emergency(
+            opened[0],
+            &CloseDraft {
+                kind: OutcomeKind::RousedOnRecheck,
+                outcome_at: now,
+                note: String::new(),
+            },
+            now,
+        )
+        .expect("close");
+}
+
 fn bench_suite(c: &mut Criterion, label: &str, db: &Path, now: DateTime<Utc>) {
     let store = Store::unlock(db, "sergeant", support::DEMO_PASSWORD, now)
         .expect("sergeant login")
@@ -165,6 +204,17 @@ fn bench_suite(c: &mut Criterion, label: &str, db: &Path, now: DateTime<Utc>) {
     let mut app = support::app(db);
     support::log_in(&mut app, "sergeant", support::DEMO_PASSWORD);
     assert!(matches!(app.screen, Screen::Board(_)), "logged in");
+    // Acknowledge any open emergency and put it aside, so the board (not the alert) is drawn.
+    update(&mut app, Event::Tick(now));
+    for _ in 0..app.emergency.open.len() {
+        support::key(&mut app, crossterm::event::KeyCode::Enter);
+        support::key(&mut app, crossterm::event::KeyCode::Down);
+    }
+    support::key(&mut app, crossterm::event::KeyCode::Esc);
+    assert!(
+        !sonar_custody::app::emergency::full_screen(&app),
+        "the emergencies are put aside"
+    );
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     eprintln!("board bench [{label}]: {in_custody} people in custody");
 
@@ -215,6 +265,13 @@ fn board_refresh(c: &mut Criterion) {
     bench_suite(c, &format!("{people}_historical/20_in_custody"), &db, now);
     add_twenty_in_custody(&db, now);
     bench_suite(c, &format!("{people}_historical/40_in_custody"), &db, now);
+    add_emergencies(&db, now);
+    bench_suite(
+        c,
+        &format!("{people}_historical/40_in_custody_2_emergencies_open"),
+        &db,
+        now,
+    );
 }
 
 criterion_group!(benches, board_refresh);
