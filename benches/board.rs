@@ -176,7 +176,7 @@ fn add_emergencies(db: &Path, now: DateTime<Utc>) {
     let mut opened = Vec::new();
     for id in ids {
         let e = store
-            .raise_emergency(id, "Found slumped, breathing noisily", now)
+            .raise_emergency(id, "Found slumped, breathing noisily", "", now)
             .expect("raise");
         store
             .record_emergency_call(e, CallKind::Ambulance, "Sgt Okafor", now, now)

@@ -203,12 +203,12 @@ fn the_wall_board_writes_nothing_but_its_own_acknowledgement() {
     let mut officer = login(&db, "officer");
     let id = officer.in_custody().unwrap()[0].detention_id;
     let esc = officer
-        .raise_emergency(id, "Found on the floor, not responding", now())
+        .raise_emergency(id, "Found on the floor, not responding", "", now())
         .unwrap();
     let mut wall = login(&db, "wallboard");
     assert_eq!(wall.open_emergencies().unwrap().len(), 1);
     let refused = wall
-        .raise_emergency(id, "Found on the floor again", now())
+        .raise_emergency(id, "Found on the floor again", "", now())
         .unwrap_err();
     assert!(
         matches!(refused, StoreError::NotPermitted { .. }),

@@ -110,7 +110,7 @@ fn list_and_record_carry_the_emergency_with_its_calls_and_outcome() {
     let detention = sergeant.detention_by_custody_no(&wright).unwrap().unwrap();
     let opened = Utc::now() - Duration::minutes(30);
     let first = sergeant
-        .raise_emergency(detention, "Found slumped, not responding", opened)
+        .raise_emergency(detention, "Found slumped, not responding", "", opened)
         .unwrap();
     sergeant
         .record_emergency_call(
@@ -133,7 +133,12 @@ fn list_and_record_carry_the_emergency_with_its_calls_and_outcome() {
         )
         .unwrap();
     let second = sergeant
-        .raise_emergency(detention, "Breathing noisily, will not wake", Utc::now())
+        .raise_emergency(
+            detention,
+            "Breathing noisily, will not wake",
+            "",
+            Utc::now(),
+        )
         .unwrap();
     sergeant
         .record_emergency_call(second, CallKind::Hcp, "DO Walsh", Utc::now(), Utc::now())

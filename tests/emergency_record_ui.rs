@@ -31,7 +31,7 @@ fn two_emergencies(db: &DemoDb) -> i64 {
         .detention_id;
     let at = |m: i64| fixed_now() - Duration::minutes(m);
     let first = store
-        .raise_emergency(detention, "Found slumped, not responding", at(40))
+        .raise_emergency(detention, "Found slumped, not responding", "", at(40))
         .expect("raise");
     store
         .record_emergency_call(first, CallKind::Ambulance, "Sgt Okafor", at(39), at(39))
@@ -48,7 +48,7 @@ fn two_emergencies(db: &DemoDb) -> i64 {
         )
         .expect("close");
     let second = store
-        .raise_emergency(detention, "Breathing noisily, will not wake", at(5))
+        .raise_emergency(detention, "Breathing noisily, will not wake", "", at(5))
         .expect("raise");
     store
         .record_emergency_call(second, CallKind::Hcp, "DO Walsh", at(4), at(4))

@@ -224,6 +224,10 @@ fn anyone_raises_one_by_hand_and_the_wall_board_shows_it_but_writes_nothing() {
     let text = screen_text(&officer, 80, 24);
     assert!(text.contains("Say what was seen"), "{text}");
     type_text(&mut officer, " found slumped, breathing noisily");
+    // Where: the cell unless said otherwise (tab to it, clear it, type the place).
+    key(&mut officer, KeyCode::Tab);
+    key_with(&mut officer, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut officer, "exercise yard");
     key(&mut officer, KeyCode::Enter);
     assert!(
         status(&officer).contains("EMERGENCY raised"),
@@ -231,10 +235,22 @@ fn anyone_raises_one_by_hand_and_the_wall_board_shows_it_but_writes_nothing() {
         status(&officer)
     );
 
+    // A locked terminal says where, and nothing more.
+    let mut locked = app(&db.path);
+    locked.now = officer.now;
+    tick(&mut locked, Duration::seconds(1));
+    let text = screen_text(&locked, 80, 24);
+    assert!(
+        text.contains("MEDICAL EMERGENCY: EXERCISE YARD (CELL"),
+        "{text}"
+    );
+    assert!(!text.contains("slumped"), "{text}");
+
     tick(&mut wall, Duration::seconds(1));
     let text = screen_text(&wall, 80, 24);
     assert!(text.contains("MEDICAL EMERGENCY"), "{text}");
     assert!(text.contains("raised by hand by officer"), "{text}");
+    assert!(text.contains("Where: EXERCISE YARD (CELL"), "{text}");
     assert!(rings(&mut wall));
     // Its only key there: acknowledge (audited as the wall board on this terminal).
     key(&mut wall, KeyCode::Char('9'));

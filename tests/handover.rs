@@ -133,7 +133,7 @@ fn give_an_emergency(db: &Path, detention_id: i64) {
     let at = |m: i64| now - chrono::Duration::minutes(m);
     let mut sergeant = Store::unlock(db, "sergeant", "demo", now).unwrap().store;
     let first = sergeant
-        .raise_emergency(detention_id, "Found slumped, not responding", at(40))
+        .raise_emergency(detention_id, "Found slumped, not responding", "", at(40))
         .unwrap();
     sergeant
         .record_emergency_call(first, CallKind::Ambulance, "Sgt Okafor", at(39), at(39))

@@ -60,12 +60,13 @@ pub enum Dialog {
         field: CloseField,
         error: Option<String>,
     },
-    /// Raising one by hand: what was seen.
+    /// Raising one by hand: what was seen, and where (the cell unless changed).
     Raise {
         detention_id: i64,
         who: String,
-        cell: String,
         seen: String,
+        location: String,
+        on_location: bool,
         error: Option<String>,
     },
 }
@@ -177,7 +178,10 @@ pub fn refresh(app: &mut App) {
     };
     match store.open_emergencies() {
         Ok(open) => {
-            let alarms: Vec<Alarm> = open.iter().map(|o| Alarm::from(&o.emergency)).collect();
+            let alarms: Vec<Alarm> = open
+                .iter()
+                .map(|o| Alarm::new(&o.emergency, &o.cell))
+                .collect();
             app.emergency.alarm_problem = crate::store::alarm::publish_alarms(&db, &alarms)
                 .err()
                 .map(|e| {
@@ -267,8 +271,9 @@ pub fn perform(app: &mut App, action: Action) -> bool {
                 app.emergency.dialog = Some(Dialog::Raise {
                     detention_id,
                     who,
-                    cell,
                     seen: String::new(),
+                    location: cell,
+                    on_location: false,
                     error: None,
                 });
             } else {
@@ -413,11 +418,19 @@ fn dialog_action(app: &mut App, mut dialog: Dialog, action: Action) {
         return;
     }
     match &mut dialog {
-        Dialog::Raise { seen, .. } => match action {
+        Dialog::Raise {
+            seen,
+            location,
+            on_location,
+            ..
+        } => match action {
+            Action::NextField | Action::PrevField => *on_location = !*on_location,
             Action::DeleteBack => {
-                seen.pop();
+                if *on_location { location } else { seen }.pop();
             }
-            Action::ClearField => seen.clear(),
+            Action::ClearField => {
+                if *on_location { location } else { seen }.clear();
+            }
             _ => {}
         },
         Dialog::Call {
@@ -478,9 +491,10 @@ fn submit(app: &mut App, dialog: &Dialog) -> bool {
             detention_id,
             who,
             seen,
+            location,
             ..
         } => store
-            .raise_emergency(*detention_id, seen, now)
+            .raise_emergency(*detention_id, seen, location, now)
             .map(|_| format!("EMERGENCY raised for {who}: every terminal shows it and rings."))
             .map_err(|e| super::sentence(e.to_string())),
         Dialog::Call {
@@ -574,7 +588,18 @@ pub fn type_char(app: &mut App, c: char) -> bool {
         }
     };
     match dialog {
-        Dialog::Raise { seen, .. } => push(seen, 300),
+        Dialog::Raise {
+            seen,
+            location,
+            on_location,
+            ..
+        } => {
+            if *on_location {
+                push(location, 40);
+            } else {
+                push(seen, 300);
+            }
+        }
         Dialog::Call {
             called_by,
             time,

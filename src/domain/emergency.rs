@@ -390,16 +390,27 @@ pub fn clock_time(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Alarm {
     pub id: i64,
-    /// The cell (or where the person was), empty when none was allocated.
+    /// The person's cell, empty when none was allocated.
     pub cell: String,
+    /// Where it was raised when that was not the cell ("exercise yard"), else empty.
+    #[serde(default)]
+    pub location: String,
     pub opened_at: DateTime<Utc>,
 }
 
-impl From<&Emergency> for Alarm {
-    fn from(e: &Emergency) -> Alarm {
+impl Alarm {
+    /// The alarm for `e`, whose person is in `cell`.
+    pub fn new(e: &Emergency, cell: &str) -> Alarm {
+        let elsewhere =
+            !e.location.trim().is_empty() && !e.location.trim().eq_ignore_ascii_case(cell.trim());
         Alarm {
             id: e.id,
-            cell: e.location.clone(),
+            cell: cell.to_string(),
+            location: if elsewhere {
+                e.location.clone()
+            } else {
+                String::new()
+            },
             opened_at: e.opened_at,
         }
     }

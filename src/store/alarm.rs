@@ -107,6 +107,7 @@ mod tests {
         let a = Alarm {
             id: 3,
             cell: "C4".into(),
+            location: String::new(),
             opened_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 2, 3, 0).unwrap(),
         };
         assert!(publish_alarms(&db, std::slice::from_ref(&a)).unwrap());

@@ -318,6 +318,7 @@ impl super::Store {
                         detention_id,
                         crate::domain::emergency::Cause::FailedRousing,
                         reason,
+                        None,
                         Some(check_id),
                         &staff,
                         now,

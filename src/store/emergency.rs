@@ -212,13 +212,16 @@ fn still_open(conn: &Connection, id: i64) -> Result<Emergency, StoreError> {
     }
 }
 
-/// Opens an emergency inside the caller's transaction (a check, a score, or by hand), where
-/// the detention's cell is, with its audit row. Returns its id.
+/// Opens an emergency inside the caller's transaction (a check, a score, or by hand) with its
+/// audit row. Where: `location` when given (someone found the person elsewhere), otherwise the
+/// detention's cell. Returns its id.
+#[allow(clippy::too_many_arguments)]
 pub fn open_emergency(
     tx: &Connection,
     detention_id: i64,
     cause: Cause,
     reason: &str,
+    location: Option<&str>,
     check_id: Option<i64>,
     by: &str,
     at: DateTime<Utc>,
@@ -231,6 +234,10 @@ pub fn open_emergency(
         )
         .optional()?
         .ok_or_else(|| StoreError::Invalid("there is no such detention".into()))?;
+    let cell = location
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map_or(cell, str::to_string);
     tx.prepare_cached(
         "INSERT INTO escalation (detention_id, check_id, opened_at, opened_by, reason, cause, location)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -268,12 +275,13 @@ impl super::Store {
         emergencies_of(self.conn(), detention_id)
     }
 
-    /// Raises an emergency by hand: who (the logged-in person), where (the detention's cell),
-    /// and what was seen.
+    /// Raises an emergency by hand: who (the logged-in person), where (`location`, or the
+    /// detention's cell when empty), and what was seen.
     pub fn raise_emergency(
         &mut self,
         detention_id: i64,
         seen: &str,
+        location: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let seen = seen.trim();
@@ -297,6 +305,7 @@ impl super::Store {
                 detention_id,
                 Cause::RaisedByHand,
                 seen,
+                Some(location),
                 None,
                 &staff,
                 now,

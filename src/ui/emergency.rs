@@ -22,6 +22,18 @@ fn cell_words(cell: &str) -> String {
     }
 }
 
+/// Where it happened, and the cell when that was somewhere else ("exercise yard (cell C7)").
+fn where_words(location: &str, cell: &str) -> String {
+    let (location, cell) = (location.trim(), cell.trim());
+    if location.is_empty() || location.eq_ignore_ascii_case(cell) {
+        cell_words(cell)
+    } else if cell.is_empty() {
+        printable(location)
+    } else {
+        format!("{} ({})", printable(location), cell_words(cell))
+    }
+}
+
 /// Rows the lock screen's emergency panel needs (0 without an alarm).
 pub fn locked_panel_height(app: &App) -> u16 {
     let n = app.emergency.alarms.len() + usize::from(app.emergency.alarm_problem.is_some());
@@ -46,7 +58,7 @@ pub fn render_locked(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
         lines.push(Line::from(Span::styled(
             format!(
                 "!! MEDICAL EMERGENCY: {} since {} ({} ago){waiting}",
-                cell_words(&a.cell).to_uppercase(),
+                where_words(&a.location, &a.cell).to_uppercase(),
                 to_london(a.opened_at),
                 format_elapsed(app.now - a.opened_at)
             ),
@@ -113,7 +125,10 @@ pub fn render_full(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) 
         )),
         Line::default(),
         Line::from(Span::styled(
-            format!("Where: {}", cell_words(&o.cell).to_uppercase()),
+            format!(
+                "Where: {}",
+                where_words(&e.location, &o.cell).to_uppercase()
+            ),
             theme.title(),
         )),
         Line::from(format!(
@@ -225,17 +240,19 @@ pub fn render_dialog(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
     let (title, mut lines, error) = match dialog {
         Dialog::Raise {
             who,
-            cell,
             seen,
+            location,
+            on_location,
             error,
             ..
         } => (
             " Raise a medical emergency ",
             vec![
-                Line::from(format!("{} · {}", printable(who), cell_words(cell))),
+                Line::from(printable(who)),
                 Line::from("Every terminal will show it full-screen and ring."),
                 Line::default(),
-                field("What you saw", seen, true),
+                field("What you saw", seen, !on_location),
+                field("Where", location, *on_location),
             ],
             error,
         ),

@@ -274,7 +274,11 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             },
         )),
         (None, Some(notice)) => Line::from(Span::styled(format!(" {notice}"), theme.warning())),
-        (None, None) => Line::default(),
+        // Locked terminals cannot be told of emergencies: say so wherever someone is working.
+        (None, None) => match &app.emergency.alarm_problem {
+            Some(problem) => Line::from(Span::styled(format!(" {problem}"), theme.error())),
+            None => Line::default(),
+        },
     };
     frame.render_widget(Paragraph::new(message), message_area);
     frame.render_widget(Paragraph::new(hint_line(app, theme)), hints_area);

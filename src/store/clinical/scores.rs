@@ -496,6 +496,7 @@ fn open_score_emergency(
         crate::domain::emergency::Cause::ScoreRule,
         &reason,
         None,
+        None,
         by,
         at,
     )?;
