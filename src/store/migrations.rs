@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_board_duties",
         include_str!("../../schema/migrations/0010_board_duties.sql"),
     ),
+    (
+        "0011_hcp_requests_and_directions",
+        include_str!("../../schema/migrations/0011_hcp_requests_and_directions.sql"),
+    ),
 ];
 
 /// The schema version this program writes.
