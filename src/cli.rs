@@ -57,6 +57,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The suite's continuity-of-care and inspection figures over a period (London dates, both
+    /// days included): HCP request to seen, checks on time, doses against due, PRRA completion,
+    /// substance-use referral. Each measure is defined in the README with its source.
+    Report {
+        /// The first day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// The last day, YYYY-MM-DD (included).
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        /// Print JSON instead of text.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (measure, value) instead of text.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Create a suite database, its first administrator and the recovery key.
     Init {
         /// The suite's name, shown on every screen and in handover bundles.

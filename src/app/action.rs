@@ -81,6 +81,9 @@ actions! {
     AcknowledgeEmergency => "acknowledge_emergency", "Acknowledge the emergency on this terminal: the bell stops here (audited with terminal and user)";
     CallAmbulance => "call_ambulance", "Record that 999 / an ambulance was called: who called and when";
     CallHcp => "call_hcp", "Record that the HCP was called: who called and when";
+    ShowReport => "show_report", "Show the suite's figures for the last 28 days: HCP waits, checks on time, doses, PRRA, referrals (sergeant, HCP, admin)";
+    PreviousPeriod => "previous_period", "Show the report a week earlier";
+    NextPeriod => "next_period", "Show the report a week later";
     CloseEmergency => "close_emergency", "Close the emergency with its outcome and time (custody sergeant or HCP); a care-plan review falls due";
 }
 

@@ -12,6 +12,7 @@ pub mod entry;
 pub mod form;
 pub mod handover;
 pub mod import;
+pub mod report;
 pub mod review;
 
 use std::path::PathBuf;
@@ -218,6 +219,8 @@ pub struct App {
     pub handover: Option<handover::HandoverState>,
     /// Importing a bundle from another suite, over the board (`import.rs`).
     pub import: Option<import::ImportState>,
+    /// The report screen over the board (`report.rs`).
+    pub report: Option<report::ReportState>,
     /// Adding a score, medicine, dose, consent, fitness decision, referral or appointment
     /// over the open record (`entry.rs`).
     pub entry: Option<entry::EntryState>,
@@ -246,6 +249,7 @@ impl App {
             emergency: emergency::EmergencyState::default(),
             handover: None,
             import: None,
+            report: None,
             entry: None,
             size: (80, 24),
             session: None,
@@ -273,6 +277,9 @@ impl App {
             return context;
         }
         if let Some(context) = import::context(self) {
+            return context;
+        }
+        if let Some(context) = report::context(self) {
             return context;
         }
         if let Some(context) = entry::context(self) {
@@ -318,6 +325,7 @@ impl App {
         emergency::on_lock(self);
         self.handover = None;
         self.import = None;
+        self.report = None;
         self.entry = None;
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
@@ -478,6 +486,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if import::perform(app, action) {
+        return;
+    }
+    if report::perform(app, action) {
         return;
     }
     if entry::perform(app, action) {

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod handover;
 pub mod handover_sheet;
 pub mod record;
+pub mod report;
 pub mod ui;
 
 use std::io::Write;
@@ -34,6 +35,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         } => demo::run_demo(&cli.login, people, generate_only, &clock),
         Command::List { all, json } => demo::run_list(&cli.login, all, json, &clock),
         Command::Record { custody_no, json } => record::run(&cli.login, &custody_no, json, &clock),
+        Command::Report {
+            from,
+            to,
+            json,
+            csv,
+        } => report::run(&cli.login, &from, &to, json, csv, &clock),
         Command::Init { suite, admin } => init(&cli.login, &suite, &admin, &clock),
         Command::User(cmd) => user(&cli.login, cmd, &clock),
         Command::Audit(cmd) => audit_command(&cli.login, cmd, &clock),

@@ -21,6 +21,7 @@ pub mod pace;
 pub mod person;
 pub mod pnc;
 pub mod record;
+pub mod report;
 pub mod role;
 pub mod rules;
 pub mod scores;

@@ -25,6 +25,8 @@ pub enum Context {
     Filter,
     /// The full-screen medical emergency: acknowledge, record calls, close.
     Emergency,
+    /// The report screen: the suite's figures over a period.
+    Report,
 }
 
 impl Context {
@@ -39,6 +41,7 @@ impl Context {
         Context::Help,
         Context::Filter,
         Context::Emergency,
+        Context::Report,
     ];
 
     /// The stable snake_case name used as the table name in keymap files.
@@ -53,6 +56,7 @@ impl Context {
             Context::Help => "help",
             Context::Filter => "filter",
             Context::Emergency => "emergency",
+            Context::Report => "report",
         }
     }
 
@@ -76,6 +80,7 @@ impl Context {
             Context::Emergency => {
                 "The full-screen medical emergency (every terminal shows it until acknowledged)"
             }
+            Context::Report => "The report screen: the suite's figures over a period",
         }
     }
 

@@ -754,6 +754,7 @@ mod tests {
                 "i=import_bundle",
                 "!=raise_emergency",
                 "e=show_emergencies",
+                "F=show_report",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_hcp_requests_and_directions",
         include_str!("../../schema/migrations/0011_hcp_requests_and_directions.sql"),
     ),
+    (
+        "0013_report",
+        include_str!("../../schema/migrations/0013_report.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

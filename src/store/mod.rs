@@ -15,6 +15,7 @@ pub mod maintenance;
 pub mod migrations;
 pub mod pace;
 pub mod record;
+pub mod report;
 pub mod session;
 pub mod staff;
 

@@ -13,6 +13,7 @@ mod help;
 mod import;
 mod login;
 mod record;
+mod report;
 pub mod theme;
 mod trends;
 
@@ -70,6 +71,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.import.is_some() {
         let [_, body, _] = frame_areas(area);
         import::render(app, &theme, frame, body);
+    }
+    if app.report.is_some() {
+        let [_, body, _] = frame_areas(area);
+        report::render(app, &theme, frame, body);
     }
     if app.entry.is_some() {
         let [_, body, _] = frame_areas(area);
@@ -162,6 +167,12 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::Back,
             Action::Help,
             Action::Lock,
+        ],
+        Context::Report => &[
+            Action::PreviousPeriod,
+            Action::NextPeriod,
+            Action::Back,
+            Action::Help,
         ],
         Context::Emergency => &[
             Action::AcknowledgeEmergency,
@@ -256,6 +267,9 @@ fn short_label(action: Action) -> &'static str {
         Action::CallHcp => "HCP called",
         Action::CloseEmergency => "close (outcome)",
         Action::RaiseEmergency => "emergency",
+        Action::ShowReport => "report",
+        Action::PreviousPeriod => "week earlier",
+        Action::NextPeriod => "week later",
         other => other.name(),
     }
 }
