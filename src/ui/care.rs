@@ -45,6 +45,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+    boxed_with(frame, area, title, lines, ratatui::style::Style::default());
+}
+
+/// A box of `lines` centred over `area`, as tall as its wrapped lines, its border in `border`
+/// (the emergency prompts are red).
+pub(super) fn boxed_with(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    border: ratatui::style::Style,
+) {
     let width = area.width.saturating_sub(4).min(76);
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
@@ -61,7 +73,8 @@ fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(title.to_string()),
+                .title(title.to_string())
+                .border_style(border),
         ),
         popup,
     );

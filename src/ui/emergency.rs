@@ -73,15 +73,17 @@ pub fn render_locked(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
         theme.warning(),
     )));
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" EMERGENCY ")
-                .border_style(theme.overdue()),
-        ),
-        area,
-    );
+    frame.render_widget(emergency_block(lines, theme), area);
+}
+
+/// Red-bordered "EMERGENCY" text, for the lock screen's panel and the full screen alike.
+fn emergency_block<'a>(lines: Vec<Line<'a>>, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(" EMERGENCY ")
+            .border_style(theme.overdue()),
+    )
 }
 
 /// The header strip's words while emergencies are open but put aside here.
@@ -209,15 +211,7 @@ pub fn render_full(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) 
     .areas(area);
     frame.render_widget(Clear, area);
     super::render_header(app, theme, frame, header);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" EMERGENCY ")
-                .border_style(theme.overdue()),
-        ),
-        body,
-    );
+    frame.render_widget(emergency_block(lines, theme), body);
     super::render_footer(app, theme, frame, footer);
 }
 
@@ -329,25 +323,5 @@ pub fn render_dialog(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
     }
     lines.push(Line::default());
     lines.push(super::hint_line(app, theme));
-    let width = area.width.saturating_sub(4).min(76);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2))
-        .min(area.height.saturating_sub(2));
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(title)
-                .border_style(theme.overdue()),
-        ),
-        popup,
-    );
+    super::care::boxed_with(frame, area, title, lines, theme.overdue());
 }
