@@ -25,6 +25,8 @@ pub enum Context {
     Filter,
     /// The full-screen medical emergency: acknowledge, record calls, close.
     Emergency,
+    /// The HCP's queue of people waiting to be seen.
+    Queue,
 }
 
 impl Context {
@@ -39,6 +41,7 @@ impl Context {
         Context::Help,
         Context::Filter,
         Context::Emergency,
+        Context::Queue,
     ];
 
     /// The stable snake_case name used as the table name in keymap files.
@@ -53,6 +56,7 @@ impl Context {
             Context::Help => "help",
             Context::Filter => "filter",
             Context::Emergency => "emergency",
+            Context::Queue => "hcp_queue",
         }
     }
 
@@ -76,6 +80,7 @@ impl Context {
             Context::Emergency => {
                 "The full-screen medical emergency (every terminal shows it until acknowledged)"
             }
+            Context::Queue => "The HCP's queue: everyone waiting to be seen, most overdue first",
         }
     }
 
