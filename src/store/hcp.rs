@@ -316,6 +316,11 @@ fn still_in_custody(tx: &Connection, detention_id: i64) -> Result<(), StoreError
 }
 
 impl super::Store {
+    /// What the board shows of requests and directions, for everyone in custody.
+    pub fn board_hcp_in_custody(&self) -> Result<HashMap<i64, BoardHcp>, StoreError> {
+        board_hcp_in_custody(self.conn())
+    }
+
     /// Everyone's open requests, in the HCP's queue order at `now`.
     pub fn open_hcp_requests(&self, now: DateTime<Utc>) -> Result<Vec<QueueEntry>, StoreError> {
         open_requests(self.conn(), now)
