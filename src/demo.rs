@@ -822,7 +822,61 @@ pub fn populate(
         )?;
         Ok(())
     })?;
-    referrals_and_appointments(store.db_path(), now)
+    referrals_and_appointments(store.db_path(), now)?;
+    hcp_request_and_direction(store.db_path(), now)
+}
+
+/// How long before the demo's "now" the detention officer asked for an HCP: just past the
+/// routine band (4 hours), so the board shows a wait overdue (IOPC, North Yorkshire, 2024: a
+/// wait of 6.25 hours), and less overdue than the demo's late check, which stays on top.
+const DEMO_WAIT: Duration = Duration::minutes(4 * 60 + 5);
+
+/// A routine request for an HCP made over 4 hours ago and not yet met, and an HCP's "re-assess at"
+/// direction given 5 minutes ago that no sergeant has acknowledged, through the store API as
+/// the demo's staff would make them. The direction is recent so it is on every sergeant's
+/// screen without yet ringing (it escalates after 15 minutes).
+fn hcp_request_and_direction(db: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let asked_at = now - DEMO_WAIT;
+    let mut officer = Store::unlock(db, "officer", DEMO_PASSWORD, now)?.store;
+    let mut people = officer.in_custody()?;
+    people.sort_by_key(|e| e.detention_id);
+    // Someone here since before the request whom no HCP has seen since: the wait is real.
+    let waiting = people
+        .iter()
+        .find(|e| e.arrived_at <= asked_at && e.last_seen.as_ref().is_none_or(|s| s.at < asked_at))
+        .map(|e| e.detention_id);
+    if let Some(id) = waiting {
+        officer.request_hcp(
+            id,
+            "routine",
+            "Asks to see the nurse about back pain and missed tablets",
+            asked_at,
+        )?;
+    }
+    drop(officer);
+    // The person the HCP saw most recently (not the one waiting): re-assess in 40 minutes.
+    let given_at = now - Duration::minutes(5);
+    let reassess = people
+        .iter()
+        .filter(|e| Some(e.detention_id) != waiting && e.arrived_at <= given_at)
+        .filter_map(|e| Some((e.last_seen.as_ref()?.at, e.detention_id)))
+        .filter(|(at, _)| *at <= given_at)
+        .max()
+        .map(|(_, id)| id);
+    if let Some(id) = reassess {
+        let mut hcp = Store::unlock(db, "hcp", DEMO_PASSWORD, now)?.store;
+        hcp.give_direction(
+            id,
+            &crate::domain::hcp::DirectionDraft {
+                kind: crate::domain::hcp::DirectionKind::ReassessAt {
+                    due_at: now + Duration::minutes(40),
+                },
+                words: "Check pupils and speech; call me sooner if more drowsy".into(),
+            },
+            given_at,
+        )?;
+    }
+    Ok(())
 }
 
 /// Drug and alcohol referrals with an appointment after release (surname, consent scopes,

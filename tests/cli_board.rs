@@ -138,6 +138,22 @@ fn demo_prints_the_logins_and_list_shows_everyone_in_custody() {
     assert_eq!(scott["pace_deadline_kind"], "review_1");
     assert_eq!(list[0]["pace_overdue"], false);
     assert!(list.iter().all(|e| e["pace_overdue"].is_boolean()));
+    // The demo's routine request for an HCP, asked 4h05m ago and past its 4-hour band; the
+    // HCP's re-assessment direction not yet acknowledged; null and 0 for everyone else.
+    let waiting: Vec<_> = list.iter().filter(|e| !e["hcp_wait"].is_null()).collect();
+    assert_eq!(waiting.len(), 1, "{list:?}");
+    let wait = &waiting[0]["hcp_wait"];
+    assert_eq!(wait["band"], "routine");
+    assert_eq!(wait["band_minutes"], 240);
+    assert!(wait["requested_at"].as_str().unwrap().ends_with('Z'));
+    let waited = wait["waited_minutes"].as_i64().unwrap();
+    assert!((245..=250).contains(&waited), "{wait}");
+    assert_eq!(wait["overdue"], true);
+    let unacknowledged: i64 = list
+        .iter()
+        .map(|e| e["directions_unacknowledged"].as_i64().unwrap())
+        .sum();
+    assert_eq!(unacknowledged, 1);
     // No clinical text leaves through the list, for any role.
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("suicidal ideation"));

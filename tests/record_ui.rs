@@ -200,7 +200,12 @@ fn the_allergy_line_is_at_the_top_of_every_record_tab() {
         to_tab(&mut app, tab);
         for (w, h) in [(80, 24), (120, 40)] {
             let text = screen_text(&app, w, h);
-            let second = text.lines().nth(1).unwrap_or_default();
+            // Under the header and the sergeant's strip of HCP directions to acknowledge.
+            let second = text
+                .lines()
+                .skip(1)
+                .find(|l| !l.contains("HCP DIRECTION"))
+                .unwrap_or_default();
             assert!(
                 second.starts_with(" ALLERGIES: Penicillin (rash and facial swelling, severe)"),
                 "{tab:?} at {w}x{h}: the line under the header is the allergy line:\n{text}"

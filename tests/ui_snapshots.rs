@@ -97,9 +97,11 @@ fn board_after_logging_in_as_sergeant() {
     assert_shows(&app, "In custody:");
     assert_shows(&app, "Sgt Dan Okafor");
     assert_shows(&app, "In custody: 20");
-    // The top row (the overdue check) is the selected one, drawn reversed.
+    // The top row (the overdue check) is the selected one, drawn reversed: row 5, under the
+    // demo's HCP direction that the sergeant has not yet acknowledged (row 1).
+    assert_shows(&app, "HCP DIRECTION");
     let terminal = draw(&app, 80, 24);
-    let selected = reversed_words_on_row(terminal.backend().buffer(), 4);
+    let selected = reversed_words_on_row(terminal.backend().buffer(), 5);
     assert!(selected.iter().any(|w| w == "O'BRIEN,"), "{selected:?}");
     snapshot_both("board_sergeant", &app);
 }
@@ -135,10 +137,11 @@ fn record_health_tab_as_sergeant_shows_hcp_only() {
     assert_shows(&app, TOP_SURNAME);
     assert_shows(&app, "HCP only");
     assert_hides(&app, TOP_NOTE);
-    // The snapshot holds text only: check that the selected tab is the one drawn reversed.
+    // The snapshot holds text only: check that the selected tab is the one drawn reversed
+    // (row 4: the demo's unacknowledged HCP direction is under the header).
     let terminal = draw(&app, 80, 24);
     assert_eq!(
-        reversed_words_on_row(terminal.backend().buffer(), 3),
+        reversed_words_on_row(terminal.backend().buffer(), 4),
         ["Health"]
     );
     snapshot_both("record_health_sergeant", &app);
@@ -218,7 +221,9 @@ fn record_health_tab_lists_appointments_after_release() {
     );
     snapshot_both("record_health_appointments_hcp", &app);
 
-    let (_db, app) = bennett_on_health_tab("sergeant");
+    let (_db, mut app) = bennett_on_health_tab("sergeant");
+    // A line down: the demo's HCP direction awaiting the sergeant takes one under the header.
+    key(&mut app, KeyCode::Down);
     let text = screen_text(&app, 120, 40);
     assert!(
         text.contains("Thu 26 Nov 2026 10:00  service and place: HCP only"),

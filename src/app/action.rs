@@ -85,6 +85,10 @@ actions! {
     PreviousPeriod => "previous_period", "Show the report a week earlier";
     NextPeriod => "next_period", "Show the report a week later";
     CloseEmergency => "close_emergency", "Close the emergency with its outcome and time (custody sergeant or HCP); a care-plan review falls due";
+    RequestHcp => "request_hcp", "Ask for an HCP to see the selected person: how soon (urgent, soon or routine) and why; danger now is an emergency (!) instead";
+    HcpQueue => "hcp_queue", "Show the HCP's queue: everyone waiting to be seen, most overdue first; enter opens the record";
+    WithdrawHcpRequest => "withdraw_hcp_request", "Withdraw the person's request for an HCP with the reason, e.g. left custody (custody sergeant or HCP)";
+    AcknowledgeDirection => "acknowledge_direction", "Acknowledge the HCP's direction shown at the top of the screen (custody sergeant; audited)";
 }
 
 impl fmt::Display for Action {

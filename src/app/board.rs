@@ -69,6 +69,8 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         below_suggestion: entry.below_suggestion,
         emergency_open: entry.emergency_open,
         plan_review_due: entry.plan_review_due,
+        hcp_wait: entry.hcp_wait.clone(),
+        reassess_due: entry.reassess_due,
         cell_occupants: usize::from(!entry.cell.trim().is_empty()),
     }
 }

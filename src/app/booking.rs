@@ -814,7 +814,7 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
         },
         BookingStep::Banner(mut banner) => {
             let today = london_date(app.now);
-            let (_, height) = banner_view(app.size);
+            let (_, height) = banner_view(app.body_size());
             let page = height.saturating_sub(1).max(1);
             match action {
                 Action::MoveDown => banner.scroll += 1,
@@ -825,7 +825,7 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                 Action::Last => banner.scroll = usize::MAX,
                 _ => {}
             }
-            let below = banner_settle(&mut banner, today, app.size);
+            let below = banner_settle(&mut banner, today, app.body_size());
             match action {
                 Action::Submit | Action::Confirm if !banner.seen_end => {
                     app.set_error(format!(
@@ -1020,13 +1020,13 @@ fn open_banner(
 ) -> BookingStep {
     let mut banner = BannerState::new(detention_id, who, flags, notes);
     banner.record = record;
-    banner_settle(&mut banner, london_date(app.now), app.size);
+    banner_settle(&mut banner, london_date(app.now), app.body_size());
     BookingStep::Banner(banner)
 }
 
 /// The terminal changed size: what is "the end" of the banner may have come into view.
 pub fn resized(app: &mut App) {
-    let (today, size) = (london_date(app.now), app.size);
+    let (today, size) = (london_date(app.now), app.body_size());
     if let Screen::Booking(b) = &mut app.screen
         && let BookingStep::Banner(banner) = &mut b.step
     {

@@ -851,6 +851,7 @@ pub(super) fn after_write(app: &mut App, detention_id: i64) {
     app.refresh_board();
     refresh(app);
     super::emergency::refresh(app);
+    super::hcp::refresh(app);
     let screen = std::mem::replace(&mut app.screen, Screen::Login(Default::default()));
     app.screen = match screen {
         Screen::Record(r) if r.view.entry.detention_id == detention_id => {

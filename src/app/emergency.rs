@@ -132,10 +132,11 @@ pub fn unacknowledged(app: &App) -> bool {
     }
 }
 
-/// Whether to ring the terminal bell now: an emergency is unacknowledged here, the bell is on,
-/// and it has not rung in the last [`BELL_EVERY`]. The shell writes BEL when this says so.
+/// Whether to ring the terminal bell now: an emergency is unacknowledged here, or an HCP's
+/// direction has waited too long for a sergeant (`hcp::wants_bell`), the bell is on, and it
+/// has not rung in the last [`BELL_EVERY`]. The shell writes BEL when this says so.
 pub fn take_bell(app: &mut App) -> bool {
-    if !app.config.bell || !unacknowledged(app) {
+    if !app.config.bell || !(unacknowledged(app) || super::hcp::wants_bell(app)) {
         app.emergency.last_bell = None;
         return false;
     }

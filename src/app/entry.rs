@@ -665,6 +665,14 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                 chosen_label(s, &r, "reported")
             ))
         }
+        EntryKind::Direction => {
+            let draft = crate::domain::hcp::direction::direction_from(&r)?;
+            store.give_direction(id, &draft, now).map_err(err)?;
+            Ok(format!(
+                "Direction recorded: {}. Every sergeant's screen shows it until one acknowledges it.",
+                crate::domain::hcp::direction::headline(draft.kind, &draft.words)
+            ))
+        }
         EntryKind::Allergy => {
             let fact = crate::domain::record::Fact::Allergy {
                 substance: r.text("substance"),

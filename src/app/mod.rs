@@ -11,6 +11,7 @@ pub mod emergency;
 pub mod entry;
 pub mod form;
 pub mod handover;
+pub mod hcp;
 pub mod import;
 pub mod report;
 pub mod review;
@@ -215,6 +216,8 @@ pub struct App {
     pub care: care::CareState,
     /// Open emergencies, the full-screen alert, the bell and its prompts (`emergency.rs`).
     pub emergency: emergency::EmergencyState,
+    /// Requests for an HCP, the HCP's queue and directions awaiting a sergeant (`hcp.rs`).
+    pub hcp: hcp::HcpState,
     /// Handing the open record's person over (`handover.rs`).
     pub handover: Option<handover::HandoverState>,
     /// Importing a bundle from another suite, over the board (`import.rs`).
@@ -247,6 +250,7 @@ impl App {
             quit: false,
             care: care::CareState::default(),
             emergency: emergency::EmergencyState::default(),
+            hcp: hcp::HcpState::default(),
             handover: None,
             import: None,
             report: None,
@@ -255,6 +259,15 @@ impl App {
             session: None,
             last_activity: now,
         }
+    }
+
+    /// The terminal's size less the lines the HCP direction strip adds under the header: what
+    /// a screen's body has, for those that page (the booking banner).
+    pub fn body_size(&self) -> (u16, u16) {
+        (
+            self.size.0,
+            self.size.1.saturating_sub(hcp::strip_height(self)),
+        )
     }
 
     /// Who is logged in, if anyone.
@@ -268,6 +281,9 @@ impl App {
             return Context::Help;
         }
         if let Some(context) = emergency::context(self) {
+            return context;
+        }
+        if let Some(context) = hcp::context(self) {
             return context;
         }
         if let Some(context) = care::context(self) {
@@ -323,6 +339,7 @@ impl App {
         self.message = None;
         self.care = care::CareState::default();
         emergency::on_lock(self);
+        hcp::on_lock(self);
         self.handover = None;
         self.import = None;
         self.report = None;
@@ -380,6 +397,7 @@ pub fn update(app: &mut App, event: Event) {
             app.refresh_board();
             care::refresh(app);
             emergency::refresh(app);
+            hcp::refresh(app);
         }
         Event::Resize(columns, rows) => {
             app.size = (columns, rows);
@@ -464,6 +482,7 @@ pub fn perform(app: &mut App, action: Action) {
     if reviewing
         && care::context(app).is_none()
         && emergency::context(app).is_none()
+        && hcp::context(app).is_none()
         && app.handover.is_none()
         && app.import.is_none()
         && app.entry.is_none()
@@ -477,6 +496,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if emergency::perform(app, action) {
+        return;
+    }
+    if hcp::perform(app, action) {
         return;
     }
     if care::perform(app, action) {
@@ -520,7 +542,13 @@ fn wall_board_refuses(app: &mut App, action: Action) -> bool {
         || review::is_write(action)
         || matches!(
             action,
-            Action::BookIn | Action::ImportBundle | Action::BreakGlass
+            Action::BookIn
+                | Action::ImportBundle
+                | Action::BreakGlass
+                | Action::RequestHcp
+                | Action::WithdrawHcpRequest
+                | Action::AcknowledgeDirection
+                | Action::HcpQueue
         );
     if refused {
         app.set_error("The wall board shows the board and emergencies only: use a suite terminal to open a record or record anything.");
@@ -536,6 +564,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if emergency::type_char(app, c) {
+        return;
+    }
+    if hcp::type_char(app, c) {
         return;
     }
     if care::type_char(app, c) {
@@ -662,6 +693,7 @@ fn open_board(app: &mut App) -> Screen {
         }
     }
     care::refresh(app);
+    hcp::refresh(app);
     Screen::Board(board)
 }
 

@@ -116,6 +116,33 @@ struct ListEntry {
     plan_review_reason: Option<String>,
     /// The oldest emergency still open for this detention, or null.
     open_emergency: Option<OpenEmergencyOut>,
+    /// The open request for an HCP the board shows (the one whose band ends first), or null.
+    hcp_wait: Option<HcpWaitOut>,
+    /// How many of the HCP's directions no custody sergeant has acknowledged yet.
+    directions_unacknowledged: usize,
+}
+
+/// A wait for an HCP in `sonar list --json`: when it was asked for (UTC), the band and its
+/// minutes as asked, how long waited so far, and whether that is past the band.
+#[derive(Debug, Serialize)]
+struct HcpWaitOut {
+    requested_at: String,
+    band: String,
+    band_minutes: u32,
+    waited_minutes: i64,
+    overdue: bool,
+}
+
+impl HcpWaitOut {
+    fn new(w: &crate::domain::hcp::HcpWait, now: chrono::DateTime<chrono::Utc>) -> HcpWaitOut {
+        HcpWaitOut {
+            requested_at: crate::store::timestamp(w.requested_at),
+            band: w.band.clone(),
+            band_minutes: w.band_minutes,
+            waited_minutes: w.waited(now).num_minutes(),
+            overdue: w.overdue_by(now).is_some(),
+        }
+    }
 }
 
 /// An open emergency in `sonar list --json`: when (UTC), what raised it (`failed_rousing`,
@@ -168,6 +195,8 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
             .entry(e.detention_id())
             .or_insert(e.emergency);
     }
+    // Read for everyone in custody, so `--all` rows of people still here carry them too.
+    let mut hcp = store.board_hcp_in_custody()?;
     let mut rows: Vec<_> = entries.iter().map(|e| (e, board_row(e, now))).collect();
     if !all {
         rows.sort_by(|a, b| crate::domain::board::attention_cmp(&a.1, &b.1, now));
@@ -244,6 +273,15 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                 open_emergency: open_emergencies
                     .get(&entry.detention_id)
                     .map(OpenEmergencyOut::from),
+                hcp_wait: hcp
+                    .get(&entry.detention_id)
+                    .and_then(|h| h.wait.as_ref())
+                    .filter(|_| open)
+                    .map(|w| HcpWaitOut::new(w, now)),
+                directions_unacknowledged: hcp
+                    .remove(&entry.detention_id)
+                    .filter(|_| open)
+                    .map_or(0, |h| h.unacknowledged),
             })
         })
         .collect::<Result<_>>()?;

@@ -116,6 +116,7 @@ pub fn run(db: &Path) -> Result<u8> {
     // The observation-level rules are checked before the screen is taken over, so a bad rules
     // file is reported with its file and line rather than failing mid-shift.
     crate::domain::care::ObservationRules::embedded()?;
+    crate::domain::hcp::HcpBands::embedded()?;
     let mut app = build_app(db, &clock)?;
     let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
     let tick = StdDuration::from_secs(1);

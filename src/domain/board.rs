@@ -8,6 +8,7 @@
 //! previous self-harm information).
 
 use crate::domain::flag::{FlagCode, Severity, sort_for_board};
+use crate::domain::hcp::HcpWait;
 use crate::domain::observation::{CheckStatus, ObservationLevel};
 use crate::domain::pace::{DeadlineKind, PaceDeadline};
 use crate::domain::person::fold_name;
@@ -60,6 +61,12 @@ pub struct BoardRow {
     /// A care-plan review is due (a custody decision or a closed emergency since the newest
     /// plan version): `PLAN REVIEW` on the row until the sergeant reviews the plan.
     pub plan_review_due: bool,
+    /// The oldest open request for an HCP (`HCP WAIT 1h05m`, counting up): overdue once the
+    /// wait is past its band, by (waited − band).
+    pub hcp_wait: Option<HcpWait>,
+    /// When an HCP's timed re-assessment is due, until the HCP's contact does it
+    /// (`RE-ASSESS 40m`, counting down like a check).
+    pub reassess_due: Option<DateTime<Utc>>,
 }
 
 impl BoardRow {
@@ -115,8 +122,19 @@ impl BoardRow {
         })
     }
 
-    /// The longest a check, a medicine dose, NEWS2 observations or a PACE deadline are
-    /// overdue: any of them puts the row first.
+    /// How far past its band the open HCP request is at `now`, if it is.
+    pub fn hcp_wait_overdue_by(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        self.hcp_wait.as_ref()?.overdue_by(now)
+    }
+
+    /// Where the HCP's timed re-assessment stands, `None` without one.
+    pub fn reassess_status(&self, now: DateTime<Utc>) -> Option<CheckStatus> {
+        self.reassess_due.map(|due| CheckStatus::at(due, now))
+    }
+
+    /// The longest a check, a medicine dose, NEWS2 observations, a PACE deadline, an HCP
+    /// re-assessment or a wait for an HCP past its band are overdue: any of them puts the row
+    /// first.
     pub fn anything_overdue_by(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
         let late = |status: Option<CheckStatus>| match status {
             Some(CheckStatus::Overdue { by }) => Some(by),
@@ -126,10 +144,13 @@ impl BoardRow {
             .max(late(self.medication_status(now)))
             .max(late(self.observations_status(now)))
             .max(late(self.pace_status(now)))
+            .max(late(self.reassess_status(now)))
+            .max(self.hcp_wait_overdue_by(now))
     }
 
-    /// The earliest of the next check, dose, NEWS2 observations and PACE deadline; `None`
-    /// when none is scheduled (constant observation with nothing else due).
+    /// The earliest of the next check, dose, NEWS2 observations, PACE deadline, HCP
+    /// re-assessment and the end of an HCP wait's band; `None` when none is scheduled
+    /// (constant observation with nothing else due).
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         let obs = match self.observations_due {
             Some(NextObservations::At(at)) => Some(at),
@@ -140,6 +161,10 @@ impl BoardRow {
             self.medication_due,
             obs,
             self.pace.map(|d| d.at),
+            self.reassess_due,
+            self.hcp_wait
+                .as_ref()
+                .map(|w| w.requested_at + TimeDelta::minutes(i64::from(w.band_minutes))),
         ]
         .into_iter()
         .flatten()
@@ -482,6 +507,8 @@ mod tests {
             cell_occupants: 1,
             emergency_open: false,
             plan_review_due: false,
+            hcp_wait: None,
+            reassess_due: None,
         }
     }
 
@@ -501,6 +528,44 @@ mod tests {
         ];
         attention_order(&mut rows, now);
         assert_eq!(rows[0].surname, "Bell");
+    }
+
+    #[test]
+    fn a_wait_for_an_hcp_past_its_band_and_a_late_reassessment_are_overdue_duties() {
+        let now = t(12, 0);
+        let wait = |minutes_ago: i64, band: u32| HcpWait {
+            requested_at: now - TimeDelta::minutes(minutes_ago),
+            band: "x".into(),
+            band_minutes: band,
+        };
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(11, 50)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                // Waited 5 hours on a 4-hour band: an hour overdue.
+                hcp_wait: Some(wait(300, 240)),
+                ..row(2, "C2", "Bell")
+            },
+            BoardRow {
+                // Waited 10 minutes of 20: not yet late, and not above a late check.
+                hcp_wait: Some(wait(10, 20)),
+                ..row(3, "C3", "Cole")
+            },
+            BoardRow {
+                reassess_due: Some(t(11, 30)),
+                ..row(4, "C4", "Dunn")
+            },
+        ];
+        assert_eq!(
+            rows[1].anything_overdue_by(now),
+            Some(TimeDelta::minutes(60))
+        );
+        assert_eq!(rows[2].anything_overdue_by(now), None);
+        assert_eq!(rows[2].next_due(), Some(t(12, 10)));
+        attention_order(&mut rows, now);
+        assert_eq!(ids(&rows), [2, 4, 1, 3]);
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub enum BoardMark {
     Medicine,
     /// The next NEWS2 observations.
     Observations,
+    /// Waiting for an HCP someone asked for, counting up; overdue past its band.
+    HcpWait,
+    /// An HCP's timed re-assessment, counting down like a check.
+    Reassess,
     /// NEWS2 observations are continuous: someone stays with the person.
     Continuous,
     /// Another person in custody has the same cell.
@@ -44,11 +48,13 @@ pub enum BoardMark {
 
 impl BoardMark {
     /// Every mark, in the order the legend lists them.
-    pub const ALL: [BoardMark; 16] = [
+    pub const ALL: [BoardMark; 18] = [
         BoardMark::Emergency,
         BoardMark::Overdue,
         BoardMark::Review,
         BoardMark::Limit,
+        BoardMark::HcpWait,
+        BoardMark::Reassess,
         BoardMark::Medicine,
         BoardMark::Observations,
         BoardMark::Continuous,
@@ -73,6 +79,8 @@ impl BoardMark {
             BoardMark::Limit => "LIMIT",
             BoardMark::Medicine => "MED",
             BoardMark::Observations => "OBS",
+            BoardMark::HcpWait => "HCP WAIT",
+            BoardMark::Reassess => "RE-ASSESS",
             BoardMark::Continuous => "cont",
             BoardMark::SharedCell => "SHARED",
             BoardMark::AppropriateAdult => "AA",
@@ -93,6 +101,8 @@ impl BoardMark {
             BoardMark::Limit => "LIMIT !-5m",
             BoardMark::Medicine => "MED 20m",
             BoardMark::Observations => "OBS 40m",
+            BoardMark::HcpWait => "HCP WAIT 1h05m",
+            BoardMark::Reassess => "RE-ASSESS 40m",
             BoardMark::Continuous => "OBS cont",
             BoardMark::Overdue => "!-1h12m",
             BoardMark::BelowSuggested => "BELOW SUGGESTED L3",
@@ -118,6 +128,12 @@ impl BoardMark {
             }
             BoardMark::Medicine => "Next dose of a regular medicine",
             BoardMark::Observations => "Next NEWS2 observations, shown from an hour before",
+            BoardMark::HcpWait => {
+                "Waiting for an HCP someone asked for, counting up; overdue (counted in the header) once past its priority band (urgent, soon or routine)"
+            }
+            BoardMark::Reassess => {
+                "The HCP's timed re-assessment, counting down like a check; done at the HCP's next contact, !- means overdue"
+            }
             BoardMark::Continuous => {
                 "NEWS2 observations are continuous: someone stays with the person"
             }
@@ -128,7 +144,7 @@ impl BoardMark {
             BoardMark::Out => "Ready to leave the suite",
             BoardMark::Constant => "Constant observation (level 3 or 4): no check time",
             BoardMark::Overdue => {
-                "Overdue by that long: a check, dose, observations or PACE review (counted in the header)"
+                "Overdue by that long: a check, dose, observations, PACE review or HCP re-assessment (counted in the header)"
             }
             BoardMark::PlanReview => {
                 "Care plan review due after a custody decision or a closed emergency, until the sergeant reviews the plan"

@@ -14,6 +14,7 @@ pub mod fitness;
 pub mod flag;
 pub mod form;
 pub mod handover;
+pub mod hcp;
 pub mod medication;
 pub mod nhs_number;
 pub mod observation;

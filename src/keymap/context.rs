@@ -27,6 +27,8 @@ pub enum Context {
     Emergency,
     /// The report screen: the suite's figures over a period.
     Report,
+    /// The HCP's queue of people waiting to be seen.
+    Queue,
 }
 
 impl Context {
@@ -42,6 +44,7 @@ impl Context {
         Context::Filter,
         Context::Emergency,
         Context::Report,
+        Context::Queue,
     ];
 
     /// The stable snake_case name used as the table name in keymap files.
@@ -57,6 +60,7 @@ impl Context {
             Context::Filter => "filter",
             Context::Emergency => "emergency",
             Context::Report => "report",
+            Context::Queue => "hcp_queue",
         }
     }
 
@@ -81,6 +85,7 @@ impl Context {
                 "The full-screen medical emergency (every terminal shows it until acknowledged)"
             }
             Context::Report => "The report screen: the suite's figures over a period",
+            Context::Queue => "The HCP's queue: everyone waiting to be seen, most overdue first",
         }
     }
 

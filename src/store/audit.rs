@@ -34,6 +34,8 @@ pub enum AuditAction {
     Import,
     /// An emergency acknowledged on a terminal (which terminal is in the detail).
     EmergencyAcknowledged,
+    /// An HCP's direction acknowledged by a custody sergeant (which direction is in the detail).
+    DirectionAcknowledged,
 }
 
 impl AuditAction {
@@ -55,6 +57,7 @@ impl AuditAction {
             AuditAction::Export => "export",
             AuditAction::Import => "import",
             AuditAction::EmergencyAcknowledged => "emergency_acknowledged",
+            AuditAction::DirectionAcknowledged => "direction_acknowledged",
         }
     }
 }

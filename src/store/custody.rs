@@ -291,6 +291,9 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             below_suggestion,
             emergency_open: false,
             plan_review_due: false,
+            hcp_wait: None,
+            reassess_due: None,
+            directions_unacknowledged: 0,
         })
     })
 }
@@ -345,6 +348,15 @@ pub fn record(
     else {
         return Ok(None);
     };
+    let hcp_requests = super::hcp::requests_of(conn, detention_id)?;
+    let directions = super::hcp::directions_of(conn, detention_id)?;
+    if entry.closed_at.is_none() {
+        // The board's wait and re-assessment, by the same rules over the same rows.
+        let hcp = super::hcp::board_hcp_of(&hcp_requests, &directions);
+        entry.hcp_wait = hcp.wait;
+        entry.reassess_due = hcp.reassess_due;
+        entry.directions_unacknowledged = hcp.unacknowledged;
+    }
     let clinical_record = super::record::clinical_record(conn, detention_id, clinical)?;
     entry.last_seen = clinical_record.last_seen.clone();
     entry.hcp_seen = entry.hcp_seen || entry.last_seen.is_some();
@@ -465,6 +477,8 @@ pub fn record(
         care: super::care::record_care(conn, detention_id)?,
         record: clinical_record,
         emergencies: super::emergency::emergencies_of(conn, detention_id)?,
+        hcp_requests,
+        directions,
     }))
 }
 
@@ -487,7 +501,11 @@ impl super::Store {
         .into_iter()
         .collect();
         let reviews_due = super::care::reviews_due_in_custody(self.conn())?;
+        let mut hcp = super::hcp::board_hcp_in_custody(self.conn())?;
         for e in &mut entries {
+            let h = hcp.remove(&e.detention_id).unwrap_or_default();
+            (e.hcp_wait, e.reassess_due) = (h.wait, h.reassess_due);
+            e.directions_unacknowledged = h.unacknowledged;
             e.emergency_open = open.contains(&e.detention_id);
             e.plan_review_due = reviews_due.contains_key(&e.detention_id);
             (e.pace_reviews, e.pace_extensions) = pace.remove(&e.detention_id).unwrap_or_default();

@@ -10,6 +10,7 @@ pub mod connection;
 pub mod custody;
 pub mod emergency;
 pub mod handover;
+pub mod hcp;
 pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;

@@ -40,6 +40,8 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     let obs = count(&|r| r.observations_status(now).is_some_and(|s| s.is_overdue()));
     let reviews = count(&|r| r.pace_review_overdue(now));
     let limits = count(&|r| r.pace_limit_passed(now));
+    let waits = count(&|r| r.hcp_wait_overdue_by(now).is_some());
+    let reassess = count(&|r| r.reassess_status(now).is_some_and(|s| s.is_overdue()));
     let soon = count(&|r| {
         r.next_check_due
             .is_some_and(|due| due >= now && due - now <= SOON)
@@ -74,6 +76,30 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     if limits > 0 {
         summary.push(Span::raw(" · "));
         summary.push(counted(limits, format!("{limits} PACE LIMIT")));
+    }
+    // A wait past its band and a late re-assessment are overdue duties too; counted when
+    // there are any, before "due in 10m", so at 80 columns what is late is what stays.
+    if waits > 0 {
+        summary.push(Span::raw(" · "));
+        summary.push(counted(
+            waits,
+            if narrow {
+                format!("{waits} HCP")
+            } else {
+                plural(waits, "HCP wait", "HCP waits")
+            },
+        ));
+    }
+    if reassess > 0 {
+        summary.push(Span::raw(" · "));
+        summary.push(counted(
+            reassess,
+            if narrow {
+                format!("{reassess} RE-A")
+            } else {
+                format!("{reassess} RE-ASSESS")
+            },
+        ));
     }
     summary.push(Span::raw(if narrow {
         format!("  Due 10m: {soon}")
@@ -223,6 +249,29 @@ fn board_row<'a>(
         };
         flag_spans.push(Span::styled(
             format!("{} {}", mark.text(), status.countdown()),
+            style,
+        ));
+        flag_spans.push(Span::raw(" "));
+    }
+    // Waiting for an HCP counts up (overdue past its band); a re-assessment counts down like
+    // a check. Both before the flags: they are things someone must do.
+    if let Some(wait) = &row.hcp_wait {
+        let style = if wait.overdue_by(now).is_some() {
+            theme.overdue()
+        } else {
+            theme.warning()
+        };
+        flag_spans.push(Span::styled(wait.board_text(now), style));
+        flag_spans.push(Span::raw(" "));
+    }
+    if let Some(status) = row.reassess_status(now) {
+        let style = match status {
+            CheckStatus::Overdue { .. } => theme.overdue(),
+            CheckStatus::Due { remaining } if remaining <= SOON => theme.due_soon(),
+            CheckStatus::Due { .. } => theme.warning(),
+        };
+        flag_spans.push(Span::styled(
+            format!("{} {}", BoardMark::Reassess.text(), status.countdown()),
             style,
         ));
         flag_spans.push(Span::raw(" "));

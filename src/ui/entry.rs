@@ -49,10 +49,8 @@ fn key_of(app: &App, action: Action) -> String {
 }
 
 fn menu_lines(m: &MenuState, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::from(Span::styled(m.who.clone(), theme.title())),
-        Line::default(),
-    ];
+    // No blank line under the name: at 80x24 every item fits only without it.
+    let mut lines = vec![Line::from(Span::styled(m.who.clone(), theme.title()))];
     for (i, (key, kind)) in EntryKind::MENU.iter().enumerate() {
         let selected = i == m.selected;
         lines.push(Line::from(vec![

@@ -9,6 +9,7 @@ mod emergency;
 mod entry;
 mod form;
 mod handover;
+mod hcp;
 mod help;
 mod import;
 mod login;
@@ -46,41 +47,46 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             login::render_change_password(app, state, &theme, frame, area)
         }
         Screen::Board(board) => {
-            let [header, body, footer] = frame_areas(area);
+            let [header, body, footer] = frame_areas(app, area);
             render_header(app, &theme, frame, header);
             board::render(app, board, &theme, frame, body);
             render_footer(app, &theme, frame, footer);
         }
         Screen::Record(record) => {
-            let [header, body, footer] = frame_areas(area);
+            let [header, body, footer] = frame_areas(app, area);
             render_header(app, &theme, frame, header);
             record::render(app, record, &theme, frame, body);
             render_footer(app, &theme, frame, footer);
         }
         Screen::Booking(booking) => {
-            let [header, body, footer] = frame_areas(area);
+            let [header, body, footer] = frame_areas(app, area);
             render_header(app, &theme, frame, header);
             booking::render(app, booking, &theme, frame, body);
             render_footer(app, &theme, frame, footer);
         }
     }
     if app.handover.is_some() {
-        let [_, body, _] = frame_areas(area);
+        let [_, body, _] = frame_areas(app, area);
         handover::render(app, &theme, frame, body);
     }
     if app.import.is_some() {
-        let [_, body, _] = frame_areas(area);
+        let [_, body, _] = frame_areas(app, area);
         import::render(app, &theme, frame, body);
     }
     if app.report.is_some() {
-        let [_, body, _] = frame_areas(area);
+        let [_, body, _] = frame_areas(app, area);
         report::render(app, &theme, frame, body);
     }
     if app.entry.is_some() {
-        let [_, body, _] = frame_areas(area);
+        let [_, body, _] = frame_areas(app, area);
         entry::render(app, &theme, frame, body);
     }
+    if app.hcp.queue_selected.is_some() {
+        let [_, body, _] = frame_areas(app, area);
+        hcp::render_queue(app, &theme, frame, body);
+    }
     care::render(app, &theme, frame, area);
+    hcp::render_dialog(app, &theme, frame, area);
     if crate::app::emergency::full_screen(app) {
         emergency::render_full(app, &theme, frame, area);
     }
@@ -90,9 +96,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
 }
 
-fn frame_areas(area: Rect) -> [Rect; 3] {
+/// Header (one line, and a line for each HCP direction awaiting this sergeant), body, footer.
+fn frame_areas(app: &App, area: Rect) -> [Rect; 3] {
     Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(1 + crate::app::hcp::strip_height(app)),
         Constraint::Min(3),
         Constraint::Length(2),
     ])
@@ -100,8 +107,17 @@ fn frame_areas(area: Rect) -> [Rect; 3] {
 }
 
 /// Suite, terminal, who is logged in and the London time; while an emergency is open and put
-/// aside here, the strip saying so instead.
+/// aside here, the strip saying so instead. On a sergeant's screen, a line under it for each
+/// HCP direction not yet acknowledged.
 fn render_header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let [area, directions] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    if directions.height > 0 {
+        frame.render_widget(
+            Paragraph::new(hcp::strip_lines(app, theme, directions.width)),
+            directions,
+        );
+    }
     if !crate::app::emergency::full_screen(app)
         && let Some(strip) = emergency::strip(app)
     {
@@ -180,6 +196,13 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::CallHcp,
             Action::CloseEmergency,
             Action::MoveDown,
+            Action::Back,
+            Action::Help,
+        ],
+        Context::Queue => &[
+            Action::Confirm,
+            Action::MoveDown,
+            Action::WithdrawHcpRequest,
             Action::Back,
             Action::Help,
         ],
@@ -270,6 +293,10 @@ fn short_label(action: Action) -> &'static str {
         Action::ShowReport => "report",
         Action::PreviousPeriod => "week earlier",
         Action::NextPeriod => "week later",
+        Action::RequestHcp => "ask HCP",
+        Action::HcpQueue => "HCP queue",
+        Action::WithdrawHcpRequest => "withdraw",
+        Action::AcknowledgeDirection => "acknowledge direction",
         other => other.name(),
     }
 }

@@ -377,6 +377,30 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         label("Next check", next, theme),
         label("Seen by an HCP", seen_by_hcp(e), theme),
     ]);
+    // Requests for an HCP with request-to-seen, and the HCP's directions with who
+    // acknowledged them: operational, for every role, where the sergeant looks.
+    for req in &v.hcp_requests {
+        let style = match (req.is_open(), req.wait().overdue_by(app.now)) {
+            (true, Some(_)) => theme.overdue(),
+            (true, None) => theme.warning(),
+            (false, _) => ratatui::style::Style::default(),
+        };
+        lines.push(Line::from(Span::styled(
+            printable(&req.summary(app.now)),
+            style,
+        )));
+    }
+    for d in &v.directions {
+        let style = if d.acknowledged.is_none() || d.reassess_due().is_some() {
+            theme.warning()
+        } else {
+            ratatui::style::Style::default()
+        };
+        lines.push(Line::from(Span::styled(
+            format!("HCP direction {}", printable(&d.summary(app.now))),
+            style,
+        )));
+    }
     if e.closed_at.is_none() {
         lines.extend(super::care::summary_lines(app, r, theme));
     }

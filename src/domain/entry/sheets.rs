@@ -37,12 +37,15 @@ pub enum EntryKind {
     ConfirmReported,
     Allergy,
     EntryInError,
+    /// A direction to custody staff, which a sergeant acknowledges (`domain::hcp::direction`).
+    Direction,
 }
 
 impl EntryKind {
     /// In menu order, with the key that picks each.
-    pub const MENU: [(char, EntryKind); 17] = [
+    pub const MENU: [(char, EntryKind); 18] = [
         ('h', EntryKind::HcpContact),
+        ('i', EntryKind::Direction),
         ('n', EntryKind::News2),
         ('g', EntryKind::Gcs),
         ('a', EntryKind::Ciwa),
@@ -80,6 +83,7 @@ impl EntryKind {
             EntryKind::ConfirmReported => "Confirm a reported medicine into the medication list",
             EntryKind::Allergy => "Allergy or intolerance (found after the screen)",
             EntryKind::EntryInError => "Mark a record entry entered in error (kept, with why)",
+            EntryKind::Direction => "Direction to custody staff (a sergeant acknowledges it)",
         }
     }
 
@@ -783,6 +787,7 @@ pub fn sheet(kind: EntryKind, entries: &[(String, String)]) -> Sheet {
         EntryKind::ConfirmReported => confirm_reported_sheet(entries),
         EntryKind::Allergy => allergy_sheet(),
         EntryKind::EntryInError => entry_in_error_sheet(entries),
+        EntryKind::Direction => crate::domain::hcp::direction::direction_sheet(),
     }
 }
 

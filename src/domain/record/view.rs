@@ -59,6 +59,14 @@ pub struct CustodyEntry {
     pub emergency_open: bool,
     /// A care-plan review is due (filled for people in custody).
     pub plan_review_due: bool,
+    /// The oldest open request for an HCP (filled for people in custody and one record).
+    pub hcp_wait: Option<crate::domain::hcp::HcpWait>,
+    /// When an HCP's timed re-assessment not yet done is due (filled for people in custody
+    /// and one record).
+    pub reassess_due: Option<DateTime<Utc>>,
+    /// How many HCP directions no custody sergeant has acknowledged yet (filled for people in
+    /// custody and one record).
+    pub directions_unacknowledged: usize,
 }
 
 /// A flag as the record shows it.
@@ -148,6 +156,10 @@ pub struct RecordView {
     /// This detention's emergencies, open or closed, oldest first, with their calls and
     /// outcome: risk-to-life, operational information, read for every role.
     pub emergencies: Vec<crate::domain::emergency::Emergency>,
+    /// This detention's requests for an HCP, oldest first, with the derived "seen".
+    pub hcp_requests: Vec<crate::domain::hcp::HcpRequest>,
+    /// The HCP's directions to custody staff, oldest first: operational, read for every role.
+    pub directions: Vec<crate::domain::hcp::Direction>,
 }
 
 /// One recorded score: who, when, the inputs and the result.

@@ -87,6 +87,16 @@ impl Store {
                 params![detention_id, kind, fit, conditions, reason.trim(), by, timestamp(now)],
             )?;
             audit::append(tx, now, &by, AuditAction::RecordWrite, &detention_id.to_string(), &format!("fitness {kind}"))?;
+            // "Not fit to detain" is also a direction a sergeant must acknowledge, written in
+            // the same transaction so the decision cannot be recorded without it (IOPC 2026:
+            // the person was held 24 more hours after the HCP wrote it down).
+            if kind == "detain" && !fit {
+                let draft = crate::domain::hcp::DirectionDraft {
+                    kind: crate::domain::hcp::DirectionKind::NotFitHospital,
+                    words: conditions.trim().to_string(),
+                };
+                crate::store::hcp::insert_direction(tx, detention_id, &draft, &by, now)?;
+            }
             Ok(())
         })
     }
