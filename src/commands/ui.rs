@@ -120,6 +120,11 @@ pub fn run(db: &Path) -> Result<u8> {
     let mut app = build_app(db, &clock)?;
     let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
     let tick = StdDuration::from_secs(1);
+    // Between ticks, the alarm file is looked at this often: another terminal rewrites it the
+    // moment an emergency opens or closes, so every terminal shows it within a fifth of a
+    // second instead of up to a second (a stat, no read, no database).
+    let alarm_poll = StdDuration::from_millis(200);
+    let mut alarm = crate::store::alarm::alarm_stamp(db);
     let mut last_tick = Instant::now();
     app::update(&mut app, Event::Tick(clock.now()));
     if let Ok(size) = guard.terminal.size() {
@@ -139,7 +144,7 @@ pub fn run(db: &Path) -> Result<u8> {
         if app.quit {
             break;
         }
-        let wait = tick.saturating_sub(last_tick.elapsed());
+        let wait = tick.saturating_sub(last_tick.elapsed()).min(alarm_poll);
         if event::poll(wait).context("reading the keyboard")? {
             match event::read().context("reading the keyboard")? {
                 TermEvent::Key(key) => {
@@ -152,7 +157,9 @@ pub fn run(db: &Path) -> Result<u8> {
                 _ => {}
             }
         }
-        if last_tick.elapsed() >= tick {
+        let stamp = crate::store::alarm::alarm_stamp(db);
+        if last_tick.elapsed() >= tick || stamp != alarm {
+            alarm = stamp;
             last_tick = Instant::now();
             app::update(&mut app, Event::Tick(clock.now()));
         }

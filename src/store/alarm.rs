@@ -78,6 +78,14 @@ pub fn read_alarms(db: &Path) -> Result<Vec<Alarm>, AlarmError> {
         })
 }
 
+/// The alarm file's modification time and length, or `None` without one: a signature that
+/// changes whenever the file is rewritten (it is rewritten only when what it says changes), so
+/// a terminal notices another's emergency at once by a stat, without reading anything.
+pub fn alarm_stamp(db: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(alarm_path(db)).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
 /// Makes the alarm file say `open` (sorted by id), writing only when it says something else,
 /// atomically (a locked terminal never reads half a file). Returns whether it wrote.
 pub fn publish_alarms(db: &Path, open: &[Alarm]) -> std::io::Result<bool> {

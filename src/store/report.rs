@@ -34,11 +34,7 @@ fn opt_time(t: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
 
 /// Detentions in custody at any time in [`from`, `to`): (id, arrived, closed). Two indexed
 /// parts: those that closed in or after the period began, and those still open.
-fn detentions_in(
-    conn: &Connection,
-    from: &str,
-    to: &str,
-) -> Result<Vec<Stay>, StoreError> {
+fn detentions_in(conn: &Connection, from: &str, to: &str) -> Result<Vec<Stay>, StoreError> {
     collect_rows(
         conn,
         "SELECT id, arrived_at, closed_at FROM detention
@@ -135,10 +131,7 @@ fn check_histories(
         .collect())
 }
 
-fn dose_histories(
-    conn: &Connection,
-    detentions: &[Stay],
-) -> Result<Vec<DoseHistory>, StoreError> {
+fn dose_histories(conn: &Connection, detentions: &[Stay]) -> Result<Vec<DoseHistory>, StoreError> {
     if detentions.is_empty() {
         return Ok(Vec::new());
     }
