@@ -41,6 +41,9 @@ pub enum ExportError {
     Store(Box<dyn std::error::Error + Send + Sync + 'static>),
     #[error(transparent)]
     Bundle(#[from] HandoverError),
+    /// No release or transfer without a completed pre-release risk assessment.
+    #[error("{}", crate::domain::prra::not_complete(.0))]
+    PrraIncomplete(String),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -136,6 +139,11 @@ pub fn export<S: HandoverStorage>(
     let draft = store
         .handover_draft(h.custody_no.trim(), now)
         .map_err(|e| ExportError::Store(Box::new(e)))?;
+    // Refused before anything is signed or written (Essex Police procedure E0107: a PRRA
+    // "must be completed for every detainee"); the store refuses to record it too.
+    if !draft.record.prra.is_complete() {
+        return Err(ExportError::PrraIncomplete(draft.record.entry.custody_no));
+    }
     let (display_name, username) = store.author();
     let mut seed = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);

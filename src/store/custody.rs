@@ -465,6 +465,7 @@ pub fn record(
         care: super::care::record_care(conn, detention_id)?,
         record: clinical_record,
         emergencies: super::emergency::emergencies_of(conn, detention_id)?,
+        prra: super::prra::prra_of(conn, detention_id)?,
     }))
 }
 

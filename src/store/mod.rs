@@ -14,6 +14,7 @@ pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
 pub mod pace;
+pub mod prra;
 pub mod record;
 pub mod session;
 pub mod staff;

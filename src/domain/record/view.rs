@@ -148,6 +148,9 @@ pub struct RecordView {
     /// This detention's emergencies, open or closed, oldest first, with their calls and
     /// outcome: risk-to-life, operational information, read for every role.
     pub emergencies: Vec<crate::domain::emergency::Emergency>,
+    /// The pre-release risk assessment of this detention, as far as it has gone: operational
+    /// (the custody officer's), read for every role; a release or transfer needs it complete.
+    pub prra: crate::domain::prra::Prra,
 }
 
 /// One recorded score: who, when, the inputs and the result.
