@@ -80,6 +80,17 @@ fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'stati
         format!("{} to {}", who(h), destination_word(h.destination)),
         theme.title(),
     ))];
+    // The refusal first: nothing else on this page matters until the PRRA is complete.
+    if let Some(missing) = &r.prra_missing {
+        lines.push(Line::from(Span::styled(
+            format!("! {missing}"),
+            theme.error(),
+        )));
+        lines.push(Line::from(Span::styled(
+            "Press P to complete the pre-release risk assessment.",
+            theme.title(),
+        )));
+    }
     push_cautions(&r.cautions, theme, &mut lines);
     // Compact, so the cautions above and the medication below fit on a 24-line terminal:
     // what travels with its count, then what does not and why.
@@ -131,9 +142,11 @@ fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'stati
         theme.warning(),
     )));
     lines.push(Line::from(format!("Written to {}", h.out_dir.trim())));
-    lines.push(Line::from(
-        "Nothing is written yet: Enter asks to confirm, Esc changes the details.",
-    ));
+    lines.push(Line::from(if r.prra_missing.is_some() {
+        "Nothing is written yet: P completes the pre-release risk assessment, Esc changes the details."
+    } else {
+        "Nothing is written yet: Enter asks to confirm, Esc changes the details."
+    }));
     lines
 }
 
