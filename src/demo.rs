@@ -8,6 +8,7 @@ use rand::{Rng, SeedableRng};
 use std::path::Path;
 
 mod prra;
+pub use prra::answers as prra_answers;
 mod record;
 
 use crate::domain::role::Role;

@@ -55,6 +55,8 @@ pub struct Review {
 pub struct Outcome {
     pub bundle_path: PathBuf,
     pub escort_path: PathBuf,
+    /// On release, the person's own copy.
+    pub release_path: Option<PathBuf>,
     pub sha256: String,
     pub kid: String,
 }
@@ -228,6 +230,7 @@ fn run_export(
     Ok(Outcome {
         bundle_path: written.bundle_path,
         escort_path: written.escort_path,
+        release_path: written.release_path,
         sha256: written.prepared.sha256,
         kid: written.prepared.draft.kid,
     })

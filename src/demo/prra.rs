@@ -40,6 +40,22 @@ pub fn complete(
     ready_for_transfer: bool,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    crate::store::prra::insert_completed(
+        tx,
+        detention_id,
+        &answers(flags, ready_for_transfer),
+        "sergeant",
+        now - Duration::minutes(5),
+    )
+}
+
+/// A complete set of PRRA answers for a person with these flags (code, severity, reason):
+/// what the demo records, and what tests that hand a person over give
+/// `Store::complete_prra` (an empty list: a person with no concerns going home).
+pub fn answers(
+    flags: &[(&str, &str, &str)],
+    ready_for_transfer: bool,
+) -> Vec<(&'static str, Answer)> {
     let has = |codes: &[&str]| flags.iter().any(|f| codes.contains(&f.0));
     let self_harm = has(&["SH"]);
     let substances = has(&["ALC", "DRG", "WD"]);
@@ -138,11 +154,5 @@ pub fn complete(
             a.details = None;
         }
     }
-    crate::store::prra::insert_completed(
-        tx,
-        detention_id,
-        &answers,
-        "sergeant",
-        now - Duration::minutes(5),
-    )
+    answers
 }

@@ -161,6 +161,43 @@ impl Prra {
         ]
     }
 
+    /// The key answers for the escort summary, above the cut line and short (the page is one
+    /// A4 sheet when it can be): the self-harm answers with their details (the escort must
+    /// know), vulnerability, where and with whom, and only yes or no for health needs and
+    /// substance use, whose details are medical and travel in the bundle.
+    pub fn escort_lines(&self) -> Vec<String> {
+        let answer = |question: &str| {
+            self.get(question)
+                .map(|a| a.answer.clone())
+                .unwrap_or_else(|| "not answered".into())
+        };
+        let referral = match self.get(q::REFERRAL) {
+            Some(a) if a.is("no") => match self.get(q::NO_REFERRAL) {
+                Some(why) => format!("No ({})", why.answer),
+                None => "No".into(),
+            },
+            _ => self.said(q::REFERRAL),
+        };
+        vec![
+            format!(
+                "Self-harm now: {}; after release: {}",
+                self.said(q::SELF_HARM_NOW),
+                self.said(q::SELF_HARM_ON_RELEASE)
+            ),
+            format!(
+                "Vulnerable: {}. Going to: {}; with: {}",
+                self.said(q::VULNERABLE),
+                answer(q::GOING_TO),
+                answer(q::COLLECTED_BY)
+            ),
+            format!(
+                "Health needs: {}; substance use: {}. Referral: {referral}",
+                answer(q::HEALTH_NEEDS),
+                answer(q::SUBSTANCE_USE)
+            ),
+        ]
+    }
+
     /// What the person's own copy says (no police risk narrative): who to contact, the
     /// services they were signposted to, leaflets and referrals.
     pub fn for_the_person(&self) -> PersonCopy {

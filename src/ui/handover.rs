@@ -198,7 +198,7 @@ fn or_none(s: &str) -> String {
 }
 
 fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static>> {
-    vec![
+    let mut lines = vec![
         Line::from(Span::styled(
             format!(
                 "{} was handed over to {}; the record is closed and read-only.",
@@ -210,9 +210,18 @@ fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static
         Line::default(),
         Line::from(format!("Bundle:         {}", o.bundle_path.display())),
         Line::from(format!("Escort summary: {}", o.escort_path.display())),
+    ];
+    if let Some(path) = &o.release_path {
+        lines.push(Line::from(format!(
+            "Person's copy:  {} (print it for them)",
+            path.display()
+        )));
+    }
+    lines.extend([
         Line::from(format!("SHA-256:        {}", o.sha256)),
         Line::from(format!("Signed with:    {}", o.kid)),
         Line::default(),
         Line::from("Enter returns to the board."),
-    ]
+    ]);
+    lines
 }
