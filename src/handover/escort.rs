@@ -33,7 +33,7 @@ fn is_medical(code: &str) -> bool {
 }
 
 /// Word-wraps `text` to `WIDTH`, indenting continuation lines by `indent` spaces.
-fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize) {
+pub(crate) fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize) {
     let mut line = first.to_string();
     let mut empty = true;
     for word in text.split_whitespace() {

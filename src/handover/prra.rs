@@ -129,8 +129,8 @@ pub fn release_copy(input: &HandoverInput<'_>) -> String {
     }
     for referral in &r.referrals {
         out.push(format!(
-            "  {} referral made {}.",
-            p(&referral.kind.replace('_', " ")),
+            "  Referred to: {} ({}).",
+            p(&super::build::referral_service(&referral.kind)),
             to_london_with_day(referral.made_at)
         ));
     }
@@ -142,15 +142,12 @@ pub fn release_copy(input: &HandoverInput<'_>) -> String {
     if r.appointments.is_empty() {
         out.push("  None were made here.".into());
     }
+    // One line each for when, what and where, so the copy prints within 80 columns.
     for a in &r.appointments {
-        let mut line = format!("  {}", appointment_time(a.at));
-        if let Some(service) = &a.service {
-            line.push_str(&format!(": {}", p(service)));
+        out.push(format!("  {}", appointment_time(a.at)));
+        for text in [&a.service, &a.place].into_iter().flatten() {
+            super::escort::wrap(&mut out, &p(text), "    ", 4);
         }
-        if let Some(place) = &a.place {
-            line.push_str(&format!(", {}", p(place)));
-        }
-        out.push(line);
     }
     out.push(String::new());
     out.push("If you feel unsafe or think about harming yourself: call 999 in an".into());
