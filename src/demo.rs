@@ -7,6 +7,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
 
+mod prra;
+pub use prra::answers as prra_answers;
 mod record;
 
 use crate::domain::role::Role;
@@ -1343,6 +1345,11 @@ fn current_person(
         )?;
     }
     demo_scores(tx, c.surname, detention_id, now)?;
+    // A PRRA for everyone with a care plan; those who have only just arrived have none, so
+    // the refusal to release without one shows (issue 13).
+    if c.plan.is_some() {
+        prra::complete(tx, detention_id, c.flags, c.ready_for_transfer, now)?;
+    }
     Ok(())
 }
 
@@ -1741,5 +1748,8 @@ mod tests {
         assert!(CURRENT.iter().any(|c| c.flags.iter().any(|f| f.0 == "AA")));
         assert!(CURRENT.iter().any(|c| c.flags.iter().any(|f| f.0 == "MED")));
         assert!(CURRENT.iter().any(|c| c.history.is_some()));
+        // Some people have a completed pre-release risk assessment, at least one has none.
+        assert!(CURRENT.iter().any(|c| c.plan.is_some()));
+        assert!(CURRENT.iter().any(|c| c.plan.is_none()));
     }
 }

@@ -106,5 +106,61 @@ fn every_fixture_is_covered() {
 fn shipped_forms_load() {
     let forms = embedded_forms().unwrap();
     let ids: Vec<&str> = forms.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(ids, ["booking_risk", "health_screen"]);
+    assert_eq!(ids, ["booking_risk", "health_screen", "prra"]);
+}
+
+/// The pre-release risk assessment (issue 13): every question cites its source and has help,
+/// none has a default, and it asks what the APP, force procedure (Essex E0107) and HMIP
+/// expectations ask before release or transfer.
+#[test]
+fn the_pre_release_risk_assessment_cites_its_sources_and_has_no_defaults() {
+    use sonar_custody::domain::form::{AnswerKind, PRRA, embedded_form};
+    let text = include_str!("../schema/forms/prra.toml");
+    let form = load_form("prra.toml", text).unwrap();
+    assert_eq!(form.id, PRRA);
+    assert_eq!(embedded_form(PRRA).unwrap(), form);
+    assert!(form.source.contains("APP Detention and custody"));
+    assert!(form.source.contains("E0107"));
+    assert!(form.source.contains("HMIP"));
+    for (_, q) in form.questions() {
+        assert!(!q.source.trim().is_empty(), "{} has no source", q.id);
+        assert!(!q.help.trim().is_empty(), "{} has no help", q.id);
+        assert!(q.required, "{} is optional", q.id);
+    }
+    // The loader refuses a default; no line of the file tries one.
+    assert!(!text.lines().any(|l| l.trim_start().starts_with("default")));
+    for id in [
+        "risk_reviewed",
+        "vulnerable_on_release",
+        "going_to",
+        "collected_by",
+        "health_needs",
+        "seen_by_hcp",
+        "self_harm_now",
+        "self_harm_on_release",
+        "substance_use",
+        "contact_person",
+        "signposting",
+        "leaflets",
+        "referral_made",
+        "referral_not_made",
+        "safe_to_leave",
+    ] {
+        assert!(form.question(id).is_some(), "no question {id}");
+    }
+    let cited = |id: &str, what: &str| {
+        let q = form.question(id).unwrap();
+        assert!(q.source.contains(what), "{id}: {}", q.source);
+    };
+    cited("risk_reviewed", "before release or transfer");
+    cited("seen_by_hcp", "see an HCP before release");
+    cited("referral_made", "refer where there are health concerns");
+    cited("signposting", "contact details of support services");
+    // The referral question is offered; asked why when none was made.
+    let why = form.question("referral_not_made").unwrap();
+    assert_eq!(why.ask_if.as_ref().unwrap().question, "referral_made");
+    assert!(matches!(
+        form.question("signposting").unwrap().kind,
+        AnswerKind::MultiChoice(_)
+    ));
 }

@@ -398,6 +398,19 @@ fn every_record_question_reaches_the_escort_summary_and_the_bundle() {
         .unwrap();
     }
     drop(hcp);
+    // No one leaves without a completed pre-release risk assessment (issue 13): the same
+    // answers the demo gives a person with no concerns.
+    let mut sergeant = login(&db, "sergeant");
+    for c in &cases {
+        sergeant
+            .complete_prra(
+                c.detention_id,
+                &sonar_custody::demo::prra_answers(&[], false),
+                now(),
+            )
+            .unwrap();
+    }
+    drop(sergeant);
     let mut failures = Vec::new();
     for c in &cases {
         let (bundle, escort) = export(&db, &c.custody_no, dir.path());

@@ -209,6 +209,35 @@ fn what_the_screen_learns_reaches_every_place_the_next_person_looks() {
     app.wait_for_text("self-harm within the last year", LIMIT);
     drop(app);
 
+    // --- The pre-release risk assessment, through the sergeant's keys (issue 13): no one
+    // leaves without it. P on the record opens it; y/n, digits and typed details answer it;
+    // F8 completes it. ------------------------------------------------------------------
+    let mut app = log_in(&s.a, h, "sergeant", 100, 30);
+    app.send(b"/Journeyman\r");
+    app.wait_for_text("JOURNEYMAN", LIMIT);
+    app.send(b"P");
+    answer(&mut app, "reviewed the booking-in risk assessment", "yn12");
+    answer(&mut app, "health needs", "y");
+    answer(&mut app, "details", "epilepsy medicines and methadone\r");
+    answer(&mut app, "seen by a healthcare practitioner", "yn");
+    answer(&mut app, "after release", "y");
+    answer(&mut app, "details", "self-harm within the year\r");
+    answer(&mut app, "alcohol or drugs", "y");
+    answer(&mut app, "details", "heroin and alcohol daily\r");
+    answer(
+        &mut app,
+        "Who can the person contact",
+        "Partner, 07700 900111\r",
+    );
+    answer(&mut app, "support services", "34\r");
+    answer(&mut app, "leaflets", "n");
+    answer(&mut app, "referral been made", "y");
+    answer(&mut app, "details", "drug and alcohol service, today\r");
+    answer(&mut app, "leave safely", "y");
+    app.send(b"\x1b[19~"); // F8 completes
+    app.wait_for_text("Pre-release risk assessment completed", LIMIT);
+    drop(app);
+
     // --- The handover: escort summary and signed bundle, from the command line. ---------
     let list: serde_json::Value =
         serde_json::from_str(&sonar(h, &s.a, "sergeant", &["list", "--json"])).unwrap();
@@ -254,6 +283,12 @@ fn what_the_screen_learns_reaches_every_place_the_next_person_looks() {
     let bundle_path = out.join(format!("{custody_no}.handover.json"));
     let bundle = std::fs::read_to_string(&bundle_path).unwrap();
     let (above, below) = escort.split_once("cut here").unwrap();
+    // The PRRA answered on screen travels above the cut line.
+    assert!(
+        above.contains("after release: Yes: self-harm within the year"),
+        "{escort}"
+    );
+    assert!(bundle.contains("QuestionnaireResponse"));
     for item in [
         "penicillin",
         "rash and facial swelling",

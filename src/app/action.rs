@@ -70,6 +70,7 @@ actions! {
     AddFlag => "add_flag", "Add a risk flag by hand: its code, severity and reason";
     FlagInError => "flag_in_error", "Mark a flag entered in error, with the reason (asks to confirm; never deleted)";
     CompleteForm => "complete_form", "Complete the form (names any required question missing)";
+    OpenPrra => "open_prra", "Fill in the pre-release risk assessment: needed before every release or transfer (where they go, self-harm risk, contacts, signposting, referrals)";
     ExportHandover => "export_handover", "Hand the person over (court, prison, hospital, suite, release): review what leaves, confirm, sign and export (sergeant)";
     AddClinical => "add_clinical", "Add to the clinical record: NEWS2, GCS, CIWA-Ar, COWS, AUDIT-C, a medicine, a dose, consent, fitness, a referral or an appointment (HCP)";
     ImportBundle => "import_bundle", "Import a handover bundle from another suite: verify its signature, review, then store it as known information";

@@ -45,6 +45,9 @@ pub struct Review {
     pub medications: Vec<(String, bool)>,
     /// What the sergeant must read before the person leaves (`domain::transfer`).
     pub cautions: Vec<String>,
+    /// Set while the pre-release risk assessment is not complete: the one sentence that
+    /// refuses the handover (Essex Police procedure E0107; `domain::prra`).
+    pub prra_missing: Option<String>,
 }
 
 /// What the export wrote.
@@ -52,6 +55,8 @@ pub struct Review {
 pub struct Outcome {
     pub bundle_path: PathBuf,
     pub escort_path: PathBuf,
+    /// On release, the person's own copy.
+    pub release_path: Option<PathBuf>,
     pub sha256: String,
     pub kid: String,
 }
@@ -186,6 +191,8 @@ fn review(app: &mut App, h: &HandoverState, destination: Destination) -> Result<
         flags,
         medications,
         cautions: transfer::cautions(&leaving, now),
+        prra_missing: (!record.prra.is_complete())
+            .then(|| sentence(crate::domain::prra::not_complete(&h.custody_no))),
     })
 }
 
@@ -223,6 +230,7 @@ fn run_export(
     Ok(Outcome {
         bundle_path: written.bundle_path,
         escort_path: written.escort_path,
+        release_path: written.release_path,
         sha256: written.prepared.sha256,
         kid: written.prepared.draft.kid,
     })
@@ -285,6 +293,10 @@ pub fn perform(app: &mut App, action: Action) -> bool {
         }
         Step::Review(r) => match action {
             Action::Back => h.step = Step::Details,
+            Action::Submit | Action::Confirm if r.prra_missing.is_some() => {
+                app.set_error(r.prra_missing.clone().unwrap_or_default());
+                h.step = Step::Review(r);
+            }
             Action::Submit | Action::Confirm => h.step = Step::Confirm(r),
             _ => h.step = Step::Review(r),
         },
@@ -332,6 +344,23 @@ pub fn perform(app: &mut App, action: Action) -> bool {
     true
 }
 
+/// Rebuilds the review on screen from the record as it is now (after the PRRA closes).
+pub fn refresh_review(app: &mut App) {
+    let Some(mut h) = app.handover.take() else {
+        return;
+    };
+    if let (Step::Review(_), Some(destination)) = (&h.step, h.destination) {
+        match review(app, &h, destination) {
+            Ok(r) => h.step = Step::Review(Box::new(r)),
+            Err(e) => {
+                h.error = Some(e);
+                h.step = Step::Details;
+            }
+        }
+    }
+    app.handover = Some(h);
+}
+
 fn text_field(h: &mut HandoverState) -> Option<&mut String> {
     match h.field {
         1 => Some(&mut h.receiving_org),
@@ -346,6 +375,15 @@ pub fn type_char(app: &mut App, c: char) -> bool {
     let Some(h) = app.handover.as_mut() else {
         return false;
     };
+    // On the review, P (typed: the dialog types plain keys) opens the PRRA the review is
+    // waiting for; the review is rebuilt when it closes (`prra::closed`).
+    if let Step::Review(r) = &h.step {
+        let open_prra = r.prra_missing.is_some() && c.eq_ignore_ascii_case(&'p');
+        if open_prra {
+            super::prra::open(app);
+        }
+        return true;
+    }
     if h.step != Step::Details {
         return true;
     }

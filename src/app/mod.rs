@@ -13,6 +13,7 @@ pub mod form;
 pub mod handover;
 pub mod hcp;
 pub mod import;
+pub mod prra;
 pub mod report;
 pub mod review;
 
@@ -227,6 +228,8 @@ pub struct App {
     /// Adding a score, medicine, dose, consent, fitness decision, referral or appointment
     /// over the open record (`entry.rs`).
     pub entry: Option<entry::EntryState>,
+    /// The pre-release risk assessment being filled in over the open record (`prra.rs`).
+    pub prra: Option<Box<form::FormScreen>>,
     /// The terminal's size (columns, rows), from [`Event::Resize`]; 80×24, the smallest
     /// supported, until told. What "scrolled to the end" means depends on it.
     pub size: (u16, u16),
@@ -255,6 +258,7 @@ impl App {
             import: None,
             report: None,
             entry: None,
+            prra: None,
             size: (80, 24),
             session: None,
             last_activity: now,
@@ -287,6 +291,9 @@ impl App {
             return context;
         }
         if let Some(context) = care::context(self) {
+            return context;
+        }
+        if let Some(context) = prra::context(self) {
             return context;
         }
         if let Some(context) = handover::context(self) {
@@ -344,6 +351,7 @@ impl App {
         self.import = None;
         self.report = None;
         self.entry = None;
+        self.prra = None;
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
             info: Some(why.to_string()),
@@ -486,6 +494,7 @@ pub fn perform(app: &mut App, action: Action) {
         && app.handover.is_none()
         && app.import.is_none()
         && app.entry.is_none()
+        && app.prra.is_none()
     {
         app.message = None;
         let screen = std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
@@ -502,6 +511,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if care::perform(app, action) {
+        return;
+    }
+    if prra::perform(app, action) {
         return;
     }
     if handover::perform(app, action) {
@@ -570,6 +582,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if care::type_char(app, c) {
+        return;
+    }
+    if prra::type_char(app, c) {
         return;
     }
     if handover::type_char(app, c) {

@@ -50,6 +50,7 @@ pub fn is_write(action: Action) -> bool {
             | Action::RecordPace
             | Action::SetCarePlan
             | Action::ExportHandover
+            | Action::OpenPrra
             | Action::AddClinical
             | Action::ReviewKnown
             | Action::ReconfirmKnown

@@ -141,6 +141,9 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
         "Escort summary: {}\n",
         written.escort_path.display()
     ));
+    if let Some(path) = &written.release_path {
+        text.push_str(&format!("Person's copy:  {}\n", path.display()));
+    }
     text.push_str(&format!("SHA-256:        {}\n", written.prepared.sha256));
     text.push_str(&format!("Signed with:    {}\n", written.prepared.draft.kid));
     for c in cautions {

@@ -26,12 +26,16 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "health_screen.toml",
         include_str!("../../schema/forms/health_screen.toml"),
     ),
+    ("prra.toml", include_str!("../../schema/forms/prra.toml")),
 ];
 
 /// The id of the custody officer's booking-in risk assessment.
 pub const BOOKING_RISK: &str = "booking_risk";
 /// The id of the HCP's initial health screen.
 pub const HEALTH_SCREEN: &str = "health_screen";
+/// The id of the pre-release risk assessment, asked before every release or transfer
+/// (`domain::prra`).
+pub const PRRA: &str = "prra";
 
 /// Facts about the person (not questions of the form) that a question may be asked on, e.g.
 /// `ask_if = { question = "person.may_be_pregnant", is = "yes" }`. The store puts them beside
@@ -887,7 +891,7 @@ mod tests {
     #[test]
     fn embedded_forms_load_and_every_question_cites_a_source() {
         let forms = embedded_forms().unwrap();
-        assert_eq!(forms.len(), 2);
+        assert_eq!(forms.len(), 3);
         for f in &forms {
             for (_, q) in f.questions() {
                 assert!(!q.source.is_empty(), "{}", q.id);

@@ -21,6 +21,7 @@ pub mod observation;
 pub mod pace;
 pub mod person;
 pub mod pnc;
+pub mod prra;
 pub mod record;
 pub mod report;
 pub mod role;

@@ -40,6 +40,24 @@ pub struct Leaving {
     pub medicines: Vec<MedicineDue>,
     /// Appointments after release (when only: the sergeant tells the person).
     pub appointments: Vec<DateTime<Utc>>,
+    /// Codes of the person's health flags (`SH`, `ALC`…) when no HCP has seen them in this
+    /// detention; empty when they have been seen or have no health flag.
+    pub health_flags_unseen: Vec<String>,
+}
+
+/// Whether a flag code is a health concern (so a person with it should see an HCP before
+/// release, or be referred): every flag but violence, the appropriate adult and
+/// communication needs, which are not health needs in themselves. Source: HMIP expectations
+/// for release and transfer ("see an HCP before release where possible; refer where there are
+/// health concerns"), `reference/safety-and-pathways.md`.
+pub fn is_health_flag(code: &str) -> bool {
+    use super::flag::FlagCode;
+    code.parse::<FlagCode>().is_ok_and(|c| {
+        !matches!(
+            c,
+            FlagCode::Violence | FlagCode::AppropriateAdult | FlagCode::Communication
+        )
+    })
 }
 
 /// How far ahead a time-critical dose counts as due during the journey.
@@ -109,6 +127,15 @@ pub fn cautions(l: &Leaving, now: DateTime<Utc>) -> Vec<String> {
             _ => {}
         }
     }
+    // HMIP expectations: see an HCP before release where possible; refer where there are
+    // health concerns (reference/safety-and-pathways.md, "Pre-release risk assessment").
+    if !l.health_flags_unseen.is_empty() {
+        out.push(format!(
+            "Has health flags ({}) and has not been seen by an HCP: ask for an HCP or make a referral before {}.",
+            l.health_flags_unseen.join(", "),
+            if l.releasing { "release" } else { "transfer" }
+        ));
+    }
     if l.releasing {
         for at in &l.appointments {
             out.push(format!(
@@ -157,7 +184,26 @@ mod tests {
             emergencies: vec![],
             medicines: vec![],
             appointments: vec![],
+            health_flags_unseen: vec![],
         }
+    }
+
+    #[test]
+    fn health_flags_without_an_hcp_give_a_caution_offering_a_referral() {
+        let l = Leaving {
+            releasing: true,
+            health_flags_unseen: vec!["SH".into(), "ALC".into()],
+            ..leaving()
+        };
+        assert_eq!(
+            cautions(&l, now()),
+            [
+                "Has health flags (SH, ALC) and has not been seen by an HCP: ask for an HCP or make a referral before release."
+            ]
+        );
+        assert!(is_health_flag("SH") && is_health_flag("ALC") && is_health_flag("NEWS"));
+        assert!(!is_health_flag("VIO") && !is_health_flag("AA") && !is_health_flag("COMM"));
+        assert!(cautions(&leaving(), now()).is_empty());
     }
 
     fn emergency(closure: Option<Closure>) -> Emergency {

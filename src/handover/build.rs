@@ -139,6 +139,7 @@ pub const SECTIONS: &[fn(&Ctx<'_>) -> Section] = &[
     super::record_sections::social_history,
     super::record_sections::pregnancy,
     referrals,
+    super::prra::section,
     custody_episode,
 ];
 

@@ -33,7 +33,7 @@ fn is_medical(code: &str) -> bool {
 }
 
 /// Word-wraps `text` to `WIDTH`, indenting continuation lines by `indent` spaces.
-fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize) {
+pub(crate) fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize) {
     let mut line = first.to_string();
     let mut empty = true;
     for word in text.split_whitespace() {
@@ -209,6 +209,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     out.push(String::new());
     fitness(&mut out, r);
     referrals_and_appointments(&mut out, input);
+    prra(&mut out, r);
     out.push(String::new());
     wrap(
         &mut out,
@@ -302,6 +303,33 @@ pub fn terminal_safe(line: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Above the cut line: the key answers of the pre-release risk assessment, for the escort and
+/// the receiving officer (APP Detention and custody: reviewed before release or transfer).
+fn prra(out: &mut Vec<String>, r: &RecordView) {
+    let Some((by, at)) = &r.prra.completed else {
+        out.push("PRE-RELEASE RISK ASSESSMENT: NOT COMPLETED".into());
+        return;
+    };
+    let safe = r
+        .prra
+        .get(crate::domain::prra::q::SAFE_TO_LEAVE)
+        .map(|a| a.with_details())
+        .unwrap_or_else(|| "not answered".into());
+    wrap(
+        out,
+        &format!("({by}, {}); safe to leave: {safe}", to_london_with_day(*at)),
+        "PRE-RELEASE RISK ASSESSMENT ",
+        4,
+    );
+    // One paragraph, not a line each: the page is one A4 sheet when it can be.
+    wrap(
+        out,
+        &format!("{}.", r.prra.escort_lines().join(". ")),
+        "  ",
+        2,
+    );
 }
 
 /// Above the cut line, first: every emergency of this custody with its timeline and how it

@@ -41,6 +41,9 @@ pub enum ExportError {
     Store(Box<dyn std::error::Error + Send + Sync + 'static>),
     #[error(transparent)]
     Bundle(#[from] HandoverError),
+    /// No release or transfer without a completed pre-release risk assessment.
+    #[error("{}", crate::domain::prra::not_complete(.0))]
+    PrraIncomplete(String),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -66,6 +69,8 @@ pub struct Prepared {
     pub bytes: Vec<u8>,
     pub sha256: String,
     pub escort: String,
+    /// On release only: the person's own plain-text copy (`prra::release_copy`).
+    pub release_copy: Option<String>,
 }
 
 /// Builds and signs the bundle for `draft` (pure apart from the draft's key).
@@ -95,12 +100,15 @@ pub fn sign_draft(
     bytes.push(b'\n');
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let escort = escort::summary(&input, &draft.kid);
+    let release_copy =
+        (h.destination == Destination::Release).then(|| super::prra::release_copy(&input));
     Ok(Prepared {
         draft,
         bundle,
         bytes,
         sha256,
         escort,
+        release_copy,
     })
 }
 
@@ -109,6 +117,8 @@ pub fn sign_draft(
 pub struct Written {
     pub bundle_path: PathBuf,
     pub escort_path: PathBuf,
+    /// On release, the person's own copy (`<custody_no>.release.txt`).
+    pub release_path: Option<PathBuf>,
     pub prepared: Prepared,
 }
 
@@ -136,6 +146,11 @@ pub fn export<S: HandoverStorage>(
     let draft = store
         .handover_draft(h.custody_no.trim(), now)
         .map_err(|e| ExportError::Store(Box::new(e)))?;
+    // Refused before anything is signed or written (Essex Police procedure E0107: a PRRA
+    // "must be completed for every detainee"); the store refuses to record it too.
+    if !draft.record.prra.is_complete() {
+        return Err(ExportError::PrraIncomplete(draft.record.entry.custody_no));
+    }
     let (display_name, username) = store.author();
     let mut seed = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
@@ -154,6 +169,20 @@ pub fn export<S: HandoverStorage>(
         let _ = std::fs::remove_file(&bundle_path);
         return Err(write_err(&escort_path)(e));
     }
+    // On release, the person's own copy: who to contact, signposting, leaflets, referrals and
+    // appointments (HMIP expectations: give contact details of support services).
+    let release_path = match &prepared.release_copy {
+        Some(text) => {
+            let path = dir.join(format!("{stem}.release.txt"));
+            if let Err(e) = crate::atomic_file::write_private(&path, text.as_bytes()) {
+                let _ = std::fs::remove_file(&bundle_path);
+                let _ = std::fs::remove_file(&escort_path);
+                return Err(write_err(&path)(e));
+            }
+            Some(path)
+        }
+        None => None,
+    };
     let disclosed: Vec<&str> = prepared
         .draft
         .record
@@ -182,11 +211,15 @@ pub fn export<S: HandoverStorage>(
         // Nothing was handed over: leave no bundle that claims otherwise.
         let _ = std::fs::remove_file(&bundle_path);
         let _ = std::fs::remove_file(&escort_path);
+        if let Some(path) = &release_path {
+            let _ = std::fs::remove_file(path);
+        }
         return Err(ExportError::Store(Box::new(e)));
     }
     Ok(Written {
         bundle_path,
         escort_path,
+        release_path,
         prepared,
     })
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod import;
 pub mod jws;
 pub mod keys;
+pub mod prra;
 pub mod record_sections;
 pub mod verify;
 
@@ -171,5 +172,23 @@ pub fn leaving(
             })
             .collect(),
         appointments: record.appointments.iter().map(|a| a.at).collect(),
+        health_flags_unseen: if seen_by_hcp(record) {
+            Vec::new()
+        } else {
+            let mut codes: Vec<String> = Vec::new();
+            for f in &record.flags {
+                if crate::domain::transfer::is_health_flag(&f.code) && !codes.contains(&f.code) {
+                    codes.push(f.code.clone());
+                }
+            }
+            codes
+        },
     }
+}
+
+/// Whether an HCP saw the person in this detention: any recorded contact or HCP activity.
+fn seen_by_hcp(record: &crate::domain::record::view::RecordView) -> bool {
+    !record.hcp_contacts.is_empty()
+        || record.record.last_seen.is_some()
+        || record.entry.last_seen.is_some()
 }

@@ -503,7 +503,7 @@ fn next_custody_number(conn: &Connection, now: DateTime<Utc>) -> Result<String, 
     }
 }
 
-fn load_state(
+pub(crate) fn load_state(
     conn: &Connection,
     detention_id: i64,
     form_id: &str,

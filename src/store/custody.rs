@@ -479,6 +479,7 @@ pub fn record(
         emergencies: super::emergency::emergencies_of(conn, detention_id)?,
         hcp_requests,
         directions,
+        prra: super::prra::prra_of(conn, detention_id)?,
     }))
 }
 

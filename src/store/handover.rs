@@ -272,6 +272,19 @@ impl Store {
                 }
                 Some(None) => {}
             }
+            // No release or transfer without a completed pre-release risk assessment (Essex
+            // Police procedure E0107: "must be completed for every detainee"). Checked here as
+            // well as before the bundle is built, so no caller can close a detention without it.
+            if !super::prra::prra_completed(tx, h.detention_id)? {
+                let custody_no: String = tx.query_row(
+                    "SELECT custody_no FROM detention WHERE id = ?1",
+                    [h.detention_id],
+                    |r| r.get(0),
+                )?;
+                return Err(StoreError::Invalid(crate::domain::prra::not_complete(
+                    &custody_no,
+                )));
+            }
             tx.execute(
                 "UPDATE detention SET closed_at = ?1, destination = ?2 WHERE id = ?3",
                 params![timestamp(now), h.destination, h.detention_id],

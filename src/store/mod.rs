@@ -15,6 +15,7 @@ pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
 pub mod pace;
+pub mod prra;
 pub mod record;
 pub mod report;
 pub mod session;

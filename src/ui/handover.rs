@@ -80,6 +80,17 @@ fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'stati
         format!("{} to {}", who(h), destination_word(h.destination)),
         theme.title(),
     ))];
+    // The refusal first: nothing else on this page matters until the PRRA is complete.
+    if let Some(missing) = &r.prra_missing {
+        lines.push(Line::from(Span::styled(
+            format!("! {missing}"),
+            theme.error(),
+        )));
+        lines.push(Line::from(Span::styled(
+            "Press P to complete the pre-release risk assessment.",
+            theme.title(),
+        )));
+    }
     push_cautions(&r.cautions, theme, &mut lines);
     // Compact, so the cautions above and the medication below fit on a 24-line terminal:
     // what travels with its count, then what does not and why.
@@ -131,9 +142,11 @@ fn review_lines(h: &HandoverState, r: &Review, theme: &Theme) -> Vec<Line<'stati
         theme.warning(),
     )));
     lines.push(Line::from(format!("Written to {}", h.out_dir.trim())));
-    lines.push(Line::from(
-        "Nothing is written yet: Enter asks to confirm, Esc changes the details.",
-    ));
+    lines.push(Line::from(if r.prra_missing.is_some() {
+        "Nothing is written yet: P completes the pre-release risk assessment, Esc changes the details."
+    } else {
+        "Nothing is written yet: Enter asks to confirm, Esc changes the details."
+    }));
     lines
 }
 
@@ -185,7 +198,7 @@ fn or_none(s: &str) -> String {
 }
 
 fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static>> {
-    vec![
+    let mut lines = vec![
         Line::from(Span::styled(
             format!(
                 "{} was handed over to {}; the record is closed and read-only.",
@@ -197,9 +210,18 @@ fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static
         Line::default(),
         Line::from(format!("Bundle:         {}", o.bundle_path.display())),
         Line::from(format!("Escort summary: {}", o.escort_path.display())),
+    ];
+    if let Some(path) = &o.release_path {
+        lines.push(Line::from(format!(
+            "Person's copy:  {} (print it for them)",
+            path.display()
+        )));
+    }
+    lines.extend([
         Line::from(format!("SHA-256:        {}", o.sha256)),
         Line::from(format!("Signed with:    {}", o.kid)),
         Line::default(),
         Line::from("Enter returns to the board."),
-    ]
+    ]);
+    lines
 }

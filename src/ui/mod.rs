@@ -69,6 +69,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         let [_, body, _] = frame_areas(app, area);
         handover::render(app, &theme, frame, body);
     }
+    if let Some(prra) = &app.prra {
+        let [_, body, _] = frame_areas(app, area);
+        frame.render_widget(ratatui::widgets::Clear, body);
+        form::render(app, prra, &theme, frame, body);
+    }
     if app.import.is_some() {
         let [_, body, _] = frame_areas(app, area);
         import::render(app, &theme, frame, body);

@@ -160,6 +160,9 @@ pub struct RecordView {
     pub hcp_requests: Vec<crate::domain::hcp::HcpRequest>,
     /// The HCP's directions to custody staff, oldest first: operational, read for every role.
     pub directions: Vec<crate::domain::hcp::Direction>,
+    /// The pre-release risk assessment of this detention, as far as it has gone: operational
+    /// (the custody officer's), read for every role; a release or transfer needs it complete.
+    pub prra: crate::domain::prra::Prra,
 }
 
 /// One recorded score: who, when, the inputs and the result.
