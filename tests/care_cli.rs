@@ -82,6 +82,12 @@ fn the_handover_sheet_lists_everyone_fits_80_columns_and_is_audited() {
         "{sheet}"
     );
     assert!(sheet.contains("TIME-CRITICAL"), "{sheet}");
+    // What an HCP directed, not yet acknowledged, and who is waiting for an HCP (the demo has
+    // one of each): the handover must not lose a "re-assess at" (IOPC, Bedfordshire 2021).
+    assert!(sheet.contains("!! HCP DIRECTION"), "{sheet}");
+    assert!(sheet.contains("re-assess at"), "{sheet}");
+    assert!(sheet.contains("NOT YET ACKNOWLEDGED"), "{sheet}");
+    assert!(sheet.contains("! HCP requested"), "{sheet}");
     assert!(
         !sheet.contains("Opioid substitution, Northgate drug service"),
         "{sheet}"

@@ -58,8 +58,28 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
             row.age.map(|a| format!("age {a}")).unwrap_or_default()
         ));
         for e in h.emergencies.iter().filter(|e| e.is_recent(now)) {
-            let mark = if e.is_open() { "!!" } else { "! " };
-            s.push_str(&format!("  {mark} {}\n", e.one_line()));
+            let mark = if e.is_open() { "!!" } else { "!" };
+            s.push_str(&wrap(&format!(
+                "{mark} {}",
+                crate::domain::text::printable(&e.one_line())
+            )));
+        }
+        // What the HCP directed and who is waiting for one: the handover must not lose them.
+        for d in &h.directions {
+            let open = d.acknowledged.is_none() || d.reassess_due().is_some();
+            if open {
+                let mark = if d.acknowledged.is_none() { "!! " } else { "" };
+                s.push_str(&wrap(&format!(
+                    "{mark}HCP DIRECTION {}",
+                    crate::domain::text::printable(&d.summary(now))
+                )));
+            }
+        }
+        for r in h.hcp_requests.iter().filter(|r| r.is_open()) {
+            s.push_str(&wrap(&format!(
+                "! {}",
+                crate::domain::text::printable(&r.summary(now))
+            )));
         }
         if let Some(reason) = &h.plan_review_reason {
             s.push_str(&format!("  PLAN REVIEW DUE ({reason})\n"));

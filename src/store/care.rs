@@ -479,6 +479,10 @@ pub struct HandoverEntry {
     /// The latest PACE review: who, the outcome, the representations made and, if it was
     /// late, why.
     pub last_review: Option<PaceReviewView>,
+    /// The HCP's directions to custody staff (IOPC, Bedfordshire 2021: a "re-assess in 1
+    /// hour" was lost at the sergeants' handover), and the requests for an HCP.
+    pub directions: Vec<crate::domain::hcp::Direction>,
+    pub hcp_requests: Vec<crate::domain::hcp::HcpRequest>,
     /// An HCP's recommended plan the sergeant has not yet accepted.
     pub recommendation: Option<Recommendation>,
     /// Medicines with their next dose due (names and times only: no clinical reasons).
@@ -520,6 +524,8 @@ impl super::Store {
                     pace: pace_deadline(tx, id, entry.arrived_at, entry.authorised_at, now)?,
                     emergencies: super::emergency::emergencies_of(tx, id)?,
                     last_review: super::pace::last_review(tx, id)?,
+                    directions: super::hcp::directions_of(tx, id)?,
+                    hcp_requests: super::hcp::requests_of(tx, id)?,
                     recommendation: pending_recommendation(tx, id)?,
                     medications: super::clinical::medications_for(tx, id, false)?,
                     appointments: super::clinical::appointments_for(tx, id, false)?,
