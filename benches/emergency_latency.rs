@@ -10,7 +10,8 @@
 //! saving terminal rewrites at once) five times a second, so the expected figures are a few
 //! hundred milliseconds; the issue's bound is 2 s.
 //!
-//! Run with `cargo bench --bench emergency_latency`.
+//! Run with `cargo bench --bench emergency_latency`. On 2026-11-30 (2 cores, 50 runs): p50
+//! 157 ms, p90 190 ms, p99 210 ms; with the once-a-second refresh alone it was about 1 s.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -24,18 +25,7 @@ const SONAR: &str = env!("CARGO_BIN_EXE_sonar");
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn log_in(db: &Path, home: &Path, user: &str) -> PtyApp {
-    let mut app = PtyApp::spawn(
-        Path::new(SONAR),
-        &["--db", db.to_str().expect("utf-8 path")],
-        home,
-        100,
-        30,
-    );
-    app.wait_for_text("Username", LIMIT);
-    app.send(format!("{user}\r").as_bytes());
-    app.send(b"demo\r");
-    app.wait_for_text("Cell", LIMIT);
-    app
+    support::pty::log_in(Path::new(SONAR), db, home, user, 100, 30)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

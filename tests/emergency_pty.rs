@@ -8,59 +8,24 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::pty::{PtyApp, generate_demo, isolate_env};
+use support::pty::{PtyApp, generate_demo};
 
 const SONAR: &str = env!("CARGO_BIN_EXE_sonar");
+
+fn sonar(home: &Path, db: &Path, user: &str, args: &[&str]) -> String {
+    support::pty::sonar_as(Path::new(SONAR), home, db, user, args)
+}
+
+fn log_in(db: &Path, home: &Path, user: &str) -> PtyApp {
+    support::pty::log_in(Path::new(SONAR), db, home, user, 100, 30)
+}
 const LIMIT: Duration = Duration::from_secs(30);
 /// The issue's bound: every terminal shows the emergency within this of it being saved.
 const SHOWN_WITHIN: Duration = Duration::from_secs(2);
 const BEL: u8 = 0x07;
 const CTRL_L: &[u8] = b"\x0c";
-
-fn sonar(home: &Path, db: &Path, user: &str, args: &[&str]) -> String {
-    let pw = home.join("password");
-    std::fs::write(&pw, "demo\n").unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let mut cmd = Command::new(SONAR);
-    cmd.current_dir(home)
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user, "--password-file"])
-        .arg(&pw)
-        .args(args);
-    for (k, v) in isolate_env(home) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "sonar {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn log_in(db: &Path, home: &Path, user: &str) -> PtyApp {
-    let mut app = PtyApp::spawn(
-        Path::new(SONAR),
-        &["--db", db.to_str().unwrap()],
-        home,
-        100,
-        30,
-    );
-    app.wait_for_text("Username", LIMIT);
-    app.send(format!("{user}\r").as_bytes());
-    app.send(b"demo\r");
-    app.wait_for_text("Cell", LIMIT);
-    app
-}
 
 fn bells(app: &PtyApp, since: usize) -> usize {
     app.raw[since..].iter().filter(|&&b| b == BEL).count()

@@ -7,57 +7,22 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use support::pty::{PtyApp, generate_demo, isolate_env};
+use support::pty::{PtyApp, generate_demo};
 
 const SONAR: &str = env!("CARGO_BIN_EXE_sonar");
-const LIMIT: Duration = Duration::from_secs(30);
-/// Long enough for the wait to pass a whole minute on the board.
-const A_MINUTE_AND_MORE: Duration = Duration::from_secs(80);
 
 fn sonar(home: &Path, db: &Path, user: &str, args: &[&str]) -> String {
-    let pw = home.join("password");
-    std::fs::write(&pw, "demo\n").unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let mut cmd = Command::new(SONAR);
-    cmd.current_dir(home)
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user, "--password-file"])
-        .arg(&pw)
-        .args(args);
-    for (k, v) in isolate_env(home) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "sonar {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::pty::sonar_as(Path::new(SONAR), home, db, user, args)
 }
 
 fn log_in(db: &Path, home: &Path, user: &str) -> PtyApp {
-    let mut app = PtyApp::spawn(
-        Path::new(SONAR),
-        &["--db", db.to_str().unwrap()],
-        home,
-        120,
-        40,
-    );
-    app.wait_for_text("Username", LIMIT);
-    app.send(format!("{user}\r").as_bytes());
-    app.send(b"demo\r");
-    app.wait_for_text("Cell", LIMIT);
-    app
+    support::pty::log_in(Path::new(SONAR), db, home, user, 120, 40)
 }
+const LIMIT: Duration = Duration::from_secs(30);
+/// Long enough for the wait to pass a whole minute on the board.
+const A_MINUTE_AND_MORE: Duration = Duration::from_secs(80);
 
 /// The board line of the person in `cell` (the selected row starts with a marker).
 fn row_of(screen: &vt100::Screen, cell: &str) -> Option<String> {

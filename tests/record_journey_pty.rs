@@ -9,60 +9,24 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
-use support::pty::{PtyApp, generate_demo, isolate_env};
+use support::pty::{PtyApp, generate_demo};
 
 const SONAR: &str = env!("CARGO_BIN_EXE_sonar");
+
+fn sonar(home: &Path, db: &Path, user: &str, args: &[&str]) -> String {
+    support::pty::sonar_as(Path::new(SONAR), home, db, user, args)
+}
+
+fn log_in(db: &Path, home: &Path, user: &str, cols: u16, rows: u16) -> PtyApp {
+    support::pty::log_in(Path::new(SONAR), db, home, user, cols, rows)
+}
 const LIMIT: Duration = Duration::from_secs(30);
 const F2: &[u8] = b"\x1bOQ";
 const ESC: &[u8] = b"\x1b";
 const RIGHT: &[u8] = b"\x1b[C";
 const PAGE_DOWN: &[u8] = b"\x1b[6~";
-
-/// `sonar --db DB --user USER --password-file PW ARGS…` in `home`; stdout, failing on error.
-fn sonar(home: &Path, db: &Path, user: &str, args: &[&str]) -> String {
-    let pw = home.join("password");
-    std::fs::write(&pw, "demo\n").unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let mut cmd = Command::new(SONAR);
-    cmd.current_dir(home)
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user, "--password-file"])
-        .arg(&pw)
-        .args(args);
-    for (k, v) in isolate_env(home) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "sonar {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn log_in(db: &Path, home: &Path, user: &str, cols: u16, rows: u16) -> PtyApp {
-    let mut app = PtyApp::spawn(
-        Path::new(SONAR),
-        &["--db", db.to_str().unwrap()],
-        home,
-        cols,
-        rows,
-    );
-    app.wait_for_text("Username", LIMIT);
-    app.send(format!("{user}\r").as_bytes());
-    app.send(b"demo\r");
-    app.wait_for_text("Cell", LIMIT);
-    app
-}
 
 /// Sends `keys` after waiting for `prompt`.
 fn answer(app: &mut PtyApp, prompt: &str, keys: &str) {

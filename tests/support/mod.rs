@@ -229,6 +229,62 @@ pub mod pty {
         );
     }
 
+    /// `sonar --db DB --user USER --password-file PW ARGS…` run in `home` with the demo
+    /// password (the file mode 0600, as the program requires); its stdout, failing the test
+    /// with stderr when it fails.
+    pub fn sonar_as(sonar: &Path, home: &Path, db: &Path, user: &str, args: &[&str]) -> String {
+        let pw = home.join("password");
+        std::fs::write(&pw, "demo\n").expect("write the password file");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600))
+                .expect("password file mode");
+        }
+        let mut cmd = std::process::Command::new(sonar);
+        cmd.current_dir(home)
+            .arg("--db")
+            .arg(db)
+            .args(["--user", user, "--password-file"])
+            .arg(&pw)
+            .args(args);
+        for (k, v) in isolate_env(home) {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run sonar");
+        assert!(
+            out.status.success(),
+            "sonar {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// The real binary in a `cols`×`rows` PTY, logged in as `user` with the demo password and
+    /// showing the board.
+    pub fn log_in(
+        sonar: &Path,
+        db: &Path,
+        home: &Path,
+        user: &str,
+        cols: u16,
+        rows: u16,
+    ) -> PtyApp {
+        let limit = Duration::from_secs(30);
+        let mut app = PtyApp::spawn(
+            sonar,
+            &["--db", db.to_str().expect("utf-8 path")],
+            home,
+            cols,
+            rows,
+        );
+        app.wait_for_text("Username", limit);
+        app.send(format!("{user}\r").as_bytes());
+        app.send(b"demo\r");
+        app.wait_for_text("Cell", limit);
+        app
+    }
+
     /// A running program in a PTY.
     pub struct PtyApp {
         child: Box<dyn Child + Send + Sync>,
