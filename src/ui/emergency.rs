@@ -223,7 +223,7 @@ pub fn render_dialog(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
     let field = |label: &str, value: &str, focused: bool| {
         Line::from(vec![
             Span::raw(if focused { "▸ " } else { "  " }),
-            Span::styled(format!("{label:<12}"), theme.title()),
+            Span::styled(format!("{label:<14}"), theme.title()),
             Span::raw(format!(
                 "{}{}",
                 printable(value),

@@ -25,7 +25,7 @@ fn share_line(
     width: usize,
     theme: &Theme,
 ) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("{label:<22}"), theme.title())];
+    let mut spans = vec![Span::styled(format!("{label:<22} "), theme.title())];
     match percent {
         Some(p) => {
             spans.push(Span::raw(bar(p, width)));
@@ -99,7 +99,7 @@ fn lines(r: &Report, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
         ),
         Line::default(),
         Line::from(vec![
-            Span::styled(format!("{:<22}", "HCP request to seen"), theme.title()),
+            Span::styled(format!("{:<22} ", "HCP request to seen"), theme.title()),
             Span::raw(format!(
                 "median {}, p90 {}: {} requests, {} seen ({} within band), {} not seen",
                 minutes(q.median_minutes),
@@ -115,21 +115,21 @@ fn lines(r: &Report, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
     for ((label, _), n) in WAIT_BUCKETS.iter().zip(&q.wait_buckets) {
         let cells = (n * width).div_ceil(most);
         out.push(Line::from(vec![
-            Span::styled(format!("{:>21} ", format!("waited {label}")), theme.dim()),
+            Span::styled(format!("{:>22} ", format!("waited {label}")), theme.dim()),
             Span::raw("█".repeat(cells)),
             Span::raw(format!(" {n}")),
         ]));
     }
     out.push(Line::default());
     out.push(Line::from(vec![
-        Span::styled(format!("{:<22}", "Appropriate adult"), theme.title()),
+        Span::styled(format!("{:<22} ", "Appropriate adult"), theme.title()),
         Span::styled(
             "request to arrival: not recorded by this suite yet",
             theme.dim(),
         ),
     ]));
     out.push(Line::from(vec![
-        Span::styled(format!("{:<22}", "Interpreter"), theme.title()),
+        Span::styled(format!("{:<22} ", "Interpreter"), theme.title()),
         Span::styled(
             "request to arrival: not recorded by this suite yet",
             theme.dim(),
