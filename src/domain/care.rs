@@ -63,11 +63,7 @@ struct RawRule {
     source: String,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .map(|t| t.matches('\n').count() + 1)
-        .unwrap_or(1)
-}
+use crate::domain::text::line_of;
 
 impl ObservationRules {
     /// Parses and checks a rules file: every flag, severity, level and interval must be known,

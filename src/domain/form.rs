@@ -618,14 +618,9 @@ struct RawQuestion {
     default: Option<Spanned<toml::Value>>,
 }
 
-/// The 1-based line of a byte offset.
+/// The 1-based line where a TOML span starts (see [`crate::domain::text::line_of`]).
 pub fn line_of(text: &str, span: &Range<usize>) -> usize {
-    let end = span.start.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    crate::domain::text::line_of(text, span.start)
 }
 
 /// Loads and checks one form file. Reports every problem found, each with file and line:

@@ -24,6 +24,22 @@ pub fn printable(text: &str) -> String {
 }
 
 /// `text` with its first letter in capitals ("assessment" → "Assessment").
+/// The 1-based line holding byte `offset` of `text` (for naming a file's line in an error);
+/// offsets past the end count as the last line, so a TOML error "at end of input" points at a
+/// line that exists. One rule for keymaps, forms, rules and bands.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let line = text[..end].matches('\n').count() + 1;
+    if end == text.len() && end > 0 && text.ends_with('\n') {
+        line - 1
+    } else {
+        line
+    }
+}
+
 pub fn capitalise(text: &str) -> String {
     let mut c = text.chars();
     match c.next() {

@@ -68,21 +68,7 @@ impl fmt::Display for KeymapProblem {
 
 impl std::error::Error for KeymapProblem {}
 
-/// The 1-based line holding byte `offset` of `text`; offsets past the end count as the
-/// last line, so a TOML error "at end of input" points at a line that exists.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let mut end = offset.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    if end == text.len() && end > 0 && text.ends_with('\n') {
-        line - 1
-    } else {
-        line
-    }
-}
+pub(crate) use crate::domain::text::line_of;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::board::truncate;
 use super::theme::Theme;
@@ -167,28 +167,8 @@ pub fn render_dialog(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
     popup(frame, area, title, lines, theme);
 }
 
-fn popup(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'_>>, theme: &Theme) {
-    let width = area.width.saturating_sub(4).min(76);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2))
-        .min(area.height.saturating_sub(2));
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(title.to_string())
-                .border_style(theme.title()),
-        ),
-        popup,
-    );
+fn popup(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, theme: &Theme) {
+    super::care::boxed_with(frame, area, title, lines, theme.title());
 }
 
 /// The HCP's queue over the board: who is waiting, in order, with who asked, why and how

@@ -55,11 +55,7 @@ struct RawBand {
     source: String,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .map(|t| t.matches('\n').count() + 1)
-        .unwrap_or(1)
-}
+use crate::domain::text::line_of;
 
 impl HcpBands {
     /// Parses and checks a bands file: at least one band; each named with one lower-case word
