@@ -92,7 +92,10 @@ fn the_hcp_records_news2_and_a_medicine_then_the_sergeant_sees_no_clinical_note(
         "the dose due in 20 minutes counts down: {row}"
     );
 
-    app.send(b"\x11"); // ctrl-q
+    // On the board quitting asks first (a shared terminal): ctrl-q twice.
+    app.send(b"\x11");
+    app.wait_for_text("Press q again", LIMIT);
+    app.send(b"\x11");
     assert_eq!(app.wait_exit(LIMIT), 0);
 
     // The sergeant opens the same person: flags and medication due, no clinical note.

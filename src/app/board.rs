@@ -21,6 +21,8 @@ pub struct BoardState {
     pub selected: usize,
     pub filter: String,
     pub filtering: bool,
+    /// `q` was pressed once on a shared terminal: a second `q` signs out and quits.
+    pub quit_asked: bool,
 }
 
 /// Turns the store's projection into a board row: the schedule's due time is computed here

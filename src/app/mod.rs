@@ -428,8 +428,26 @@ pub fn update(app: &mut App, event: Event) {
 
 /// Performs an action in the current context.
 pub fn perform(app: &mut App, action: Action) {
+    if action != Action::Quit
+        && let Screen::Board(b) = &mut app.screen
+    {
+        b.quit_asked = false;
+    }
     match action {
         Action::Quit => {
+            // On the board of a shared terminal, quitting asks first: a second q quits, any
+            // other key stays (issue 14). Elsewhere (the login screen, a record) it quits.
+            let asking = matches!(&app.screen, Screen::Board(b) if !b.quit_asked && !b.filtering)
+                && app.session.is_some()
+                && app.help.is_none()
+                && app.context() == Context::Board;
+            if asking {
+                if let Screen::Board(b) = &mut app.screen {
+                    b.quit_asked = true;
+                }
+                app.set_info("Press q again to sign out and quit; any other key stays.");
+                return;
+            }
             app.lock("Signed out.");
             app.quit = true;
             return;
@@ -809,7 +827,12 @@ fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
         Action::PageDown => b.move_by(10),
         Action::First => b.move_to(0),
         Action::Last => b.move_to(usize::MAX),
-        Action::Filter => b.filtering = true,
+        // A new filter each time: typing after `/` never extends the last one.
+        Action::Filter => {
+            b.filtering = true;
+            b.filter.clear();
+            b.apply_filter();
+        }
         Action::BookIn => return booking::start(b),
         Action::ClearFilter | Action::Back => {
             b.filter.clear();
