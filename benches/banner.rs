@@ -36,7 +36,7 @@ fn banner(c: &mut Criterion) {
         )
         .unwrap();
     store
-        .write(now, |tx| {
+        .write_raw(|tx| {
             for i in 0..30 {
                 let fact = match i % 3 {
                     0 => Fact::Allergy {

@@ -96,7 +96,7 @@ fn add_twenty_in_custody(db: &Path, now: DateTime<Utc>) {
         .expect("admin login")
         .store;
     store
-        .write(now, |tx| {
+        .write_raw(|tx| {
             for i in 0..20u32 {
                 let arrived = now - chrono::Duration::minutes(30 + 17 * i64::from(i));
                 let person = insert_person(

@@ -89,7 +89,7 @@ fn store_benches(c: &mut Criterion) {
         .add_user_with("nurse", "Nurse", Role::Hcp, PASSWORD, false, Utc::now())
         .expect("add the HCP");
     let detention = store
-        .write(Utc::now(), |tx| {
+        .write_raw(|tx| {
             let person = insert_person(
                 tx,
                 &NewPerson {

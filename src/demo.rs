@@ -7,6 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
 
+mod booking;
 mod prra;
 pub use prra::answers as prra_answers;
 mod record;
@@ -796,7 +797,7 @@ pub fn populate(
     let by = store.identity().username.clone();
     while done < historical {
         let upto = (done + batch).min(historical);
-        store.write(now, |tx| {
+        store.write_raw(|tx| {
             for _ in done..upto {
                 historical_person(tx, &mut rng, &mut serials, now)?;
             }
@@ -805,7 +806,7 @@ pub fn populate(
         done = upto;
         progress(done, historical);
     }
-    store.write(now, |tx| {
+    store.write_raw(|tx| {
         for c in CURRENT {
             let custody_no = serials.next(year);
             current_person(tx, c, custody_no, &mut serials, now)?;
@@ -1213,6 +1214,7 @@ fn current_person(
         },
     )?;
     pace_reviews(tx, c, detention_id, arrived, now)?;
+    booking::record(tx, c.surname, detention_id, arrived)?;
     for (code, severity, reason) in c.flags {
         insert_flag(
             tx,
@@ -1310,6 +1312,7 @@ fn current_person(
                 "hcp",
             )?;
         }
+        booking::supervised(tx, c.surname, m.name, medication_id, recorded, now)?;
     }
     for (minutes_ago, rr, spo2, bp, pulse, temp, confused) in NEWS2_SERIES
         .iter()
@@ -1500,6 +1503,16 @@ struct DemoMedicine {
 }
 
 const MEDICINES: &[DemoMedicine] = &[
+    DemoMedicine {
+        surname: "Kowalski",
+        name: "Salbutamol 100 micrograms inhaler",
+        dose: "2 puffs",
+        route: "inhaled",
+        frequency: "qds",
+        last_taken_minutes_ago: 5 * 60,
+        reason: "Asthma",
+        verified_with: "gp",
+    },
     DemoMedicine {
         surname: "Patel",
         name: "Insulin glargine (Lantus)",

@@ -466,7 +466,7 @@ fn the_health_screen_is_for_clinicians_and_known_flags_carry_over() {
     let e = s
         .save_answer(first, &hs, &rules, "taking_medicines", &yes(), None, now())
         .unwrap_err();
-    assert!(matches!(e, StoreError::NotPermitted { .. }), "{e}");
+    assert!(matches!(e, StoreError::Refused(_)), "{e}");
     s.save_answer(
         first,
         &risk,
@@ -505,7 +505,17 @@ fn the_health_screen_is_for_clinicians_and_known_flags_carry_over() {
         )
         .unwrap();
     let later = now() + Duration::days(30);
-    let second = h.book_in(id, &booking(), later).unwrap().detention_id;
+    // An HCP starts a booking but does not authorise detention (PACE s.37: the sergeant does).
+    let refused = h.book_in(id, &booking(), later).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "a healthcare practitioner may not authorise detention: a custody sergeant does it (PACE s.37)"
+    );
+    let unauthorised = Booking {
+        authorised_at: None,
+        ..booking()
+    };
+    let second = h.book_in(id, &unauthorised, later).unwrap().detention_id;
     let known = h.known_flags(id, Some(second)).unwrap();
     let mut codes: Vec<&str> = known.iter().map(|k| k.code.as_str()).collect();
     codes.sort_unstable();

@@ -51,6 +51,7 @@ fn step(app: &App) -> &'static str {
             BookingStep::Details(_) => "details",
             BookingStep::Banner(_) => "banner",
             BookingStep::Form(_) => "form",
+            BookingStep::Finished => "finished",
         },
         Screen::Board(_) => "board",
         _ => "other",

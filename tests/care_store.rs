@@ -104,7 +104,7 @@ fn level_below_suggested_without_rationale_is_refused_and_with_one_is_kept() {
     let err = officer
         .set_care_plan(id, &plan(ObservationLevel::CloseProximity, ""), now())
         .unwrap_err();
-    assert!(matches!(err, StoreError::NotPermitted { .. }), "{err}");
+    assert!(matches!(err, StoreError::Refused(_)), "{err}");
 }
 
 #[test]
@@ -153,10 +153,7 @@ fn a_failed_rousing_opens_an_emergency_that_only_a_sergeant_or_hcp_closes_with_a
     };
     let done = later + Duration::minutes(30);
     let refused = officer.close_emergency(esc, &close, done).unwrap_err();
-    assert!(
-        matches!(refused, StoreError::NotPermitted { .. }),
-        "{refused}"
-    );
+    assert!(matches!(refused, StoreError::Refused(_)), "{refused}");
     assert!(
         refused.to_string().contains("close an emergency"),
         "{refused}"
@@ -210,10 +207,7 @@ fn the_wall_board_writes_nothing_but_its_own_acknowledgement() {
     let refused = wall
         .raise_emergency(id, "Found on the floor again", "", now())
         .unwrap_err();
-    assert!(
-        matches!(refused, StoreError::NotPermitted { .. }),
-        "{refused}"
-    );
+    assert!(matches!(refused, StoreError::Refused(_)), "{refused}");
     assert!(wall.record_check(id, &visit(), now()).is_err());
     wall.acknowledge_emergency(esc, "wall-screen", now())
         .unwrap();
@@ -492,7 +486,7 @@ fn only_the_sergeant_records_a_custody_decision() {
     let err = officer
         .record_custody_decision(id, DecisionKind::ReleaseDecided, now(), "", now())
         .unwrap_err();
-    assert!(matches!(err, StoreError::NotPermitted { .. }), "{err}");
+    assert!(matches!(err, StoreError::Refused(_)), "{err}");
     assert_eq!(officer.plan_review_due(id).unwrap(), None);
 }
 

@@ -18,14 +18,18 @@ use sonar_custody::store::custody::{self, NewFlag};
 use sonar_custody::store::handover::ImportOutcome;
 use sonar_custody::store::{Store, StoreError};
 
-/// A demo suite (no historical people, for speed) in its own directory.
+/// A demo suite (no historical people, for speed) in its own directory, with the custody
+/// sergeant logged in: the sergeant hands people over and imports what arrives.
 fn demo_suite(name: &str) -> (tempfile::TempDir, PathBuf, Store) {
     let dir = tempfile::Builder::new()
         .prefix("sonar-handover-")
         .tempdir()
         .unwrap();
     let db = dir.path().join(name);
-    let store = sonar_custody::demo::create(&db, 0, Utc::now(), &mut |_, _| {}).unwrap();
+    drop(sonar_custody::demo::create(&db, 0, Utc::now(), &mut |_, _| {}).unwrap());
+    let store = Store::unlock(&db, "sergeant", "demo", Utc::now())
+        .unwrap()
+        .store;
     (dir, db, store)
 }
 
@@ -105,7 +109,7 @@ fn give_a_clinical_record(db: &Path, store: &mut Store, detention_id: i64) {
             .unwrap()[0]
             .person_id;
     store
-        .write(now, |tx| {
+        .write_raw(|tx| {
             custody::insert_flag(
                 tx,
                 &NewFlag {
@@ -560,7 +564,7 @@ fn a_handed_over_record_is_read_only_and_import_is_once_only() {
     assert!(entry.closed_at.is_some());
     let person_id = entry.person_id;
     let refused = store
-        .write(now, |tx| {
+        .write_raw(|tx| {
             custody::insert_flag(
                 tx,
                 &NewFlag {
@@ -581,9 +585,7 @@ fn a_handed_over_record_is_read_only_and_import_is_once_only() {
         "{refused}"
     );
     let refused = store
-        .write(now, |tx| {
-            custody::insert_check(tx, detention_id, now, "officer", Some(true), "ok")
-        })
+        .write_raw(|tx| custody::insert_check(tx, detention_id, now, "officer", Some(true), "ok"))
         .unwrap_err();
     assert!(matches!(refused, StoreError::Invalid(_)));
     let again = export::export(&mut store, &h, &dir.path().join("again"), now).unwrap_err();
@@ -624,7 +626,7 @@ fn a_handed_over_record_is_read_only_and_import_is_once_only() {
 
 #[test]
 fn bundles_signed_before_a_key_rotation_still_verify_with_the_suites_keys() {
-    let (dir, _db, mut store) = demo_suite("a.db");
+    let (dir, db, mut store) = demo_suite("a.db");
     let (custody_no, _, _) = richest_person(&store);
     let written = export::export(
         &mut store,
@@ -639,7 +641,12 @@ fn bundles_signed_before_a_key_rotation_still_verify_with_the_suites_keys() {
     )
     .unwrap();
     let old_kid = written.prepared.draft.kid.clone();
-    let new_kid = store.rotate_signing_key(Utc::now()).unwrap();
+    // The administrator manages the suite's keys.
+    let new_kid = Store::unlock(&db, "admin", "demo", Utc::now())
+        .unwrap()
+        .store
+        .rotate_signing_key(Utc::now())
+        .unwrap();
     assert_ne!(old_kid, new_kid);
     let keys = store.public_keys().unwrap();
     assert_eq!(keys.len(), 2);
@@ -849,7 +856,7 @@ fn the_clinical_record_travels_in_the_bundle_the_escort_summary_and_the_import()
     ));
     assert_eq!(other.count_rows("record_entry").unwrap(), entries);
     let detention_id = other
-        .write(now, |tx| {
+        .write_raw(|tx| {
             custody::insert_detention(
                 tx,
                 &custody::NewDetention {
@@ -1007,7 +1014,7 @@ fn emergencies_travel_in_the_escort_summary_the_bundle_and_the_import() {
         o => panic!("{o:?}"),
     };
     let detention_id = other
-        .write(now, |tx| {
+        .write_raw(|tx| {
             custody::insert_detention(
                 tx,
                 &custody::NewDetention {

@@ -422,7 +422,8 @@ fn only_a_sergeant_hands_a_person_over_from_the_command_line_too() {
         assert_eq!(out.status.code(), Some(1), "{user}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("may not hand a person over (a custody sergeant does)"),
+            stderr
+                .contains("may not hand a person over or release them: a custody sergeant does it"),
             "{user}: {stderr}"
         );
     }

@@ -39,7 +39,7 @@ fn quiet_person(store: &Store) -> i64 {
 
 fn refused(result: Result<impl std::fmt::Debug, StoreError>, words: &str) {
     match result {
-        Err(e @ StoreError::NotPermitted { .. }) => {
+        Err(e @ StoreError::Refused(_)) => {
             assert!(e.to_string().contains(words), "{e}");
         }
         other => panic!("expected a refusal saying {words:?}, got {other:?}"),
@@ -139,7 +139,7 @@ fn only_a_sergeant_or_an_hcp_withdraws_a_request_and_the_wall_board_asks_for_not
         .unwrap();
     refused(
         officer.withdraw_hcp_request(request, "left", now()),
-        "a custody sergeant or an HCP does",
+        "a custody sergeant or a healthcare practitioner does it",
     );
     let mut wall = login(&db, "wallboard");
     refused(wall.request_hcp(id, "urgent", "x", now()), "ask for an HCP");

@@ -666,7 +666,8 @@ fn any_hcp_entry_counts_as_seen_and_a_contact_needs_an_hcp_and_a_note() {
         .record_hcp_contact(det, "assessment", now(), "looked fine", now())
         .unwrap_err();
     assert!(
-        e.to_string().contains("may not record an HCP contact"),
+        e.to_string()
+            .contains("may not add a clinical note or HCP contact"),
         "{e}"
     );
     drop(sergeant);

@@ -176,7 +176,7 @@ fn fixture(db: &Path) {
         )
         .unwrap();
     admin
-        .write(now, |tx| {
+        .write_raw(|tx| {
             // D1, 10 Nov 08:00-12:00. Hourly: due 09:00 (check 08:50, on time), due 09:50
             // (check 10:05, late), due 11:05 (none before leaving: missed).
             let d1 = stay(

@@ -736,7 +736,10 @@ fn a_non_admin_cannot_add_accounts() {
         &nurse_pw,
         &["user", "add", "intruder", "--role", "admin"],
     );
-    assert_fails_with(&out, "your role (hcp) may not add accounts");
+    assert_fails_with(
+        &out,
+        "a healthcare practitioner may not manage staff accounts: the administrator does it",
+    );
 
     assert_eq!(slot_material(&suite.keyslots()), slots_before);
     let users = suite.user_list_json("nurse", &nurse_pw);

@@ -392,7 +392,7 @@ fn the_board_stays_correct_when_another_terminal_changes_the_database() {
     let mut other = other_terminal(&db.path, "officer");
     let at = fixed_now() + Duration::seconds(30);
     other
-        .write(at, |tx| {
+        .write_raw(|tx| {
             let person = insert_person(
                 tx,
                 &NewPerson {

@@ -90,6 +90,11 @@ actions! {
     HcpQueue => "hcp_queue", "Show the HCP's queue: everyone waiting to be seen, most overdue first; enter opens the record";
     WithdrawHcpRequest => "withdraw_hcp_request", "Withdraw the person's request for an HCP with the reason, e.g. left custody (custody sergeant or HCP)";
     AcknowledgeDirection => "acknowledge_direction", "Acknowledge the HCP's direction shown at the top of the screen (custody sergeant; audited)";
+    AddRiskFlag => "add_risk_flag", "Add a risk flag to the selected person with the reason (anyone, at any time in the detention): the suggested level follows at once";
+    ChangeLevel => "change_level", "Change the observation level (custody sergeant): below the suggested level needs a rationale";
+    ContinueBooking => "continue_booking", "Continue the selected person's booking: the sergeant authorises detention and does the risk assessment, the HCP the health screen";
+    SupervisedDose => "supervised_dose", "Record a dose the person took themselves with you supervising, for a medicine the HCP allowed (custody staff)";
+    DeferHealthScreen => "defer_health_screen", "Record why the health screen cannot be done now (custody sergeant): it stops being outstanding and the reason travels";
 }
 
 impl fmt::Display for Action {

@@ -73,6 +73,7 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         plan_review_due: entry.plan_review_due,
         hcp_wait: entry.hcp_wait.clone(),
         reassess_due: entry.reassess_due,
+        outstanding: entry.outstanding.clone(),
         cell_occupants: usize::from(!entry.cell.trim().is_empty()),
     }
 }

@@ -1,6 +1,7 @@
 //! Booking in from the board: find the person (or create them), the detention's details, the
 //! "already known" banner, then the risk assessment form.
 
+use crate::domain::authority::{Duty, form_duty, permits};
 use chrono::{Duration, NaiveDate};
 
 use super::action::Action;
@@ -393,6 +394,9 @@ pub enum BookingStep {
     Details(Box<DetailsState>),
     Banner(BannerState),
     Form(Box<FormScreen>),
+    /// Booked in, and this role has no booking form of its own (a detention officer): back to
+    /// the board, where the duties still owed show.
+    Finished,
 }
 
 /// Booking in, with the board to return to.
@@ -724,7 +728,7 @@ pub fn type_char(app: &mut App, b: &mut BookingState, c: char) {
                 }
             }
         }
-        BookingStep::Banner(_) => {}
+        BookingStep::Banner(_) | BookingStep::Finished => {}
         BookingStep::Form(f) => super::form::type_char(app, f, c),
     }
 }
@@ -869,8 +873,49 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
             }
             BookingStep::Form(f)
         }
+        BookingStep::Finished => BookingStep::Finished,
     };
+    if matches!(b.step, BookingStep::Finished) {
+        return back_to_board(app, b.board);
+    }
     Screen::Booking(Box::new(b))
+}
+
+/// Continues the booking of someone already in custody, from the board or their record: the
+/// form this role owes them (the sergeant's risk assessment, the HCP's health screen), after
+/// the banner of what is known if nobody has acknowledged it yet.
+pub fn continue_booking(app: &mut App, board: BoardState, detention_id: i64) -> Screen {
+    if form_for(app).is_none() {
+        app.set_error(
+            "Booking is continued by a custody sergeant (authorisation and risk assessment) or an HCP (health screen).",
+        );
+        return Screen::Board(board);
+    }
+    let person = app.session.as_ref().and_then(|store| {
+        store
+            .custody_entry(detention_id)
+            .ok()
+            .flatten()
+            .filter(|e| e.closed_at.is_none())
+    });
+    let Some(entry) = person else {
+        app.set_error("That person is no longer in custody here.");
+        return Screen::Board(board);
+    };
+    let p = PersonMatch {
+        person_id: entry.person_id,
+        surname: entry.surname.clone(),
+        forenames: entry.forenames.clone(),
+        date_of_birth: entry.date_of_birth,
+        nhs_number: None,
+        pnc_id: None,
+        detentions: Vec::new(),
+        detention_count: 0,
+    };
+    match resume(app, &p) {
+        Some(BookingStep::Finished) | None => back_to_board(app, board),
+        Some(step) => Screen::Booking(Box::new(BookingState { step, board })),
+    }
 }
 
 fn value(d: &DetailsState, label: &str) -> String {
@@ -953,7 +998,12 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     };
     let booking = Booking {
         arrived_at: now,
-        authorised_at: Some(now),
+        // Only a custody sergeant authorises detention (s.37); anyone else's booking waits
+        // on the board as RISK ASSESSMENT OUTSTANDING until a sergeant does.
+        authorised_at: app
+            .identity()
+            .is_some_and(|i| permits(i.role, Duty::AuthoriseDetention))
+            .then_some(now),
         arresting_officer: value(d, "Arresting officer"),
         reason: value(d, "Reason for arrest"),
         cell: value(d, "Cell"),
@@ -1034,13 +1084,13 @@ pub fn resized(app: &mut App) {
     }
 }
 
-/// The form this person fills in: the HCP's health screen for a clinician, the custody
-/// officer's risk assessment for everyone else.
-fn form_for(app: &App) -> &'static str {
-    match app.identity() {
-        Some(i) if i.role.sees_clinical_detail() => HEALTH_SCREEN,
-        _ => BOOKING_RISK,
-    }
+/// The booking form this role fills in: the HCP's health screen, the custody sergeant's risk
+/// assessment; none for anyone else (they start the booking and the board shows what is owed).
+fn form_for(app: &App) -> Option<&'static str> {
+    let role = app.identity()?.role;
+    [BOOKING_RISK, HEALTH_SCREEN]
+        .into_iter()
+        .find(|form| permits(role, form_duty(form)))
 }
 
 /// A person already in custody: their booking-in form resumes at its first unanswered
@@ -1066,9 +1116,10 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
     let notes = store.imported_notes(p.person_id).unwrap_or_default();
     let record = record_known(store, detention_id);
     let acknowledged = store.banner_acknowledged(detention_id).unwrap_or(false);
-    let state = store
-        .form_state(detention_id, form_for(app))
-        .unwrap_or_default();
+    let state = match form_for(app) {
+        Some(form) => store.form_state(detention_id, form).unwrap_or_default(),
+        None => Default::default(),
+    };
     if state.completed.is_some() {
         app.set_info("This form is complete: any change is an amendment, with a reason.");
     }
@@ -1079,6 +1130,12 @@ fn resume(app: &mut App, p: &PersonMatch) -> Option<BookingStep> {
 }
 
 fn open_form(app: &mut App, detention_id: i64, who: String) -> Option<BookingStep> {
+    let Some(id) = form_for(app) else {
+        app.set_info(format!(
+            "Booked in: {who}. A custody sergeant must authorise detention and do the risk assessment, an HCP the health screen."
+        ));
+        return Some(BookingStep::Finished);
+    };
     let forms = match embedded_forms() {
         Ok(f) => f,
         Err(e) => {
@@ -1093,7 +1150,6 @@ fn open_form(app: &mut App, detention_id: i64, who: String) -> Option<BookingSte
             return None;
         }
     };
-    let id = form_for(app);
     let form = forms.into_iter().find(|f| f.id == id)?;
     match FormScreen::open(app, detention_id, who, form, rules) {
         Ok(f) => Some(BookingStep::Form(Box::new(f))),

@@ -111,11 +111,50 @@ fn open(app: &mut App) {
     }));
 }
 
+/// Custody staff record a dose the person took themselves under their supervision, for a
+/// medicine an HCP has allowed (PACE Code C 9.10).
+fn open_supervised_dose(app: &mut App) {
+    let Screen::Record(r) = &app.screen else {
+        return;
+    };
+    let Some(role) = app.identity().map(|i| i.role) else {
+        return;
+    };
+    if let Err(refused) =
+        crate::domain::authority::permit(role, crate::domain::authority::Duty::SupervisedDose)
+    {
+        app.set_error(sentence(refused.to_string()));
+        return;
+    }
+    if r.view.entry.closed_at.is_some() || r.read_only {
+        app.set_error("This detention is closed; its record is read-only.");
+        return;
+    }
+    let e = &r.view.entry;
+    let menu = MenuState {
+        detention_id: e.detention_id,
+        who: format!(
+            "{}, {} · {}",
+            e.surname.to_uppercase(),
+            e.forenames,
+            e.custody_no
+        ),
+        selected: 0,
+    };
+    app.message = None;
+    app.entry = open_sheet(app, &menu, EntryKind::SupervisedDose);
+}
+
 fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryState> {
     let mut entries = Vec::new();
     if let Screen::Record(r) = &app.screen {
         if kind.needs_medicines() {
             for m in &r.view.medications {
+                entries.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
+            }
+        }
+        if kind.needs_self_administered() {
+            for m in r.view.medications.iter().filter(|m| m.self_administration) {
                 entries.push((m.id.to_string(), format!("{} {}", m.name, m.dose)));
             }
         }
@@ -149,6 +188,12 @@ fn open_sheet(app: &mut App, menu: &MenuState, kind: EntryKind) -> Option<EntryS
                 entries.push((s.id.to_string(), score_label(s)));
             }
         }
+    }
+    if kind.needs_self_administered() && entries.is_empty() {
+        app.set_error(
+            "No medicine of this person's is allowed for supervised self-administration: an HCP allows it (a, then t).",
+        );
+        return None;
     }
     if kind.needs_medicines() && entries.is_empty() {
         app.set_error("No medicines are recorded for this person; add the medicine first (m).");
@@ -195,6 +240,10 @@ pub fn perform(app: &mut App, action: Action) -> bool {
     let Some(state) = app.entry.take() else {
         if action == Action::AddClinical && matches!(app.screen, Screen::Record(_)) {
             open(app);
+            return true;
+        }
+        if action == Action::SupervisedDose && matches!(app.screen, Screen::Record(_)) {
+            open_supervised_dose(app);
             return true;
         }
         return false;
@@ -565,6 +614,40 @@ fn write(store: &mut Store, s: &SheetState, now: DateTime<Utc>) -> Result<String
                     withdrawn.join(", ")
                 )
             })
+        }
+        EntryKind::SelfAdministration => {
+            let medication_id = chosen(&r, "medicine")?;
+            let allowed = r.text("allowed") == "yes";
+            store
+                .set_self_administration(medication_id, allowed, now)
+                .map_err(err)?;
+            Ok(format!(
+                "{}: {}.",
+                chosen_label(s, &r, "medicine"),
+                if allowed {
+                    "custody staff may now supervise the person taking it (d on the record)"
+                } else {
+                    "only an HCP gives it now"
+                }
+            ))
+        }
+        EntryKind::SupervisedDose => {
+            let medication_id = chosen(&r, "medicine")?;
+            let outcome = if r.text("outcome") == "declined" {
+                crate::store::clinical::SupervisedOutcome::Declined
+            } else {
+                crate::store::clinical::SupervisedOutcome::Taken
+            };
+            let at = r.time("at", "At", When::Past)?.unwrap_or(now);
+            store
+                .record_supervised_dose(medication_id, outcome, &r.text("reason"), at, now)
+                .map_err(err)?;
+            Ok(format!(
+                "{}: {} at {}, supervised by you, recorded.",
+                chosen_label(s, &r, "medicine"),
+                r.text("outcome"),
+                crate::domain::observation::to_london(at)
+            ))
         }
         EntryKind::StopMedicine => {
             let medication_id = chosen(&r, "medicine")?;

@@ -624,8 +624,23 @@ fn complete(app: &mut App, f: &mut FormScreen) {
     let Some(store) = app.session.as_mut() else {
         return;
     };
+    let authorised_before = |store: &crate::store::Store| {
+        store
+            .custody_entry(f.detention_id)
+            .ok()
+            .flatten()
+            .and_then(|e| e.authorised_at)
+    };
+    let before = authorised_before(store);
     match store.complete_form(f.detention_id, &f.form, now) {
         Ok(()) => {
+            let authorised = match (before, authorised_before(store)) {
+                (None, Some(at)) => format!(
+                    " Detention authorised at {}: the PACE review clock starts.",
+                    crate::domain::observation::to_london(at)
+                ),
+                _ => String::new(),
+            };
             f.completed = true;
             f.done = true;
             let flags = f
@@ -634,7 +649,7 @@ fn complete(app: &mut App, f: &mut FormScreen) {
                 .filter(|fl| fl.entered_in_error.is_none())
                 .count();
             app.set_info(format!(
-                "{} completed; {flags} flag{} on the board.",
+                "{} completed; {flags} flag{} on the board.{authorised}",
                 f.form.title,
                 if flags == 1 { "" } else { "s" }
             ));

@@ -72,6 +72,9 @@ pub struct HandoverState {
     pub out_dir: String,
     /// 0 destination, 1 organisation, 2 officer, 3 directory.
     pub field: usize,
+    /// A destination key was pressed since the cursor came to the destination: further typing
+    /// there is refused, never taken as another destination ("HMP Leeds" is not h, p, s).
+    pub picked: bool,
     pub step: Step,
     /// One sentence: why the last attempt failed.
     pub error: Option<String>,
@@ -95,7 +98,7 @@ pub fn default_dir(app: &App) -> PathBuf {
 
 /// Whether `role` may hand a person over (the custody sergeant's decision).
 pub fn may_export(role: Role) -> bool {
-    matches!(role, Role::Sergeant | Role::Admin)
+    crate::domain::authority::permits(role, crate::domain::authority::Duty::HandOver)
 }
 
 /// The keymap context while the overlay is open.
@@ -128,6 +131,7 @@ fn open(app: &mut App) {
         receiving_officer: String::new(),
         out_dir: default_dir(app).display().to_string(),
         field: 0,
+        picked: false,
         step: Step::Details,
         error: None,
     };
@@ -252,8 +256,18 @@ pub fn perform(app: &mut App, action: Action) -> bool {
             h.step = Step::Details;
             match action {
                 Action::Back => return true,
-                Action::NextField | Action::MoveDown => h.field = (h.field + 1) % FIELDS,
-                Action::PrevField | Action::MoveUp => h.field = (h.field + FIELDS - 1) % FIELDS,
+                Action::NextField | Action::MoveDown => {
+                    h.field = (h.field + 1) % FIELDS;
+                    h.picked = false;
+                }
+                Action::PrevField | Action::MoveUp => {
+                    h.field = (h.field + FIELDS - 1) % FIELDS;
+                    h.picked = false;
+                }
+                Action::DeleteBack if h.field == 0 => {
+                    h.destination = None;
+                    h.picked = false;
+                }
                 Action::DeleteBack => {
                     if let Some(t) = text_field(&mut h) {
                         t.pop();
@@ -396,9 +410,25 @@ pub fn type_char(app: &mut App, c: char) -> bool {
             'r' => Some(Destination::Release),
             _ => None,
         };
-        if chosen.is_some() {
-            h.destination = chosen;
-            h.error = None;
+        match chosen {
+            // One key picks; typing on after it is refused, never read as another pick.
+            _ if h.picked => {
+                let now = h.destination.map_or("chosen", |d| d.label());
+                h.error = Some(format!(
+                    "Where to is {now}: tab moves to the receiving organisation; backspace clears it to choose again."
+                ));
+            }
+            Some(d) => {
+                h.destination = Some(d);
+                h.picked = true;
+                h.error = None;
+            }
+            None => {
+                h.error = Some(
+                    "Choose where to with its key: c court, p prison, h hospital, s another suite, r release."
+                        .into(),
+                );
+            }
         }
         return true;
     }

@@ -7,6 +7,7 @@ pub mod action;
 pub mod board;
 pub mod booking;
 pub mod care;
+pub mod duties;
 pub mod emergency;
 pub mod entry;
 pub mod form;
@@ -230,6 +231,8 @@ pub struct App {
     pub entry: Option<entry::EntryState>,
     /// The pre-release risk assessment being filled in over the open record (`prra.rs`).
     pub prra: Option<Box<form::FormScreen>>,
+    /// A flag, level or health-screen deferral prompt over the board or record (`duties.rs`).
+    pub duty: Option<duties::DutyDialog>,
     /// The terminal's size (columns, rows), from [`Event::Resize`]; 80×24, the smallest
     /// supported, until told. What "scrolled to the end" means depends on it.
     pub size: (u16, u16),
@@ -259,6 +262,7 @@ impl App {
             report: None,
             entry: None,
             prra: None,
+            duty: None,
             size: (80, 24),
             session: None,
             last_activity: now,
@@ -288,6 +292,9 @@ impl App {
             return context;
         }
         if let Some(context) = hcp::context(self) {
+            return context;
+        }
+        if let Some(context) = duties::context(self) {
             return context;
         }
         if let Some(context) = care::context(self) {
@@ -352,6 +359,7 @@ impl App {
         self.report = None;
         self.entry = None;
         self.prra = None;
+        self.duty = None;
         self.screen = Screen::Login(LoginState {
             focus: Some(Field::First),
             info: Some(why.to_string()),
@@ -509,6 +517,7 @@ pub fn perform(app: &mut App, action: Action) {
         && care::context(app).is_none()
         && emergency::context(app).is_none()
         && hcp::context(app).is_none()
+        && app.duty.is_none()
         && app.handover.is_none()
         && app.import.is_none()
         && app.entry.is_none()
@@ -526,6 +535,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if hcp::perform(app, action) {
+        return;
+    }
+    if duties::perform(app, action) {
         return;
     }
     if care::perform(app, action) {
@@ -597,6 +609,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if hcp::type_char(app, c) {
+        return;
+    }
+    if duties::type_char(app, c) {
         return;
     }
     if care::type_char(app, c) {

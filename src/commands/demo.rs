@@ -120,6 +120,10 @@ struct ListEntry {
     hcp_wait: Option<HcpWaitOut>,
     /// How many of the HCP's directions no custody sergeant has acknowledged yet.
     directions_unacknowledged: usize,
+    /// What booking in still owes: `risk_assessment` (no sergeant has authorised detention
+    /// and completed the risk assessment), `health_screen` (no HCP screen, no reason recorded
+    /// why not). Empty when both are done, and for anyone no longer in custody.
+    outstanding: Vec<crate::domain::booking_duties::Outstanding>,
 }
 
 /// A wait for an HCP in `sonar list --json`: when it was asked for (UTC), the band and its
@@ -282,6 +286,11 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .remove(&entry.detention_id)
                     .filter(|_| open)
                     .map_or(0, |h| h.unacknowledged),
+                outstanding: if open {
+                    entry.outstanding.clone()
+                } else {
+                    Vec::new()
+                },
             })
         })
         .collect::<Result<_>>()?;
@@ -311,7 +320,13 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                 e.cell,
                 e.observation_level,
                 next,
-                e.flags.join(" ")
+                // What booking still owes comes before the flags: until then they are not known.
+                e.outstanding
+                    .iter()
+                    .map(|o| o.short())
+                    .chain(e.flags.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )?;
         }
     }

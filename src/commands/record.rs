@@ -25,6 +25,11 @@ struct RecordOutput<'a> {
     nhs_number: Option<&'a str>,
     in_custody: bool,
     role: &'a str,
+    /// What booking in still owes: `risk_assessment`, `health_screen` (empty once done or
+    /// after the person left).
+    outstanding: &'a [crate::domain::booking_duties::Outstanding],
+    /// Why the health screen was not done, as a sergeant recorded it, while that stands.
+    health_screen_deferred: Option<&'a str>,
     allergy_line: String,
     flags: Vec<FlagOut<'a>>,
     medications: &'a [crate::store::clinical::MedicationView],
@@ -135,6 +140,15 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
             nhs_number: view.nhs_number.as_deref(),
             in_custody: view.entry.closed_at.is_none(),
             role: role.as_str(),
+            outstanding: if view.entry.closed_at.is_none() {
+                &view.entry.outstanding
+            } else {
+                &[]
+            },
+            health_screen_deferred: view
+                .health_screen_deferral
+                .as_ref()
+                .map(|d| d.reason.as_str()),
             allergy_line: record.allergy_line(),
             flags: view
                 .flags
@@ -177,6 +191,20 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
     // An open emergency before anything else, as on the screen.
     for e in view.emergencies.iter().filter(|e| e.is_open()) {
         writeln!(out, "{}", p(&headline(e)))?;
+    }
+    if view.entry.closed_at.is_none() {
+        for owed in &view.entry.outstanding {
+            writeln!(out, "{}: {}.", owed.words(), owed.done_by())?;
+        }
+    }
+    if let Some(d) = &view.health_screen_deferral {
+        writeln!(
+            out,
+            "Health screen not done: {} ({}, {})",
+            p(&d.reason),
+            p(&d.by),
+            to_london_with_day(d.at)
+        )?;
     }
     match &record.last_seen {
         Some(s) => writeln!(

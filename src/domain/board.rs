@@ -67,6 +67,9 @@ pub struct BoardRow {
     /// When an HCP's timed re-assessment is due, until the HCP's contact does it
     /// (`RE-ASSESS 40m`, counting down like a check).
     pub reassess_due: Option<DateTime<Utc>>,
+    /// What booking in still owes (`NO RA`, `NO HS` on the row): the sergeant's
+    /// authorisation and risk assessment, the HCP's health screen.
+    pub outstanding: Vec<crate::domain::booking_duties::Outstanding>,
 }
 
 impl BoardRow {
@@ -179,7 +182,14 @@ impl BoardRow {
             .flags
             .iter()
             .any(|(c, _)| *c == FlagCode::ClinicalDeterioration);
-        u8::from(alert) + u8::from(news) + u8::from(self.below_suggestion.is_some())
+        // A person nobody has risk-assessed carries risk nobody has looked for yet.
+        let unassessed = self
+            .outstanding
+            .contains(&crate::domain::booking_duties::Outstanding::RiskAssessment);
+        u8::from(alert)
+            + u8::from(news)
+            + u8::from(self.below_suggestion.is_some())
+            + u8::from(unassessed)
     }
 
     /// The most serious flag's severity, `None` without flags.
@@ -509,6 +519,7 @@ mod tests {
             plan_review_due: false,
             hcp_wait: None,
             reassess_due: None,
+            outstanding: vec![],
         }
     }
 
@@ -842,6 +853,32 @@ mod tests {
             ..row(4, "C4", "Dunn")
         };
         assert!(limit.pace_limit_passed(now) && !limit.pace_review_overdue(now));
+    }
+
+    #[test]
+    fn a_person_not_yet_risk_assessed_ranks_with_the_risky() {
+        use crate::domain::booking_duties::Outstanding;
+        let now = t(12, 0);
+        let mut rows = vec![
+            BoardRow {
+                next_check_due: Some(t(12, 5)),
+                ..row(1, "C1", "Ames")
+            },
+            BoardRow {
+                next_check_due: Some(t(12, 50)),
+                outstanding: vec![Outstanding::RiskAssessment, Outstanding::HealthScreen],
+                ..row(2, "C2", "Bell")
+            },
+            // The health screen alone is owed to the HCP; it is not a risk signal of itself.
+            BoardRow {
+                next_check_due: Some(t(12, 55)),
+                outstanding: vec![Outstanding::HealthScreen],
+                ..row(3, "C3", "Cole")
+            },
+        ];
+        attention_order(&mut rows, now);
+        let order: Vec<&str> = rows.iter().map(|r| r.surname.as_str()).collect();
+        assert_eq!(order, ["Bell", "Ames", "Cole"]);
     }
 
     #[test]

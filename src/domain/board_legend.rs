@@ -3,6 +3,7 @@
 //! without an explanation (DESIGN.md, "Interface conventions": colour is never the only
 //! carrier of meaning, so each mark is text, and text needs a key).
 
+use crate::domain::booking_duties::Outstanding;
 use crate::domain::flag::{FlagCode, Severity};
 
 /// A mark on a board row or the line under the header that is not a flag code.
@@ -10,6 +11,10 @@ use crate::domain::flag::{FlagCode, Severity};
 pub enum BoardMark {
     /// A medical emergency is open for this person (the row is at the top).
     Emergency,
+    /// No custody sergeant has authorised detention and completed the risk assessment.
+    RiskAssessmentOutstanding,
+    /// No HCP has done the health screen and no sergeant has recorded why it cannot be done.
+    HealthScreenOutstanding,
     /// The record has an allergy that counts (`domain::record::known::board_markers`).
     Allergy,
     /// Risk known from an earlier detention or another organisation, not yet reviewed here.
@@ -48,8 +53,10 @@ pub enum BoardMark {
 
 impl BoardMark {
     /// Every mark, in the order the legend lists them.
-    pub const ALL: [BoardMark; 18] = [
+    pub const ALL: [BoardMark; 20] = [
         BoardMark::Emergency,
+        BoardMark::RiskAssessmentOutstanding,
+        BoardMark::HealthScreenOutstanding,
         BoardMark::Overdue,
         BoardMark::Review,
         BoardMark::Limit,
@@ -73,6 +80,8 @@ impl BoardMark {
     pub fn text(self) -> &'static str {
         match self {
             BoardMark::Emergency => "EMERGENCY",
+            BoardMark::RiskAssessmentOutstanding => Outstanding::RiskAssessment.short(),
+            BoardMark::HealthScreenOutstanding => Outstanding::HealthScreen.short(),
             BoardMark::Allergy => "ALLERGY",
             BoardMark::Known => "KNOWN",
             BoardMark::Review => "REVIEW",
@@ -115,6 +124,12 @@ impl BoardMark {
         match self {
             BoardMark::Emergency => {
                 "A medical emergency is open: every terminal shows it until it is closed with its outcome"
+            }
+            BoardMark::RiskAssessmentOutstanding => {
+                "RISK ASSESSMENT OUTSTANDING: not yet authorised and risk-assessed by a sergeant"
+            }
+            BoardMark::HealthScreenOutstanding => {
+                "HEALTH SCREEN OUTSTANDING: no HCP screen yet, and no reason recorded why not"
             }
             BoardMark::Allergy => "An allergy is recorded: the top line of the record says what",
             BoardMark::Known => {

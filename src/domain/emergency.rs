@@ -283,7 +283,7 @@ fn capital(s: &str) -> String {
 
 /// Whether a role may close an emergency (DESIGN.md: only a sergeant or an HCP).
 pub fn may_close(role: Role) -> bool {
-    matches!(role, Role::Sergeant | Role::Hcp)
+    crate::domain::authority::permits(role, crate::domain::authority::Duty::CloseEmergency)
 }
 
 /// What closing asks for, checked before anything is written.

@@ -1,9 +1,11 @@
 //! The pure core: types and rules of custody health. No I/O, no SQL, no terminal.
 
 pub mod appointment;
+pub mod authority;
 pub mod board;
 pub mod board_legend;
 pub mod booking;
+pub mod booking_duties;
 pub mod care;
 pub mod cell;
 pub mod clock;

@@ -43,6 +43,10 @@ pub struct Leaving {
     /// Codes of the person's health flags (`SH`, `ALC`…) when no HCP has seen them in this
     /// detention; empty when they have been seen or have no health flag.
     pub health_flags_unseen: Vec<String>,
+    /// What booking in still owes (no sergeant's risk assessment, no health screen).
+    pub outstanding: Vec<super::booking_duties::Outstanding>,
+    /// Why the health screen was not done, when a sergeant recorded it.
+    pub health_screen_deferred: Option<String>,
 }
 
 /// Whether a flag code is a health concern (so a person with it should see an HCP before
@@ -66,6 +70,20 @@ pub const DOSE_WINDOW: Duration = Duration::hours(2);
 /// The cautions for this person leaving now, most serious first, each one sentence.
 pub fn cautions(l: &Leaving, now: DateTime<Utc>) -> Vec<String> {
     let mut out = Vec::new();
+    // A person never assessed or screened leaves with risk nobody here has looked for.
+    for owed in &l.outstanding {
+        out.push(format!(
+            "{}: {} before they leave, or tell the receiving officer it was not done.",
+            owed.words(),
+            owed.done_by()
+        ));
+    }
+    if let Some(reason) = &l.health_screen_deferred {
+        out.push(format!(
+            "The health screen was not done (a sergeant recorded why: {}): tell the receiving officer.",
+            reason.trim()
+        ));
+    }
     if l.emergencies.iter().any(Emergency::is_open) {
         out.push(
             "An emergency is open for this person: close it (HCP or ambulance called) before they leave."
@@ -185,7 +203,39 @@ mod tests {
             medicines: vec![],
             appointments: vec![],
             health_flags_unseen: vec![],
+            outstanding: vec![],
+            health_screen_deferred: None,
         }
+    }
+
+    #[test]
+    fn a_person_never_assessed_or_screened_leaves_with_a_caution_saying_so() {
+        use crate::domain::booking_duties::Outstanding;
+        let l = Leaving {
+            outstanding: vec![Outstanding::RiskAssessment, Outstanding::HealthScreen],
+            ..leaving()
+        };
+        let c = cautions(&l, Utc::now());
+        assert!(
+            c[0].starts_with("RISK ASSESSMENT OUTSTANDING: a custody sergeant"),
+            "{c:?}"
+        );
+        assert!(
+            c[1].starts_with("HEALTH SCREEN OUTSTANDING: an HCP"),
+            "{c:?}"
+        );
+        let deferred = Leaving {
+            health_screen_deferred: Some("asleep, intoxicated".into()),
+            ..leaving()
+        };
+        assert!(cautions(&deferred, Utc::now()).iter().any(|c| c.contains(
+            "health screen was not done (a sergeant recorded why: asleep, intoxicated)"
+        )));
+        assert!(
+            !cautions(&leaving(), Utc::now())
+                .iter()
+                .any(|c| c.contains("OUTSTANDING"))
+        );
     }
 
     #[test]

@@ -183,6 +183,11 @@ pub fn leaving(
             }
             codes
         },
+        outstanding: record.entry.outstanding.clone(),
+        health_screen_deferred: record
+            .health_screen_deferral
+            .as_ref()
+            .map(|d| d.reason.clone()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! the "already known" flags, form answers (append-only, each committed with its audit row the
 //! moment it is entered), completion, and flags raised by rules or by hand.
 
+use crate::domain::authority::Duty;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -661,7 +662,7 @@ impl super::Store {
             pnc_id: p.pnc_id.as_ref().map(|n| n.as_str().to_string()),
         };
         let reason = duplicate_reason.map(str::trim).filter(|r| !r.is_empty());
-        self.write(now, |tx| {
+        self.write(Duty::StartBooking, now, |tx| {
             let candidates = possible_duplicates(tx, p)?;
             let ids: Vec<String> = candidates
                 .iter()
@@ -713,7 +714,11 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<Booked, StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        // Anyone may start a booking; only a custody sergeant authorises detention (s.37).
+        if b.authorised_at.is_some() {
+            self.permit(Duty::AuthoriseDetention)?;
+        }
+        self.write(Duty::StartBooking, now, |tx| {
             let dob: Option<Option<String>> = tx
                 .query_row(
                     "SELECT date_of_birth FROM person WHERE id = ?1",
@@ -885,7 +890,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::AcknowledgeBanner, now, |tx| {
             tx.execute(
                 "INSERT INTO banner_ack (detention_id, acknowledged_by, acknowledged_at, flags_shown)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -981,12 +986,7 @@ impl super::Store {
                 form.id
             )));
         };
-        if form.id == crate::domain::form::HEALTH_SCREEN && !identity.role.sees_clinical_detail() {
-            return Err(StoreError::NotPermitted {
-                role: identity.role.label().to_string(),
-                what: "answer the health screen".into(),
-            });
-        }
+        let duty = crate::domain::authority::form_duty(&form.id);
         question
             .validate(&answer.value)
             .map_err(|e| StoreError::Invalid(e.to_string().trim_end_matches('.').to_string()))?;
@@ -994,7 +994,7 @@ impl super::Store {
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let staff = identity.username;
-        self.write(now, |tx| {
+        self.write(duty, now, |tx| {
             let person_id = person_of(tx, detention_id)?;
             let state = load_state(tx, detention_id, &form.id)?;
             if state.completed.is_some() && reason.is_none() {
@@ -1125,7 +1125,8 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        let duty = crate::domain::authority::form_duty(&form.id);
+        self.write(duty, now, |tx| {
             let state = load_state(tx, detention_id, &form.id)?;
             let missing = form.missing(&state.answers);
             if !missing.is_empty() {
@@ -1149,6 +1150,11 @@ impl super::Store {
                 &detention_id.to_string(),
                 &format!("completed {}", form.id),
             )?;
+            // The custody officer's risk assessment done is detention authorised (s.37), for
+            // a person another member of staff booked in.
+            if duty == Duty::RiskAssessment {
+                super::booking_duties::authorise_in(tx, detention_id, &staff, now)?;
+            }
             Ok(())
         })
     }
@@ -1234,7 +1240,7 @@ impl super::Store {
     ) -> Result<i64, StoreError> {
         let staff = self.identity().username.clone();
         let reason = reason.trim().to_string();
-        self.write(now, |tx| {
+        self.write(Duty::AddFlag, now, |tx| {
             let person_id = person_of(tx, detention_id)?;
             let id = insert_flag(
                 tx,
@@ -1275,7 +1281,7 @@ impl super::Store {
                 "marking a flag entered in error needs a reason".into(),
             ));
         }
-        self.write(now, |tx| {
+        self.write(Duty::WithdrawFlag, now, |tx| {
             let row: Option<(Option<i64>, String, Option<String>)> = tx
                 .query_row(
                     "SELECT detention_id, code, entered_in_error_at FROM flag WHERE id = ?1",

@@ -3,6 +3,7 @@
 //! write is one IMMEDIATE transaction with its audit row; the rules that decide what may be
 //! written are in `domain::care` and `domain::pace`.
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -16,7 +17,6 @@ use crate::domain::care::{
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckInterval, ObservationLevel, default_for};
 use crate::domain::pace::{Extension, PaceClock, PaceDeadline};
-use crate::domain::role::Role;
 
 pub use crate::domain::record::view::{CheckDetail, PaceReviewView, RecordCare};
 
@@ -162,28 +162,17 @@ pub(super) fn detention_times(
     ))
 }
 
-fn require_role(role: Role, allowed: &[Role], what: &str) -> Result<(), StoreError> {
-    if allowed.contains(&role) {
-        Ok(())
-    } else {
-        Err(StoreError::NotPermitted {
-            role: role.label().to_string(),
-            what: what.to_string(),
-        })
-    }
-}
-
 impl super::Store {
     /// The checks a sergeant's timed entry shares (a PACE review, a custody decision): the
     /// role, and a time not in the future. Returns who is recording it.
     pub(super) fn sergeant_entry(
         &self,
-        what: &str,
+        duty: Duty,
         entry: &str,
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
-        require_role(self.identity().role, &[Role::Sergeant], what)?;
+        self.permit(duty)?;
         if at > now {
             return Err(StoreError::Invalid(format!(
                 "{entry} cannot be recorded in the future"
@@ -207,13 +196,9 @@ impl super::Store {
         draft: &PlanDraft,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        require_role(
-            self.identity().role,
-            &[Role::Sergeant],
-            "set a care plan (a sergeant sets it, accepting an HCP's recommendation if there is one)",
-        )?;
+        self.permit(Duty::SetCarePlan)?;
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::SetCarePlan, now, |tx| {
             let s = suggestion(tx, detention_id)?;
             validate_plan(draft, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let details = match &draft.interval {
@@ -276,7 +261,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<CheckRecorded, StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::RecordCheck, now, |tx| {
             let (level, interval, rouse) = current_plan(tx, detention_id)?;
             let kind = CheckKind::for_plan(level, &interval);
             let check = validate_check(draft, kind, rouse, now)
@@ -342,18 +327,14 @@ impl super::Store {
         authorised_by: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        require_role(
-            self.identity().role,
-            &[Role::Sergeant],
-            "record a PACE extension (the custody sergeant records it)",
-        )?;
+        self.permit(Duty::PaceReview)?;
         if authorised_by.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "an extension needs the name of the officer or court that authorised it".into(),
             ));
         }
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::PaceReview, now, |tx| {
             let (arrived, authorised) = detention_times(tx, detention_id)?;
             let authorised = authorised.ok_or_else(|| {
                 StoreError::Invalid("detention has not been authorised yet".into())
@@ -502,7 +483,7 @@ impl super::Store {
     /// handover sheet. Viewing it is audited (it shows every detainee at once).
     pub fn handover_sheet(&mut self, now: DateTime<Utc>) -> Result<Vec<HandoverEntry>, StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.transact(|tx| {
             let mut entries =
                 super::custody::custody_entries(tx, super::custody::Which::InCustody)?;
             let doses = super::clinical::next_doses_in_custody(tx)?;
@@ -669,13 +650,9 @@ impl super::Store {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let staff = self.sergeant_entry(
-            "record a custody decision (the custody sergeant records charge, bail, release or transfer)",
-            "a custody decision",
-            decided_at,
-            now,
-        )?;
-        self.write(now, |tx| {
+        let staff =
+            self.sergeant_entry(Duty::CustodyDecision, "a custody decision", decided_at, now)?;
+        self.write(Duty::CustodyDecision, now, |tx| {
             detention_times(tx, detention_id)?;
             tx.execute(
                 "INSERT INTO custody_decision (detention_id, kind, decided_at, recorded_by, recorded_at, note)
@@ -953,13 +930,9 @@ impl super::Store {
         draft: &PlanDraft,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        require_role(
-            self.identity().role,
-            &[Role::Hcp],
-            "recommend a care plan (an HCP recommends, the sergeant sets it)",
-        )?;
+        self.permit(Duty::RecommendCarePlan)?;
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::RecommendCarePlan, now, |tx| {
             let s = suggestion(tx, detention_id)?;
             validate_plan(draft, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
             tx.execute(

@@ -3,6 +3,7 @@
 //! role that may see it (or after an audited break-glass), so it never reaches a screen that
 //! must not show it.
 
+use crate::domain::booking_duties::BookingProgress;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -230,7 +231,12 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 EXISTS (SELECT 1 FROM hcp_contact h WHERE h.detention_id = d.id),
                 (SELECT group_concat(f.code || ':' || f.severity, ',') FROM flag f
                    WHERE f.detention_id = d.id AND f.entered_in_error_at IS NULL),
-                cp.suggested_level
+                cp.suggested_level,
+                EXISTS (SELECT 1 FROM form_response r JOIN form_completion fc ON fc.response_id = r.id
+                          WHERE r.detention_id = d.id AND r.form_id = 'booking_risk'),
+                EXISTS (SELECT 1 FROM form_response r JOIN form_completion fc ON fc.response_id = r.id
+                          WHERE r.detention_id = d.id AND r.form_id = 'health_screen'),
+                EXISTS (SELECT 1 FROM health_screen_deferral x WHERE x.detention_id = d.id)
          FROM detention d
          JOIN person p ON p.id = d.person_id
          LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
@@ -250,6 +256,13 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
         let flags: Option<String> = r.get(17)?;
         let level: Option<u8> = r.get(11)?;
         let recorded_suggestion: Option<u8> = r.get(18)?;
+        let authorised_at = opt_time(r.get(8)?)?;
+        let progress = BookingProgress {
+            authorised: authorised_at.is_some(),
+            risk_assessed: r.get(19)?,
+            health_screened: r.get(20)?,
+            health_screen_deferred: r.get(21)?,
+        };
         let flags: Vec<(String, String)> = flags
             .unwrap_or_default()
             .split(',')
@@ -272,7 +285,7 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             date_of_birth: dob.and_then(|d| d.parse().ok()),
             cell: r.get(6)?,
             arrived_at: parse_timestamp(&r.get::<_, String>(7)?)?,
-            authorised_at: opt_time(r.get(8)?)?,
+            authorised_at,
             closed_at: opt_time(r.get(9)?)?,
             ready_for_transfer: r.get(10)?,
             level,
@@ -294,6 +307,7 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             hcp_wait: None,
             reassess_due: None,
             directions_unacknowledged: 0,
+            outstanding: progress.outstanding(),
         })
     })
 }
@@ -480,10 +494,18 @@ pub fn record(
         hcp_requests,
         directions,
         prra: super::prra::prra_of(conn, detention_id)?,
+        health_screen_deferral: super::booking_duties::deferral_of(conn, detention_id)?,
     }))
 }
 
 impl super::Store {
+    /// One detention's board projection (no clinical detail), if it exists.
+    pub fn custody_entry(&self, detention_id: i64) -> Result<Option<CustodyEntry>, StoreError> {
+        Ok(custody_entries(self.conn(), Which::One(detention_id))?
+            .into_iter()
+            .next())
+    }
+
     /// Everyone in custody now, for the board, with when each person's next medicine dose is
     /// due. Holds no clinical detail.
     pub fn in_custody(&self) -> Result<Vec<CustodyEntry>, StoreError> {
@@ -544,9 +566,16 @@ impl super::Store {
                 "breaking glass needs a reason: say why you need the clinical detail".into(),
             ));
         }
+        if !role.opens_records() {
+            return Err(StoreError::NotPermitted {
+                role: role.label().to_string(),
+                what: "open a record (the wall board shows the board and emergencies only)".into(),
+            });
+        }
         let clinical = role.sees_clinical_detail() || reason.is_some();
         let subject = detention_id.to_string();
-        self.write(now, |tx| {
+        // A read, audited: every role that opens records may.
+        self.transact(|tx| {
             let view = record(tx, detention_id, clinical)?;
             if view.is_some() {
                 match reason {

@@ -4,6 +4,7 @@
 //! here they are enforced before anything is written, with the audit row in the same
 //! transaction.
 
+use crate::domain::authority::Duty;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -287,7 +288,7 @@ impl super::Store {
         let seen = seen.trim();
         validate_raise(seen).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::RaiseEmergency, now, |tx| {
             let open: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM detention WHERE id = ?1 AND closed_at IS NULL",
@@ -325,7 +326,7 @@ impl super::Store {
     ) -> Result<(), StoreError> {
         let staff = self.identity().username.clone();
         let called_by = called_by.trim().to_string();
-        self.write(now, |tx| {
+        self.write(Duty::RecordEmergencyCall, now, |tx| {
             let e = still_open(tx, emergency_id)?;
             validate_call(&e, &called_by, called_at, now)
                 .map_err(|err| StoreError::Invalid(err.to_string()))?;
@@ -400,13 +401,8 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let (staff, role) = (self.identity().username.clone(), self.identity().role);
-        if !crate::domain::emergency::may_close(role) {
-            return Err(StoreError::NotPermitted {
-                role: role.to_string(),
-                what: "close an emergency (a custody sergeant or an HCP closes it)".into(),
-            });
-        }
-        self.write(now, |tx| {
+        self.permit(Duty::CloseEmergency)?;
+        self.write(Duty::CloseEmergency, now, |tx| {
             let e = still_open(tx, emergency_id)?;
             validate_close(&e, role, draft, now)
                 .map_err(|err| StoreError::Invalid(err.to_string()))?;

@@ -1,5 +1,6 @@
 //! The suite's signing keys, handovers and imported bundles (schema 0003_handover.sql).
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -154,7 +155,7 @@ impl Store {
     /// The suite's signing key (made now if this database predates signing keys) and kid.
     pub fn signing_key(&mut self, now: DateTime<Utc>) -> Result<(SigningKey, String), StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| signing_key_in(tx, &staff, now))
+        self.transact(|tx| signing_key_in(tx, &staff, now))
     }
 
     /// Every public key this suite has signed with, newest first.
@@ -164,14 +165,9 @@ impl Store {
 
     /// Retires the signing key (its public half is kept, its secret wiped) and makes a new one.
     pub fn rotate_signing_key(&mut self, now: DateTime<Utc>) -> Result<String, StoreError> {
-        if !self.identity().role.manages_accounts() {
-            return Err(StoreError::NotPermitted {
-                role: self.identity().role.to_string(),
-                what: "rotate the signing key".into(),
-            });
-        }
+        self.permit(Duty::ManageKeys)?;
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::ManageKeys, now, |tx| {
             tx.execute(
                 "UPDATE signing_key SET retired_at = ?1, secret_key = NULL WHERE retired_at IS NULL",
                 [timestamp(now)],
@@ -189,20 +185,9 @@ impl Store {
         custody_no: &str,
         now: DateTime<Utc>,
     ) -> Result<HandoverDraft, StoreError> {
-        // The custody sergeant authorises a transfer or release (an admin may act for the
-        // suite); enforced here so the command line and the screen agree.
-        let role = self.identity().role;
-        if !matches!(
-            role,
-            crate::domain::role::Role::Sergeant | crate::domain::role::Role::Admin
-        ) {
-            return Err(StoreError::NotPermitted {
-                role: role.to_string(),
-                what: "hand a person over (a custody sergeant does)".into(),
-            });
-        }
+        self.permit(Duty::HandOver)?;
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::HandOver, now, |tx| {
             let (detention_id, closed_at) = detention_by_number(tx, custody_no)?;
             if let Some((at, destination)) = handed_over(tx, detention_id)? {
                 return Err(StoreError::Invalid(format!(
@@ -259,7 +244,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::HandOver, now, |tx| {
             let closed: Option<Option<String>> = tx
                 .query_row("SELECT closed_at FROM detention WHERE id = ?1", [h.detention_id], |r| r.get(0))
                 .optional()?;
@@ -329,7 +314,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<ImportOutcome, StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::ImportHandover, now, |tx| {
             let before: Option<(String, String)> = tx
                 .query_row(
                     "SELECT imported_at, imported_by FROM handover_import WHERE bundle_system = ?1 AND bundle_id = ?2",

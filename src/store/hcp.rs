@@ -4,6 +4,7 @@
 //! decided by `domain::hcp` and enforced here before anything is written, with the audit row
 //! in the same transaction.
 
+use crate::domain::authority::Duty;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -11,10 +12,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit::{self, AuditAction};
 use super::{StoreError, collect_rows, parse_timestamp, timestamp};
-use crate::domain::hcp::direction::{
-    self, Acknowledgement, REASSESS_GRACE, may_acknowledge, may_give,
-};
-use crate::domain::hcp::request::{self, Seen, Withdrawal, may_request, may_withdraw};
+use crate::domain::hcp::direction::{self, Acknowledgement, REASSESS_GRACE};
+use crate::domain::hcp::request::{self, Seen, Withdrawal};
 use crate::domain::hcp::{
     Direction, DirectionDraft, DirectionKind, HcpBands, HcpRequest, HcpWait, QueueEntry,
 };
@@ -351,13 +350,8 @@ impl super::Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let (staff, role) = (self.identity().username.clone(), self.identity().role);
-        if !may_request(role) {
-            return Err(StoreError::NotPermitted {
-                role: role.to_string(),
-                what: "ask for an HCP (use a suite terminal)".into(),
-            });
-        }
+        let staff = self.identity().username.clone();
+        self.permit(Duty::RequestHcp)?;
         let bands = HcpBands::embedded().map_err(|e| StoreError::Invalid(e.to_string()))?;
         let band = bands.band(band.trim()).ok_or_else(|| {
             StoreError::Invalid(format!(
@@ -368,7 +362,7 @@ impl super::Store {
         })?;
         let reason = reason.trim();
         request::validate_reason(reason).map_err(StoreError::Invalid)?;
-        self.write(now, |tx| {
+        self.write(Duty::RequestHcp, now, |tx| {
             still_in_custody(tx, detention_id)?;
             tx.execute(
                 "INSERT INTO hcp_request (detention_id, band, band_minutes, reason, requested_by, requested_at)
@@ -396,20 +390,15 @@ impl super::Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let (staff, role) = (self.identity().username.clone(), self.identity().role);
-        if !may_withdraw(role) {
-            return Err(StoreError::NotPermitted {
-                role: role.to_string(),
-                what: "withdraw a request for an HCP (a custody sergeant or an HCP does)".into(),
-            });
-        }
+        let staff = self.identity().username.clone();
+        self.permit(Duty::WithdrawHcpRequest)?;
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return Err(StoreError::Invalid(
                 "say why the request is withdrawn, e.g. left custody".into(),
             ));
         }
-        self.write(now, |tx| {
+        self.write(Duty::WithdrawHcpRequest, now, |tx| {
             let found = collect_rows(
                 tx,
                 &format!("{REQUEST_SELECT} WHERE r.id = ?1"),
@@ -460,15 +449,10 @@ impl super::Store {
         draft: &DirectionDraft,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let (staff, role) = (self.identity().username.clone(), self.identity().role);
-        if !may_give(role) {
-            return Err(StoreError::NotPermitted {
-                role: role.to_string(),
-                what: "give an HCP direction (a healthcare practitioner does)".into(),
-            });
-        }
+        let staff = self.identity().username.clone();
+        self.permit(Duty::GiveDirection)?;
         direction::validate(draft, now).map_err(StoreError::Invalid)?;
-        self.write(now, |tx| {
+        self.write(Duty::GiveDirection, now, |tx| {
             still_in_custody(tx, detention_id)?;
             insert_direction(tx, detention_id, draft, &staff, now)
         })
@@ -480,14 +464,9 @@ impl super::Store {
         direction_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let (staff, role) = (self.identity().username.clone(), self.identity().role);
-        if !may_acknowledge(role) {
-            return Err(StoreError::NotPermitted {
-                role: role.to_string(),
-                what: "acknowledge an HCP's direction (a custody sergeant does)".into(),
-            });
-        }
-        self.write(now, |tx| {
+        let staff = self.identity().username.clone();
+        self.permit(Duty::AcknowledgeDirection)?;
+        self.write(Duty::AcknowledgeDirection, now, |tx| {
             let found: Option<(i64, Option<String>, Option<String>)> = tx
                 .query_row(
                     "SELECT detention_id, acknowledged_by, acknowledged_at FROM hcp_direction

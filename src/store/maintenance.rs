@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+
+use crate::domain::authority::Duty;
 use rusqlite::{Connection, OpenFlags};
 
 use super::audit::{self, AuditAction};
@@ -31,12 +33,7 @@ fn sibling(db: &Path, suffix: &str) -> PathBuf {
 /// Returns the reopened session.
 pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     let identity = store.identity().clone();
-    if !identity.role.manages_accounts() {
-        return Err(StoreError::NotPermitted {
-            role: identity.role.to_string(),
-            what: "rekey the database".into(),
-        });
-    }
+    crate::domain::authority::permit(identity.role, Duty::ManageKeys)?;
     match store.session_lock().try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -128,7 +125,7 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     drop(exclusive);
     let mut reopened = Store::from_parts(conn, &db, identity, new_key)?;
     let by = reopened.identity().username.clone();
-    reopened.write(now, |tx| {
+    reopened.write(Duty::ManageKeys, now, |tx| {
         audit::append(tx, now, &by, AuditAction::Rekey, "", "master key replaced")?;
         Ok(())
     })?;

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_report",
         include_str!("../../schema/migrations/0013_report.sql"),
     ),
+    (
+        "0016_booking_duties",
+        include_str!("../../schema/migrations/0016_booking_duties.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

@@ -4,6 +4,7 @@
 pub mod alarm;
 pub mod audit;
 pub mod booking;
+pub mod booking_duties;
 pub mod care;
 pub mod clinical;
 pub mod connection;
@@ -63,6 +64,9 @@ pub enum StoreError {
     AlreadyExists { path: PathBuf },
     #[error("your role ({role}) may not {what}")]
     NotPermitted { role: String, what: String },
+    /// A write the logged-in role does not have (`domain::authority`).
+    #[error("{0}")]
+    Refused(#[from] crate::domain::authority::Refused),
     #[error("{0}")]
     Invalid(String),
     #[error("{what}: {source}")]

@@ -2,6 +2,7 @@
 //! detention (PACE s.40). The clock itself is `domain::pace`; what a review must say is
 //! `domain::pace::validate_review`.
 
+use crate::domain::authority::Duty;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -123,13 +124,8 @@ impl super::Store {
         draft: &ReviewDraft,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let staff = self.sergeant_entry(
-            "record a PACE review (the custody sergeant records it)",
-            "a PACE review",
-            reviewed_at,
-            now,
-        )?;
-        self.write(now, |tx| {
+        let staff = self.sergeant_entry(Duty::PaceReview, "a PACE review", reviewed_at, now)?;
+        self.write(Duty::PaceReview, now, |tx| {
             let (arrived, authorised) = super::care::detention_times(tx, detention_id)?;
             let (reviews, _) = super::care::pace_history(tx, detention_id)?;
             // Before authorisation no review is due, so none can be late.

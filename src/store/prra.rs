@@ -7,6 +7,7 @@
 //! `reference/safety-and-pathways.md`, "Pre-release risk assessment (PRRA)": enforced here, in
 //! the transaction that records a handover, so no path out of the suite skips it.
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
@@ -139,7 +140,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let staff = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::PreReleaseRiskAssessment, now, |tx| {
             insert_completed(tx, detention_id, answers, &staff, now)
         })
     }

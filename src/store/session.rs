@@ -2,6 +2,7 @@
 //! through the keyslots, account administration and every write go through here, each write
 //! in one IMMEDIATE transaction together with its audit row.
 
+use crate::domain::authority::Duty;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -395,20 +396,30 @@ impl Store {
     /// terminals never deadlock upgrading a read), retrying if another terminal holds the lock
     /// past the busy timeout. `f` must write its audit row through the transaction it is given.
     ///
-    /// A wall-board account writes nothing (it only shows the board and emergencies): refused
-    /// here, so no screen can forget to ask.
+    /// Every write names its [`Duty`] and is refused here unless the logged-in role has it
+    /// (`domain::authority`), so no screen or command can forget to ask.
     pub fn write<T>(
         &mut self,
+        duty: Duty,
         _now: DateTime<Utc>,
         f: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if !self.identity.role.writes_records() {
-            return Err(StoreError::NotPermitted {
-                role: self.identity.role.to_string(),
-                what: "record anything (the wall board only shows the board and emergencies)"
-                    .into(),
-            });
-        }
+        self.permit(duty)?;
+        self.transact(f)
+    }
+
+    /// Whether the logged-in role may do `duty`, with the refusal's sentence.
+    pub fn permit(&self, duty: Duty) -> Result<(), StoreError> {
+        Ok(crate::domain::authority::permit(self.identity.role, duty)?)
+    }
+
+    /// A write without a duty: for the demo generator and test fixtures that lay down rows
+    /// directly. Screens and commands never call it; they go through [`Store::write`].
+    #[doc(hidden)]
+    pub fn write_raw<T>(
+        &mut self,
+        f: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.transact(f)
     }
 
@@ -478,17 +489,6 @@ impl Store {
         self.audit(now, AuditAction::PasswordChanged, &username, "")
     }
 
-    fn require_admin(&self, what: &str) -> Result<(), StoreError> {
-        if self.identity.role.manages_accounts() {
-            Ok(())
-        } else {
-            Err(StoreError::NotPermitted {
-                role: self.identity.role.to_string(),
-                what: what.to_string(),
-            })
-        }
-    }
-
     /// Adds an account with a temporary password the person must change at first login.
     pub fn add_user(
         &mut self,
@@ -511,14 +511,13 @@ impl Store {
         must_change: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.require_admin("add accounts")?;
         staff::validate_username(username)?;
         let actor = self.identity.username.clone();
         let key = self.key.clone();
         let db = self.db_path.clone();
         // The slot is written after the row commits: a crash between leaves an account that
         // cannot log in yet (fixed by `user reset`), never a slot with no account.
-        self.write(now, |tx| {
+        self.write(Duty::ManageAccounts, now, |tx| {
             staff::insert(tx, username, display_name, role, now)?;
             audit::append(
                 tx,
@@ -546,7 +545,6 @@ impl Store {
 
     /// Disables an account and removes its keyslot, so its password opens nothing.
     pub fn disable_user(&mut self, username: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.require_admin("disable accounts")?;
         if username == self.identity.username {
             return Err(StoreError::Invalid(
                 "you cannot disable the account you are logged in with".into(),
@@ -554,7 +552,7 @@ impl Store {
         }
         let actor = self.identity.username.clone();
         let db = self.db_path.clone();
-        self.write(now, |tx| {
+        self.write(Duty::ManageAccounts, now, |tx| {
             let account = staff::find(tx, username)?.ok_or_else(|| {
                 StoreError::Invalid(format!("there is no account called `{username}`"))
             })?;
@@ -582,11 +580,10 @@ impl Store {
         temporary_password: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.require_admin("reset accounts")?;
         let actor = self.identity.username.clone();
         let key = self.key.clone();
         let db = self.db_path.clone();
-        self.write(now, |tx| {
+        self.write(Duty::ManageAccounts, now, |tx| {
             if staff::find(tx, username)?.is_none() {
                 return Err(StoreError::Invalid(format!(
                     "there is no account called `{username}`"

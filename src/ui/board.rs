@@ -196,6 +196,15 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     }
 }
 
+/// The row's mark for a booking duty not done.
+pub fn outstanding_mark(owed: crate::domain::booking_duties::Outstanding) -> BoardMark {
+    use crate::domain::booking_duties::Outstanding;
+    match owed {
+        Outstanding::RiskAssessment => BoardMark::RiskAssessmentOutstanding,
+        Outstanding::HealthScreen => BoardMark::HealthScreenOutstanding,
+    }
+}
+
 /// Column widths the rows are cut to.
 struct RowLayout {
     name_width: usize,
@@ -356,6 +365,17 @@ fn board_row<'a>(
             theme.warning()
         };
         flag_spans.push(Span::styled(marker, style));
+        flag_spans.push(Span::raw(" "));
+    }
+    // Booking duties not done: the person has not been assessed by the custody officer or
+    // screened by an HCP, so whatever risk they carry is not yet known here. After the alerts
+    // and what is known from before (which say more about the person), before the rest; in
+    // short (`NO RA`), in full on the line above for the selected person.
+    for owed in &row.outstanding {
+        flag_spans.push(Span::styled(
+            outstanding_mark(*owed).text(),
+            theme.overdue(),
+        ));
         flag_spans.push(Span::raw(" "));
     }
     for (code, severity) in others {

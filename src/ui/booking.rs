@@ -24,6 +24,8 @@ pub fn render(app: &App, b: &BookingState, theme: &Theme, frame: &mut Frame<'_>,
         BookingStep::Details(d) => details(app, d, theme, frame, area),
         BookingStep::Banner(banner) => render_banner(app, banner, theme, frame, area),
         BookingStep::Form(f) => super::form::render(app, f, theme, frame, area),
+        // Never shown: the next key returns to the board.
+        BookingStep::Finished => {}
     }
 }
 

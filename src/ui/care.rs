@@ -531,6 +531,13 @@ pub fn care_tab_lines(app: &App, r: &RecordState, theme: &Theme) -> Vec<Line<'st
                 .collect::<Vec<_>>()
                 .join("; ")
         );
+        // Done and entered are both kept: a check typed up later says when it was typed.
+        if let Some(entered) = c
+            .recorded_at
+            .filter(|at| *at - c.done_at > chrono::TimeDelta::minutes(1))
+        {
+            text.push_str(&format!(" (entered {})", to_london_with_day(entered)));
+        }
         if !c.late_reason.is_empty() {
             text.push_str(&format!(" (recorded late: {})", c.late_reason));
         }
@@ -560,6 +567,12 @@ pub fn board_line(
     };
     let mut spans = vec![Span::styled(format!(" {} ", row.custody_no), theme.dim())];
     let mut used = row.custody_no.chars().count() + 2;
+    // First of all, in full: what booking in still owes this person.
+    for owed in &row.outstanding {
+        let text = format!("{} ", owed.words());
+        used += text.chars().count();
+        spans.push(Span::styled(text, theme.overdue()));
+    }
     // First, so it survives at 80 columns: the plan must be reviewed after a custody decision.
     if let Some(due) = &info.review_due {
         let text = format!("PLAN REVIEW DUE ({}) ", due.reason());

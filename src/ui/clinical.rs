@@ -79,17 +79,37 @@ pub fn health_lines<'a>(app: &App, r: &'a RecordState, theme: &Theme, width: u16
                 theme.warning(),
             )));
         }
+        if m.self_administration {
+            lines.push(Line::from(Span::styled(
+                "    Self-administered under custody staff supervision (allowed by the HCP)",
+                theme.dim(),
+            )));
+        }
         // The administration record, newest first: the last few, so a declined or missed
         // dose is seen next to the medicine.
         const SHOWN: usize = 3;
         let doses: Vec<_> = v.doses.iter().filter(|d| d.medication_id == m.id).collect();
         for d in doses.iter().take(SHOWN) {
-            let mut text = format!(
-                "    {} {} by {}",
-                to_london_with_day(d.at),
-                d.outcome.replace('_', " "),
-                d.by
-            );
+            // A supervised dose says so: the person took it, `by` watched.
+            let mut text = if d.supervised {
+                format!(
+                    "    {} {} (self-administered, supervised by {})",
+                    to_london_with_day(d.at),
+                    if d.outcome == "given" {
+                        "taken"
+                    } else {
+                        "declined"
+                    },
+                    crate::domain::text::printable(&d.by)
+                )
+            } else {
+                format!(
+                    "    {} {} by {}",
+                    to_london_with_day(d.at),
+                    d.outcome.replace('_', " "),
+                    d.by
+                )
+            };
             if let Some(why) = &d.reason {
                 text.push_str(&format!(": {why}"));
             }

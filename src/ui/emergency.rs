@@ -322,6 +322,6 @@ pub fn render_dialog(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect
         lines.push(Line::from(Span::styled(err.clone(), theme.error())));
     }
     lines.push(Line::default());
-    lines.push(super::hint_line(app, theme));
+    lines.push(super::hint_line(app, theme, area.width.saturating_sub(4)));
     super::care::boxed_with(frame, area, title, lines, theme.overdue());
 }

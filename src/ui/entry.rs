@@ -21,10 +21,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         return;
     };
     let (title, lines, focus_line) = match state {
+        // The person in the title, so every item fits at 80x24; the selection stays in view.
         EntryState::Menu(m) => (
-            " Add to the clinical record ".to_string(),
+            format!(" Add to the clinical record · {} ", m.who),
             menu_lines(m, theme),
-            0,
+            m.selected,
         ),
         EntryState::Sheet(s) => {
             let (lines, focus) = sheet_lines(app, s, theme);
@@ -49,8 +50,7 @@ fn key_of(app: &App, action: Action) -> String {
 }
 
 fn menu_lines(m: &MenuState, theme: &Theme) -> Vec<Line<'static>> {
-    // No blank line under the name: at 80x24 every item fits only without it.
-    let mut lines = vec![Line::from(Span::styled(m.who.clone(), theme.title()))];
+    let mut lines = Vec::new();
     for (i, (key, kind)) in EntryKind::MENU.iter().enumerate() {
         let selected = i == m.selected;
         lines.push(Line::from(vec![

@@ -95,9 +95,20 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
             })
             .collect();
         if !legend.is_empty() {
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(LEGEND_TITLE, theme.title())));
-            lines.extend(legend);
+            let mut block = vec![Line::from(Span::styled(LEGEND_TITLE, theme.title()))];
+            block.extend(legend);
+            if whole {
+                // Asked for by name ("flag", "legend"): the legend first, then any keys that
+                // also match (`f add_risk_flag`).
+                if !lines.is_empty() {
+                    block.push(Line::default());
+                }
+                block.append(&mut lines);
+                lines = block;
+            } else {
+                lines.push(Line::default());
+                lines.append(&mut block);
+            }
         }
     }
     let lines: Vec<Line<'_>> = lines.into_iter().skip(help.scroll).collect();

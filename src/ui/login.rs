@@ -70,7 +70,7 @@ pub fn render_login(app: &App, s: &LoginState, theme: &Theme, frame: &mut Frame<
         lines.push(Line::from(Span::styled(notice.clone(), theme.warning())));
     }
     lines.push(Line::default());
-    lines.push(super::hint_line(app, theme));
+    lines.push(super::hint_line(app, theme, area.width.saturating_sub(4)));
     let box_area = centred(area, 72, wrapped_height(&lines, 72) + 2);
     frame.render_widget(
         Paragraph::new(lines)
@@ -114,7 +114,7 @@ pub fn render_change_password(
     if let Some(error) = &s.error {
         lines.push(Line::from(Span::styled(error.clone(), theme.error())));
     }
-    lines.push(super::hint_line(app, theme));
+    lines.push(super::hint_line(app, theme, area.width.saturating_sub(4)));
     let box_area = centred(area, 72, wrapped_height(&lines, 72) + 2);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(

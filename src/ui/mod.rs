@@ -5,6 +5,7 @@ mod board;
 mod booking;
 mod care;
 mod clinical;
+mod duties;
 mod emergency;
 mod entry;
 mod form;
@@ -25,6 +26,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::{Action, App, Screen};
 use crate::domain::observation::to_london_with_zone;
+use crate::domain::role::Role;
 use crate::keymap::Context;
 use theme::Theme;
 
@@ -92,6 +94,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     care::render(app, &theme, frame, area);
     hcp::render_dialog(app, &theme, frame, area);
+    duties::render_dialog(app, &theme, frame, area);
     if crate::app::emergency::full_screen(app) {
         emergency::render_full(app, &theme, frame, area);
     }
@@ -159,9 +162,47 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 
 /// The actions the status bar offers in each context, in order; their keys come from the
 /// live keymap, so a remapped key shows correctly here.
-pub fn hint_actions(context: Context) -> &'static [Action] {
-    match context {
-        Context::Board => &[
+pub fn hint_actions(context: Context, role: Option<Role>) -> &'static [Action] {
+    match (context, role) {
+        // Each role's main keys first, so at 80 columns what is cut is the least used.
+        (Context::Board, Some(Role::Sergeant)) => &[
+            Action::Confirm,
+            Action::RecordCheck,
+            Action::BookIn,
+            Action::ContinueBooking,
+            Action::ChangeLevel,
+            Action::Filter,
+            Action::Help,
+            Action::Quit,
+            Action::RecordPace,
+            Action::Lock,
+        ],
+        (Context::Board, Some(Role::DetentionOfficer)) => &[
+            Action::Confirm,
+            Action::RecordCheck,
+            Action::AddRiskFlag,
+            Action::RequestHcp,
+            Action::BookIn,
+            Action::Help,
+            Action::Quit,
+            Action::Filter,
+            Action::Lock,
+        ],
+        (Context::Board, Some(Role::Hcp)) => &[
+            Action::Confirm,
+            Action::HcpQueue,
+            Action::ContinueBooking,
+            Action::AddRiskFlag,
+            Action::Help,
+            Action::Quit,
+            Action::Filter,
+            Action::Lock,
+        ],
+        (Context::Board, Some(Role::Admin)) => {
+            &[Action::ShowReport, Action::Help, Action::Lock, Action::Quit]
+        }
+        (Context::Board, Some(Role::WallBoard)) => &[Action::ShowEmergencies, Action::Help],
+        (Context::Board, None) => &[
             Action::Confirm,
             Action::RecordCheck,
             Action::BookIn,
@@ -170,32 +211,54 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::Lock,
             Action::Quit,
         ],
-        Context::Filter => &[Action::Confirm, Action::ClearFilter, Action::Help],
-        Context::Record => &[
+        (Context::Record, Some(Role::Sergeant)) => &[
+            Action::NextTab,
+            Action::RecordCheck,
+            Action::SetCarePlan,
+            Action::RecordPace,
+            Action::ExportHandover,
+            Action::AddRiskFlag,
+            Action::Back,
+            Action::Help,
+            Action::BreakGlass,
+        ],
+        (Context::Record, Some(Role::DetentionOfficer)) => &[
+            Action::NextTab,
+            Action::RecordCheck,
+            Action::AddRiskFlag,
+            Action::SupervisedDose,
+            Action::RequestHcp,
+            Action::Back,
+            Action::Help,
+            Action::BreakGlass,
+        ],
+        (Context::Record, _) => &[
             Action::NextTab,
             Action::PrevTab,
-            Action::BreakGlass,
             Action::AddClinical,
+            Action::SetCarePlan,
+            Action::BreakGlass,
             Action::Back,
             Action::Help,
             Action::Lock,
         ],
-        Context::Dialog => &[Action::Submit, Action::Back],
-        Context::Help => &[Action::Back, Action::MoveDown],
-        Context::Form => &[
+        (Context::Filter, _) => &[Action::Confirm, Action::ClearFilter, Action::Help],
+        (Context::Dialog, _) => &[Action::Submit, Action::Back],
+        (Context::Help, _) => &[Action::Back, Action::MoveDown],
+        (Context::Form, _) => &[
             Action::Submit,
             Action::NextField,
             Action::Back,
             Action::Help,
             Action::Lock,
         ],
-        Context::Report => &[
+        (Context::Report, _) => &[
             Action::PreviousPeriod,
             Action::NextPeriod,
             Action::Back,
             Action::Help,
         ],
-        Context::Emergency => &[
+        (Context::Emergency, _) => &[
             Action::AcknowledgeEmergency,
             Action::CallAmbulance,
             Action::CallHcp,
@@ -204,14 +267,14 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::Back,
             Action::Help,
         ],
-        Context::Queue => &[
+        (Context::Queue, _) => &[
             Action::Confirm,
             Action::MoveDown,
             Action::WithdrawHcpRequest,
             Action::Back,
             Action::Help,
         ],
-        Context::Login | Context::Global => &[
+        (Context::Login | Context::Global, _) => &[
             Action::Submit,
             Action::NextField,
             Action::Help,
@@ -234,7 +297,7 @@ pub fn hints(app: &App, context: Context) -> Vec<(String, &'static str)> {
     let actions = if banner {
         BANNER_HINTS
     } else {
-        hint_actions(context)
+        hint_actions(context, app.identity().map(|i| i.role))
     };
     actions
         .iter()
@@ -302,6 +365,14 @@ fn short_label(action: Action) -> &'static str {
         Action::HcpQueue => "HCP queue",
         Action::WithdrawHcpRequest => "withdraw",
         Action::AcknowledgeDirection => "acknowledge direction",
+        Action::RecordPace => "PACE",
+        Action::ExportHandover => "hand over",
+        Action::ChangeLevel => "level",
+        Action::ContinueBooking => "booking",
+        Action::AddRiskFlag => "flag",
+        Action::SupervisedDose => "supervised dose",
+        Action::DeferHealthScreen => "screen not possible",
+        Action::ShowEmergencies => "emergencies",
         other => other.name(),
     }
 }
@@ -327,14 +398,25 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         },
     };
     frame.render_widget(Paragraph::new(message), message_area);
-    frame.render_widget(Paragraph::new(hint_line(app, theme)), hints_area);
+    frame.render_widget(
+        Paragraph::new(hint_line(app, theme, hints_area.width)),
+        hints_area,
+    );
 }
 
-pub(crate) fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
+pub(crate) fn hint_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
+    // Whole hints only: a key cut off mid-word ("ct") tells nobody anything.
+    let mut room = usize::from(width).saturating_sub(1);
     let mut spans = vec![Span::raw(" ")];
     for (key, label) in hints(app, app.context()) {
+        let text = format!(" {label}  ");
+        let width = key.chars().count() + text.trim_end().chars().count();
+        if width > room {
+            break;
+        }
+        room = room.saturating_sub(width + 2);
         spans.push(Span::styled(key, theme.key()));
-        spans.push(Span::raw(format!(" {label}  ")));
+        spans.push(Span::raw(text));
     }
     Line::from(spans)
 }

@@ -314,6 +314,15 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             ))
         })
         .collect();
+    // Then what booking still owes: until it is done, the risk is not known here.
+    if e.closed_at.is_none() {
+        for owed in &e.outstanding {
+            lines.push(Line::from(Span::styled(
+                format!("{}: {}.", owed.words(), owed.done_by()),
+                theme.error(),
+            )));
+        }
+    }
     if !lines.is_empty() {
         lines.push(Line::default());
     }
@@ -350,6 +359,24 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
             e.authorised_at
                 .map(to_london_with_day)
                 .unwrap_or_else(|| "not yet".into()),
+            theme,
+        ),
+        label(
+            "Health screen",
+            match (
+                &v.health_screen_deferral,
+                e.outstanding
+                    .contains(&crate::domain::booking_duties::Outstanding::HealthScreen),
+            ) {
+                (Some(d), _) => format!(
+                    "not done: {} ({}, {})",
+                    printable(&d.reason),
+                    printable(&d.by),
+                    to_london_with_day(d.at)
+                ),
+                (None, true) => "outstanding".into(),
+                (None, false) => "done".into(),
+            },
             theme,
         ),
         label("Arresting officer", v.arresting_officer.clone(), theme),

@@ -153,7 +153,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         (None, None) => Vec::new(),
     };
     body.push(Line::default());
-    body.push(super::hint_line(app, theme));
+    body.push(super::hint_line(app, theme, area.width.saturating_sub(4)));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(body).wrap(Wrap { trim: false }).block(

@@ -39,11 +39,16 @@ pub enum EntryKind {
     EntryInError,
     /// A direction to custody staff, which a sergeant acknowledges (`domain::hcp::direction`).
     Direction,
+    /// Allowing custody staff to supervise the person taking one of their own medicines.
+    SelfAdministration,
+    /// A dose the person took themselves with custody staff supervising (not on the HCP's
+    /// menu: custody staff open it from the record).
+    SupervisedDose,
 }
 
 impl EntryKind {
     /// In menu order, with the key that picks each.
-    pub const MENU: [(char, EntryKind); 18] = [
+    pub const MENU: [(char, EntryKind); 19] = [
         ('h', EntryKind::HcpContact),
         ('i', EntryKind::Direction),
         ('n', EntryKind::News2),
@@ -56,6 +61,7 @@ impl EntryKind {
         ('v', EntryKind::ConfirmReported),
         ('d', EntryKind::Dose),
         ('s', EntryKind::StopMedicine),
+        ('t', EntryKind::SelfAdministration),
         ('c', EntryKind::Consent),
         ('f', EntryKind::Fitness),
         ('r', EntryKind::Referral),
@@ -84,6 +90,10 @@ impl EntryKind {
             EntryKind::Allergy => "Allergy or intolerance (found after the screen)",
             EntryKind::EntryInError => "Mark a record entry entered in error (kept, with why)",
             EntryKind::Direction => "Direction to custody staff (a sergeant acknowledges it)",
+            EntryKind::SelfAdministration => {
+                "Supervised self-administration: allow, or stop allowing"
+            }
+            EntryKind::SupervisedDose => "Supervised dose: the person took their own medicine",
         }
     }
 
@@ -104,7 +114,15 @@ impl EntryKind {
 
     /// Whether the sheet picks one of the person's current medicines.
     pub fn needs_medicines(self) -> bool {
-        matches!(self, EntryKind::Dose | EntryKind::StopMedicine)
+        matches!(
+            self,
+            EntryKind::Dose | EntryKind::StopMedicine | EntryKind::SelfAdministration
+        )
+    }
+
+    /// Whether the sheet picks one of the medicines an HCP allowed custody staff to supervise.
+    pub fn needs_self_administered(self) -> bool {
+        self == EntryKind::SupervisedDose
     }
 }
 
@@ -616,6 +634,55 @@ pub fn dose_sheet(medicines: &[(String, String)]) -> Sheet {
     }
 }
 
+/// Allowing (or no longer allowing) custody staff to supervise the person taking one of
+/// their own medicines (PACE Code C 9.10: an inhaler, an anti-epileptic the HCP judges safe).
+pub fn self_administration_sheet(medicines: &[(String, String)]) -> Sheet {
+    Sheet {
+        title: "Supervised self-administration".into(),
+        source: "PACE Code C 9.10 (self-administration under supervision, as the HCP allows)",
+        fields: vec![
+            medicine_choice(medicines),
+            Field::new(
+                "allowed",
+                "Custody staff may supervise",
+                choices(&[
+                    (
+                        'y',
+                        "yes",
+                        "Yes: the person takes it, custody staff watch and record it",
+                    ),
+                    ('n', "no", "No longer: only an HCP gives it"),
+                ]),
+            ),
+        ],
+    }
+}
+
+/// A dose the person took themselves with custody staff watching, or declined.
+pub fn supervised_dose_sheet(medicines: &[(String, String)]) -> Sheet {
+    Sheet {
+        title: "Supervised dose".into(),
+        source: "PACE Code C 9.10; NICE NG57 (missed time-critical doses)",
+        fields: vec![
+            medicine_choice(medicines),
+            Field::new(
+                "outcome",
+                "What happened",
+                choices(&[
+                    ('t', "taken", "Taken, watched"),
+                    ('d', "declined", "Declined by the person"),
+                ]),
+            ),
+            text("reason", "What they said", 200)
+                .show_if("outcome", &["declined"])
+                .help("In their words if you can; the HCP is told at the next contact."),
+            Field::new("at", "At", FieldKind::DateTime(When::Past))
+                .optional()
+                .help("HH:MM if not just now; leave empty for now."),
+        ],
+    }
+}
+
 /// Stopping a medicine: it stays on the record, marked, and no longer falls due.
 pub fn stop_medicine_sheet(medicines: &[(String, String)]) -> Sheet {
     Sheet {
@@ -788,6 +855,8 @@ pub fn sheet(kind: EntryKind, entries: &[(String, String)]) -> Sheet {
         EntryKind::Allergy => allergy_sheet(),
         EntryKind::EntryInError => entry_in_error_sheet(entries),
         EntryKind::Direction => crate::domain::hcp::direction::direction_sheet(),
+        EntryKind::SelfAdministration => self_administration_sheet(entries),
+        EntryKind::SupervisedDose => supervised_dose_sheet(entries),
     }
 }
 

@@ -175,13 +175,13 @@ pub fn headline(kind: DirectionKind, words: &str) -> String {
 
 /// Who gives directions: an HCP.
 pub fn may_give(role: Role) -> bool {
-    role == Role::Hcp
+    crate::domain::authority::permits(role, crate::domain::authority::Duty::GiveDirection)
 }
 
 /// Who acknowledges them: a custody sergeant (the custody officer responsible for the
 /// person's care, PACE Code C 9).
 pub fn may_acknowledge(role: Role) -> bool {
-    role == Role::Sergeant
+    crate::domain::authority::permits(role, crate::domain::authority::Duty::AcknowledgeDirection)
 }
 
 /// Why a draft cannot be stored, if it cannot: an instruction needs its words, a

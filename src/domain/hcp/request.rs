@@ -148,12 +148,12 @@ pub fn short_name(display: &str, username: &str) -> String {
 
 /// Who may ask for an HCP: anyone who records (the wall board records nothing).
 pub fn may_request(role: Role) -> bool {
-    role.writes_records()
+    crate::domain::authority::permits(role, crate::domain::authority::Duty::RequestHcp)
 }
 
 /// Who may withdraw a request: a custody sergeant or an HCP.
 pub fn may_withdraw(role: Role) -> bool {
-    matches!(role, Role::Sergeant | Role::Hcp)
+    crate::domain::authority::permits(role, crate::domain::authority::Duty::WithdrawHcpRequest)
 }
 
 /// Why a request's reason cannot be used, if it cannot.

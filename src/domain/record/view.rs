@@ -67,6 +67,9 @@ pub struct CustodyEntry {
     /// How many HCP directions no custody sergeant has acknowledged yet (filled for people in
     /// custody and one record).
     pub directions_unacknowledged: usize,
+    /// What booking in still owes: the sergeant's authorisation and risk assessment, the
+    /// HCP's health screen (filled for people in custody and one record).
+    pub outstanding: Vec<crate::domain::booking_duties::Outstanding>,
 }
 
 /// A flag as the record shows it.
@@ -163,6 +166,9 @@ pub struct RecordView {
     /// The pre-release risk assessment of this detention, as far as it has gone: operational
     /// (the custody officer's), read for every role; a release or transfer needs it complete.
     pub prra: crate::domain::prra::Prra,
+    /// Why the health screen could not be done, as a sergeant recorded it (the newest), if
+    /// they did.
+    pub health_screen_deferral: Option<crate::domain::booking_duties::Deferral>,
 }
 
 /// One recorded score: who, when, the inputs and the result.
@@ -190,6 +196,8 @@ pub struct MedicationView {
     pub next_due: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub verified_with: String,
+    /// An HCP allowed custody staff to supervise the person taking it themselves.
+    pub self_administration: bool,
 }
 
 /// One entry of the administration record. Everyone sees what happened, when and who (a
@@ -201,6 +209,8 @@ pub struct DoseView {
     pub outcome: String,
     pub reason: Option<String>,
     pub by: String,
+    /// Taken by the person themselves with `by` supervising (PACE Code C 9.10).
+    pub supervised: bool,
 }
 
 /// A referral as a role may see it: the content is `None` for anyone but an HCP.

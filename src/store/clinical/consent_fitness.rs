@@ -5,6 +5,7 @@
 //! Every role sees the decisions and a fitness decision's conditions; capacity notes and
 //! the reasons for a fitness decision are HCP only.
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
@@ -24,7 +25,7 @@ impl Store {
         capacity_notes: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.require_hcp("record consent")?;
+        self.permit(Duty::Consent)?;
         one_of(
             scope,
             &[
@@ -41,7 +42,7 @@ impl Store {
             "consent decision",
         )?;
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::Consent, now, |tx| {
             tx.execute(
                 "INSERT INTO consent (detention_id, scope, decision, capacity_notes, asked_by, asked_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -68,7 +69,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.require_hcp("record fitness decisions")?;
+        self.permit(Duty::Fitness)?;
         one_of(
             kind,
             &["detain", "interview", "transfer_release"],
@@ -80,7 +81,7 @@ impl Store {
             ));
         }
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::Fitness, now, |tx| {
             tx.execute(
                 "INSERT INTO fitness_decision (detention_id, kind, fit, conditions, reason, decided_by, decided_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -5,6 +5,7 @@
 //! Every role sees names and due times (a missed dose must be visible to the sergeant);
 //! reasons are HCP only.
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
@@ -58,7 +59,7 @@ impl Store {
         m: &NewMedication,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.require_hcp("record medication")?;
+        self.permit(Duty::Medication)?;
         if m.name.trim().is_empty() {
             return Err(StoreError::Invalid("the medicine needs a name".into()));
         }
@@ -74,7 +75,7 @@ impl Store {
             "origin",
         )?;
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::Medication, now, |tx| {
             let id = insert_medication(tx, detention_id, m, &by, now)?;
             audit::append(
                 tx,
@@ -97,7 +98,7 @@ impl Store {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.require_hcp("record medication given")?;
+        self.permit(Duty::GiveDose)?;
         if outcome != DoseOutcome::Given && reason.trim().is_empty() {
             return Err(StoreError::Invalid(format!(
                 "a dose {} needs a reason",
@@ -105,7 +106,7 @@ impl Store {
             )));
         }
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::GiveDose, now, |tx| {
             insert_administration(tx, medication_id, outcome, reason.trim(), at, &by)?;
             audit::append(
                 tx,
@@ -133,7 +134,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.require_hcp("stop medication")?;
+        self.permit(Duty::Medication)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid(
@@ -141,7 +142,7 @@ impl Store {
             ));
         }
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::Medication, now, |tx| {
             let changed = tx.execute(
                 "UPDATE medication SET stopped_at = ?2, stopped_by = ?3, stopped_reason = ?4
                  WHERE id = ?1 AND stopped_at IS NULL
@@ -253,7 +254,7 @@ pub(crate) fn doses_for(
 ) -> Result<Vec<DoseView>, StoreError> {
     let reason = if clinical { "a.reason" } else { "NULL" };
     let sql = format!(
-        "SELECT a.medication_id, a.at, a.outcome, {reason}, a.by_staff
+        "SELECT a.medication_id, a.at, a.outcome, {reason}, a.by_staff, a.supervised
          FROM medication_administration a JOIN medication m ON m.id = a.medication_id
          WHERE m.detention_id = ?1 ORDER BY a.at DESC, a.id DESC"
     );
@@ -264,6 +265,7 @@ pub(crate) fn doses_for(
             outcome: r.get(2)?,
             reason: r.get::<_, Option<String>>(3)?.filter(|s| !s.is_empty()),
             by: r.get(4)?,
+            supervised: r.get(5)?,
         })
     })
 }
@@ -279,7 +281,9 @@ pub(crate) fn medications_for(
         "SELECT m.id, m.name, m.dose, m.route, m.frequency, m.time_critical, m.verified_with, {reason},
                 coalesce((SELECT max(a.at) FROM medication_administration a
                           WHERE a.medication_id = m.id AND a.outcome = 'given'), m.last_taken_at),
-                m.recorded_at
+                m.recorded_at,
+                coalesce((SELECT s.allowed FROM self_administration s
+                          WHERE s.medication_id = m.id ORDER BY s.id DESC LIMIT 1), 0)
          FROM medication m WHERE m.detention_id = ?1 AND m.stopped_at IS NULL ORDER BY m.id"
     );
     collect_rows(conn, &sql, [detention_id], |r| {
@@ -301,6 +305,7 @@ pub(crate) fn medications_for(
             reason: r.get(7)?,
             last_dose_at: last,
             next_due,
+            self_administration: r.get(10)?,
         })
     })
 }
@@ -331,7 +336,7 @@ mod tests {
         assert_eq!(hcp.medications(d).unwrap().len(), 1);
         assert!(matches!(
             sergeant.stop_medication(id, "not his", now()),
-            Err(StoreError::NotPermitted { .. })
+            Err(StoreError::Refused(_))
         ));
         assert_eq!(
             hcp.stop_medication(id, "  ", now())

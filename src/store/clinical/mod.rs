@@ -15,6 +15,7 @@ mod consent_fitness;
 mod medication;
 mod referrals;
 mod scores;
+mod self_administration;
 
 use super::{Store, StoreError};
 
@@ -33,6 +34,7 @@ pub(crate) use scores::{
     NewScore, all_scores_for, news2_inputs, next_observations_in_custody, record_score_in,
     scores_for,
 };
+pub use self_administration::SupervisedOutcome;
 
 pub(crate) fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
     if allowed.contains(&value) {
@@ -96,7 +98,7 @@ mod test_support {
             )
             .unwrap();
         let detention = admin
-            .write(now(), |tx| {
+            .write_raw(|tx| {
                 let p = insert_person(
                     tx,
                     &NewPerson {

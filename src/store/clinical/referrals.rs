@@ -5,6 +5,7 @@
 //! Every role sees that a referral or appointment exists, by whom and when; its content
 //! (the referral's detail, the appointment's service and place) is HCP only.
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
@@ -52,7 +53,7 @@ impl Store {
         r: &NewReferral,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.require_hcp("make referrals")?;
+        self.permit(Duty::Referral)?;
         one_of(
             &r.kind,
             &["liaison_diversion", "drug_alcohol"],
@@ -87,7 +88,7 @@ impl Store {
             ));
         }
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::Referral, now, |tx| {
             tx.execute(
                 "INSERT INTO referral (detention_id, kind, substance, route, treatment_history, reason, phone,
                                        address, postcode, no_fixed_abode, reachable_at, made_by, made_at)
@@ -128,7 +129,7 @@ impl Store {
         a: &NewAppointment,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.require_hcp("book appointments")?;
+        self.permit(Duty::Referral)?;
         let problems =
             crate::domain::appointment::validate_appointment(&a.service, &a.place, a.at, now);
         if !problems.is_empty() {
@@ -136,7 +137,7 @@ impl Store {
             return Err(StoreError::Invalid(said.join("; ")));
         }
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::Referral, now, |tx| {
             tx.execute(
                 "INSERT INTO appointment (detention_id, service, at, place, made_by, made_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -368,7 +369,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "your role (sergeant) may not book appointments"
+            "a custody sergeant may not make a referral or book an appointment: a healthcare practitioner does it"
         );
     }
 
@@ -408,7 +409,7 @@ mod tests {
     fn no_appointment_after_handover() {
         let (_d, mut hcp, _s, det) = suite();
         hcp.book_appointment(det, &appointment(5), now()).unwrap();
-        hcp.write(now(), |tx| {
+        hcp.write_raw(|tx| {
             tx.execute(
                 "INSERT INTO handover (detention_id, destination, handed_over_at, handed_over_by,
                                        bundle_id, bundle_sha256, kid)

@@ -4,6 +4,7 @@
 //!
 //! Score details are HCP only: other roles see the flags a score raised, never the score.
 
+use crate::domain::authority::Duty;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -97,9 +98,9 @@ impl Store {
         facts: &FactSet,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.require_hcp("record clinical scores")?;
+        self.permit(Duty::ClinicalScore)?;
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::ClinicalScore, now, |tx| {
             let score = NewScore {
                 detention_id,
                 kind,
@@ -122,7 +123,7 @@ impl Store {
         confirmed_unusual: bool,
         now: DateTime<Utc>,
     ) -> Result<news2::News2, StoreError> {
-        self.require_hcp("record clinical scores")?;
+        self.permit(Duty::ClinicalScore)?;
         let unusual = news2::validate(o).map_err(|e| StoreError::Invalid(e.to_string()))?;
         if !unusual.is_empty() && !confirmed_unusual {
             let why: Vec<String> = unusual
@@ -271,7 +272,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        self.require_hcp("correct clinical scores")?;
+        self.permit(Duty::ClinicalScore)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid(
@@ -279,7 +280,7 @@ impl Store {
             ));
         }
         let by = self.identity().username.clone();
-        self.write(now, |tx| {
+        self.write(Duty::ClinicalScore, now, |tx| {
             let changed = tx.execute(
                 "UPDATE clinical_score SET entered_in_error_at = ?2, entered_in_error_by = ?3,
                                            entered_in_error_reason = ?4
@@ -647,7 +648,7 @@ mod tests {
         assert_eq!(active(&hcp), vec!["NEWS".to_string()]);
         assert!(matches!(
             sergeant.mark_score_in_error(id, "typo", now()),
-            Err(StoreError::NotPermitted { .. })
+            Err(StoreError::Refused(_))
         ));
         assert_eq!(
             hcp.mark_score_in_error(id, "", now())
@@ -969,7 +970,7 @@ mod tests {
     fn a_sergeant_cannot_record_any_score() {
         let (_d, _h, mut sergeant, det) = suite();
         let refused = |r: Result<(), StoreError>| {
-            assert!(matches!(r, Err(StoreError::NotPermitted { .. })), "{r:?}");
+            assert!(matches!(r, Err(StoreError::Refused(_))), "{r:?}");
         };
         refused(
             sergeant

@@ -14,6 +14,7 @@ mod board;
 mod import;
 mod read;
 
+use crate::domain::authority::Duty;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -265,7 +266,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let identity = self.identity().clone();
-        self.require_hcp("record an HCP contact")?;
+        self.permit(Duty::ClinicalNote)?;
         if !matches!(kind, "assessment" | "review" | "contact") {
             return Err(StoreError::Invalid(format!(
                 "`{kind}` is not a kind of contact: use assessment, review or contact"
@@ -281,7 +282,7 @@ impl super::Store {
                 "an HCP contact cannot be in the future".into(),
             ));
         }
-        self.write(now, |tx| {
+        self.write(Duty::ClinicalNote, now, |tx| {
             tx.execute(
                 "INSERT INTO hcp_contact (detention_id, seen_at, seen_by, note, kind)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -314,8 +315,8 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let identity = self.identity().clone();
-        self.require_hcp("add to the clinical record")?;
-        self.write(now, |tx| {
+        self.permit(Duty::ClinicalRecord)?;
+        self.write(Duty::ClinicalRecord, now, |tx| {
             let person_id: i64 = tx.query_row(
                 "SELECT person_id FROM detention WHERE id = ?1",
                 [detention_id],
@@ -354,14 +355,14 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let identity = self.identity().clone();
-        self.require_hcp("mark a clinical record entry entered in error")?;
+        self.permit(Duty::ClinicalRecord)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid(
                 "say why the entry was entered in error".into(),
             ));
         }
-        self.write(now, |tx| {
+        self.write(Duty::ClinicalRecord, now, |tx| {
             end_entry(
                 tx,
                 entry_id,
@@ -391,21 +392,15 @@ impl super::Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        use crate::domain::role::Role;
         let identity = self.identity().clone();
-        if !matches!(identity.role, Role::Hcp | Role::Sergeant) {
-            return Err(StoreError::NotPermitted {
-                role: identity.role.to_string(),
-                what: "reconfirm or set aside what is known from before (an HCP or a custody sergeant does)".into(),
-            });
-        }
+        self.permit(Duty::ReviewKnown)?;
         let reason = reason.trim();
         if !reconfirm && reason.is_empty() {
             return Err(StoreError::Invalid(
                 "setting aside what is known from before needs a reason".into(),
             ));
         }
-        self.write(now, |tx| {
+        self.write(Duty::ReviewKnown, now, |tx| {
             let done: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM known_review WHERE detention_id = ?1 AND subject = ?2)",
                 params![detention_id, subject.to_string()],
@@ -455,7 +450,7 @@ impl super::Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let identity = self.identity().clone();
-        self.require_hcp("confirm a reported medicine")?;
+        self.permit(Duty::Medication)?;
         let (_, entry_detention, fact) = reported_medicine(self.conn(), entry_id)?;
         let Fact::ReportedMedicine {
             name,
@@ -504,7 +499,7 @@ impl super::Store {
             },
         };
         // One transaction: the medicine is listed and the report ends together, or neither.
-        let medication_id = self.write(now, |tx| {
+        let medication_id = self.write(Duty::Medication, now, |tx| {
             let medication_id =
                 super::clinical::insert_medication(tx, detention_id, &m, &identity.username, now)?;
             tx.execute(
