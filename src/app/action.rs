@@ -90,6 +90,8 @@ actions! {
     HcpQueue => "hcp_queue", "Show the HCP's queue: everyone waiting to be seen, most overdue first; enter opens the record";
     WithdrawHcpRequest => "withdraw_hcp_request", "Withdraw the person's request for an HCP with the reason, e.g. left custody (custody sergeant or HCP)";
     AcknowledgeDirection => "acknowledge_direction", "Acknowledge the HCP's direction shown at the top of the screen (custody sergeant; audited)";
+    AppropriateAdult => "appropriate_adult", "Appropriate adult for the selected person (PACE Code C 1.4, 1.5, 3.15): record that one is needed and why, asked to come, arrived or left";
+    Interpreter => "interpreter", "Interpreter for the selected person (PACE Code C 3.12, 13): record that one is needed and the language, asked to come, arrived or left";
 }
 
 impl fmt::Display for Action {

@@ -16,6 +16,7 @@ pub mod import;
 pub mod prra;
 pub mod report;
 pub mod review;
+pub mod support;
 
 use std::path::PathBuf;
 
@@ -219,6 +220,8 @@ pub struct App {
     pub emergency: emergency::EmergencyState,
     /// Requests for an HCP, the HCP's queue and directions awaiting a sergeant (`hcp.rs`).
     pub hcp: hcp::HcpState,
+    /// Recording an appropriate adult or an interpreter (`support.rs`).
+    pub support: support::SupportState,
     /// Handing the open record's person over (`handover.rs`).
     pub handover: Option<handover::HandoverState>,
     /// Importing a bundle from another suite, over the board (`import.rs`).
@@ -254,6 +257,7 @@ impl App {
             care: care::CareState::default(),
             emergency: emergency::EmergencyState::default(),
             hcp: hcp::HcpState::default(),
+            support: support::SupportState::default(),
             handover: None,
             import: None,
             report: None,
@@ -288,6 +292,9 @@ impl App {
             return context;
         }
         if let Some(context) = hcp::context(self) {
+            return context;
+        }
+        if let Some(context) = support::context(self) {
             return context;
         }
         if let Some(context) = care::context(self) {
@@ -347,6 +354,7 @@ impl App {
         self.care = care::CareState::default();
         emergency::on_lock(self);
         hcp::on_lock(self);
+        support::on_lock(self);
         self.handover = None;
         self.import = None;
         self.report = None;
@@ -509,6 +517,7 @@ pub fn perform(app: &mut App, action: Action) {
         && care::context(app).is_none()
         && emergency::context(app).is_none()
         && hcp::context(app).is_none()
+        && support::context(app).is_none()
         && app.handover.is_none()
         && app.import.is_none()
         && app.entry.is_none()
@@ -526,6 +535,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if hcp::perform(app, action) {
+        return;
+    }
+    if support::perform(app, action) {
         return;
     }
     if care::perform(app, action) {
@@ -597,6 +609,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if hcp::type_char(app, c) {
+        return;
+    }
+    if support::type_char(app, c) {
         return;
     }
     if care::type_char(app, c) {

@@ -67,6 +67,10 @@ pub struct BoardRow {
     /// When an HCP's timed re-assessment is due, until the HCP's contact does it
     /// (`RE-ASSESS 40m`, counting down like a check).
     pub reassess_due: Option<DateTime<Utc>>,
+    /// An appropriate adult and an interpreter: needed, asked for, here (`AA WAIT 45m` while
+    /// awaited).
+    #[serde(default)]
+    pub support: crate::domain::support::Support,
 }
 
 impl BoardRow {
@@ -509,6 +513,7 @@ mod tests {
             plan_review_due: false,
             hcp_wait: None,
             reassess_due: None,
+            support: Default::default(),
         }
     }
 

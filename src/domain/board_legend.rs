@@ -32,6 +32,12 @@ pub enum BoardMark {
     SharedCell,
     /// An appropriate adult is needed (a flag or age under 18).
     AppropriateAdult,
+    /// An appropriate adult was asked for and has not arrived, counting up (`domain::support`).
+    AppropriateAdultWait,
+    /// An interpreter is needed and nobody has been asked yet.
+    Interpreter,
+    /// An interpreter was asked for and has not arrived, counting up.
+    InterpreterWait,
     /// Ready to leave the suite.
     Out,
     /// Constant observation: no check time (the Next column).
@@ -48,13 +54,15 @@ pub enum BoardMark {
 
 impl BoardMark {
     /// Every mark, in the order the legend lists them.
-    pub const ALL: [BoardMark; 18] = [
+    pub const ALL: [BoardMark; 21] = [
         BoardMark::Emergency,
         BoardMark::Overdue,
         BoardMark::Review,
         BoardMark::Limit,
         BoardMark::HcpWait,
         BoardMark::Reassess,
+        BoardMark::AppropriateAdultWait,
+        BoardMark::InterpreterWait,
         BoardMark::Medicine,
         BoardMark::Observations,
         BoardMark::Continuous,
@@ -62,6 +70,7 @@ impl BoardMark {
         BoardMark::Known,
         BoardMark::SharedCell,
         BoardMark::AppropriateAdult,
+        BoardMark::Interpreter,
         BoardMark::Out,
         BoardMark::Constant,
         BoardMark::PlanReview,
@@ -84,6 +93,9 @@ impl BoardMark {
             BoardMark::Continuous => "cont",
             BoardMark::SharedCell => "SHARED",
             BoardMark::AppropriateAdult => "AA",
+            BoardMark::AppropriateAdultWait => "AA WAIT",
+            BoardMark::Interpreter => "INTERP",
+            BoardMark::InterpreterWait => "INTERP WAIT",
             BoardMark::Out => "→OUT",
             BoardMark::Constant => "const",
             BoardMark::Overdue => "!-",
@@ -103,6 +115,8 @@ impl BoardMark {
             BoardMark::Observations => "OBS 40m",
             BoardMark::HcpWait => "HCP WAIT 1h05m",
             BoardMark::Reassess => "RE-ASSESS 40m",
+            BoardMark::AppropriateAdultWait => "AA WAIT 45m",
+            BoardMark::InterpreterWait => "INTERP WAIT 20m",
             BoardMark::Continuous => "OBS cont",
             BoardMark::Overdue => "!-1h12m",
             BoardMark::BelowSuggested => "BELOW SUGGESTED L3",
@@ -140,7 +154,18 @@ impl BoardMark {
             BoardMark::SharedCell => {
                 "Someone else in custody has the same cell (booked in with a recorded reason)"
             }
-            BoardMark::AppropriateAdult => "An appropriate adult is needed",
+            BoardMark::AppropriateAdult => {
+                "An appropriate adult is needed (PACE Code C 1.4, 1.5): ask one to come as soon as practicable (3.15)"
+            }
+            BoardMark::AppropriateAdultWait => {
+                "An appropriate adult was asked to come and has not arrived: how long the person has waited"
+            }
+            BoardMark::Interpreter => {
+                "An interpreter is needed (PACE Code C 3.12, 13) and nobody has been asked to come yet"
+            }
+            BoardMark::InterpreterWait => {
+                "An interpreter was asked to come and has not arrived: how long the person has waited"
+            }
             BoardMark::Out => "Ready to leave the suite",
             BoardMark::Constant => "Constant observation (level 3 or 4): no check time",
             BoardMark::Overdue => {

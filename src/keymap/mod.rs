@@ -759,6 +759,8 @@ mod tests {
                 "w=hcp_queue",
                 "W=withdraw_hcp_request",
                 "A=acknowledge_direction",
+                "D=appropriate_adult",
+                "I=interpreter",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_report",
         include_str!("../../schema/migrations/0013_report.sql"),
     ),
+    (
+        "0014_support_needs",
+        include_str!("../../schema/migrations/0014_support_needs.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

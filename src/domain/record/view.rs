@@ -67,6 +67,9 @@ pub struct CustodyEntry {
     /// How many HCP directions no custody sergeant has acknowledged yet (filled for people in
     /// custody and one record).
     pub directions_unacknowledged: usize,
+    /// An appropriate adult and an interpreter: the need, the request and the arrival (filled
+    /// for people in custody and one record; `sonar list --all` reads it for every row).
+    pub support: crate::domain::support::Support,
 }
 
 /// A flag as the record shows it.
