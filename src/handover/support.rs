@@ -76,8 +76,8 @@ pub fn paragraph(n: &SupportNeed) -> String {
 }
 
 /// The escort summary's lines, in its header beside the name (operational: the escort and the
-/// receiving officer must know before anyone speaks to the person): `App. adult:    under 18;
-/// requested 30 Nov 13:15, NOT YET ARRIVED`. Nothing when neither is needed, so the page stays
+/// receiving officer must know before anyone speaks to the person): `App. adult:    NOT YET
+/// ARRIVED (requested 30 Nov 13:15); under 18`. Nothing when neither is needed, so the page stays
 /// one A4 sheet for everyone else.
 pub fn escort_lines(out: &mut Vec<String>, support: &Support) {
     for n in support.needs() {
@@ -85,26 +85,27 @@ pub fn escort_lines(out: &mut Vec<String>, support: &Support) {
             SupportKind::AppropriateAdult => "App. adult:    ",
             SupportKind::Interpreter => "Interpreter:   ",
         };
+        // Where it stands first, so it is on the first line however the need wraps.
         let state = match n.current() {
             None => "NOT YET REQUESTED".to_string(),
             Some(v) => {
                 let asked = v
                     .requested
                     .as_ref()
-                    .map(|r| format!("requested {}, ", to_london_with_day(r.at)))
+                    .map(|r| format!(" (requested {})", to_london_with_day(r.at)))
                     .unwrap_or_default();
                 match (&v.arrived, &v.left) {
-                    (None, _) => format!("{asked}NOT YET ARRIVED"),
-                    (Some(a), None) => format!("{asked}arrived {}", to_london_with_day(a.at)),
+                    (None, _) => format!("NOT YET ARRIVED{asked}"),
+                    (Some(a), None) => format!("arrived {}{asked}", to_london_with_day(a.at)),
                     (Some(a), Some(l)) => format!(
-                        "{asked}arrived {}, left {}",
+                        "came {} to {}",
                         to_london_with_day(a.at),
                         to_london_with_day(l.at)
                     ),
                 }
             }
         };
-        super::escort::wrap(out, &format!("{}; {state}", n.phrase()), label, 15);
+        super::escort::wrap(out, &format!("{state}; {}", n.phrase()), label, 15);
     }
 }
 
@@ -260,8 +261,8 @@ mod tests {
         assert_eq!(
             escort,
             [
-                "App. adult:    under 18; requested 23 Nov 13:15, NOT YET ARRIVED",
-                "Interpreter:   Polish; requested 23 Nov 13:05, arrived 23 Nov 13:45",
+                "App. adult:    NOT YET ARRIVED (requested 23 Nov 13:15); under 18",
+                "Interpreter:   arrived 23 Nov 13:45 (requested 23 Nov 13:05); Polish",
             ]
         );
         let mut none = Vec::new();
