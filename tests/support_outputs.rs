@@ -135,7 +135,8 @@ fn list_record_bundle_escort_and_import_carry_the_appropriate_adult_and_interpre
     assert!(record["interpreter"].is_null());
     let text = String::from_utf8(env.run("officer", &["record", &custody_no]).stdout).unwrap();
     assert!(
-        text.contains("Appropriate adult: needed: under 18: aged 16; mother asked to come"),
+        text.contains("Appropriate adult: needed ")
+            && text.contains(" by officer: under 18 (aged 16; mother asked to come); requested "),
         "{text}"
     );
     assert!(

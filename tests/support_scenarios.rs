@@ -71,7 +71,7 @@ fn the_awaited_appropriate_adult_is_on_the_board_and_its_arrival_is_two_keys_on_
     key(&mut app, KeyCode::Enter);
     let text = screen_text(&app, 120, 40);
     assert!(
-        text.contains("Appropriate adult     needed: under 18: aged 16; mother asked to come"),
+        text.contains("Appropriate adult     needed 12:50 by officer: under 18 (aged 16; mother"),
         "{text}"
     );
     assert!(text.contains("waiting 45m  (D)"), "{text}");

@@ -160,8 +160,8 @@ impl Need {
         !matches!(self, Need::Under18)
     }
 
-    /// The need in a few words: `under 18`, `vulnerable adult: learning disability`, `Polish`,
-    /// `deaf: British Sign Language`.
+    /// The need in a few words: `under 18`, `vulnerable adult (learning disability)`, `Polish`,
+    /// `deaf or speech difficulty (British Sign Language)`.
     pub fn phrase(self, detail: &str) -> String {
         let detail = detail.trim();
         let head = match self {
@@ -173,7 +173,7 @@ impl Need {
         if detail.is_empty() {
             head.to_string()
         } else {
-            format!("{head}: {detail}")
+            format!("{head} ({detail})")
         }
     }
 }
@@ -320,14 +320,15 @@ impl SupportNeed {
         self.need.phrase(&self.detail)
     }
 
-    /// The record's line: `needed (under 18; sergeant 13:10); requested 13:15 by officer;
-    /// waiting 45m`, `... arrived 14:00 by officer, 45m after the request`, `... left 15:30`.
+    /// The record's line: `needed 13:10 by sergeant: under 18; requested 13:15 by officer;
+    /// waiting 45m`, `... arrived 14:00 by officer (45m after the request)`, `... left 15:30
+    /// by officer`.
     pub fn summary(&self, now: DateTime<Utc>) -> String {
         let mut text = format!(
-            "needed: {} ({} {})",
-            self.phrase(),
+            "needed {} by {}: {}",
+            to_london(self.needed.at),
             self.needed.by,
-            to_london(self.needed.at)
+            self.phrase()
         );
         let earlier = self.visits.len().saturating_sub(1);
         if earlier > 0 {
@@ -690,7 +691,7 @@ mod tests {
         assert_eq!(aa.board_wait(now).as_deref(), Some("AA WAIT 45m"));
         assert_eq!(
             aa.summary(now),
-            "needed: under 18 (officer 13:10); requested 13:15 by officer; waiting 45m"
+            "needed 13:10 by officer: under 18; requested 13:15 by officer; waiting 45m"
         );
 
         s.record(&ev(AA, Step::Arrived, t(14, 0)), now).unwrap();
@@ -733,7 +734,7 @@ mod tests {
         d.record(&deaf, now).unwrap();
         assert_eq!(
             d.get(INTERP).unwrap().phrase(),
-            "deaf or speech difficulty: British Sign Language"
+            "deaf or speech difficulty (British Sign Language)"
         );
     }
 
