@@ -162,7 +162,10 @@ fn an_interpreter_is_needed_asked_for_and_counted_up_from_the_board() {
         status(&app)
     );
     let line = board_line(&app, &surname);
-    assert!(line.contains("INTERP"), "needed, nobody asked: {line}");
+    assert!(
+        !line.contains("INTERP"),
+        "needed, nobody asked: no wait yet: {line}"
+    );
 
     // I again: asked to come, now.
     key(&mut app, KeyCode::Char('I'));

@@ -34,8 +34,6 @@ pub enum BoardMark {
     AppropriateAdult,
     /// An appropriate adult was asked for and has not arrived, counting up (`domain::support`).
     AppropriateAdultWait,
-    /// An interpreter is needed and nobody has been asked yet.
-    Interpreter,
     /// An interpreter was asked for and has not arrived, counting up.
     InterpreterWait,
     /// Ready to leave the suite.
@@ -54,7 +52,7 @@ pub enum BoardMark {
 
 impl BoardMark {
     /// Every mark, in the order the legend lists them.
-    pub const ALL: [BoardMark; 21] = [
+    pub const ALL: [BoardMark; 20] = [
         BoardMark::Emergency,
         BoardMark::Overdue,
         BoardMark::Review,
@@ -70,7 +68,6 @@ impl BoardMark {
         BoardMark::Known,
         BoardMark::SharedCell,
         BoardMark::AppropriateAdult,
-        BoardMark::Interpreter,
         BoardMark::Out,
         BoardMark::Constant,
         BoardMark::PlanReview,
@@ -94,7 +91,6 @@ impl BoardMark {
             BoardMark::SharedCell => "SHARED",
             BoardMark::AppropriateAdult => "AA",
             BoardMark::AppropriateAdultWait => "AA WAIT",
-            BoardMark::Interpreter => "INTERP",
             BoardMark::InterpreterWait => "INTERP WAIT",
             BoardMark::Out => "→OUT",
             BoardMark::Constant => "const",
@@ -154,17 +150,12 @@ impl BoardMark {
             BoardMark::SharedCell => {
                 "Someone else in custody has the same cell (booked in with a recorded reason)"
             }
-            BoardMark::AppropriateAdult => {
-                "An appropriate adult is needed (PACE Code C 1.4, 1.5): ask one to come as soon as practicable (3.15)"
-            }
+            BoardMark::AppropriateAdult => "An appropriate adult is needed (PACE Code C 1.4, 1.5)",
             BoardMark::AppropriateAdultWait => {
-                "An appropriate adult was asked to come and has not arrived: how long the person has waited"
-            }
-            BoardMark::Interpreter => {
-                "An interpreter is needed (PACE Code C 3.12, 13) and nobody has been asked to come yet"
+                "Appropriate adult asked to come, not here yet: how long the person has waited"
             }
             BoardMark::InterpreterWait => {
-                "An interpreter was asked to come and has not arrived: how long the person has waited"
+                "Interpreter asked to come, not here yet: how long the person has waited"
             }
             BoardMark::Out => "Ready to leave the suite",
             BoardMark::Constant => "Constant observation (level 3 or 4): no check time",

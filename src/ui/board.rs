@@ -15,7 +15,7 @@ use crate::domain::board_legend::BoardMark;
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, format_elapsed};
 use crate::domain::pace::DeadlineKind;
-use crate::domain::support::{Status, SupportKind};
+use crate::domain::support::SupportKind;
 use ratatui::style::Modifier;
 
 /// A check due within this long counts as imminent in the header.
@@ -278,21 +278,12 @@ fn board_row<'a>(
         flag_spans.push(Span::raw(" "));
     }
     // An appropriate adult or interpreter asked for and not yet here: counting up, so a
-    // long wait is seen (Code C 3.15, 13). Needed and nobody asked yet: the bare code.
+    // long wait is seen (Code C 3.15, 13). The AA code then shows once, as the wait.
     let mut aa_shown = false;
     for need in row.support.needs() {
-        let mark = match need.board_wait(now) {
-            Some(wait) => Some(wait),
-            None if need.status() == Status::NotRequested
-                && need.kind == SupportKind::Interpreter =>
-            {
-                Some(BoardMark::Interpreter.text().to_string())
-            }
-            None => None,
-        };
-        if let Some(mark) = mark {
+        if let Some(wait) = need.board_wait(now) {
             aa_shown |= need.kind == SupportKind::AppropriateAdult;
-            flag_spans.push(Span::styled(mark, theme.warning()));
+            flag_spans.push(Span::styled(wait, theme.warning()));
             flag_spans.push(Span::raw(" "));
         }
     }
