@@ -9,7 +9,9 @@
 //! when it is made).
 //!
 //! Measured at 1,000,000 on 2026-11-30 (2 cores): the whole tick with 40 in custody, PACE
-//! state, HCP requests and directions and two emergencies open, 2.30 ms (budget 5 ms).
+//! state, HCP requests and directions and two emergencies open, 2.30 ms (budget 5 ms); with
+//! appropriate adults awaited and interpreters too (`add_support_needs`), 2.43 ms (2 shared
+//! cores, 2026-11-30).
 //!
 //! Measured, each with 20 (the demo's cast), then 40 people in custody, then 40 with two
 //! emergencies open (acknowledged and put aside, so the board is drawn):
@@ -20,6 +22,9 @@
 //!   includes the PACE state of everyone in custody and the open emergencies (read from the
 //!   database and published to the alarm file for locked terminals);
 //! - `render_only_120x40`: drawing alone.
+//!
+//! The last suite also has appropriate adults awaited and interpreters who came
+//! (`add_support_needs`), read in the same tick.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -200,6 +205,51 @@ fn add_emergencies(db: &Path, now: DateTime<Utc>) {
         .expect("close");
 }
 
+/// Records an appropriate adult needed and asked for (awaited) for three people in custody and
+/// an interpreter who came for two more, so the tick reads and shows `AA WAIT`
+/// (`store::support::support_in_custody`, one statement per tick).
+fn add_support_needs(db: &Path, now: DateTime<Utc>) {
+    use sonar_custody::domain::support::{Need, Step};
+    use sonar_custody::store::support::StepDraft;
+    let mut store = Store::unlock(db, "officer", support::DEMO_PASSWORD, now)
+        .expect("officer login")
+        .store;
+    let ids: Vec<i64> = store
+        .in_custody()
+        .expect("query")
+        .iter()
+        .filter(|e| e.support.is_empty())
+        .take(5)
+        .map(|e| e.detention_id)
+        .collect();
+    let at = |m: i64| now - chrono::Duration::minutes(m);
+    for (i, id) in ids.into_iter().enumerate() {
+        let need = if i < 3 {
+            Need::VulnerableAdult
+        } else {
+            Need::Language
+        };
+        let draft = |step: Step, need_now: Option<Need>, detail: &str, m: i64| StepDraft {
+            kind: need.kind(),
+            step,
+            need: need_now,
+            detail: detail.into(),
+            at: at(m),
+        };
+        store
+            .record_support(id, &draft(Step::Needed, Some(need), "bench", 60), now)
+            .expect("need");
+        store
+            .record_support(id, &draft(Step::Requested, None, "", 45), now)
+            .expect("request");
+        if i >= 3 {
+            store
+                .record_support(id, &draft(Step::Arrived, None, "", 20), now)
+                .expect("arrival");
+        }
+    }
+}
+
 fn bench_suite(c: &mut Criterion, label: &str, db: &Path, now: DateTime<Utc>) {
     let store = Store::unlock(db, "sergeant", support::DEMO_PASSWORD, now)
         .expect("sergeant login")
@@ -270,6 +320,7 @@ fn board_refresh(c: &mut Criterion) {
     add_twenty_in_custody(&db, now);
     bench_suite(c, &format!("{people}_historical/40_in_custody"), &db, now);
     add_emergencies(&db, now);
+    add_support_needs(&db, now);
     bench_suite(
         c,
         &format!("{people}_historical/40_in_custody_2_emergencies_open"),

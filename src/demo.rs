@@ -11,6 +11,7 @@ mod booking;
 mod prra;
 pub use prra::answers as prra_answers;
 mod record;
+mod support;
 
 use crate::domain::role::Role;
 use crate::domain::scores::news2;
@@ -826,6 +827,7 @@ pub fn populate(
         Ok(())
     })?;
     referrals_and_appointments(store.db_path(), now)?;
+    support::record(store.db_path(), now)?;
     hcp_request_and_direction(store.db_path(), now)
 }
 
@@ -1759,6 +1761,19 @@ mod tests {
             "one check overdue"
         );
         assert!(CURRENT.iter().any(|c| c.flags.iter().any(|f| f.0 == "AA")));
+        // An awaited appropriate adult and an interpreter need (issue 14).
+        assert!(
+            support::NEEDS
+                .iter()
+                .any(|n| n.1 == crate::domain::support::Need::Under18
+                    && n.4.is_some()
+                    && n.5.is_none())
+        );
+        assert!(
+            support::NEEDS
+                .iter()
+                .any(|n| n.1 == crate::domain::support::Need::Language)
+        );
         assert!(CURRENT.iter().any(|c| c.flags.iter().any(|f| f.0 == "MED")));
         assert!(CURRENT.iter().any(|c| c.history.is_some()));
         // Some people have a completed pre-release risk assessment, at least one has none.

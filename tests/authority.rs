@@ -81,6 +81,11 @@ const TABLE: &[(&str, Duty, [bool; 5])] = &[
         [N, Y, N, N, N],
     ),
     ("review what is known", Duty::ReviewKnown, [Y, Y, N, N, N]),
+    (
+        "record an interpreter needed",
+        Duty::SupportNeed,
+        [Y, Y, Y, N, N],
+    ),
     ("add a clinical note", Duty::ClinicalNote, [Y, N, N, N, N]),
     (
         "add to the clinical record",
@@ -360,6 +365,17 @@ fn attempt(what: &str, store: &mut Store, s: &Subject, n: usize) -> Result<(), S
         "review what is known" => {
             ok(store.review_known(d, KnownSubject::Flag(s.flag_id), true, "", t))
         }
+        "record an interpreter needed" => ok(store.record_support(
+            d,
+            &sonar_custody::store::support::StepDraft {
+                kind: sonar_custody::domain::support::SupportKind::Interpreter,
+                step: sonar_custody::domain::support::Step::Needed,
+                need: Some(sonar_custody::domain::support::Need::Language),
+                detail: "Polish".into(),
+                at: t,
+            },
+            t,
+        )),
         "add a clinical note" => ok(store.record_hcp_contact(d, "assessment", t, "Seen, well", t)),
         "add to the clinical record" => ok(store.add_record_entry(
             d,

@@ -297,7 +297,9 @@ fn the_help_explains_the_board_marks() {
     let text = screen_text(&app, 120, 40);
     assert!(text.contains("KNOWN SH!"), "{text}");
     assert!(
-        text.contains("Risk known from an earlier detention"),
+        text.contains(
+            "Known from before or another suite, not yet reviewed here (k on the record)"
+        ),
         "{text}"
     );
 }

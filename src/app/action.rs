@@ -95,6 +95,8 @@ actions! {
     ContinueBooking => "continue_booking", "Continue the selected person's booking: the sergeant authorises detention and does the risk assessment, the HCP the health screen";
     SupervisedDose => "supervised_dose", "Record a dose the person took themselves with you supervising, for a medicine the HCP allowed (custody staff)";
     DeferHealthScreen => "defer_health_screen", "Record why the health screen cannot be done now (custody sergeant): it stops being outstanding and the reason travels";
+    AppropriateAdult => "appropriate_adult", "Appropriate adult for the selected person (PACE Code C 1.4, 1.5, 3.15): record that one is needed and why, asked to come, arrived or left";
+    Interpreter => "interpreter", "Interpreter for the selected person (PACE Code C 3.12, 13): record that one is needed and the language, asked to come, arrived or left";
 }
 
 impl fmt::Display for Action {

@@ -59,7 +59,8 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         observation_level: level,
         next_check_due: observation::next_check_due(anchor, &interval),
         appropriate_adult_needed: flags.iter().any(|(c, _)| *c == FlagCode::AppropriateAdult)
-            || age.is_some_and(|a| a < 18),
+            || age.is_some_and(|a| a < 18)
+            || entry.support.appropriate_adult.is_some(),
         flags,
         hcp_seen: entry.hcp_seen,
         last_seen: entry.last_seen.clone(),
@@ -74,6 +75,7 @@ pub fn board_row(entry: &CustodyEntry, now: DateTime<Utc>) -> BoardRow {
         hcp_wait: entry.hcp_wait.clone(),
         reassess_due: entry.reassess_due,
         outstanding: entry.outstanding.clone(),
+        support: entry.support.clone(),
         cell_occupants: usize::from(!entry.cell.trim().is_empty()),
     }
 }

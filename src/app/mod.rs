@@ -17,6 +17,7 @@ pub mod import;
 pub mod prra;
 pub mod report;
 pub mod review;
+pub mod support;
 
 use std::path::PathBuf;
 
@@ -220,6 +221,8 @@ pub struct App {
     pub emergency: emergency::EmergencyState,
     /// Requests for an HCP, the HCP's queue and directions awaiting a sergeant (`hcp.rs`).
     pub hcp: hcp::HcpState,
+    /// Recording an appropriate adult or an interpreter (`support.rs`).
+    pub support: support::SupportState,
     /// Handing the open record's person over (`handover.rs`).
     pub handover: Option<handover::HandoverState>,
     /// Importing a bundle from another suite, over the board (`import.rs`).
@@ -257,6 +260,7 @@ impl App {
             care: care::CareState::default(),
             emergency: emergency::EmergencyState::default(),
             hcp: hcp::HcpState::default(),
+            support: support::SupportState::default(),
             handover: None,
             import: None,
             report: None,
@@ -295,6 +299,9 @@ impl App {
             return context;
         }
         if let Some(context) = duties::context(self) {
+            return context;
+        }
+        if let Some(context) = support::context(self) {
             return context;
         }
         if let Some(context) = care::context(self) {
@@ -354,6 +361,7 @@ impl App {
         self.care = care::CareState::default();
         emergency::on_lock(self);
         hcp::on_lock(self);
+        support::on_lock(self);
         self.handover = None;
         self.import = None;
         self.report = None;
@@ -518,6 +526,7 @@ pub fn perform(app: &mut App, action: Action) {
         && emergency::context(app).is_none()
         && hcp::context(app).is_none()
         && app.duty.is_none()
+        && support::context(app).is_none()
         && app.handover.is_none()
         && app.import.is_none()
         && app.entry.is_none()
@@ -538,6 +547,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if duties::perform(app, action) {
+        return;
+    }
+    if support::perform(app, action) {
         return;
     }
     if care::perform(app, action) {
@@ -612,6 +624,9 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     if duties::type_char(app, c) {
+        return;
+    }
+    if support::type_char(app, c) {
         return;
     }
     if care::type_char(app, c) {

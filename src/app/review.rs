@@ -58,6 +58,8 @@ pub fn is_write(action: Action) -> bool {
             | Action::AddFlag
             | Action::FlagInError
             | Action::RaiseEmergency
+            | Action::AppropriateAdult
+            | Action::Interpreter
     )
 }
 

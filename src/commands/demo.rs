@@ -124,6 +124,11 @@ struct ListEntry {
     /// and completed the risk assessment), `health_screen` (no HCP screen, no reason recorded
     /// why not). Empty when both are done, and for anyone no longer in custody.
     outstanding: Vec<crate::domain::booking_duties::Outstanding>,
+    /// Null when no appropriate adult is needed; else why, when asked for and when arrived
+    /// (UTC) and where it stands (`domain::support::SupportJson`).
+    appropriate_adult: Option<crate::domain::support::SupportJson>,
+    /// Null when no interpreter is needed; else the language, the times and the status.
+    interpreter: Option<crate::domain::support::SupportJson>,
 }
 
 /// A wait for an HCP in `sonar list --json`: when it was asked for (UTC), the band and its
@@ -171,6 +176,22 @@ impl From<&crate::domain::emergency::Emergency> for OpenEmergencyOut {
             called: super::record::calls_out(e),
         }
     }
+}
+
+/// An appropriate adult or interpreter for `sonar list --json`: a wait is counted only while
+/// the person is still here.
+pub(crate) fn support_out(
+    need: Option<&crate::domain::support::SupportNeed>,
+    open: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<crate::domain::support::SupportJson> {
+    need.map(|n| {
+        let mut out = n.json(now);
+        if !open {
+            out.waited_minutes = None;
+        }
+        out
+    })
 }
 
 /// A stable name for a PACE deadline kind, for scripts.
@@ -291,6 +312,8 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                 } else {
                     Vec::new()
                 },
+                appropriate_adult: support_out(entry.support.appropriate_adult.as_ref(), open, now),
+                interpreter: support_out(entry.support.interpreter.as_ref(), open, now),
             })
         })
         .collect::<Result<_>>()?;

@@ -36,6 +36,9 @@ struct RecordOutput<'a> {
     emergencies_known: Vec<String>,
     /// This detention's emergencies, oldest first (every role: risk-to-life information).
     emergencies: Vec<EmergencyOut>,
+    /// Null when not needed; else as in `sonar list --json` (every role: operational).
+    appropriate_adult: Option<crate::domain::support::SupportJson>,
+    interpreter: Option<crate::domain::support::SupportJson>,
     #[serde(flatten)]
     record: &'a ClinicalRecord,
 }
@@ -168,6 +171,16 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
                 .map(|k| k.summary.clone())
                 .collect(),
             emergencies: view.emergencies.iter().map(EmergencyOut::from).collect(),
+            appropriate_adult: super::demo::support_out(
+                view.entry.support.appropriate_adult.as_ref(),
+                view.entry.closed_at.is_none(),
+                now,
+            ),
+            interpreter: super::demo::support_out(
+                view.entry.support.interpreter.as_ref(),
+                view.entry.closed_at.is_none(),
+                now,
+            ),
             record,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
@@ -215,6 +228,9 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
             p(&s.what)
         )?,
         None => writeln!(out, "Seen by an HCP: not yet")?,
+    }
+    for need in view.entry.support.needs() {
+        writeln!(out, "{}: {}", need.kind.label(), p(&need.summary(now)))?;
     }
     for kind in [
         FactKind::Condition,

@@ -36,6 +36,7 @@ pub enum Duty {
     PaceReview,
     CustodyDecision,
     ReviewKnown,
+    SupportNeed,
     // Clinical.
     ClinicalNote,
     ClinicalRecord,
@@ -67,7 +68,7 @@ use Role::{Admin, DetentionOfficer as Officer, Hcp, Sergeant, WallBoard};
 const CUSTODY_STAFF: &[Role] = &[Sergeant, Officer, Hcp];
 
 impl Duty {
-    pub const ALL: [Duty; 35] = [
+    pub const ALL: [Duty; 36] = [
         Duty::ManageAccounts,
         Duty::ManageKeys,
         Duty::StartBooking,
@@ -84,6 +85,7 @@ impl Duty {
         Duty::PaceReview,
         Duty::CustodyDecision,
         Duty::ReviewKnown,
+        Duty::SupportNeed,
         Duty::ClinicalNote,
         Duty::ClinicalRecord,
         Duty::ClinicalScore,
@@ -119,9 +121,11 @@ impl Duty {
             // Whoever learns of a risk records it at once (APP: risk assessment is ongoing);
             // importing another suite's handover only adds what is known from before, so
             // whoever receives the person may.
-            Duty::AddFlag | Duty::RecordCheck | Duty::RequestHcp | Duty::ImportHandover => {
-                CUSTODY_STAFF
-            }
+            Duty::AddFlag
+            | Duty::RecordCheck
+            | Duty::SupportNeed
+            | Duty::RequestHcp
+            | Duty::ImportHandover => CUSTODY_STAFF,
             Duty::WithdrawFlag | Duty::ReviewKnown | Duty::WithdrawHcpRequest => &[Sergeant, Hcp],
             Duty::SetCarePlan
             | Duty::PaceReview
@@ -168,6 +172,7 @@ impl Duty {
             Duty::PaceReview => "record a PACE review or extension",
             Duty::CustodyDecision => "record a custody decision",
             Duty::ReviewKnown => "reconfirm or set aside what is known from before",
+            Duty::SupportNeed => "record an appropriate adult or interpreter",
             Duty::ClinicalNote => "add a clinical note or HCP contact",
             Duty::ClinicalRecord => "add to the clinical record",
             Duty::ClinicalScore => "record or correct a clinical score",

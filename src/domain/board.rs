@@ -69,7 +69,12 @@ pub struct BoardRow {
     pub reassess_due: Option<DateTime<Utc>>,
     /// What booking in still owes (`NO RA`, `NO HS` on the row): the sergeant's
     /// authorisation and risk assessment, the HCP's health screen.
+    #[serde(default)]
     pub outstanding: Vec<crate::domain::booking_duties::Outstanding>,
+    /// An appropriate adult and an interpreter: needed, asked for, here (`AA WAIT 45m` while
+    /// awaited).
+    #[serde(default)]
+    pub support: crate::domain::support::Support,
 }
 
 impl BoardRow {
@@ -520,6 +525,7 @@ mod tests {
             hcp_wait: None,
             reassess_due: None,
             outstanding: vec![],
+            support: Default::default(),
         }
     }
 

@@ -37,6 +37,10 @@ pub enum BoardMark {
     SharedCell,
     /// An appropriate adult is needed (a flag or age under 18).
     AppropriateAdult,
+    /// An appropriate adult was asked for and has not arrived, counting up (`domain::support`).
+    AppropriateAdultWait,
+    /// An interpreter was asked for and has not arrived, counting up.
+    InterpreterWait,
     /// Ready to leave the suite.
     Out,
     /// Constant observation: no check time (the Next column).
@@ -53,7 +57,7 @@ pub enum BoardMark {
 
 impl BoardMark {
     /// Every mark, in the order the legend lists them.
-    pub const ALL: [BoardMark; 20] = [
+    pub const ALL: [BoardMark; 22] = [
         BoardMark::Emergency,
         BoardMark::RiskAssessmentOutstanding,
         BoardMark::HealthScreenOutstanding,
@@ -62,6 +66,8 @@ impl BoardMark {
         BoardMark::Limit,
         BoardMark::HcpWait,
         BoardMark::Reassess,
+        BoardMark::AppropriateAdultWait,
+        BoardMark::InterpreterWait,
         BoardMark::Medicine,
         BoardMark::Observations,
         BoardMark::Continuous,
@@ -93,6 +99,8 @@ impl BoardMark {
             BoardMark::Continuous => "cont",
             BoardMark::SharedCell => "SHARED",
             BoardMark::AppropriateAdult => "AA",
+            BoardMark::AppropriateAdultWait => "AA WAIT",
+            BoardMark::InterpreterWait => "INTERP WAIT",
             BoardMark::Out => "→OUT",
             BoardMark::Constant => "const",
             BoardMark::Overdue => "!-",
@@ -112,9 +120,11 @@ impl BoardMark {
             BoardMark::Observations => "OBS 40m",
             BoardMark::HcpWait => "HCP WAIT 1h05m",
             BoardMark::Reassess => "RE-ASSESS 40m",
+            BoardMark::AppropriateAdultWait => "AA WAIT 45m",
+            BoardMark::InterpreterWait => "INTERP WAIT 20m",
             BoardMark::Continuous => "OBS cont",
             BoardMark::Overdue => "!-1h12m",
-            BoardMark::BelowSuggested => "BELOW SUGGESTED L3",
+            BoardMark::BelowSuggested => "BELOW SUGGESTED",
             other => other.text(),
         }
     }
@@ -123,7 +133,7 @@ impl BoardMark {
     pub fn meaning(self) -> &'static str {
         match self {
             BoardMark::Emergency => {
-                "A medical emergency is open: every terminal shows it until it is closed with its outcome"
+                "A medical emergency is open: on every terminal until closed with its outcome"
             }
             BoardMark::RiskAssessmentOutstanding => {
                 "RISK ASSESSMENT OUTSTANDING: not yet authorised and risk-assessed by a sergeant"
@@ -133,21 +143,21 @@ impl BoardMark {
             }
             BoardMark::Allergy => "An allergy is recorded: the top line of the record says what",
             BoardMark::Known => {
-                "Risk known from an earlier detention or another suite, not yet reconfirmed or set aside here (press {review} on the record to review)"
+                "Known from before or another suite, not yet reviewed here ({review} on the record)"
             }
             BoardMark::Review => {
-                "PACE review of detention (s.40) due within the hour; !- means overdue: record it with the reason it is late"
+                "PACE review (s.40) due within the hour; !- overdue: record it with why it is late"
             }
             BoardMark::Limit => {
-                "PACE detention limit (s.41-44) within the hour; !- means passed: charge or release"
+                "PACE detention limit (s.41-44) within the hour; !- passed: charge or release"
             }
             BoardMark::Medicine => "Next dose of a regular medicine",
             BoardMark::Observations => "Next NEWS2 observations, shown from an hour before",
             BoardMark::HcpWait => {
-                "Waiting for an HCP someone asked for, counting up; overdue (counted in the header) once past its priority band (urgent, soon or routine)"
+                "Waiting for an HCP, counting up; overdue past its band (urgent, soon or routine)"
             }
             BoardMark::Reassess => {
-                "The HCP's timed re-assessment, counting down like a check; done at the HCP's next contact, !- means overdue"
+                "The HCP's timed re-assessment, counting down; done at the HCP's next contact"
             }
             BoardMark::Continuous => {
                 "NEWS2 observations are continuous: someone stays with the person"
@@ -155,14 +165,20 @@ impl BoardMark {
             BoardMark::SharedCell => {
                 "Someone else in custody has the same cell (booked in with a recorded reason)"
             }
-            BoardMark::AppropriateAdult => "An appropriate adult is needed",
+            BoardMark::AppropriateAdult => "An appropriate adult is needed (PACE Code C 1.4, 1.5)",
+            BoardMark::AppropriateAdultWait => {
+                "Appropriate adult asked to come, not here yet: how long the person has waited"
+            }
+            BoardMark::InterpreterWait => {
+                "Interpreter asked to come, not here yet: how long the person has waited"
+            }
             BoardMark::Out => "Ready to leave the suite",
             BoardMark::Constant => "Constant observation (level 3 or 4): no check time",
             BoardMark::Overdue => {
-                "Overdue by that long: a check, dose, observations, PACE review or HCP re-assessment (counted in the header)"
+                "Overdue by that long: a check, dose, obs, PACE review or re-assessment"
             }
             BoardMark::PlanReview => {
-                "Care plan review due after a custody decision or a closed emergency, until the sergeant reviews the plan"
+                "Care plan review due after a custody decision or a closed emergency"
             }
             BoardMark::BelowSuggested => {
                 "The plan is below the level the rules suggest (line under the header)"

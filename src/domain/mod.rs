@@ -29,5 +29,6 @@ pub mod report;
 pub mod role;
 pub mod rules;
 pub mod scores;
+pub mod support;
 pub mod text;
 pub mod transfer;

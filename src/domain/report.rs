@@ -314,8 +314,8 @@ pub struct Report {
     /// People with a substance-use need (an ALC, DRG or WD flag) in custody in the period who
     /// were referred (a referral recorded in that detention).
     pub substance_use_referred: Share,
-    /// Request to arrival, minutes (median), where recorded; `None`: not recorded by this
-    /// suite yet.
+    /// Request to arrival, minutes (median by nearest rank), of each appropriate adult or
+    /// interpreter asked for in the period who came (`domain::support`); `None`: none did.
     pub appropriate_adult_median_minutes: Option<i64>,
     pub interpreter_median_minutes: Option<i64>,
 }

@@ -696,6 +696,7 @@ fn custody_episode(ctx: &Ctx<'_>) -> Section {
             seen.join("; ")
         ));
     }
+    lines.extend(super::support::paragraphs(&record.entry.support));
     for e in record
         .record
         .of_kind(crate::domain::record::FactKind::Communication)
@@ -814,6 +815,7 @@ pub fn build(input: &HandoverInput<'_>) -> Value {
     if !input.receiving_org.is_empty() {
         encounter["hospitalization"]["destination"] = reference(&receiving);
     }
+    super::support::add_to_encounter(&mut encounter, &record.entry.support);
 
     let mut section_values = Vec::new();
     let mut section_entries = Vec::new();

@@ -103,6 +103,7 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         to_london_with_day(input.now),
         input.author_name
     ));
+    super::support::escort_lines(&mut out, &r.entry.support);
     out.push(String::new());
     emergencies(&mut out, r);
     out.push("RISK FLAGS (every flag travels; ask if a reason is unclear)".into());

@@ -14,6 +14,7 @@ pub mod jws;
 pub mod keys;
 pub mod prra;
 pub mod record_sections;
+pub mod support;
 pub mod verify;
 
 /// The base of every identifier system and code system this program defines. `.invalid` is

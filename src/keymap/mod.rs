@@ -763,6 +763,8 @@ mod tests {
                 "L=change_level",
                 "B=continue_booking",
                 "N=defer_health_screen",
+                "D=appropriate_adult",
+                "I=interpreter",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

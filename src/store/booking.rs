@@ -820,6 +820,8 @@ impl super::Store {
                     &detention_id.to_string(),
                     "flag AA raised: under 18",
                 )?;
+                // The need too, so the request and arrival can follow it (Code C 3.15).
+                super::support::record_under_18(tx, detention_id, &staff, now)?;
             }
             Ok(Booked {
                 detention_id,

@@ -308,6 +308,7 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             reassess_due: None,
             directions_unacknowledged: 0,
             outstanding: progress.outstanding(),
+            support: Default::default(),
         })
     })
 }
@@ -371,6 +372,7 @@ pub fn record(
         entry.reassess_due = hcp.reassess_due;
         entry.directions_unacknowledged = hcp.unacknowledged;
     }
+    entry.support = super::support::support_of(conn, detention_id)?;
     let clinical_record = super::record::clinical_record(conn, detention_id, clinical)?;
     entry.last_seen = clinical_record.last_seen.clone();
     entry.hcp_seen = entry.hcp_seen || entry.last_seen.is_some();
@@ -525,7 +527,9 @@ impl super::Store {
         .collect();
         let reviews_due = super::care::reviews_due_in_custody(self.conn())?;
         let mut hcp = super::hcp::board_hcp_in_custody(self.conn())?;
+        let mut support = super::support::support_in_custody(self.conn())?;
         for e in &mut entries {
+            e.support = support.remove(&e.detention_id).unwrap_or_default();
             let h = hcp.remove(&e.detention_id).unwrap_or_default();
             (e.hcp_wait, e.reassess_due) = (h.wait, h.reassess_due);
             e.directions_unacknowledged = h.unacknowledged;
@@ -546,7 +550,12 @@ impl super::Store {
         if !all {
             return self.in_custody();
         }
-        custody_entries(self.conn(), Which::All { limit: u32::MAX })
+        let mut entries = custody_entries(self.conn(), Which::All { limit: u32::MAX })?;
+        let mut support = super::support::support_of_every_detention(self.conn())?;
+        for e in &mut entries {
+            e.support = support.remove(&e.detention_id).unwrap_or_default();
+        }
+        Ok(entries)
     }
 
     /// Opens one detention's record for the logged-in person, auditing the read. Clinical

@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/migrations/0013_report.sql"),
     ),
     (
+        "0014_support_needs",
+        include_str!("../../schema/migrations/0014_support_needs.sql"),
+    ),
+    (
         "0016_booking_duties",
         include_str!("../../schema/migrations/0016_booking_duties.sql"),
     ),

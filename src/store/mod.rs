@@ -21,6 +21,7 @@ pub mod record;
 pub mod report;
 pub mod session;
 pub mod staff;
+pub mod support;
 
 use std::path::PathBuf;
 

@@ -15,6 +15,7 @@ use crate::domain::report::{
     CheckHistory, DoseHistory, Report, RequestFact, Share, checks_on_time, doses_against_due,
     period_bounds, request_to_seen,
 };
+use crate::domain::support::SupportKind;
 
 /// The flag codes that mean a substance-use need (alcohol, drugs, withdrawal).
 const SUBSTANCE_FLAGS: &str = "'ALC', 'DRG', 'WD'";
@@ -237,6 +238,18 @@ fn substance_use_referred(conn: &Connection, detention_ids: &[i64]) -> Result<Sh
     ))
 }
 
+/// The median minutes from request to arrival of an appropriate adult or an interpreter asked
+/// for in the period, by nearest rank (a wait someone actually had); `None` when none came.
+fn support_median(
+    conn: &Connection,
+    kind: SupportKind,
+    from: &str,
+    to: &str,
+) -> Result<Option<i64>, StoreError> {
+    let minutes = super::support::request_to_arrival_minutes(conn, kind, from, to)?;
+    Ok(crate::domain::report::nearest_rank(&minutes, 0.5))
+}
+
 /// The report over London days `from` to `to`, both included, as known at `now` (a check or a
 /// dose not yet due is not yet missed).
 pub fn report(
@@ -266,9 +279,19 @@ pub fn report(
         doses: doses_against_due(&dose_histories(conn, &detentions)?, start, end),
         prra_completed: prra_completed(conn, &from_text, &to_text)?,
         substance_use_referred: substance_use_referred(conn, &ids)?,
-        // Appropriate adult and interpreter requests are not recorded by this suite yet.
-        appropriate_adult_median_minutes: None,
-        interpreter_median_minutes: None,
+        // Request to arrival of those asked for in the period who came (schema 0014).
+        appropriate_adult_median_minutes: support_median(
+            conn,
+            SupportKind::AppropriateAdult,
+            &from_text,
+            &to_text,
+        )?,
+        interpreter_median_minutes: support_median(
+            conn,
+            SupportKind::Interpreter,
+            &from_text,
+            &to_text,
+        )?,
     })
 }
 

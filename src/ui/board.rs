@@ -15,6 +15,7 @@ use crate::domain::board_legend::BoardMark;
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, format_elapsed};
 use crate::domain::pace::DeadlineKind;
+use crate::domain::support::SupportKind;
 use ratatui::style::Modifier;
 
 /// A check due within this long counts as imminent in the header.
@@ -285,6 +286,16 @@ fn board_row<'a>(
         ));
         flag_spans.push(Span::raw(" "));
     }
+    // An appropriate adult or interpreter asked for and not yet here: counting up, so a
+    // long wait is seen (Code C 3.15, 13). The AA code then shows once, as the wait.
+    let mut aa_shown = false;
+    for need in row.support.needs() {
+        if let Some(wait) = need.board_wait(now) {
+            aa_shown |= need.kind == SupportKind::AppropriateAdult;
+            flag_spans.push(Span::styled(wait, theme.warning()));
+            flag_spans.push(Span::raw(" "));
+        }
+    }
     if row.cell_occupants > 1 {
         flag_spans.push(Span::styled(BoardMark::SharedCell.text(), theme.warning()));
         flag_spans.push(Span::raw(" "));
@@ -347,6 +358,7 @@ fn board_row<'a>(
         .into_iter()
         .filter(|(code, _)| !(medication.is_some() && code.code() == "MED"))
         .filter(|(code, _)| !(allergy_marker && *code == FlagCode::Allergy))
+        .filter(|(code, _)| !(aa_shown && *code == FlagCode::AppropriateAdult))
         .collect();
     let (alerts, others): (Vec<_>, Vec<_>) = flags
         .into_iter()
@@ -386,6 +398,7 @@ fn board_row<'a>(
         flag_spans.push(Span::raw(" "));
     }
     if row.appropriate_adult_needed
+        && !aa_shown
         && !row
             .flags
             .iter()

@@ -89,7 +89,7 @@ pub fn render(app: &App, help: &HelpState, theme: &Theme, frame: &mut Frame<'_>,
             .filter(|(mark, text)| whole || matches(&[mark, text]))
             .map(|(mark, text)| {
                 Line::from(vec![
-                    Span::styled(format!("{mark:<14}"), theme.key()),
+                    Span::styled(format!("{mark:<16}"), theme.key()),
                     Span::raw(text.replace("{review}", &review_key)),
                 ])
             })

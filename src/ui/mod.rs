@@ -16,6 +16,7 @@ mod import;
 mod login;
 mod record;
 mod report;
+mod support;
 pub mod theme;
 mod trends;
 
@@ -95,6 +96,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     care::render(app, &theme, frame, area);
     hcp::render_dialog(app, &theme, frame, area);
     duties::render_dialog(app, &theme, frame, area);
+    support::render_dialog(app, &theme, frame, area);
     if crate::app::emergency::full_screen(app) {
         emergency::render_full(app, &theme, frame, area);
     }

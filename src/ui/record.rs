@@ -404,6 +404,12 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         label("Next check", next, theme),
         label("Seen by an HCP", seen_by_hcp(e), theme),
     ]);
+    lines.extend(super::support::record_lines(
+        app,
+        e,
+        row.appropriate_adult_needed,
+        theme,
+    ));
     // Requests for an HCP with request-to-seen, and the HCP's directions with who
     // acknowledged them: operational, for every role, where the sergeant looks.
     for req in &v.hcp_requests {

@@ -121,20 +121,24 @@ fn lines(r: &Report, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
         ]));
     }
     out.push(Line::default());
-    out.push(Line::from(vec![
-        Span::styled(format!("{:<22} ", "Appropriate adult"), theme.title()),
-        Span::styled(
-            "request to arrival: not recorded by this suite yet",
-            theme.dim(),
-        ),
-    ]));
-    out.push(Line::from(vec![
-        Span::styled(format!("{:<22} ", "Interpreter"), theme.title()),
-        Span::styled(
-            "request to arrival: not recorded by this suite yet",
-            theme.dim(),
-        ),
-    ]));
+    for (label, median) in [
+        ("Appropriate adult", r.appropriate_adult_median_minutes),
+        ("Interpreter", r.interpreter_median_minutes),
+    ] {
+        out.push(Line::from(vec![
+            Span::styled(format!("{label:<22} "), theme.title()),
+            match median {
+                Some(m) => Span::raw(format!(
+                    "request to arrival: median {} (of those asked for who came)",
+                    crate::domain::observation::format_elapsed(chrono::TimeDelta::minutes(m))
+                )),
+                None => Span::styled(
+                    "request to arrival: none recorded in the period",
+                    theme.dim(),
+                ),
+            },
+        ]));
+    }
     out.push(Line::default());
     out.push(Line::from(Span::styled(
         "Each measure is defined in the README with its source; `sonar report` gives the same figures for scripts.",

@@ -70,6 +70,9 @@ pub struct CustodyEntry {
     /// What booking in still owes: the sergeant's authorisation and risk assessment, the
     /// HCP's health screen (filled for people in custody and one record).
     pub outstanding: Vec<crate::domain::booking_duties::Outstanding>,
+    /// An appropriate adult and an interpreter: the need, the request and the arrival (filled
+    /// for people in custody and one record; `sonar list --all` reads it for every row).
+    pub support: crate::domain::support::Support,
 }
 
 /// A flag as the record shows it.
