@@ -27,5 +27,6 @@ pub mod report;
 pub mod role;
 pub mod rules;
 pub mod scores;
+pub mod shift;
 pub mod text;
 pub mod transfer;
