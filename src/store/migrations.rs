@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_report",
         include_str!("../../schema/migrations/0013_report.sql"),
     ),
+    (
+        "0015_shift_handover",
+        include_str!("../../schema/migrations/0015_shift_handover.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

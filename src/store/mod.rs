@@ -19,6 +19,7 @@ pub mod prra;
 pub mod record;
 pub mod report;
 pub mod session;
+pub mod shift;
 pub mod staff;
 
 use std::path::PathBuf;
