@@ -90,6 +90,8 @@ actions! {
     HcpQueue => "hcp_queue", "Show the HCP's queue: everyone waiting to be seen, most overdue first; enter opens the record";
     WithdrawHcpRequest => "withdraw_hcp_request", "Withdraw the person's request for an HCP with the reason, e.g. left custody (custody sergeant or HCP)";
     AcknowledgeDirection => "acknowledge_direction", "Acknowledge the HCP's direction shown at the top of the screen (custody sergeant; audited)";
+    ShowShiftHandover => "show_shift_handover", "Show the shift handover: what happened since the last handover was taken (arrivals, releases, emergencies, late checks and doses, directions, PACE reviews, outstanding assessments)";
+    AcknowledgeHandover => "acknowledge_handover", "Take the shift handover shown: you have read it and take over (custody sergeant; asks to confirm; audited)";
 }
 
 impl fmt::Display for Action {

@@ -759,6 +759,7 @@ mod tests {
                 "w=hcp_queue",
                 "W=withdraw_hcp_request",
                 "A=acknowledge_direction",
+                "S=show_shift_handover",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

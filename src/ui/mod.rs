@@ -15,6 +15,7 @@ mod import;
 mod login;
 mod record;
 mod report;
+mod shift;
 pub mod theme;
 mod trends;
 
@@ -81,6 +82,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.report.is_some() {
         let [_, body, _] = frame_areas(app, area);
         report::render(app, &theme, frame, body);
+    }
+    if app.shift.open.is_some() {
+        let [_, body, _] = frame_areas(app, area);
+        shift::render(app, &theme, frame, body);
     }
     if app.entry.is_some() {
         let [_, body, _] = frame_areas(app, area);
@@ -204,6 +209,12 @@ pub fn hint_actions(context: Context) -> &'static [Action] {
             Action::Back,
             Action::Help,
         ],
+        Context::Shift => &[
+            Action::AcknowledgeHandover,
+            Action::PageDown,
+            Action::Back,
+            Action::Help,
+        ],
         Context::Queue => &[
             Action::Confirm,
             Action::MoveDown,
@@ -302,6 +313,9 @@ fn short_label(action: Action) -> &'static str {
         Action::HcpQueue => "HCP queue",
         Action::WithdrawHcpRequest => "withdraw",
         Action::AcknowledgeDirection => "acknowledge direction",
+        Action::ShowShiftHandover => "shift handover",
+        Action::AcknowledgeHandover => "I have taken the handover",
+        Action::PageDown => "page down",
         other => other.name(),
     }
 }
