@@ -1,6 +1,6 @@
 //! The shift handover taken by the incoming custody sergeant, against a hand-computed fixture:
 //! what happened since the last handover (an arrival, a release, an emergency, a late check, a
-//! missed dose, an HCP direction, a late PACE review), through the store and through the real
+//! missed dose, an HCP direction, a late PACE review, a health screen not done), through the store and through the real
 //! binary (`sonar handover-sheet --since-last [--acknowledge]`), and who may take it.
 //!
 //! Every time in the fixture is relative to a base `B`; the last handover was taken at B-6h,
@@ -182,6 +182,24 @@ fn fixture(db: &Path, b: DateTime<Utc>) {
                 None,
                 &[],
             );
+            // Booking forms: S2 has both completed; S1 (above) the risk assessment only, so its
+            // health screen is outstanding.
+            for (detention, form) in [
+                (s2, "booking_risk"),
+                (s2, "health_screen"),
+                (s1, "booking_risk"),
+            ] {
+                tx.execute(
+                    "INSERT INTO form_response (detention_id, form_id, started_by, started_at)
+                     VALUES (?1, ?2, 'sergeant', ?3)",
+                    params![detention, form, timestamp(h(b, 4, 40))],
+                )?;
+                tx.execute(
+                    "INSERT INTO form_completion (response_id, completed_by, completed_at)
+                     VALUES (?1, 'sergeant', ?2)",
+                    params![tx.last_insert_rowid(), timestamp(h(b, 4, 30))],
+                )?;
+            }
             tx.execute(
                 "INSERT INTO pace_review (detention_id, reviewed_at, reviewed_by, outcome,
                     recorded_by, recorded_at, late_reason)
@@ -264,7 +282,10 @@ fn expected_sections(b: DateTime<Utc>, today: chrono::NaiveDate) -> Vec<(Section
                 t(3, 30)
             )],
         ),
-        (Section::Outstanding, vec![]),
+        (
+            Section::Outstanding,
+            vec!["S1 ARRIVED, Alice (C1): health screen not completed".to_string()],
+        ),
         (
             Section::Arrivals,
             vec![format!("{} S1 ARRIVED, Alice (C1): booked in", t(5, 0))],

@@ -123,6 +123,36 @@ fn pace_facts(
     }))
 }
 
+/// The booking duties of each detention not yet done, in words: a booking-in risk assessment
+/// or a health screen with no completion. One query over every detention of the sheet.
+fn booking_forms_not_completed(
+    conn: &Connection,
+    ids: &str,
+) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+    use crate::domain::form::{BOOKING_RISK, HEALTH_SCREEN};
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, form) in collect_rows(
+        conn,
+        &format!(
+            "SELECT d.id, f.form_id FROM detention d
+             CROSS JOIN (SELECT '{BOOKING_RISK}' AS form_id UNION ALL SELECT '{HEALTH_SCREEN}') f
+             WHERE d.id IN ({ids}) AND NOT EXISTS (
+                 SELECT 1 FROM form_response r JOIN form_completion c ON c.response_id = r.id
+                 WHERE r.detention_id = d.id AND r.form_id = f.form_id)
+             ORDER BY d.id, f.form_id"
+        ),
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    )? {
+        out.entry(id).or_default().push(if form == BOOKING_RISK {
+            "booking-in risk assessment not completed".into()
+        } else {
+            "health screen not completed".into()
+        });
+    }
+    Ok(out)
+}
+
 /// Every detention in custody at some time in `period`, with what the sheet needs of each.
 pub fn stay_facts(conn: &Connection, period: &Period) -> Result<Vec<StayFacts>, StoreError> {
     let (from, to) = (timestamp(period.from), timestamp(period.to));
@@ -148,6 +178,7 @@ pub fn stay_facts(conn: &Connection, period: &Period) -> Result<Vec<StayFacts>, 
             });
     }
     let checks = check_histories(conn, &stays)?;
+    let mut outstanding = booking_forms_not_completed(conn, &ids)?;
     let mut out = Vec::with_capacity(stays.len());
     for ((id, arrived_at, left_at), checks) in stays.into_iter().zip(checks) {
         let Some(person) = people.remove(&id) else {
@@ -164,7 +195,7 @@ pub fn stay_facts(conn: &Connection, period: &Period) -> Result<Vec<StayFacts>, 
             emergencies: super::emergency::emergencies_of(conn, id)?,
             directions: super::hcp::directions_of(conn, id)?,
             pace: pace_facts(conn, id, arrived_at, person.authorised_at)?,
-            outstanding: Vec::new(),
+            outstanding: outstanding.remove(&id).unwrap_or_default(),
         });
     }
     Ok(out)
