@@ -378,7 +378,8 @@ pub fn since_last(period: Period, stays: &[StayFacts]) -> SinceLast {
                     Item {
                         at: d.given_at,
                         text: format!("{who}: {}", printable(&d.summary(now))),
-                        urgent: d.acknowledged.is_none(),
+                        // Listed for someone who has left, but no longer a sergeant's to act on.
+                        urgent: d.acknowledged.is_none() && in_custody,
                     },
                 );
             }
