@@ -99,8 +99,19 @@ pub enum Command {
     /// Check the database's structure and every page's integrity.
     Check,
     /// The shift handover sheet: everyone in custody with level, flags, plan instructions,
-    /// overdue or imminent checks, pending HCP reviews and PACE deadlines (audited).
-    HandoverSheet,
+    /// overdue or imminent checks, pending HCP reviews and PACE deadlines, then what happened
+    /// since the last handover was taken (audited).
+    HandoverSheet {
+        /// Print only what happened since the last handover was taken (the last 12 hours
+        /// before the first): arrivals, releases and transfers, emergencies, late or missed
+        /// checks and doses, HCP directions, late PACE reviews, outstanding assessments.
+        #[arg(long)]
+        since_last: bool,
+        /// After printing, record that you (a custody sergeant) took the handover of what was
+        /// printed; the next sheet starts from then (audited).
+        #[arg(long)]
+        acknowledge: bool,
+    },
     /// Keymaps: check a file, or print the bindings in effect.
     #[command(subcommand)]
     Keymap(KeymapCommand),

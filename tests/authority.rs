@@ -32,112 +32,47 @@ const N: bool = false;
 
 /// Each write, the duty it is filed under, and whether each role may do it:
 /// (what, duty, [HCP, sergeant, detention officer, admin, wall board]).
+#[rustfmt::skip]
 const TABLE: &[(&str, Duty, [bool; 5])] = &[
-    ("add an account", Duty::ManageAccounts, [N, N, N, Y, N]),
-    ("rotate the signing key", Duty::ManageKeys, [N, N, N, Y, N]),
-    ("book a person in", Duty::StartBooking, [Y, Y, Y, N, N]),
-    (
-        "authorise detention",
-        Duty::AuthoriseDetention,
-        [N, Y, N, N, N],
-    ),
-    (
-        "acknowledge the known banner",
-        Duty::AcknowledgeBanner,
-        [Y, Y, Y, N, N],
-    ),
-    (
-        "answer the risk assessment",
-        Duty::RiskAssessment,
-        [N, Y, N, N, N],
-    ),
-    (
-        "answer the health screen",
-        Duty::HealthScreen,
-        [Y, N, N, N, N],
-    ),
-    (
-        "defer the health screen",
-        Duty::DeferHealthScreen,
-        [N, Y, N, N, N],
-    ),
-    ("add a risk flag", Duty::AddFlag, [Y, Y, Y, N, N]),
-    (
-        "mark a flag entered in error",
-        Duty::WithdrawFlag,
-        [Y, Y, N, N, N],
-    ),
-    ("set the care plan", Duty::SetCarePlan, [N, Y, N, N, N]),
-    (
-        "recommend a care plan",
-        Duty::RecommendCarePlan,
-        [Y, N, N, N, N],
-    ),
-    ("record a cell check", Duty::RecordCheck, [Y, Y, Y, N, N]),
-    ("record a PACE review", Duty::PaceReview, [N, Y, N, N, N]),
-    (
-        "record a custody decision",
-        Duty::CustodyDecision,
-        [N, Y, N, N, N],
-    ),
-    ("review what is known", Duty::ReviewKnown, [Y, Y, N, N, N]),
-    (
-        "record an interpreter needed",
-        Duty::SupportNeed,
-        [Y, Y, Y, N, N],
-    ),
-    ("add a clinical note", Duty::ClinicalNote, [Y, N, N, N, N]),
-    (
-        "add to the clinical record",
-        Duty::ClinicalRecord,
-        [Y, N, N, N, N],
-    ),
-    ("record NEWS2", Duty::ClinicalScore, [Y, N, N, N, N]),
-    ("add a medicine", Duty::Medication, [Y, N, N, N, N]),
-    ("record a dose given", Duty::GiveDose, [Y, N, N, N, N]),
-    (
-        "allow self-administration",
-        Duty::Medication,
-        [Y, N, N, N, N],
-    ),
-    (
-        "record a supervised dose",
-        Duty::SupervisedDose,
-        [N, Y, Y, N, N],
-    ),
-    ("record consent", Duty::Consent, [Y, N, N, N, N]),
-    ("record a fitness decision", Duty::Fitness, [Y, N, N, N, N]),
-    ("make a referral", Duty::Referral, [Y, N, N, N, N]),
-    ("ask for an HCP", Duty::RequestHcp, [Y, Y, Y, N, N]),
-    (
-        "withdraw a request for an HCP",
-        Duty::WithdrawHcpRequest,
-        [Y, Y, N, N, N],
-    ),
-    ("give a direction", Duty::GiveDirection, [Y, N, N, N, N]),
-    (
-        "acknowledge a direction",
-        Duty::AcknowledgeDirection,
-        [N, Y, N, N, N],
-    ),
-    ("raise an emergency", Duty::RaiseEmergency, [Y, Y, Y, Y, N]),
-    (
-        "record a call in an emergency",
-        Duty::RecordEmergencyCall,
-        [Y, Y, Y, Y, N],
-    ),
-    ("close an emergency", Duty::CloseEmergency, [Y, Y, N, N, N]),
-    (
-        "complete the pre-release risk assessment",
-        Duty::PreReleaseRiskAssessment,
-        [Y, Y, N, N, N],
-    ),
-    ("hand a person over", Duty::HandOver, [N, Y, N, N, N]),
-    (
-        "import a handover bundle",
-        Duty::ImportHandover,
-        [Y, Y, Y, N, N],
-    ),
+    // what                                      duty                              HCP Sgt DO Adm Wall
+    ("add an account",                           Duty::ManageAccounts,             [N,  N,  N, Y,  N]),
+    ("rotate the signing key",                   Duty::ManageKeys,                 [N,  N,  N, Y,  N]),
+    ("book a person in",                         Duty::StartBooking,               [Y,  Y,  Y, N,  N]),
+    ("authorise detention",                      Duty::AuthoriseDetention,         [N,  Y,  N, N,  N]),
+    ("acknowledge the known banner",             Duty::AcknowledgeBanner,          [Y,  Y,  Y, N,  N]),
+    ("answer the risk assessment",               Duty::RiskAssessment,             [N,  Y,  N, N,  N]),
+    ("answer the health screen",                 Duty::HealthScreen,               [Y,  N,  N, N,  N]),
+    ("defer the health screen",                  Duty::DeferHealthScreen,          [N,  Y,  N, N,  N]),
+    ("add a risk flag",                          Duty::AddFlag,                    [Y,  Y,  Y, N,  N]),
+    ("mark a flag entered in error",             Duty::WithdrawFlag,               [Y,  Y,  N, N,  N]),
+    ("set the care plan",                        Duty::SetCarePlan,                [N,  Y,  N, N,  N]),
+    ("recommend a care plan",                    Duty::RecommendCarePlan,          [Y,  N,  N, N,  N]),
+    ("record a cell check",                      Duty::RecordCheck,                [Y,  Y,  Y, N,  N]),
+    ("record a PACE review",                     Duty::PaceReview,                 [N,  Y,  N, N,  N]),
+    ("record a custody decision",                Duty::CustodyDecision,            [N,  Y,  N, N,  N]),
+    ("review what is known",                     Duty::ReviewKnown,                [Y,  Y,  N, N,  N]),
+    ("record an interpreter needed",             Duty::SupportNeed,                [Y,  Y,  Y, N,  N]),
+    ("add a clinical note",                      Duty::ClinicalNote,               [Y,  N,  N, N,  N]),
+    ("add to the clinical record",               Duty::ClinicalRecord,             [Y,  N,  N, N,  N]),
+    ("record NEWS2",                             Duty::ClinicalScore,              [Y,  N,  N, N,  N]),
+    ("add a medicine",                           Duty::Medication,                 [Y,  N,  N, N,  N]),
+    ("record a dose given",                      Duty::GiveDose,                   [Y,  N,  N, N,  N]),
+    ("allow self-administration",                Duty::Medication,                 [Y,  N,  N, N,  N]),
+    ("record a supervised dose",                 Duty::SupervisedDose,             [N,  Y,  Y, N,  N]),
+    ("record consent",                           Duty::Consent,                    [Y,  N,  N, N,  N]),
+    ("record a fitness decision",                Duty::Fitness,                    [Y,  N,  N, N,  N]),
+    ("make a referral",                          Duty::Referral,                   [Y,  N,  N, N,  N]),
+    ("ask for an HCP",                           Duty::RequestHcp,                 [Y,  Y,  Y, N,  N]),
+    ("withdraw a request for an HCP",            Duty::WithdrawHcpRequest,         [Y,  Y,  N, N,  N]),
+    ("give a direction",                         Duty::GiveDirection,              [Y,  N,  N, N,  N]),
+    ("acknowledge a direction",                  Duty::AcknowledgeDirection,       [N,  Y,  N, N,  N]),
+    ("raise an emergency",                       Duty::RaiseEmergency,             [Y,  Y,  Y, Y,  N]),
+    ("record a call in an emergency",            Duty::RecordEmergencyCall,        [Y,  Y,  Y, Y,  N]),
+    ("close an emergency",                       Duty::CloseEmergency,             [Y,  Y,  N, N,  N]),
+    ("complete the pre-release risk assessment", Duty::PreReleaseRiskAssessment,   [Y,  Y,  N, N,  N]),
+    ("hand a person over",                       Duty::HandOver,                   [N,  Y,  N, N,  N]),
+    ("take the shift handover",                  Duty::AcknowledgeShiftHandover,   [N,  Y,  N, N,  N]),
+    ("import a handover bundle",                 Duty::ImportHandover,             [Y,  Y,  Y, N,  N]),
 ];
 
 const ROLES: [(&str, Role); 5] = [
@@ -455,6 +390,11 @@ fn attempt(what: &str, store: &mut Store, s: &Subject, n: usize) -> Result<(), S
         )),
         "complete the pre-release risk assessment" => ok(store.complete_prra(d, &[], t)),
         "hand a person over" => ok(store.handover_draft(&s.custody_no, t)),
+        "take the shift handover" => {
+            use sonar_custody::domain::shift::{Period, since_last};
+            let sheet = since_last(Period::since_last(None, t), &[]);
+            ok(store.acknowledge_handover(&sheet, t))
+        }
         "import a handover bundle" => ok(store.import_bundle(
             &ImportPlan {
                 bundle_system: "urn:ietf:rfc:3986".into(),

@@ -408,7 +408,7 @@ fn an_unknown_context_names_its_table() {
         "unknown_context.toml",
         4,
         ProblemKind::UnknownContext,
-        "unknown context [bored] (use [global], [login], [board], [record], [form], [dialog], [help], [filter], [emergency], [report], [hcp_queue])",
+        "unknown context [bored] (use [global], [login], [board], [record], [form], [dialog], [help], [filter], [emergency], [report], [hcp_queue], [shift_handover])",
     );
 }
 

@@ -97,6 +97,8 @@ actions! {
     DeferHealthScreen => "defer_health_screen", "Record why the health screen cannot be done now (custody sergeant): it stops being outstanding and the reason travels";
     AppropriateAdult => "appropriate_adult", "Appropriate adult for the selected person (PACE Code C 1.4, 1.5, 3.15): record that one is needed and why, asked to come, arrived or left";
     Interpreter => "interpreter", "Interpreter for the selected person (PACE Code C 3.12, 13): record that one is needed and the language, asked to come, arrived or left";
+    ShowShiftHandover => "show_shift_handover", "Show the shift handover: what happened since the last handover was taken (arrivals, releases, emergencies, late checks and doses, directions, PACE reviews, outstanding assessments)";
+    AcknowledgeHandover => "acknowledge_handover", "Take the shift handover shown: you have read it and take over (custody sergeant; asks to confirm; audited)";
 }
 
 impl fmt::Display for Action {

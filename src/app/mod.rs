@@ -17,6 +17,7 @@ pub mod import;
 pub mod prra;
 pub mod report;
 pub mod review;
+pub mod shift;
 pub mod support;
 
 use std::path::PathBuf;
@@ -229,6 +230,8 @@ pub struct App {
     pub import: Option<import::ImportState>,
     /// The report screen over the board (`report.rs`).
     pub report: Option<report::ReportState>,
+    /// The shift handover screen over the board (`shift.rs`).
+    pub shift: shift::ShiftState,
     /// Adding a score, medicine, dose, consent, fitness decision, referral or appointment
     /// over the open record (`entry.rs`).
     pub entry: Option<entry::EntryState>,
@@ -264,6 +267,7 @@ impl App {
             handover: None,
             import: None,
             report: None,
+            shift: shift::ShiftState::default(),
             entry: None,
             prra: None,
             duty: None,
@@ -319,6 +323,9 @@ impl App {
         if let Some(context) = report::context(self) {
             return context;
         }
+        if let Some(context) = shift::context(self) {
+            return context;
+        }
         if let Some(context) = entry::context(self) {
             return context;
         }
@@ -365,6 +372,7 @@ impl App {
         self.handover = None;
         self.import = None;
         self.report = None;
+        shift::on_lock(self);
         self.entry = None;
         self.prra = None;
         self.duty = None;
@@ -565,6 +573,9 @@ pub fn perform(app: &mut App, action: Action) {
         return;
     }
     if report::perform(app, action) {
+        return;
+    }
+    if shift::perform(app, action) {
         return;
     }
     if entry::perform(app, action) {

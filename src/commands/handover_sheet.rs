@@ -1,5 +1,8 @@
-//! `sonar handover-sheet`: the incoming sergeant's sheet of everyone in custody, as plain
-//! text for printing (80 columns). Reading it is audited by the store.
+//! `sonar handover-sheet [--since-last] [--acknowledge]`: the incoming sergeant's sheet of
+//! everyone in custody and of what happened since the last handover was taken, as plain text
+//! for printing (80 columns). `--since-last` prints only what happened; `--acknowledge` (a
+//! custody sergeant) records, after printing, that they took the handover of what was
+//! printed. Reading and taking it are audited by the store.
 
 use std::io::Write;
 
@@ -11,20 +14,80 @@ use crate::cli::LoginArgs;
 use crate::domain::clock::Clock;
 use crate::domain::observation::{CheckStatus, to_london_with_day, to_london_with_zone};
 use crate::domain::pace::DeadlineKind;
+use crate::domain::shift::{Section, SinceLast};
+use crate::domain::text::{printable, wrap_words};
 use crate::store::care::HandoverEntry;
 
 /// How soon a check counts as imminent on the sheet.
 const IMMINENT_MINUTES: i64 = 10;
 
-pub fn run(args: &LoginArgs, clock: &dyn Clock) -> Result<u8> {
+pub fn run(
+    args: &LoginArgs,
+    since_last_only: bool,
+    acknowledge: bool,
+    clock: &dyn Clock,
+) -> Result<u8> {
     let mut store = super::login(args, clock)?;
+    if acknowledge {
+        // Refused before anything is printed, so a sheet on paper always means it was taken
+        // by whoever printed it with --acknowledge.
+        store.may_acknowledge_handover()?;
+    }
     let now = clock.now();
-    let sheet = store.handover_sheet(now)?;
-    let text = format_sheet(&store.suite_name().unwrap_or_default(), &sheet, now);
+    let suite = store.suite_name().unwrap_or_default();
+    let mut text = if since_last_only {
+        format!(
+            "SHIFT HANDOVER — {}: since the last handover\nPrinted {}\n",
+            printable(&suite),
+            to_london_with_zone(now)
+        )
+    } else {
+        format_sheet(&suite, &store.handover_sheet(now)?, now)
+    };
+    let since = store.since_last_handover(now)?;
+    text.push_str(&format_since_last(&since));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     out.write_all(text.as_bytes())?;
+    if acknowledge {
+        let ack = store.acknowledge_handover(&since, now)?;
+        writeln!(
+            out,
+            "Handover taken by {} at {}; the next sheet starts from {}.",
+            printable(&ack.by_name),
+            to_london_with_zone(ack.acknowledged_at),
+            to_london_with_zone(ack.covered_to)
+        )?;
+    }
     Ok(0)
+}
+
+/// What happened since the last handover, section by section: what still needs someone now
+/// first in each (`!!`), then in the order it happened. Every string from the database was
+/// made printable by `domain::shift`.
+pub fn format_since_last(sheet: &SinceLast) -> String {
+    let mut s = String::new();
+    s.push_str(&"=".repeat(78));
+    s.push('\n');
+    s.push_str("SINCE THE LAST HANDOVER\n");
+    for line in wrap_words(&sheet.period.describe(), 78, "", "  ") {
+        s.push_str(&line);
+        s.push('\n');
+    }
+    for section in Section::ALL {
+        s.push_str(&format!("{}\n", section.title().to_uppercase()));
+        let items = sheet.items(section);
+        if items.is_empty() {
+            s.push_str(&format!("  {}\n", section.none()));
+        }
+        for item in items {
+            let mark = if item.urgent { "!! " } else { "" };
+            s.push_str(&wrap(&format!("{mark}{}", item.text)));
+        }
+    }
+    s.push_str(&"-".repeat(78));
+    s.push('\n');
+    s
 }
 
 /// The sheet as text: most urgent first (emergencies, overdue checks, then the board order).
@@ -49,20 +112,17 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
     s.push('\n');
     for (h, row) in rows {
         let e = &h.entry;
-        s.push_str(&format!(
+        s.push_str(&printable(&format!(
             "{} {}, {}  cell {}  {}\n",
             e.custody_no,
             e.surname.to_uppercase(),
             e.forenames,
             if e.cell.is_empty() { "-" } else { &e.cell },
             row.age.map(|a| format!("age {a}")).unwrap_or_default()
-        ));
+        )));
         for e in h.emergencies.iter().filter(|e| e.is_recent(now)) {
             let mark = if e.is_open() { "!!" } else { "!" };
-            s.push_str(&wrap(&format!(
-                "{mark} {}",
-                crate::domain::text::printable(&e.one_line())
-            )));
+            s.push_str(&wrap(&format!("{mark} {}", printable(&e.one_line()))));
         }
         // What the HCP directed and who is waiting for one: the handover must not lose them.
         for d in &h.directions {
@@ -71,15 +131,12 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 let mark = if d.acknowledged.is_none() { "!! " } else { "" };
                 s.push_str(&wrap(&format!(
                     "{mark}HCP DIRECTION {}",
-                    crate::domain::text::printable(&d.summary(now))
+                    printable(&d.summary(now))
                 )));
             }
         }
         for r in h.hcp_requests.iter().filter(|r| r.is_open()) {
-            s.push_str(&wrap(&format!(
-                "! {}",
-                crate::domain::text::printable(&r.summary(now))
-            )));
+            s.push_str(&wrap(&format!("! {}", printable(&r.summary(now)))));
         }
         if let Some(reason) = &h.plan_review_reason {
             s.push_str(&format!("  PLAN REVIEW DUE ({reason})\n"));
@@ -95,20 +152,23 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 if let Some(sug) = p.suggested_level.filter(|sug| *sug > p.level) {
                     s.push_str(&wrap(&format!(
                         "BELOW SUGGESTED LEVEL {sug}. Rationale: {}",
-                        p.rationale
+                        printable(&p.rationale)
                     )));
                 } else if !p.rationale.is_empty() {
-                    s.push_str(&wrap(&format!("Rationale: {}", p.rationale)));
+                    s.push_str(&wrap(&format!("Rationale: {}", printable(&p.rationale))));
                 }
                 if !p.instructions.is_empty() {
-                    s.push_str(&wrap(&format!("Instructions: {}", p.instructions)));
+                    s.push_str(&wrap(&format!(
+                        "Instructions: {}",
+                        printable(&p.instructions)
+                    )));
                 }
             }
             None => s.push_str("  No care plan set: level 1, at least hourly, until one is.\n"),
         }
         let flags = row.flag_summary();
         // Allergies are risk to life: on the incoming sergeant's sheet in words.
-        s.push_str(&wrap(&crate::domain::text::printable(&h.allergy_line)));
+        s.push_str(&wrap(&printable(&h.allergy_line)));
         s.push_str(&format!(
             "  Flags: {}\n",
             if flags.is_empty() { "none" } else { &flags }
@@ -145,7 +205,7 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 "HCP RECOMMENDATION AWAITING THE SERGEANT: {} ({}), by {} at {}",
                 rec.level,
                 rec.interval.label(),
-                rec.recommended_by,
+                printable(&rec.recommended_by),
                 to_london_with_zone(rec.recommended_at)
             )));
         }
@@ -165,8 +225,8 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
                 ""
             };
             s.push_str(&wrap(&format!(
-                "Medication: {} {}: {due}{critical}",
-                m.name, m.dose
+                "Medication: {}: {due}{critical}",
+                printable(&format!("{} {}", m.name, m.dose))
             )));
         }
         // The sheet is printed for the incoming sergeant, so it never holds which service or
@@ -180,7 +240,7 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
         match &e.last_seen {
             Some(seen) => s.push_str(&format!(
                 "  Seen by an HCP: {} at {} ({})\n",
-                crate::domain::text::printable(&seen.by),
+                printable(&seen.by),
                 to_london_with_day(seen.at),
                 seen.what
             )),
@@ -190,7 +250,7 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
             None => {}
         }
         if !e.markers.is_empty() {
-            s.push_str(&wrap(&e.markers.join("  ")));
+            s.push_str(&wrap(&printable(&e.markers.join("  "))));
         }
         if let Some(d) = h.pace {
             let what = match d.kind {
@@ -207,7 +267,7 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
         if let Some(review) = &h.last_review {
             s.push_str(&wrap(&format!(
                 "Last PACE review: {}",
-                crate::domain::text::printable(&review.summary())
+                printable(&review.summary())
             )));
         }
         s.push_str(&"-".repeat(78));
@@ -218,18 +278,7 @@ pub fn format_sheet(suite: &str, sheet: &[HandoverEntry], now: DateTime<Utc>) ->
 
 /// Indents `text` by two spaces and wraps it at 78 columns on word boundaries.
 fn wrap(text: &str) -> String {
-    let mut out = String::new();
-    let mut line = String::from(" ");
-    for word in text.split_whitespace() {
-        if line.chars().count() + 1 + word.chars().count() > 78 && !line.trim().is_empty() {
-            out.push_str(&line);
-            out.push('\n');
-            line = String::from("   ");
-        }
-        line.push(' ');
-        line.push_str(word);
-    }
-    out.push_str(&line);
+    let mut out = wrap_words(text, 78, "  ", "    ").join("\n");
     out.push('\n');
     out
 }

@@ -64,7 +64,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Keymap(cmd) => keymap_command(cmd),
-        Command::HandoverSheet => handover_sheet::run(&cli.login, &clock),
+        Command::HandoverSheet {
+            since_last,
+            acknowledge,
+        } => handover_sheet::run(&cli.login, since_last, acknowledge, &clock),
         Command::Export(a) => handover::export(&cli.login, &a, &clock),
         Command::Verify(a) => handover::verify(&cli.login, &a),
         Command::Import(a) => handover::import(&cli.login, &a, &clock),

@@ -60,6 +60,8 @@ pub enum Duty {
     PreReleaseRiskAssessment,
     HandOver,
     ImportHandover,
+    // The sergeants' shift handover.
+    AcknowledgeShiftHandover,
 }
 
 use Role::{Admin, DetentionOfficer as Officer, Hcp, Sergeant, WallBoard};
@@ -68,7 +70,7 @@ use Role::{Admin, DetentionOfficer as Officer, Hcp, Sergeant, WallBoard};
 const CUSTODY_STAFF: &[Role] = &[Sergeant, Officer, Hcp];
 
 impl Duty {
-    pub const ALL: [Duty; 36] = [
+    pub const ALL: [Duty; 37] = [
         Duty::ManageAccounts,
         Duty::ManageKeys,
         Duty::StartBooking,
@@ -105,6 +107,7 @@ impl Duty {
         Duty::PreReleaseRiskAssessment,
         Duty::HandOver,
         Duty::ImportHandover,
+        Duty::AcknowledgeShiftHandover,
     ];
 
     /// The roles that may do it.
@@ -131,7 +134,8 @@ impl Duty {
             | Duty::PaceReview
             | Duty::CustodyDecision
             | Duty::AcknowledgeDirection
-            | Duty::HandOver => &[Sergeant],
+            | Duty::HandOver
+            | Duty::AcknowledgeShiftHandover => &[Sergeant],
             Duty::RecommendCarePlan
             | Duty::ClinicalNote
             | Duty::ClinicalRecord
@@ -192,6 +196,7 @@ impl Duty {
             Duty::PreReleaseRiskAssessment => "complete the pre-release risk assessment",
             Duty::HandOver => "hand a person over or release them",
             Duty::ImportHandover => "import a handover bundle",
+            Duty::AcknowledgeShiftHandover => "take the shift handover",
         }
     }
 

@@ -29,6 +29,7 @@ pub mod report;
 pub mod role;
 pub mod rules;
 pub mod scores;
+pub mod shift;
 pub mod support;
 pub mod text;
 pub mod transfer;

@@ -121,80 +121,120 @@ pub struct ChecksOnTime {
     pub on_time_percent: Option<f64>,
 }
 
-/// Replays each schedule as the board computes it (the next check falls due one interval after
-/// the later of the last check and the last plan change) and counts the dues in
+/// What became of one check that fell due, as the replay finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// A check was done by the due time (at this time).
+    OnTime(DateTime<Utc>),
+    /// The next check came after the due time (at this time).
+    Late(DateTime<Utc>),
+    /// No check came before the plan changed (at this time: the schedule restarted there).
+    MissedBeforePlanChange(DateTime<Utc>),
+    /// No check came before the person left or the end of the period.
+    Missed,
+}
+
+impl CheckOutcome {
+    /// On time is the only outcome the person was visited as planned.
+    pub fn is_on_time(self) -> bool {
+        matches!(self, CheckOutcome::OnTime(_))
+    }
+}
+
+/// One check that fell due in the period and what became of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckDue {
+    pub due: DateTime<Utc>,
+    pub outcome: CheckOutcome,
+}
+
+/// Replays one schedule as the board computes it (the next check falls due one interval after
+/// the later of the last check and the last plan change) and gives each due in
 /// [`from`, `to`): on time when a check was done by then; late when the next check came after
 /// it; missed when none came before the plan changed, the detention ended, or `to`. A plan
 /// change before a due restarts the schedule without counting it; constant observation (no
-/// interval) has no visit due.
+/// interval) has no visit due. The report counts these; the shift handover lists the late
+/// and missed ones by name, so both read one replay.
+pub fn check_dues(h: &CheckHistory, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<CheckDue> {
+    let mut out = Vec::new();
+    let end = h.closed_at.map_or(to, |c| c.min(to));
+    // Before the first plan, hourly from arrival: APP's minimum.
+    let interval_at = |t: DateTime<Utc>| -> Option<i64> {
+        h.plans
+            .iter()
+            .rev()
+            .find(|(set, _)| *set <= t)
+            .map_or(Some(60), |(_, m)| *m)
+    };
+    let mut anchor = h.arrived_at;
+    loop {
+        let next_check = h.checks.iter().copied().find(|c| *c > anchor && *c < end);
+        let next_plan = h
+            .plans
+            .iter()
+            .map(|(set, _)| *set)
+            .find(|p| *p > anchor && *p < end);
+        let due = interval_at(anchor)
+            .map(|m| anchor + Duration::minutes(m))
+            .filter(|d| *d < end);
+        let Some(due) = due else {
+            // Nothing falls due before the end on this plan: the next plan, if any.
+            match next_plan {
+                Some(p) => {
+                    anchor = p;
+                    continue;
+                }
+                None => break,
+            }
+        };
+        let counted = due >= from;
+        let mut push = |outcome| {
+            if counted {
+                out.push(CheckDue { due, outcome });
+            }
+        };
+        // The first thing that happens after the anchor: a check or a plan change.
+        let plan_first = match (next_plan, next_check) {
+            (Some(p), Some(c)) => p < c,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        match (plan_first, next_plan, next_check) {
+            (true, Some(p), _) => {
+                if p > due {
+                    push(CheckOutcome::MissedBeforePlanChange(p));
+                }
+                anchor = p;
+            }
+            (false, _, Some(c)) => {
+                push(if c <= due {
+                    CheckOutcome::OnTime(c)
+                } else {
+                    CheckOutcome::Late(c)
+                });
+                anchor = c;
+            }
+            _ => {
+                push(CheckOutcome::Missed);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Cell checks that fell due in the period, counted from [`check_dues`].
 pub fn checks_on_time(
     histories: &[CheckHistory],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ChecksOnTime {
     let (mut on_time, mut late, mut missed) = (0, 0, 0);
-    for h in histories {
-        let end = h.closed_at.map_or(to, |c| c.min(to));
-        // Before the first plan, hourly from arrival: APP's minimum.
-        let interval_at = |t: DateTime<Utc>| -> Option<i64> {
-            h.plans
-                .iter()
-                .rev()
-                .find(|(set, _)| *set <= t)
-                .map_or(Some(60), |(_, m)| *m)
-        };
-        let mut anchor = h.arrived_at;
-        loop {
-            let next_check = h.checks.iter().copied().find(|c| *c > anchor && *c < end);
-            let next_plan = h
-                .plans
-                .iter()
-                .map(|(set, _)| *set)
-                .find(|p| *p > anchor && *p < end);
-            let due = interval_at(anchor)
-                .map(|m| anchor + Duration::minutes(m))
-                .filter(|d| *d < end);
-            let Some(due) = due else {
-                // Nothing falls due before the end on this plan: the next plan, if any.
-                match next_plan {
-                    Some(p) => {
-                        anchor = p;
-                        continue;
-                    }
-                    None => break,
-                }
-            };
-            let counted = due >= from;
-            // The first thing that happens after the anchor: a check or a plan change.
-            let plan_first = match (next_plan, next_check) {
-                (Some(p), Some(c)) => p < c,
-                (Some(_), None) => true,
-                _ => false,
-            };
-            match (plan_first, next_plan, next_check) {
-                (true, Some(p), _) => {
-                    if p > due && counted {
-                        missed += 1;
-                    }
-                    anchor = p;
-                }
-                (false, _, Some(c)) => {
-                    if counted {
-                        if c <= due {
-                            on_time += 1;
-                        } else {
-                            late += 1;
-                        }
-                    }
-                    anchor = c;
-                }
-                _ => {
-                    if counted {
-                        missed += 1;
-                    }
-                    break;
-                }
-            }
+    for d in histories.iter().flat_map(|h| check_dues(h, from, to)) {
+        match d.outcome {
+            CheckOutcome::OnTime(_) => on_time += 1,
+            CheckOutcome::Late(_) => late += 1,
+            CheckOutcome::MissedBeforePlanChange(_) | CheckOutcome::Missed => missed += 1,
         }
     }
     let due = on_time + late + missed;
@@ -232,42 +272,75 @@ pub struct DosesAgainstDue {
     pub given_percent: Option<f64>,
 }
 
-/// Replays each medicine as the board does (the next dose falls due one interval after the
+/// What became of one dose that fell due, as the replay finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoseOutcome {
+    /// Given (at this time; a dose declined and then given counts as given).
+    Given(DateTime<Utc>),
+    /// Not given: the first entry's outcome (declined, withheld, not available) and time.
+    NotGiven { outcome: String, at: DateTime<Utc> },
+    /// Nothing recorded before the next dose would fall due (or the end).
+    Missed,
+}
+
+/// One dose that fell due in the period and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoseDue {
+    pub due: DateTime<Utc>,
+    pub outcome: DoseOutcome,
+}
+
+/// Replays one medicine as the board does (the next dose falls due one interval after the
 /// last given, or when it was written down). Each due in [`from`, `to`) is answered by the
 /// entries recorded before the following due would fall: given if one of them is a dose
 /// given (a dose declined, then given, was given), otherwise the first entry's outcome;
-/// missed when there is none.
+/// missed when there is none. The report counts these; the shift handover names the late,
+/// refused and missed ones.
+pub fn dose_dues(h: &DoseHistory, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DoseDue> {
+    let mut out = Vec::new();
+    let end = h.ended_at.map_or(to, |e| e.min(to));
+    let interval = Duration::hours(h.every_hours.max(1));
+    let mut due = h.last_taken_at.map_or(h.recorded_at, |t| t + interval);
+    let mut entries = h.administrations.iter().peekable();
+    while due < end {
+        let mut first: Option<(DateTime<Utc>, &str)> = None;
+        let mut given_at = None;
+        while let Some((at, o)) = entries.next_if(|(at, _)| *at < due + interval) {
+            if o == "given" {
+                given_at = Some(*at);
+                break;
+            }
+            first.get_or_insert((*at, o.as_str()));
+        }
+        if due >= from {
+            let outcome = match (given_at, first) {
+                (Some(at), _) => DoseOutcome::Given(at),
+                (None, Some((at, o))) => DoseOutcome::NotGiven {
+                    outcome: o.to_string(),
+                    at,
+                },
+                (None, None) => DoseOutcome::Missed,
+            };
+            out.push(DoseDue { due, outcome });
+        }
+        due = given_at.map_or(due + interval, |at| at + interval);
+    }
+    out
+}
+
+/// Doses that fell due in the period, counted from [`dose_dues`].
 pub fn doses_against_due(
     histories: &[DoseHistory],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> DosesAgainstDue {
     let (mut given, mut declined, mut other, mut missed) = (0, 0, 0, 0);
-    for h in histories {
-        let end = h.ended_at.map_or(to, |e| e.min(to));
-        let interval = Duration::hours(h.every_hours.max(1));
-        let mut due = h.last_taken_at.map_or(h.recorded_at, |t| t + interval);
-        let mut entries = h.administrations.iter().peekable();
-        while due < end {
-            let mut outcome: Option<&str> = None;
-            let mut given_at = None;
-            while let Some((at, o)) = entries.next_if(|(at, _)| *at < due + interval) {
-                if o == "given" {
-                    given_at = Some(*at);
-                    outcome = Some("given");
-                    break;
-                }
-                outcome.get_or_insert(o.as_str());
-            }
-            if due >= from {
-                match outcome {
-                    Some("given") => given += 1,
-                    Some("declined") => declined += 1,
-                    Some(_) => other += 1,
-                    None => missed += 1,
-                }
-            }
-            due = given_at.map_or(due + interval, |at| at + interval);
+    for d in histories.iter().flat_map(|h| dose_dues(h, from, to)) {
+        match d.outcome {
+            DoseOutcome::Given(_) => given += 1,
+            DoseOutcome::NotGiven { outcome, .. } if outcome == "declined" => declined += 1,
+            DoseOutcome::NotGiven { .. } => other += 1,
+            DoseOutcome::Missed => missed += 1,
         }
     }
     let due = given + declined + other + missed;

@@ -23,7 +23,28 @@ pub fn printable(text: &str) -> String {
     out
 }
 
-/// `text` with its first letter in capitals ("assessment" → "Assessment").
+/// `text` wrapped on word boundaries into lines of at most `width` characters (a single word
+/// longer than that stays whole), the first line starting with `first` and the rest with
+/// `rest`: one rule for the printed sheets and the screens that show the same words.
+pub fn wrap_words(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = first.to_string();
+    let mut has_word = false;
+    for word in text.split_whitespace() {
+        if has_word && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::replace(&mut line, rest.to_string()));
+            has_word = false;
+        }
+        if has_word {
+            line.push(' ');
+        }
+        line.push_str(word);
+        has_word = true;
+    }
+    out.push(line);
+    out
+}
+
 /// The 1-based line holding byte `offset` of `text` (for naming a file's line in an error);
 /// offsets past the end count as the last line, so a TOML error "at end of input" points at a
 /// line that exists. One rule for keymaps, forms, rules and bands.
@@ -40,6 +61,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
     }
 }
 
+/// `text` with its first letter in capitals ("assessment" → "Assessment").
 pub fn capitalise(text: &str) -> String {
     let mut c = text.chars();
     match c.next() {
@@ -50,7 +72,17 @@ pub fn capitalise(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, wrap_words};
+
+    #[test]
+    fn words_wrap_within_the_width_with_their_indents() {
+        assert_eq!(
+            wrap_words("one two three four", 11, "  ", "    "),
+            ["  one two", "    three", "    four"]
+        );
+        assert_eq!(wrap_words("", 10, "- ", "  "), ["- "]);
+        assert_eq!(wrap_words("unbreakable", 4, "", ""), ["unbreakable"]);
+    }
 
     #[test]
     fn escapes_and_bells_and_overrides_become_visible() {

@@ -29,6 +29,8 @@ pub enum Context {
     Report,
     /// The HCP's queue of people waiting to be seen.
     Queue,
+    /// The shift handover: what happened since the last handover was taken.
+    Shift,
 }
 
 impl Context {
@@ -45,6 +47,7 @@ impl Context {
         Context::Emergency,
         Context::Report,
         Context::Queue,
+        Context::Shift,
     ];
 
     /// The stable snake_case name used as the table name in keymap files.
@@ -61,6 +64,7 @@ impl Context {
             Context::Emergency => "emergency",
             Context::Report => "report",
             Context::Queue => "hcp_queue",
+            Context::Shift => "shift_handover",
         }
     }
 
@@ -86,6 +90,7 @@ impl Context {
             }
             Context::Report => "The report screen: the suite's figures over a period",
             Context::Queue => "The HCP's queue: everyone waiting to be seen, most overdue first",
+            Context::Shift => "The shift handover: what happened since the last handover was taken",
         }
     }
 

@@ -765,6 +765,7 @@ mod tests {
                 "N=defer_health_screen",
                 "D=appropriate_adult",
                 "I=interpreter",
+                "S=show_shift_handover",
                 "ctrl-q=quit",
                 "ctrl-l=lock",
                 "f1=help",

@@ -36,6 +36,8 @@ pub enum AuditAction {
     EmergencyAcknowledged,
     /// An HCP's direction acknowledged by a custody sergeant (which direction is in the detail).
     DirectionAcknowledged,
+    /// The shift handover taken by the incoming custody sergeant (the period in the detail).
+    HandoverAcknowledged,
 }
 
 impl AuditAction {
@@ -58,6 +60,7 @@ impl AuditAction {
             AuditAction::Import => "import",
             AuditAction::EmergencyAcknowledged => "emergency_acknowledged",
             AuditAction::DirectionAcknowledged => "direction_acknowledged",
+            AuditAction::HandoverAcknowledged => "handover_acknowledged",
         }
     }
 }

@@ -8,7 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::audit::{self, AuditAction};
 use super::{Store, StoreError, parse_timestamp, timestamp};
 use crate::domain::authority::Duty;
-use crate::domain::booking_duties::{Deferral, validate_deferral_reason};
+use crate::domain::booking_duties::{
+    BookingProgress, Deferral, Outstanding, validate_deferral_reason,
+};
 
 /// Authorises detention now if nobody has yet, with its audit row; whether this did it.
 /// The caller has checked the role ([`Duty::AuthoriseDetention`]).
@@ -59,6 +61,43 @@ pub fn deferral_of(conn: &Connection, detention_id: i64) -> Result<Option<Deferr
         })
     })
     .transpose()
+}
+
+/// What booking still owes each of the detentions `ids` (a comma-separated list of ids read
+/// from the database), by the same rule as the board's row.
+pub(super) fn outstanding_of(
+    conn: &Connection,
+    ids: &str,
+) -> Result<std::collections::HashMap<i64, Vec<Outstanding>>, StoreError> {
+    let completed = |form: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM form_response r JOIN form_completion fc ON fc.response_id = r.id
+                     WHERE r.detention_id = d.id AND r.form_id = '{form}')"
+        )
+    };
+    let sql = format!(
+        "SELECT d.id, d.authorised_at IS NOT NULL, {}, {},
+                EXISTS (SELECT 1 FROM health_screen_deferral x WHERE x.detention_id = d.id)
+         FROM detention d WHERE d.id IN ({ids})",
+        completed(crate::domain::form::BOOKING_RISK),
+        completed(crate::domain::form::HEALTH_SCREEN),
+    );
+    let rows = super::collect_rows(conn, &sql, [], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            BookingProgress {
+                authorised: r.get(1)?,
+                risk_assessed: r.get(2)?,
+                health_screened: r.get(3)?,
+                health_screen_deferred: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, p)| (id, p.outstanding()))
+        .filter(|(_, owed)| !owed.is_empty())
+        .collect())
 }
 
 fn still_in_custody(tx: &Connection, detention_id: i64) -> Result<(), StoreError> {

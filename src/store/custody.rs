@@ -3,7 +3,6 @@
 //! role that may see it (or after an audited break-glass), so it never reaches a screen that
 //! must not show it.
 
-use crate::domain::booking_duties::BookingProgress;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -231,12 +230,7 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
                 EXISTS (SELECT 1 FROM hcp_contact h WHERE h.detention_id = d.id),
                 (SELECT group_concat(f.code || ':' || f.severity, ',') FROM flag f
                    WHERE f.detention_id = d.id AND f.entered_in_error_at IS NULL),
-                cp.suggested_level,
-                EXISTS (SELECT 1 FROM form_response r JOIN form_completion fc ON fc.response_id = r.id
-                          WHERE r.detention_id = d.id AND r.form_id = 'booking_risk'),
-                EXISTS (SELECT 1 FROM form_response r JOIN form_completion fc ON fc.response_id = r.id
-                          WHERE r.detention_id = d.id AND r.form_id = 'health_screen'),
-                EXISTS (SELECT 1 FROM health_screen_deferral x WHERE x.detention_id = d.id)
+                cp.suggested_level
          FROM detention d
          JOIN person p ON p.id = d.person_id
          LEFT JOIN care_plan cp ON cp.id = (SELECT max(id) FROM care_plan WHERE detention_id = d.id)
@@ -251,18 +245,12 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
         Which::All { .. } => None,
         _ => Some(super::care::observation_rules()?),
     };
-    collect_rows(conn, &sql, rusqlite::params_from_iter(id), |r| {
+    let mut entries = collect_rows(conn, &sql, rusqlite::params_from_iter(id), |r| {
         let dob: Option<String> = r.get(5)?;
         let flags: Option<String> = r.get(17)?;
         let level: Option<u8> = r.get(11)?;
         let recorded_suggestion: Option<u8> = r.get(18)?;
         let authorised_at = opt_time(r.get(8)?)?;
-        let progress = BookingProgress {
-            authorised: authorised_at.is_some(),
-            risk_assessed: r.get(19)?,
-            health_screened: r.get(20)?,
-            health_screen_deferred: r.get(21)?,
-        };
         let flags: Vec<(String, String)> = flags
             .unwrap_or_default()
             .split(',')
@@ -307,10 +295,23 @@ pub fn custody_entries(conn: &Connection, which: Which) -> Result<Vec<CustodyEnt
             hcp_wait: None,
             reassess_due: None,
             directions_unacknowledged: 0,
-            outstanding: progress.outstanding(),
+            outstanding: Vec::new(),
             support: Default::default(),
         })
-    })
+    })?;
+    // What booking still owes, by the one rule (`store::booking_duties::outstanding_of`).
+    if !entries.is_empty() {
+        let ids = entries
+            .iter()
+            .map(|e| e.detention_id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut owed = super::booking_duties::outstanding_of(conn, &ids)?;
+        for e in &mut entries {
+            e.outstanding = owed.remove(&e.detention_id).unwrap_or_default();
+        }
+    }
+    Ok(entries)
 }
 
 fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {

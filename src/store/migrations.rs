@@ -58,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/migrations/0014_support_needs.sql"),
     ),
     (
+        "0015_shift_handover",
+        include_str!("../../schema/migrations/0015_shift_handover.sql"),
+    ),
+    (
         "0016_booking_duties",
         include_str!("../../schema/migrations/0016_booking_duties.sql"),
     ),

@@ -20,6 +20,7 @@ pub mod prra;
 pub mod record;
 pub mod report;
 pub mod session;
+pub mod shift;
 pub mod staff;
 pub mod support;
 

@@ -24,7 +24,7 @@ const SUBSTANCE_FLAGS: &str = "'ALC', 'DRG', 'WD'";
 const PRRA_FORM: &str = "prra";
 
 /// A detention in the period: (id, arrived, closed).
-type Stay = (i64, DateTime<Utc>, Option<DateTime<Utc>>);
+pub(super) type Stay = (i64, DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// Care plan versions: (set at, interval minutes; none for constant observation).
 type PlanVersions = Vec<(DateTime<Utc>, Option<i64>)>;
@@ -35,7 +35,11 @@ fn opt_time(t: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
 
 /// Detentions in custody at any time in [`from`, `to`): (id, arrived, closed). Two indexed
 /// parts: those that closed in or after the period began, and those still open.
-fn detentions_in(conn: &Connection, from: &str, to: &str) -> Result<Vec<Stay>, StoreError> {
+pub(super) fn detentions_in(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+) -> Result<Vec<Stay>, StoreError> {
     collect_rows(
         conn,
         "SELECT id, arrived_at, closed_at FROM detention
@@ -78,7 +82,9 @@ fn requests(conn: &Connection, from: &str, to: &str) -> Result<Vec<RequestFact>,
     )
 }
 
-fn check_histories(
+/// Each detention's check schedule, in the order of `detentions` (the shift handover reads
+/// these too, so its late checks are the report's).
+pub(super) fn check_histories(
     conn: &Connection,
     detentions: &[Stay],
 ) -> Result<Vec<CheckHistory>, StoreError> {
@@ -132,7 +138,27 @@ fn check_histories(
         .collect())
 }
 
+/// A regular medicine's history with its detention and its name and dose as the medication
+/// list shows them.
+pub(super) struct NamedDoses {
+    pub detention_id: i64,
+    pub name: String,
+    pub history: DoseHistory,
+}
+
 fn dose_histories(conn: &Connection, detentions: &[Stay]) -> Result<Vec<DoseHistory>, StoreError> {
+    Ok(named_dose_histories(conn, detentions)?
+        .into_iter()
+        .map(|n| n.history)
+        .collect())
+}
+
+/// Every regular medicine of `detentions` with its administrations (the report counts them;
+/// the shift handover names them).
+pub(super) fn named_dose_histories(
+    conn: &Connection,
+    detentions: &[Stay],
+) -> Result<Vec<NamedDoses>, StoreError> {
     if detentions.is_empty() {
         return Ok(Vec::new());
     }
@@ -158,11 +184,21 @@ fn dose_histories(conn: &Connection, detentions: &[Stay]) -> Result<Vec<DoseHist
     )? {
         given.entry(id).or_default().push((at, outcome));
     }
-    let rows = collect_rows(
+    type MedicineRow = (
+        i64,
+        i64,
+        String,
+        Option<DateTime<Utc>>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        String,
+    );
+    let rows: Vec<MedicineRow> = collect_rows(
         conn,
         &format!(
-            "SELECT id, detention_id, frequency, last_taken_at, recorded_at, stopped_at
-             FROM medication WHERE detention_id IN ({ids})"
+            "SELECT id, detention_id, frequency, last_taken_at, recorded_at, stopped_at,
+                    trim(name || ' ' || dose)
+             FROM medication WHERE detention_id IN ({ids}) ORDER BY id"
         ),
         [],
         |r| {
@@ -173,11 +209,12 @@ fn dose_histories(conn: &Connection, detentions: &[Stay]) -> Result<Vec<DoseHist
                 opt_time(r.get(3)?)?,
                 parse_timestamp(&r.get::<_, String>(4)?)?,
                 opt_time(r.get(5)?)?,
+                r.get::<_, String>(6)?,
             ))
         },
     )?;
     let mut out = Vec::new();
-    for (id, detention, frequency, last_taken_at, recorded_at, stopped_at) in rows {
+    for (id, detention, frequency, last_taken_at, recorded_at, stopped_at, name) in rows {
         // As-needed medicines are never due; an unknown frequency cannot be scheduled.
         let Ok(Frequency::EveryHours(hours)) = Frequency::parse(&frequency) else {
             continue;
@@ -187,12 +224,16 @@ fn dose_histories(conn: &Connection, detentions: &[Stay]) -> Result<Vec<DoseHist
             (Some(s), Some(l)) => Some(s.min(l)),
             (s, l) => s.or(l),
         };
-        out.push(DoseHistory {
-            every_hours: i64::from(hours),
-            last_taken_at,
-            recorded_at,
-            ended_at,
-            administrations: given.remove(&id).unwrap_or_default(),
+        out.push(NamedDoses {
+            detention_id: detention,
+            name,
+            history: DoseHistory {
+                every_hours: i64::from(hours),
+                last_taken_at,
+                recorded_at,
+                ended_at,
+                administrations: given.remove(&id).unwrap_or_default(),
+            },
         });
     }
     Ok(out)

@@ -16,6 +16,7 @@ mod import;
 mod login;
 mod record;
 mod report;
+mod shift;
 mod support;
 pub mod theme;
 mod trends;
@@ -84,6 +85,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if app.report.is_some() {
         let [_, body, _] = frame_areas(app, area);
         report::render(app, &theme, frame, body);
+    }
+    if app.shift.open.is_some() {
+        let [_, body, _] = frame_areas(app, area);
+        shift::render(app, &theme, frame, body);
     }
     if app.entry.is_some() {
         let [_, body, _] = frame_areas(app, area);
@@ -269,6 +274,12 @@ pub fn hint_actions(context: Context, role: Option<Role>) -> &'static [Action] {
             Action::Back,
             Action::Help,
         ],
+        (Context::Shift, _) => &[
+            Action::AcknowledgeHandover,
+            Action::PageDown,
+            Action::Back,
+            Action::Help,
+        ],
         (Context::Queue, _) => &[
             Action::Confirm,
             Action::MoveDown,
@@ -375,6 +386,9 @@ fn short_label(action: Action) -> &'static str {
         Action::SupervisedDose => "supervised dose",
         Action::DeferHealthScreen => "screen not possible",
         Action::ShowEmergencies => "emergencies",
+        Action::ShowShiftHandover => "shift handover",
+        Action::AcknowledgeHandover => "I have taken the handover",
+        Action::PageDown => "page down",
         other => other.name(),
     }
 }
