@@ -2,77 +2,16 @@
 //! which people have one open, who has been called and where; `sonar record` (text and JSON)
 //! lists every emergency of the detention with its calls and outcome, for every role.
 
-use std::path::PathBuf;
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
+use common::DemoCli as Env;
+
 use chrono::{Duration, Utc};
 use serde_json::Value;
 use sonar_custody::domain::emergency::{CallKind, CloseDraft, OutcomeKind};
 use sonar_custody::store::Store;
 
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("demo.db");
-        let env = Env { dir, db };
-        let out = env
-            .sonar()
-            .args(["demo", "--generate-only", "--people", "20", "--db"])
-            .arg(&env.db)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        env
-    }
-
-    fn sonar(&self) -> Command {
-        let mut cmd = Command::cargo_bin("sonar").unwrap();
-        let p = |n: &str| self.dir.path().join(n);
-        cmd.env("XDG_STATE_HOME", p("state"))
-            .env("XDG_CONFIG_HOME", p("config"))
-            .env("XDG_DATA_HOME", p("data"))
-            .env_remove("NO_COLOR");
-        cmd
-    }
-
-    fn run(&self, user: &str, args: &[&str]) -> Output {
-        let pw = self.dir.path().join("password");
-        std::fs::write(&pw, "demo\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        self.sonar()
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--user", user, "--password-file"])
-            .arg(&pw)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, user: &str, args: &[&str]) -> Value {
-        let out = self.run(user, args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
     fn store(&self, user: &str) -> Store {
         Store::unlock(&self.db, user, "demo", Utc::now())
             .unwrap()
@@ -90,7 +29,7 @@ fn row<'a>(list: &'a Value, surname: &str) -> &'a Value {
 
 #[test]
 fn list_and_record_carry_the_emergency_with_its_calls_and_outcome() {
-    let env = Env::new();
+    let env = Env::new(20);
     let list = env.json("sergeant", &["list", "--json"]);
     let wright = row(&list, "Wright")["custody_no"]
         .as_str()

@@ -2,75 +2,16 @@
 //! binary: the record as the caller's role may see it, stored text never reaching the terminal
 //! raw, and one sentence for a custody number that does not exist.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
+use common::DemoCli as Env;
+
+use std::path::Path;
+
 use chrono::{TimeZone, Utc};
 use serde_json::Value;
 
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("demo.db");
-        let env = Env { dir, db };
-        let out = env
-            .sonar()
-            .args(["demo", "--generate-only", "--people", "50", "--db"])
-            .arg(&env.db)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        env
-    }
-
-    fn sonar(&self) -> Command {
-        let mut cmd = Command::cargo_bin("sonar").unwrap();
-        let p = |n: &str| self.dir.path().join(n);
-        cmd.env("XDG_STATE_HOME", p("state"))
-            .env("XDG_CONFIG_HOME", p("config"))
-            .env("XDG_DATA_HOME", p("data"))
-            .env_remove("NO_COLOR");
-        cmd
-    }
-
-    fn run(&self, user: &str, args: &[&str]) -> Output {
-        let pw = self.dir.path().join("password");
-        std::fs::write(&pw, "demo\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        self.sonar()
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--user", user, "--password-file"])
-            .arg(&pw)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, user: &str, args: &[&str]) -> Value {
-        let out = self.run(user, args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
     fn custody_no(&self, surname: &str) -> String {
         let list = self.json("sergeant", &["list", "--json"]);
         list.as_array()
@@ -90,7 +31,7 @@ fn db(env: &Env) -> &Path {
 
 #[test]
 fn each_role_gets_the_record_it_may_see() {
-    let env = Env::new();
+    let env = Env::new(50);
     let wright = env.custody_no("Wright");
     for who in ["hcp", "sergeant", "officer"] {
         let r = env.json(who, &["record", &wright, "--json"]);
@@ -133,7 +74,7 @@ fn each_role_gets_the_record_it_may_see() {
 
 #[test]
 fn list_json_says_who_saw_the_person_and_the_record_markers() {
-    let env = Env::new();
+    let env = Env::new(50);
     let list = env.json("officer", &["list", "--json"]);
     let row = |surname: &str| {
         list.as_array()
@@ -155,7 +96,7 @@ fn list_json_says_who_saw_the_person_and_the_record_markers() {
 
 #[test]
 fn stored_text_is_escaped_and_an_unknown_custody_number_is_one_sentence() {
-    let env = Env::new();
+    let env = Env::new(50);
     let singh = env.custody_no("Singh");
     {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap();

@@ -5,79 +5,17 @@
 //! signature checks, and the receiving side's import keeps it as a note known from the sender;
 //! the escort summary says it beside the name.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
+use common::DemoCli as Env;
+
+use std::path::{Path, PathBuf};
+
 use chrono::Utc;
 use serde_json::Value;
 use sonar_custody::handover::verify::{self, Trust};
 use sonar_custody::handover::{import, support};
 use sonar_custody::store::Store;
-
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("demo.db");
-        let env = Env { dir, db };
-        let out = env
-            .sonar()
-            .args(["demo", "--generate-only", "--people", "20", "--db"])
-            .arg(&env.db)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        env
-    }
-
-    fn sonar(&self) -> Command {
-        let mut cmd = Command::cargo_bin("sonar").unwrap();
-        let p = |n: &str| self.dir.path().join(n);
-        cmd.env("XDG_STATE_HOME", p("state"))
-            .env("XDG_CONFIG_HOME", p("config"))
-            .env("XDG_DATA_HOME", p("data"))
-            .env_remove("NO_COLOR");
-        cmd
-    }
-
-    fn run(&self, user: &str, args: &[&str]) -> Output {
-        let pw = self.dir.path().join("password");
-        std::fs::write(&pw, "demo\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        let out = self
-            .sonar()
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--user", user, "--password-file"])
-            .arg(&pw)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "sonar {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    fn json(&self, user: &str, args: &[&str]) -> Value {
-        serde_json::from_slice(&self.run(user, args).stdout).unwrap()
-    }
-}
 
 fn row<'a>(list: &'a Value, surname: &str) -> &'a Value {
     list.as_array()
@@ -94,7 +32,7 @@ fn is_utc(v: &Value) -> bool {
 
 #[test]
 fn list_record_bundle_escort_and_import_carry_the_appropriate_adult_and_interpreter() {
-    let env = Env::new();
+    let env = Env::new(20);
     let list = env.json("officer", &["list", "--json"]);
 
     // The juvenile's appropriate adult: asked for about 45 minutes ago, not here.
@@ -133,7 +71,7 @@ fn list_record_bundle_escort_and_import_carry_the_appropriate_adult_and_interpre
         aa["requested_at"]
     );
     assert!(record["interpreter"].is_null());
-    let text = String::from_utf8(env.run("officer", &["record", &custody_no]).stdout).unwrap();
+    let text = String::from_utf8(env.run_ok("officer", &["record", &custody_no]).stdout).unwrap();
     assert!(
         text.contains("Appropriate adult: needed ")
             && text.contains(" by officer: under 18 (aged 16; mother asked to come); requested "),
@@ -146,7 +84,7 @@ fn list_record_bundle_escort_and_import_carry_the_appropriate_adult_and_interpre
 
     // The handover: the need travels in the Encounter and the custody episode.
     let out = env.dir.path().join("out");
-    env.run(
+    env.run_ok(
         "sergeant",
         &[
             "export",
@@ -206,7 +144,7 @@ fn list_record_bundle_escort_and_import_carry_the_appropriate_adult_and_interpre
 
     // Third-party checks of the bundle (FHIR R4B models, the JWS with Python's cryptography).
     let key = env.dir.path().join("suite.jwk");
-    env.run(
+    env.run_ok(
         "sergeant",
         &["keys", "export-public", "--out", key.to_str().unwrap()],
     );

@@ -65,22 +65,7 @@ pub enum DutyDialog {
 /// The person the key acts on: the board's selected row or the open record (not one already
 /// handed over).
 fn subject(app: &App) -> Option<(i64, String)> {
-    match &app.screen {
-        Screen::Board(b) => b.selected_row().map(|r| {
-            (
-                r.detention_id,
-                format!("{} {} ({})", r.forenames, r.surname, r.custody_no),
-            )
-        }),
-        Screen::Record(r) if !r.read_only && r.view.entry.closed_at.is_none() => {
-            let e = &r.view.entry;
-            Some((
-                e.detention_id,
-                format!("{} {} ({})", e.forenames, e.surname, e.custody_no),
-            ))
-        }
-        _ => None,
-    }
+    super::person_in_view(app)
 }
 
 /// The keymap context while a prompt is open.

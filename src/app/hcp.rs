@@ -115,22 +115,7 @@ pub fn refresh(app: &mut App) {
 
 /// The selected person on the board or the open record: (detention, "Name (custody no)").
 fn subject(app: &App) -> Option<(i64, String)> {
-    match &app.screen {
-        Screen::Board(b) => b.selected_row().map(|r| {
-            (
-                r.detention_id,
-                format!("{} {} ({})", r.forenames, r.surname, r.custody_no),
-            )
-        }),
-        Screen::Record(r) if !r.read_only && r.view.entry.closed_at.is_none() => {
-            let e = &r.view.entry;
-            Some((
-                e.detention_id,
-                format!("{} {} ({})", e.forenames, e.surname, e.custody_no),
-            ))
-        }
-        _ => None,
-    }
+    super::person_in_view(app)
 }
 
 /// Handles an action if a prompt or the queue has the keyboard, or if it is one of this

@@ -747,6 +747,28 @@ fn login_error_sentence(e: &StoreError) -> String {
 
 /// A message as one sentence: capital first letter, full stop (store errors are lower-case
 /// clauses so they can be embedded; the screen shows sentences).
+/// The person a board or record key acts on: the board's selected row, or the open record of
+/// someone still in custody (not an earlier detention opened read-only); with their name as
+/// the prompts say it.
+pub(crate) fn person_in_view(app: &App) -> Option<(i64, String)> {
+    match &app.screen {
+        Screen::Board(b) => b.selected_row().map(|r| {
+            (
+                r.detention_id,
+                format!("{} {} ({})", r.forenames, r.surname, r.custody_no),
+            )
+        }),
+        Screen::Record(r) if !r.read_only && r.view.entry.closed_at.is_none() => {
+            let e = &r.view.entry;
+            Some((
+                e.detention_id,
+                format!("{} {} ({})", e.forenames, e.surname, e.custody_no),
+            ))
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn sentence(text: impl Into<String>) -> String {
     let mut text: String = text.into().replace('\n', " ");
     if let Some(first) = text.get(..1) {

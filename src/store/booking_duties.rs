@@ -100,25 +100,6 @@ pub(super) fn outstanding_of(
         .collect())
 }
 
-fn still_in_custody(tx: &Connection, detention_id: i64) -> Result<(), StoreError> {
-    let closed: Option<Option<String>> = tx
-        .query_row(
-            "SELECT closed_at FROM detention WHERE id = ?1",
-            [detention_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match closed {
-        None => Err(StoreError::Invalid(
-            "that detention is not in the database".into(),
-        )),
-        Some(Some(_)) => Err(StoreError::Invalid(
-            "this person is no longer in custody here".into(),
-        )),
-        Some(None) => Ok(()),
-    }
-}
-
 impl Store {
     /// Authorises detention (a custody sergeant only): starts the PACE review clock. Saying
     /// so twice changes nothing; returns whether this call authorised it.
@@ -129,7 +110,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let staff = self.identity().username.clone();
         self.write(Duty::AuthoriseDetention, now, |tx| {
-            still_in_custody(tx, detention_id)?;
+            super::custody::still_in_custody(tx, detention_id)?;
             authorise_in(tx, detention_id, &staff, now)
         })
     }
@@ -148,7 +129,7 @@ impl Store {
             .to_string();
         let staff = self.identity().username.clone();
         self.write(Duty::DeferHealthScreen, now, |tx| {
-            still_in_custody(tx, detention_id)?;
+            super::custody::still_in_custody(tx, detention_id)?;
             tx.execute(
                 "INSERT INTO health_screen_deferral (detention_id, reason, deferred_by, deferred_at)
                  VALUES (?1, ?2, ?3, ?4)",

@@ -204,6 +204,20 @@ pub fn insert_hcp_contact(
     Ok(conn.last_insert_rowid())
 }
 
+/// Refuses, in one sentence, a write for a detention that has ended or never was: the one
+/// check every write about a person in custody makes in its transaction.
+pub(super) fn still_in_custody(tx: &Connection, detention_id: i64) -> Result<(), StoreError> {
+    let open: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM detention WHERE id = ?1 AND closed_at IS NULL",
+            [detention_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    open.map(|_| ())
+        .ok_or_else(|| StoreError::Invalid("that person is no longer in custody here".into()))
+}
+
 /// Which detentions [`custody_entries`] returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {

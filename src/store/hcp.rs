@@ -301,19 +301,6 @@ pub fn insert_direction(
     Ok(id)
 }
 
-/// The detention, if the person is still in custody here; the sentence saying not otherwise.
-fn still_in_custody(tx: &Connection, detention_id: i64) -> Result<(), StoreError> {
-    let open: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM detention WHERE id = ?1 AND closed_at IS NULL",
-            [detention_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    open.map(|_| ())
-        .ok_or_else(|| StoreError::Invalid("that person is no longer in custody here".into()))
-}
-
 impl super::Store {
     /// What the board shows of requests and directions, for everyone in custody.
     pub fn board_hcp_in_custody(&self) -> Result<HashMap<i64, BoardHcp>, StoreError> {
@@ -363,7 +350,7 @@ impl super::Store {
         let reason = reason.trim();
         request::validate_reason(reason).map_err(StoreError::Invalid)?;
         self.write(Duty::RequestHcp, now, |tx| {
-            still_in_custody(tx, detention_id)?;
+            super::custody::still_in_custody(tx, detention_id)?;
             tx.execute(
                 "INSERT INTO hcp_request (detention_id, band, band_minutes, reason, requested_by, requested_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -453,7 +440,7 @@ impl super::Store {
         self.permit(Duty::GiveDirection)?;
         direction::validate(draft, now).map_err(StoreError::Invalid)?;
         self.write(Duty::GiveDirection, now, |tx| {
-            still_in_custody(tx, detention_id)?;
+            super::custody::still_in_custody(tx, detention_id)?;
             insert_direction(tx, detention_id, draft, &staff, now)
         })
     }

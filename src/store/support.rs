@@ -8,7 +8,7 @@ use crate::domain::authority::Duty;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::audit::{self, AuditAction};
 use super::{StoreError, collect_rows, parse_timestamp, timestamp};
@@ -191,19 +191,6 @@ pub(crate) fn record_under_18(
     record_in(tx, detention_id, &need, now)
 }
 
-/// The detention, if the person is still in custody here; the sentence saying not otherwise.
-fn still_in_custody(tx: &Connection, detention_id: i64) -> Result<(), StoreError> {
-    let open: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM detention WHERE id = ?1 AND closed_at IS NULL",
-            [detention_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    open.map(|_| ())
-        .ok_or_else(|| StoreError::Invalid("that person is no longer in custody here".into()))
-}
-
 /// A step as a screen or script asks for it: who records it is the logged-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepDraft {
@@ -238,7 +225,7 @@ impl super::Store {
             by: staff,
         };
         self.write(Duty::SupportNeed, now, |tx| {
-            still_in_custody(tx, detention_id)?;
+            super::custody::still_in_custody(tx, detention_id)?;
             record_in(tx, detention_id, &event, now)?;
             support_of(tx, detention_id)
         })

@@ -434,3 +434,71 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// A demo suite (`sonar demo --generate-only`) in its own temporary directory, with `sonar`
+/// run as any demo account through a password file: the command-line output tests' one way in.
+pub struct DemoCli {
+    pub dir: TempDir,
+    pub db: PathBuf,
+}
+
+impl DemoCli {
+    /// A demo of `people` historical people.
+    pub fn new(people: u32) -> DemoCli {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("demo.db");
+        let env = DemoCli { dir, db };
+        let out = env
+            .sonar()
+            .args([
+                "demo",
+                "--generate-only",
+                "--people",
+                &people.to_string(),
+                "--db",
+            ])
+            .arg(&env.db)
+            .output()
+            .expect("run sonar demo");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        env
+    }
+
+    /// `sonar` isolated in the suite's directory, with no arguments yet.
+    pub fn sonar(&self) -> Command {
+        sonar_in(self.dir.path())
+    }
+
+    /// `sonar --db DB --user USER --password-file PW ARGS…`, however it ends.
+    pub fn run(&self, user: &str, args: &[&str]) -> Output {
+        let pw = write_password_file(self.dir.path(), "password", "demo");
+        self.sonar()
+            .arg("--db")
+            .arg(&self.db)
+            .args(["--user", user, "--password-file"])
+            .arg(&pw)
+            .args(args)
+            .output()
+            .expect("run sonar")
+    }
+
+    /// [`DemoCli::run`], which must succeed.
+    pub fn run_ok(&self, user: &str, args: &[&str]) -> Output {
+        let out = self.run(user, args);
+        assert!(
+            out.status.success(),
+            "sonar {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// [`DemoCli::run_ok`]'s stdout as JSON.
+    pub fn json(&self, user: &str, args: &[&str]) -> serde_json::Value {
+        serde_json::from_slice(&self.run_ok(user, args).stdout).expect("JSON on stdout")
+    }
+}
