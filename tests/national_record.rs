@@ -469,3 +469,81 @@ async fn the_audit_is_append_only_and_a_changed_row_is_named() {
     let err = audit::verify(&client).await.unwrap_err().to_string();
     assert!(err.contains("row 2"), "{err}");
 }
+
+fn sonar_record(args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("sonar-record")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_operator_enrols_suites_publishes_the_record_key_and_checks_the_audit_from_the_command_line()
+{
+    let database = pg::cluster().fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let suite = keys::generate().verifying_key();
+    let key_file = dir.path().join("suite.jwk");
+    std::fs::write(&key_file, keys::public_jwk(&suite).to_string()).unwrap();
+    let key_path = key_file.to_str().unwrap();
+    let enrol = |org: &str| {
+        sonar_record(&[
+            "enrol",
+            "--database",
+            &database,
+            "--suite-key",
+            key_path,
+            "--organisation",
+            org,
+        ])
+    };
+    let out = enrol(A_ORG);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kid = keys::kid_of(&suite);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("enrolled {kid} for {A_ORG}")
+    );
+    assert!(String::from_utf8_lossy(&enrol(A_ORG).stdout).contains("already enrolled"));
+    // One key, one organisation: enrolling it as another is refused in one line.
+    let out = enrol(B_ORG);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("already enrolled for {A_ORG}")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+
+    let out = sonar_record(&["key", "--database", &database]);
+    assert!(out.status.success());
+    let published = keys::parse_public_keys(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    assert_eq!(published.len(), 1);
+
+    let out = sonar_record(&["audit-verify", "--database", &database]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "the record's audit verifies: 1 rows"
+    );
+
+    // Plain HTTP anywhere but loopback is refused before anything starts.
+    let out = sonar_record(&[
+        "serve",
+        "--database",
+        &database,
+        "--listen",
+        "0.0.0.0:0",
+        "--plain-http-on-loopback",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only for a loopback address"));
+    let out = sonar_record(&["serve", "--database", &database, "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-cert"));
+}
