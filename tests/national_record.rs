@@ -547,3 +547,124 @@ fn the_operator_enrols_suites_publishes_the_record_key_and_checks_the_audit_from
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-cert"));
 }
+
+/// A test CA and a certificate for 127.0.0.1 signed by it (openssl comes with Debian's
+/// postgresql package, through ssl-cert).
+fn test_certificates(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ed25519",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=sonar test CA",
+        "-days",
+        "2",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ed25519",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "1",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    (
+        dir.join("leaf.pem"),
+        dir.join("leaf.key"),
+        std::fs::read(dir.join("ca.pem")).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_a_suite_submits_and_finds_and_an_untrusted_certificate_is_refused() {
+    let e = tokio::task::spawn_blocking(exported).await.unwrap();
+    let database = tokio::task::spawn_blocking(|| pg::cluster().fresh_database())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key, ca) = test_certificates(dir.path());
+    let running = server::start(Config {
+        database: database.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        transport: Transport::Tls { cert, key },
+        public_url: None,
+        max_connections: 2,
+    })
+    .await
+    .unwrap();
+    assert!(running.url.starts_with("https://"));
+    let pool = db::pool(&database, 1).unwrap();
+    db::enrol(&pool, &e.key.verifying_key(), A_ORG, Utc::now())
+        .await
+        .unwrap();
+    let record_key = db::record_key(&pool).await.unwrap().verifying_key();
+    let client = |roots: &[u8]| {
+        RecordClient::new(
+            &running.url,
+            e.key.clone(),
+            "sergeant",
+            record_key,
+            Some(roots),
+            Duration::from_secs(30),
+        )
+        .unwrap()
+    };
+    let a = client(&ca);
+    assert!(a.submit(&e.bytes).await.unwrap().new);
+    let nhs = identifier(&e.bundle, sonar_custody::handover::NHS_NUMBER_SYSTEM);
+    let found = a.find(&Lookup::Nhs(nhs)).await.unwrap();
+    assert_eq!(a.retrieve(&found[0]).await.unwrap().signed_by, A_ORG);
+
+    // A client that trusts another CA never sends its request.
+    let other = tempfile::tempdir().unwrap();
+    let (_, _, other_ca) = test_certificates(other.path());
+    match client(&other_ca).directory().await {
+        Err(ClientError::Unreachable(_)) => {}
+        other => panic!("expected the TLS handshake to fail, got {other:?}"),
+    }
+    running.stop();
+}
