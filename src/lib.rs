@@ -10,6 +10,7 @@ pub mod domain;
 pub mod handover;
 pub mod keymap;
 pub mod logging;
+pub mod national;
 pub mod store;
 pub mod terminal;
 pub mod ui;
