@@ -8,7 +8,7 @@
 
 use crate::app::action::Action;
 use crate::app::{App, Screen};
-use crate::domain::authority::{Duty, permits};
+use crate::domain::authority::Duty;
 use crate::domain::care::PlanDraft;
 use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{ObservationLevel, default_for};
@@ -476,18 +476,5 @@ fn save(app: &mut App, mut dialog: DutyDialog) -> Option<DutyDialog> {
             *error = Some(e);
             Some(dialog)
         }
-    }
-}
-
-/// Whether a role is offered a key of this module (for hints).
-pub fn offered(role: crate::domain::role::Role, action: Action) -> bool {
-    match action {
-        Action::AddRiskFlag => permits(role, Duty::AddFlag),
-        Action::ChangeLevel => permits(role, Duty::SetCarePlan),
-        Action::DeferHealthScreen => permits(role, Duty::DeferHealthScreen),
-        Action::ContinueBooking => {
-            permits(role, Duty::RiskAssessment) || permits(role, Duty::HealthScreen)
-        }
-        _ => true,
     }
 }

@@ -624,22 +624,15 @@ fn complete(app: &mut App, f: &mut FormScreen) {
     let Some(store) = app.session.as_mut() else {
         return;
     };
-    let authorised_before = |store: &crate::store::Store| {
-        store
-            .custody_entry(f.detention_id)
-            .ok()
-            .flatten()
-            .and_then(|e| e.authorised_at)
-    };
-    let before = authorised_before(store);
     match store.complete_form(f.detention_id, &f.form, now) {
-        Ok(()) => {
-            let authorised = match (before, authorised_before(store)) {
-                (None, Some(at)) => format!(
+        Ok(authorised_now) => {
+            let authorised = if authorised_now {
+                format!(
                     " Detention authorised at {}: the PACE review clock starts.",
-                    crate::domain::observation::to_london(at)
-                ),
-                _ => String::new(),
+                    crate::domain::observation::to_london(now)
+                )
+            } else {
+                String::new()
             };
             f.completed = true;
             f.done = true;

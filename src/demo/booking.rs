@@ -5,9 +5,10 @@
 //! allowed custody staff to supervise, with a dose the detention officer watched her take.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::params;
 
-use crate::store::{StoreError, timestamp};
+use crate::store::StoreError;
+use crate::store::booking_duties::{insert_completed_form, insert_deferral};
+use crate::store::clinical::{SupervisedOutcome, insert_allowance, insert_supervised_dose};
 
 /// How far booking got for one person in the demo's cast.
 enum Booking {
@@ -44,6 +45,7 @@ fn booking_of(surname: &str) -> Booking {
     }
 }
 
+/// A form started at `at` and completed eight minutes later.
 fn complete_form(
     tx: &rusqlite::Connection,
     detention_id: i64,
@@ -51,16 +53,7 @@ fn complete_form(
     by: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO form_response (detention_id, form_id, started_by, started_at) VALUES (?1, ?2, ?3, ?4)",
-        params![detention_id, form_id, by, timestamp(at)],
-    )?;
-    let response = tx.last_insert_rowid();
-    tx.execute(
-        "INSERT INTO form_completion (response_id, completed_by, completed_at) VALUES (?1, ?2, ?3)",
-        params![response, by, timestamp(at + Duration::minutes(8))],
-    )?;
-    Ok(())
+    insert_completed_form(tx, detention_id, form_id, by, at, at + Duration::minutes(8))
 }
 
 /// Writes how far one person's booking got.
@@ -89,14 +82,13 @@ pub fn record(
             "hcp",
             arrived + Duration::minutes(12),
         ),
-        Booking::ScreenDeferred(reason) => {
-            tx.execute(
-                "INSERT INTO health_screen_deferral (detention_id, reason, deferred_by, deferred_at)
-                 VALUES (?1, ?2, 'sergeant', ?3)",
-                params![detention_id, reason, timestamp(arrived + Duration::minutes(11))],
-            )?;
-            Ok(())
-        }
+        Booking::ScreenDeferred(reason) => insert_deferral(
+            tx,
+            detention_id,
+            reason,
+            "sergeant",
+            arrived + Duration::minutes(11),
+        ),
         Booking::StartedByOfficer | Booking::ScreenOwed => Ok(()),
     }
 }
@@ -117,15 +109,14 @@ pub fn supervised(
         .iter()
         .filter(|(s, m, _)| *s == surname && *m == medicine)
     {
-        tx.execute(
-            "INSERT INTO self_administration (medication_id, allowed, decided_by, decided_at)
-             VALUES (?1, 1, 'hcp', ?2)",
-            params![medication_id, timestamp(recorded)],
-        )?;
-        tx.execute(
-            "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff, supervised)
-             VALUES (?1, ?2, 'given', '', 'officer', 1)",
-            params![medication_id, timestamp(now - Duration::minutes(*minutes_ago))],
+        insert_allowance(tx, medication_id, true, "hcp", recorded)?;
+        insert_supervised_dose(
+            tx,
+            medication_id,
+            SupervisedOutcome::Taken,
+            "",
+            "officer",
+            now - Duration::minutes(*minutes_ago),
         )?;
     }
     Ok(())

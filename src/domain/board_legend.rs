@@ -82,6 +82,14 @@ impl BoardMark {
         BoardMark::More,
     ];
 
+    /// The row's mark for a booking duty not done.
+    pub fn outstanding(owed: Outstanding) -> BoardMark {
+        match owed {
+            Outstanding::RiskAssessment => BoardMark::RiskAssessmentOutstanding,
+            Outstanding::HealthScreen => BoardMark::HealthScreenOutstanding,
+        }
+    }
+
     /// The text the board shows (a countdown or codes may follow it).
     pub fn text(self) -> &'static str {
         match self {

@@ -21,14 +21,6 @@ pub enum Outstanding {
 }
 
 impl Outstanding {
-    /// The stable name in `sonar list --json` (`outstanding: ["risk_assessment"]`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Outstanding::RiskAssessment => "risk_assessment",
-            Outstanding::HealthScreen => "health_screen",
-        }
-    }
-
     /// As a board row and `sonar list` say it, where room is short.
     pub fn short(self) -> &'static str {
         match self {

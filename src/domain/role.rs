@@ -74,11 +74,6 @@ impl Role {
     pub fn idle_locks(self) -> bool {
         !matches!(self, Role::WallBoard)
     }
-
-    /// Whether this role may add, disable and reset staff accounts.
-    pub fn manages_accounts(self) -> bool {
-        matches!(self, Role::Admin)
-    }
 }
 
 impl fmt::Display for Role {

@@ -1119,13 +1119,14 @@ impl super::Store {
     }
 
     /// Completes a form: refused, naming each one, while a required question is unanswered
-    /// or a "give details" is empty.
+    /// or a "give details" is empty. Returns whether completing it authorised detention (the
+    /// custody officer's risk assessment, for a person nobody had authorised yet).
     pub fn complete_form(
         &mut self,
         detention_id: i64,
         form: &Form,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let staff = self.identity().username.clone();
         let duty = crate::domain::authority::form_duty(&form.id);
         self.write(duty, now, |tx| {
@@ -1155,9 +1156,9 @@ impl super::Store {
             // The custody officer's risk assessment done is detention authorised (s.37), for
             // a person another member of staff booked in.
             if duty == Duty::RiskAssessment {
-                super::booking_duties::authorise_in(tx, detention_id, &staff, now)?;
+                return super::booking_duties::authorise_in(tx, detention_id, &staff, now);
             }
-            Ok(())
+            Ok(false)
         })
     }
 

@@ -38,6 +38,44 @@ pub(super) fn authorise_in(
     Ok(changed > 0)
 }
 
+/// Keeps a sergeant's reason the health screen cannot be done now (its caller audits it).
+pub(crate) fn insert_deferral(
+    tx: &Connection,
+    detention_id: i64,
+    reason: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO health_screen_deferral (detention_id, reason, deferred_by, deferred_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![detention_id, reason, by, timestamp(at)],
+    )?;
+    Ok(())
+}
+
+/// A booking form started and completed, without its answers: for the demo's cast, whose
+/// screens are taken as done on arrival.
+pub(crate) fn insert_completed_form(
+    tx: &Connection,
+    detention_id: i64,
+    form_id: &str,
+    by: &str,
+    started_at: DateTime<Utc>,
+    completed_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO form_response (detention_id, form_id, started_by, started_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![detention_id, form_id, by, timestamp(started_at)],
+    )?;
+    tx.execute(
+        "INSERT INTO form_completion (response_id, completed_by, completed_at) VALUES (?1, ?2, ?3)",
+        params![tx.last_insert_rowid(), by, timestamp(completed_at)],
+    )?;
+    Ok(())
+}
+
 /// The newest deferral of a detention's health screen while it stands: none once an HCP has
 /// completed the screen.
 pub fn deferral_of(conn: &Connection, detention_id: i64) -> Result<Option<Deferral>, StoreError> {
@@ -130,11 +168,7 @@ impl Store {
         let staff = self.identity().username.clone();
         self.write(Duty::DeferHealthScreen, now, |tx| {
             super::custody::still_in_custody(tx, detention_id)?;
-            tx.execute(
-                "INSERT INTO health_screen_deferral (detention_id, reason, deferred_by, deferred_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![detention_id, reason, staff, timestamp(now)],
-            )?;
+            insert_deferral(tx, detention_id, &reason, &staff, now)?;
             // The reason may hold health detail: the audit says only that it was recorded.
             audit::append(
                 tx,
@@ -146,13 +180,5 @@ impl Store {
             )?;
             Ok(())
         })
-    }
-
-    /// The standing deferral of this detention's health screen, if any.
-    pub fn health_screen_deferral(
-        &self,
-        detention_id: i64,
-    ) -> Result<Option<Deferral>, StoreError> {
-        deferral_of(self.conn(), detention_id)
     }
 }

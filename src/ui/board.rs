@@ -197,15 +197,6 @@ pub fn render(app: &App, board: &BoardState, theme: &Theme, frame: &mut Frame<'_
     }
 }
 
-/// The row's mark for a booking duty not done.
-pub fn outstanding_mark(owed: crate::domain::booking_duties::Outstanding) -> BoardMark {
-    use crate::domain::booking_duties::Outstanding;
-    match owed {
-        Outstanding::RiskAssessment => BoardMark::RiskAssessmentOutstanding,
-        Outstanding::HealthScreen => BoardMark::HealthScreenOutstanding,
-    }
-}
-
 /// Column widths the rows are cut to.
 struct RowLayout {
     name_width: usize,
@@ -385,7 +376,7 @@ fn board_row<'a>(
     // short (`NO RA`), in full on the line above for the selected person.
     for owed in &row.outstanding {
         flag_spans.push(Span::styled(
-            outstanding_mark(*owed).text(),
+            BoardMark::outstanding(*owed).text(),
             theme.overdue(),
         ));
         flag_spans.push(Span::raw(" "));

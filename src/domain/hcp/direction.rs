@@ -173,11 +173,6 @@ pub fn headline(kind: DirectionKind, words: &str) -> String {
     }
 }
 
-/// Who gives directions: an HCP.
-pub fn may_give(role: Role) -> bool {
-    crate::domain::authority::permits(role, crate::domain::authority::Duty::GiveDirection)
-}
-
 /// Who acknowledges them: a custody sergeant (the custody officer responsible for the
 /// person's care, PACE Code C 9).
 pub fn may_acknowledge(role: Role) -> bool {
@@ -375,6 +370,8 @@ mod tests {
             .is_ok()
         );
         assert!(validate(&draft(DirectionKind::NotFitHospital, &"x".repeat(301)), now).is_err());
+        let may_give =
+            |r| crate::domain::authority::permits(r, crate::domain::authority::Duty::GiveDirection);
         assert!(may_give(Role::Hcp) && !may_give(Role::Sergeant));
         assert!(may_acknowledge(Role::Sergeant) && !may_acknowledge(Role::Hcp));
     }

@@ -146,11 +146,6 @@ pub fn short_name(display: &str, username: &str) -> String {
     }
 }
 
-/// Who may ask for an HCP: anyone who records (the wall board records nothing).
-pub fn may_request(role: Role) -> bool {
-    crate::domain::authority::permits(role, crate::domain::authority::Duty::RequestHcp)
-}
-
 /// Who may withdraw a request: a custody sergeant or an HCP.
 pub fn may_withdraw(role: Role) -> bool {
     crate::domain::authority::permits(role, crate::domain::authority::Duty::WithdrawHcpRequest)
@@ -296,8 +291,14 @@ mod tests {
 
     #[test]
     fn roles_and_reasons() {
-        assert!(may_request(Role::DetentionOfficer));
-        assert!(!may_request(Role::WallBoard));
+        assert!(crate::domain::authority::permits(
+            Role::DetentionOfficer,
+            crate::domain::authority::Duty::RequestHcp
+        ));
+        assert!(!crate::domain::authority::permits(
+            Role::WallBoard,
+            crate::domain::authority::Duty::RequestHcp
+        ));
         assert!(may_withdraw(Role::Sergeant) && may_withdraw(Role::Hcp));
         assert!(!may_withdraw(Role::DetentionOfficer));
         assert!(validate_reason("  ").is_err());

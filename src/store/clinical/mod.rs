@@ -35,6 +35,7 @@ pub(crate) use scores::{
     scores_for,
 };
 pub use self_administration::SupervisedOutcome;
+pub(crate) use self_administration::{insert_allowance, insert_supervised_dose};
 
 pub(crate) fn one_of(value: &str, allowed: &[&str], what: &str) -> Result<(), StoreError> {
     if allowed.contains(&value) {

@@ -19,6 +19,43 @@ pub enum SupervisedOutcome {
     Declined,
 }
 
+/// Keeps an HCP's decision to allow (or stop allowing) supervised self-administration.
+pub(crate) fn insert_allowance(
+    tx: &Connection,
+    medication_id: i64,
+    allowed: bool,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO self_administration (medication_id, allowed, decided_by, decided_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![medication_id, allowed, by, timestamp(at)],
+    )?;
+    Ok(())
+}
+
+/// Keeps a dose the person took (`given`) or declined with `by` supervising.
+pub(crate) fn insert_supervised_dose(
+    tx: &Connection,
+    medication_id: i64,
+    outcome: SupervisedOutcome,
+    reason: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let outcome = match outcome {
+        SupervisedOutcome::Taken => "given",
+        SupervisedOutcome::Declined => "declined",
+    };
+    tx.execute(
+        "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff, supervised)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+        params![medication_id, timestamp(at), outcome, reason, by],
+    )?;
+    Ok(())
+}
+
 /// The medicine, still current and in custody, and whether self-administration is allowed.
 fn allowed_now(tx: &Connection, medication_id: i64) -> Result<(i64, String, bool), StoreError> {
     let row: Option<(i64, String, bool, bool)> = tx
@@ -54,11 +91,7 @@ impl Store {
         let by = self.identity().username.clone();
         self.write(Duty::Medication, now, |tx| {
             let (detention_id, _, _) = allowed_now(tx, medication_id)?;
-            tx.execute(
-                "INSERT INTO self_administration (medication_id, allowed, decided_by, decided_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![medication_id, allowed, by, timestamp(now)],
-            )?;
+            insert_allowance(tx, medication_id, allowed, &by, now)?;
             audit::append(
                 tx,
                 now,
@@ -104,15 +137,11 @@ impl Store {
                     "no HCP has allowed supervised self-administration of {name}: ask the HCP to give it or allow it"
                 )));
             }
+            insert_supervised_dose(tx, medication_id, outcome, reason, &by, at)?;
             let outcome_name = match outcome {
                 SupervisedOutcome::Taken => "given",
                 SupervisedOutcome::Declined => "declined",
             };
-            tx.execute(
-                "INSERT INTO medication_administration (medication_id, at, outcome, reason, by_staff, supervised)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-                params![medication_id, timestamp(at), outcome_name, reason, by],
-            )?;
             audit::append(
                 tx,
                 now,
