@@ -62,9 +62,17 @@ fn a_request_counts_up_on_the_board_until_the_hcp_sees_the_person_and_the_report
         row_of(s, "C7").is_some_and(|l| l.contains("HCP WAIT 1m"))
     });
 
-    // The HCP opens the record and records a contact: a, h, assessment, a note.
-    hcp.send(b"/c7\r");
-    hcp.wait_for_text("Summary", LIMIT);
+    // The HCP opens C7's record (the filter shows C7 first, then Enter) and records a
+    // contact: a, h, assessment, a note.
+    hcp.send(b"/c7");
+    hcp.wait_for("the filter to find C7", LIMIT, |s| {
+        row_of(s, "C7").is_some_and(|l| l.trim_start().starts_with('▸'))
+    });
+    hcp.send(b"\r");
+    hcp.wait_for("C7's record", LIMIT, |s| {
+        let t = s.contents();
+        t.contains("Summary") && t.contains("C7")
+    });
     hcp.send(b"a");
     hcp.wait_for_text("NEWS2", LIMIT);
     hcp.send(b"h");
@@ -72,10 +80,17 @@ fn a_request_counts_up_on_the_board_until_the_hcp_sees_the_person_and_the_report
     hcp.send(b"Chest clear; musculoskeletal pain after arrest\r");
     hcp.wait_for_text("shows as seen by you", LIMIT);
 
-    // The officer's board: the wait has closed.
+    // The officer's board: the wait has closed, and `sonar list --json` agrees.
     officer.wait_for("the wait to close", LIMIT, |s| {
         row_of(s, "C7").is_some_and(|l| !l.contains("HCP WAIT"))
     });
+    let list: serde_json::Value =
+        serde_json::from_str(&sonar(h, &db, "sergeant", &["list", "--json"])).unwrap();
+    let c7 = list
+        .as_array()
+        .and_then(|people| people.iter().find(|p| p["cell"] == "C7"))
+        .unwrap_or_else(|| panic!("C7 is listed: {list}"));
+    assert!(c7["hcp_wait"].is_null(), "C7 was seen: {c7}");
 
     // The report has the request, seen after a minute or two.
     let today = sonar_custody::domain::observation::london_date(chrono::Utc::now()).to_string();
