@@ -11,6 +11,7 @@ pub mod handover;
 pub mod keymap;
 pub mod logging;
 pub mod national;
+pub mod safety;
 pub mod store;
 pub mod terminal;
 pub mod ui;
