@@ -124,6 +124,22 @@ pub enum Command {
     /// The suite's signing key.
     #[command(subcommand)]
     Keys(crate::commands::handover::KeysCommand),
+    /// The national record this suite sends handovers to and asks at booking-in.
+    #[command(subcommand)]
+    National(crate::commands::national::NationalCommand),
+    /// Deliver the handovers waiting in the outbox to the national record (run from a timer;
+    /// running terminals also deliver in the background). Exit 1 if any could not be.
+    Send,
+    /// Every handover and where it stands with the national record: queued, sent, or
+    /// accepted with the record's receipt.
+    Outbox {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the national record what it holds about a person: each handover verified, its
+    /// signer named from the record's directory.
+    Lookup(crate::commands::national::LookupArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -73,6 +73,9 @@ const TABLE: &[(&str, Duty, [bool; 5])] = &[
     ("hand a person over",                       Duty::HandOver,                   [N,  Y,  N, N,  N]),
     ("take the shift handover",                  Duty::AcknowledgeShiftHandover,   [N,  Y,  N, N,  N]),
     ("import a handover bundle",                 Duty::ImportHandover,             [Y,  Y,  Y, N,  N]),
+    ("join a national record",                   Duty::JoinNationalRecord,         [N,  N,  N, Y,  N]),
+    ("send the outbox to the national record",   Duty::ContactNationalRecord,      [Y,  Y,  Y, Y,  Y]),
+    ("ask the national record about a person",   Duty::AskNationalRecord,          [Y,  Y,  Y, N,  N]),
 ];
 
 const ROLES: [(&str, Role); 5] = [
@@ -415,6 +418,16 @@ fn attempt(what: &str, store: &mut Store, s: &Subject, n: usize) -> Result<(), S
             },
             t,
         )),
+        "join a national record" => ok(store.join_national(
+            "http://127.0.0.1:9/",
+            r#"{"kty":"OKP","crv":"Ed25519","x":"AAAA"}"#,
+            None,
+            t,
+        )),
+        "send the outbox to the national record" => ok(store.claim_delivery("role table", t)),
+        "ask the national record about a person" => {
+            ok(store.audit_national_lookup("NHS number 9434765919", 0, 0, t))
+        }
         other => panic!("no attempt written for `{other}`"),
     }
 }

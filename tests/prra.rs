@@ -317,6 +317,7 @@ fn the_store_refuses_without_a_prra_and_it_travels_in_the_bundle_escort_and_rele
                 bundle_sha256: "x",
                 kid: "x",
                 disclosed_flags: "",
+                bundle: b"{}",
             },
             now,
         )

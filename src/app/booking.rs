@@ -88,6 +88,10 @@ pub struct BannerState {
     /// bundles beyond flags and notes (allergies, conditions, medicines, the last plan,
     /// emergencies), in banner order (`domain::record::known`).
     pub record: Vec<crate::domain::record::KnownItem>,
+    /// What the national record said about the person, when the suite joined one
+    /// (`app::national::BannerNational::line`): asking, what was added and from whom, or that
+    /// it could not be reached and this is what the suite itself knows.
+    pub national: Option<String>,
     /// The first row shown.
     pub scroll: usize,
     /// The last row has been on screen: only then may it be acknowledged.
@@ -107,6 +111,7 @@ impl BannerState {
             flags,
             notes,
             record: Vec::new(),
+            national: None,
             scroll: 0,
             seen_end: false,
         }
@@ -369,6 +374,30 @@ pub fn banner_rows(b: &BannerState, today: NaiveDate, width: usize) -> Vec<Banne
     }
     while rows.last().is_some_and(|r| r.parts.is_empty()) {
         rows.pop();
+    }
+    if let Some(line) = &b.national {
+        let mut top = Vec::new();
+        push_wrapped(
+            &mut top,
+            Some((RowStyle::Plain, " ".into())),
+            RowStyle::Heading,
+            line,
+            1,
+            width,
+        );
+        top.push(BannerRow { parts: Vec::new() });
+        if rows.is_empty() {
+            push_wrapped(
+                &mut top,
+                Some((RowStyle::Plain, " ".into())),
+                RowStyle::Dim,
+                "Nothing is known about this person from before.",
+                1,
+                width,
+            );
+        }
+        top.append(&mut rows);
+        rows = top;
     }
     rows
 }
@@ -1030,7 +1059,10 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
     if booked.appropriate_adult_flag {
         app.set_info("Under 18: the appropriate adult flag (AA) was raised.");
     }
-    if known.is_empty() && notes.is_empty() && record.is_empty() {
+    // Asked before deciding: with a national record joined, the banner always opens, so
+    // what the record says is seen before the first question.
+    let asked = super::national::ask_about(app, person_id, booked.detention_id);
+    if known.is_empty() && notes.is_empty() && record.is_empty() && !asked {
         return open_form(app, booked.detention_id, who);
     }
     Some(open_banner(
@@ -1041,6 +1073,53 @@ fn book(app: &mut App, d: &mut DetailsState) -> Option<BookingStep> {
         notes,
         record,
     ))
+}
+
+/// The national record answered (or could not): the banner re-reads what the record now
+/// knows of the person, keeping its place; if new rows reach below the view, the end must be
+/// seen again before the banner can be acknowledged.
+pub fn refresh_banner(app: &mut App) {
+    let (today, size) = (london_date(app.now), app.body_size());
+    let line = |app: &App, detention_id: i64| {
+        app.national
+            .banner
+            .as_ref()
+            .filter(|(d, _)| *d == detention_id)
+            .map(|(_, l)| l.line())
+    };
+    let Screen::Booking(b) = &app.screen else {
+        return;
+    };
+    let BookingStep::Banner(banner) = &b.step else {
+        return;
+    };
+    let detention_id = banner.detention_id;
+    let national = line(app, detention_id);
+    let Some(store) = app.session.as_ref() else {
+        return;
+    };
+    let Ok(Some(entry)) = store.custody_entry(detention_id) else {
+        return;
+    };
+    let known = store
+        .known_flags(entry.person_id, Some(detention_id))
+        .unwrap_or_default();
+    let notes = store.imported_notes(entry.person_id).unwrap_or_default();
+    let record = record_known(store, detention_id);
+    if let Screen::Booking(b) = &mut app.screen
+        && let BookingStep::Banner(banner) = &mut b.step
+    {
+        let before = banner_rows(banner, today, banner_view(size).0).len();
+        banner.flags = known;
+        banner.notes = notes;
+        banner.record = record;
+        banner.national = national;
+        let after = banner_rows(banner, today, banner_view(size).0).len();
+        if after > before {
+            banner.seen_end = false;
+        }
+        banner_settle(banner, today, size);
+    }
 }
 
 /// What the clinical record knows from before that the flags and imported notes do not
@@ -1070,6 +1149,12 @@ fn open_banner(
 ) -> BookingStep {
     let mut banner = BannerState::new(detention_id, who, flags, notes);
     banner.record = record;
+    banner.national = app
+        .national
+        .banner
+        .as_ref()
+        .filter(|(d, _)| *d == detention_id)
+        .map(|(_, l)| l.line());
     banner_settle(&mut banner, london_date(app.now), app.body_size());
     BookingStep::Banner(banner)
 }

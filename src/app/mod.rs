@@ -14,6 +14,7 @@ pub mod form;
 pub mod handover;
 pub mod hcp;
 pub mod import;
+pub mod national;
 pub mod prra;
 pub mod report;
 pub mod review;
@@ -57,6 +58,8 @@ pub enum Event {
     Tick(DateTime<Utc>),
     /// The terminal is now this many columns and rows (at start and on every resize).
     Resize(u16, u16),
+    /// The courier finished a submission or a question to the national record.
+    National(crate::national::courier::Done),
 }
 
 /// Which field of a two-field form has the cursor.
@@ -239,6 +242,9 @@ pub struct App {
     pub prra: Option<Box<form::FormScreen>>,
     /// A flag, level or health-screen deferral prompt over the board or record (`duties.rs`).
     pub duty: Option<duties::DutyDialog>,
+    /// The national record: the header's status, the outbox entry this terminal sends, the
+    /// booking banner's question (`national.rs`).
+    pub national: national::NationalState,
     /// The terminal's size (columns, rows), from [`Event::Resize`]; 80×24, the smallest
     /// supported, until told. What "scrolled to the end" means depends on it.
     pub size: (u16, u16),
@@ -271,6 +277,7 @@ impl App {
             entry: None,
             prra: None,
             duty: None,
+            national: national::NationalState::default(),
             size: (80, 24),
             session: None,
             last_activity: now,
@@ -373,6 +380,7 @@ impl App {
         self.import = None;
         self.report = None;
         shift::on_lock(self);
+        national::on_lock(self);
         self.entry = None;
         self.prra = None;
         self.duty = None;
@@ -430,7 +438,9 @@ pub fn update(app: &mut App, event: Event) {
             care::refresh(app);
             emergency::refresh(app);
             hcp::refresh(app);
+            national::tick(app);
         }
+        Event::National(done) => national::done(app, done),
         Event::Resize(columns, rows) => {
             app.size = (columns, rows);
             booking::resized(app);

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod demo;
 pub mod handover;
 pub mod handover_sheet;
+pub mod national;
 pub mod record;
 pub mod report;
 pub mod ui;
@@ -72,6 +73,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify(a) => handover::verify(&cli.login, &a),
         Command::Import(a) => handover::import(&cli.login, &a, &clock),
         Command::Keys(cmd) => handover::keys(&cli.login, cmd, &clock),
+        Command::National(cmd) => national::national(&cli.login, cmd, &clock),
+        Command::Send => national::send(&cli.login, &clock),
+        Command::Outbox { json } => national::outbox(&cli.login, json, &clock),
+        Command::Lookup(a) => national::lookup(&cli.login, &a, &clock),
         Command::Check => {
             let db = credentials::database_path(&cli.login)?;
             if !db.exists() {

@@ -39,6 +39,9 @@ struct RecordOutput<'a> {
     /// Null when not needed; else as in `sonar list --json` (every role: operational).
     appropriate_adult: Option<crate::domain::support::SupportJson>,
     interpreter: Option<crate::domain::support::SupportJson>,
+    /// Once handed over: where the bundle stands with the national record (`queued`, `sent`,
+    /// `accepted` with the record's receipt), as in `sonar outbox --json`; null before.
+    national: Option<&'a crate::domain::national::OutboxEntry>,
     #[serde(flatten)]
     record: &'a ClinicalRecord,
 }
@@ -181,6 +184,7 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
                 view.entry.closed_at.is_none(),
                 now,
             ),
+            national: view.national.as_ref(),
             record,
         };
         serde_json::to_writer_pretty(&mut out, &output)?;
@@ -231,6 +235,9 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
     }
     for need in view.entry.support.needs() {
         writeln!(out, "{}: {}", need.kind.label(), p(&need.summary(now)))?;
+    }
+    if let Some(n) = &view.national {
+        writeln!(out, "National record: {}", p(&n.describe()))?;
     }
     for kind in [
         FactKind::Condition,

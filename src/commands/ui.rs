@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::app::{self, App, AppConfig, Event};
 use crate::domain::clock::{Clock, SystemClock};
 use crate::keymap::Keymap;
+use crate::national::courier::Courier;
 use crate::store::keyslots::KeyslotFile;
 use crate::terminal::TerminalGuard;
 
@@ -126,6 +127,8 @@ pub fn run(db: &Path) -> Result<u8> {
     let alarm_poll = StdDuration::from_millis(200);
     let mut alarm = crate::store::alarm::alarm_stamp(db);
     let mut last_tick = Instant::now();
+    // Talks to the national record on its own thread (started when there is first work).
+    let mut courier: Option<Courier> = None;
     app::update(&mut app, Event::Tick(clock.now()));
     if let Ok(size) = guard.terminal.size() {
         app::update(&mut app, Event::Resize(size.width, size.height));
@@ -163,7 +166,38 @@ pub fn run(db: &Path) -> Result<u8> {
             last_tick = Instant::now();
             app::update(&mut app, Event::Tick(clock.now()));
         }
+        while let Some(done) = courier.as_ref().and_then(Courier::try_done) {
+            app.now = clock.now();
+            app::update(&mut app, Event::National(done));
+        }
+        hand_over_jobs(&mut app, &mut courier);
     }
     drop(guard);
     Ok(0)
+}
+
+/// Gives the courier the work the terminal left for it (an outbox entry taken, a question at
+/// booking-in), starting it for this login when needed. A job that cannot be handed over
+/// comes straight back as a failure, so the outbox entry is released and the banner says so.
+fn hand_over_jobs(app: &mut App, courier: &mut Option<Courier>) {
+    if app.identity().is_none() {
+        *courier = None;
+    }
+    if app.national.jobs.is_empty() {
+        return;
+    }
+    let jobs = std::mem::take(&mut app.national.jobs);
+    let link = app::national::session_link(app);
+    if let Some(link) = link {
+        let id = (link.url.clone(), link.user.clone());
+        if courier.as_ref().is_none_or(|c| c.link_id != id) {
+            *courier = Courier::start(link).ok();
+        }
+    }
+    for job in jobs {
+        let handed = courier.as_ref().is_some_and(|c| c.send(job.clone()));
+        if !handed {
+            app::update(app, Event::National(app::national::courier_gone(&job)));
+        }
+    }
 }

@@ -62,6 +62,11 @@ pub enum Duty {
     ImportHandover,
     // The sergeants' shift handover.
     AcknowledgeShiftHandover,
+    // The national record: joining it is the administrator's; sending the outbox and noting
+    // whether the record answered is the terminal's own work, whoever is logged in.
+    JoinNationalRecord,
+    ContactNationalRecord,
+    AskNationalRecord,
 }
 
 use Role::{Admin, DetentionOfficer as Officer, Hcp, Sergeant, WallBoard};
@@ -70,7 +75,7 @@ use Role::{Admin, DetentionOfficer as Officer, Hcp, Sergeant, WallBoard};
 const CUSTODY_STAFF: &[Role] = &[Sergeant, Officer, Hcp];
 
 impl Duty {
-    pub const ALL: [Duty; 37] = [
+    pub const ALL: [Duty; 40] = [
         Duty::ManageAccounts,
         Duty::ManageKeys,
         Duty::StartBooking,
@@ -108,12 +113,18 @@ impl Duty {
         Duty::HandOver,
         Duty::ImportHandover,
         Duty::AcknowledgeShiftHandover,
+        Duty::JoinNationalRecord,
+        Duty::ContactNationalRecord,
+        Duty::AskNationalRecord,
     ];
 
     /// The roles that may do it.
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Duty::ManageAccounts | Duty::ManageKeys => &[Admin],
+            Duty::ManageAccounts | Duty::ManageKeys | Duty::JoinNationalRecord => &[Admin],
+            // Any running terminal delivers the outbox (issue 15): the rows say only where a
+            // signed handover stands, nothing about the detainee.
+            Duty::ContactNationalRecord => &[Sergeant, Officer, Hcp, Admin, WallBoard],
             // Anyone who receives a person may start the booking (PACE Code C 2.1); only the
             // custody officer authorises detention (s.37) and owns the risk assessment (C 3.6).
             Duty::StartBooking | Duty::AcknowledgeBanner => CUSTODY_STAFF,
@@ -128,7 +139,8 @@ impl Duty {
             | Duty::RecordCheck
             | Duty::SupportNeed
             | Duty::RequestHcp
-            | Duty::ImportHandover => CUSTODY_STAFF,
+            | Duty::ImportHandover
+            | Duty::AskNationalRecord => CUSTODY_STAFF,
             Duty::WithdrawFlag | Duty::ReviewKnown | Duty::WithdrawHcpRequest => &[Sergeant, Hcp],
             Duty::SetCarePlan
             | Duty::PaceReview
@@ -197,6 +209,9 @@ impl Duty {
             Duty::HandOver => "hand a person over or release them",
             Duty::ImportHandover => "import a handover bundle",
             Duty::AcknowledgeShiftHandover => "take the shift handover",
+            Duty::JoinNationalRecord => "join the suite to a national record",
+            Duty::ContactNationalRecord => "send handovers to the national record",
+            Duty::AskNationalRecord => "ask the national record about a person",
         }
     }
 

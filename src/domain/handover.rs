@@ -90,6 +90,8 @@ pub struct NewHandover<'a> {
     pub kid: &'a str,
     /// Flag codes that left the suite as risk-to-life information, for the audit.
     pub disclosed_flags: &'a str,
+    /// The signed bundle's bytes, queued for the national record with the handover.
+    pub bundle: &'a [u8],
 }
 
 /// Whether the newest consent decision for the receiving establishment is "consents".

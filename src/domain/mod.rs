@@ -18,6 +18,7 @@ pub mod form;
 pub mod handover;
 pub mod hcp;
 pub mod medication;
+pub mod national;
 pub mod nhs_number;
 pub mod observation;
 pub mod pace;

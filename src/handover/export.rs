@@ -204,6 +204,7 @@ pub fn export<S: HandoverStorage>(
             bundle_sha256: &prepared.sha256,
             kid: &prepared.draft.kid,
             disclosed_flags: &disclosed.join(","),
+            bundle: &prepared.bytes,
         },
         now,
     );

@@ -10,6 +10,7 @@
 
 pub mod assertion;
 pub mod client;
+pub mod courier;
 pub mod directory;
 pub mod mhd;
 pub mod server;

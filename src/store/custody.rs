@@ -512,6 +512,7 @@ pub fn record(
         directions,
         prra: super::prra::prra_of(conn, detention_id)?,
         health_screen_deferral: super::booking_duties::deferral_of(conn, detention_id)?,
+        national: super::national::delivery_of(conn, detention_id)?,
     }))
 }
 

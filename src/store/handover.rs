@@ -290,6 +290,10 @@ impl Store {
                     h.kid
                 ],
             )?;
+            // Queued for the national record in the same transaction: no handover without
+            // its place in the outbox (schema 0017).
+            let handover_id = tx.last_insert_rowid();
+            super::national::queue_in(tx, handover_id, h.bundle_id, h.bundle, now)?;
             let detail = serde_json::json!({
                 "destination": h.destination,
                 "receiving_org": h.receiving_org,
@@ -313,6 +317,27 @@ impl Store {
         plan: &ImportPlan,
         now: DateTime<Utc>,
     ) -> Result<ImportOutcome, StoreError> {
+        self.import_onto(plan, None, now)
+    }
+
+    /// [`Store::import_bundle`] onto a person the caller has already identified (the person
+    /// being booked in, whom the national record was asked about), rather than one found by
+    /// the bundle's NHS number or PNC id.
+    pub fn import_bundle_for(
+        &mut self,
+        plan: &ImportPlan,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_onto(plan, Some(person_id), now)
+    }
+
+    fn import_onto(
+        &mut self,
+        plan: &ImportPlan,
+        onto: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<ImportOutcome, StoreError> {
         let staff = self.identity().username.clone();
         self.write(Duty::ImportHandover, now, |tx| {
             let before: Option<(String, String)> = tx
@@ -327,6 +352,7 @@ impl Store {
             }
             let provenance = plan.provenance();
             let existing: Option<i64> = match (&plan.nhs_number, &plan.pnc_id) {
+                _ if onto.is_some() => onto,
                 (Some(nhs), _) => tx
                     .query_row("SELECT id FROM person WHERE nhs_number = ?1 ORDER BY id LIMIT 1", [nhs], |r| r.get(0))
                     .optional()?,

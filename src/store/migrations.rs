@@ -65,6 +65,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_booking_duties",
         include_str!("../../schema/migrations/0016_booking_duties.sql"),
     ),
+    (
+        "0017_national_outbox",
+        include_str!("../../schema/migrations/0017_national_outbox.sql"),
+    ),
 ];
 
 /// The schema version this program writes.

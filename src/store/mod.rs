@@ -15,6 +15,7 @@ pub mod hcp;
 pub mod keyslots;
 pub mod maintenance;
 pub mod migrations;
+pub mod national;
 pub mod pace;
 pub mod prra;
 pub mod record;

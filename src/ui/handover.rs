@@ -23,7 +23,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             review_lines(h, r, theme),
         ),
         Step::Confirm(r) => (" Hand over: confirm ", confirm_lines(h, r, theme)),
-        Step::Done(o) => (" Handed over ", done_lines(h, o, theme)),
+        Step::Done(o) => (
+            " Handed over ",
+            done_lines(h, o, app.national.status.joined.is_some(), theme),
+        ),
     };
     frame.render_widget(Clear, area);
     frame.render_widget(
@@ -197,7 +200,7 @@ fn or_none(s: &str) -> String {
     }
 }
 
-fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static>> {
+fn done_lines(h: &HandoverState, o: &Outcome, national: bool, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(Span::styled(
             format!(
@@ -220,6 +223,11 @@ fn done_lines(h: &HandoverState, o: &Outcome, theme: &Theme) -> Vec<Line<'static
     lines.extend([
         Line::from(format!("SHA-256:        {}", o.sha256)),
         Line::from(format!("Signed with:    {}", o.kid)),
+        Line::from(if national {
+            "National record: queued; a terminal sends it in the background (sonar outbox shows it)."
+        } else {
+            "National record: queued; it goes once an administrator joins the suite to one."
+        }),
         Line::default(),
         Line::from("Enter returns to the board."),
     ]);

@@ -151,16 +151,23 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         .unwrap_or_default();
     let right = format!(" {who} · {} ", to_london_with_zone(app.now));
     let room = (area.width as usize).saturating_sub(right.chars().count());
-    let left = board::truncate(
-        &format!(
-            " SONAR · {} · {}",
-            app.config.suite_name, app.config.terminal_name
+    // While the national record cannot be reached, that takes the terminal name's place:
+    // handovers are waiting, and bookings see only what this suite knows.
+    let national = app.identity().and_then(|_| app.national.status.header());
+    let (left, left_style) = match national {
+        Some(n) => (format!(" SONAR · {n}"), theme.overdue()),
+        None => (
+            format!(
+                " SONAR · {} · {}",
+                app.config.suite_name, app.config.terminal_name
+            ),
+            theme.header(),
         ),
-        room,
-    );
+    };
+    let left = board::truncate(&left, room);
     let pad = room.saturating_sub(left.chars().count());
     let line = Line::from(vec![
-        Span::styled(left, theme.header()),
+        Span::styled(left, left_style),
         Span::styled(" ".repeat(pad), theme.header()),
         Span::styled(right, theme.header()),
     ]);

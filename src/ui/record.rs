@@ -404,6 +404,10 @@ fn summary<'a>(app: &App, r: &'a RecordState, theme: &Theme) -> Vec<Line<'a>> {
         label("Next check", next, theme),
         label("Seen by an HCP", seen_by_hcp(e), theme),
     ]);
+    // Once handed over: where the signed bundle stands with the national record.
+    if let Some(n) = &v.national {
+        lines.push(label("National record", printable(&n.describe()), theme));
+    }
     lines.extend(super::support::record_lines(
         app,
         e,

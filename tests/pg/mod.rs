@@ -7,6 +7,9 @@
 //! waits on its standard input: when this test process exits for any reason, the pipe closes
 //! and the shell stops the server and removes the directory, so nothing is left running.
 
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;

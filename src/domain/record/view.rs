@@ -172,6 +172,9 @@ pub struct RecordView {
     /// Why the health screen could not be done, as a sergeant recorded it (the newest), if
     /// they did.
     pub health_screen_deferral: Option<crate::domain::booking_duties::Deferral>,
+    /// Once handed over: where the signed bundle stands with the national record (queued,
+    /// sent, accepted with the record's receipt).
+    pub national: Option<crate::domain::national::OutboxEntry>,
 }
 
 /// One recorded score: who, when, the inputs and the result.

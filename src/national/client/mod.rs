@@ -48,17 +48,7 @@ pub struct Receipt {
     pub new: bool,
 }
 
-/// How to look a person up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
-    Nhs(String),
-    Pnc(String),
-    NameDob {
-        family: String,
-        given: Option<String>,
-        birth_date: String,
-    },
-}
+pub use crate::domain::national::Lookup;
 
 /// One document the record holds about the person.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -334,7 +334,12 @@ pub(crate) async fn provide(
                 return refuse_submission(&shared, &who, r).await;
             }
         };
-    if verified.kid != who.kid {
+    // The submitting suite must be the signer: the same organisation in the directory. A
+    // suite that rotated its key still delivers handovers signed (and queued) before the
+    // rotation, once the operator has enrolled the new key for the same organisation.
+    if verified.kid != who.kid
+        && directory.organisation(&verified.kid) != Some(who.organisation.as_str())
+    {
         let signer = directory
             .organisation(&verified.kid)
             .unwrap_or("another suite");
