@@ -74,7 +74,7 @@ const TABLE: &[(&str, Duty, [bool; 5])] = &[
     ("take the shift handover",                  Duty::AcknowledgeShiftHandover,   [N,  Y,  N, N,  N]),
     ("import a handover bundle",                 Duty::ImportHandover,             [Y,  Y,  Y, N,  N]),
     ("join a national record",                   Duty::JoinNationalRecord,         [N,  N,  N, Y,  N]),
-    ("send the outbox to the national record",   Duty::ContactNationalRecord,      [Y,  Y,  Y, Y,  Y]),
+    ("send the outbox to the national record",   Duty::ContactNationalRecord,      [Y,  Y,  Y, Y,  N]),
     ("ask the national record about a person",   Duty::AskNationalRecord,          [Y,  Y,  Y, N,  N]),
 ];
 

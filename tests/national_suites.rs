@@ -4,7 +4,8 @@
 //! the record with the record's pinned key.
 //!
 //! - A hands a person over; A's running terminal delivers the bundle in the background and the
-//!   outbox shows the record's receipt; B books the same person in, and B's banner shows A's
+//!   outbox shows the record's receipt; B's person search by NHS number finds them at the
+//!   record (not in B) and starts the new person from A's handover; B's banner shows A's
 //!   flags and medication, signed by A as the record's directory names A (not as the bundle
 //!   names itself); `sonar lookup` says the same.
 //! - The record stops: `sonar send` fails and the outbox holds the handover, every terminal's
@@ -441,18 +442,34 @@ fn a_handover_from_suite_a_reaches_suite_bs_booking_banner_signed_by_a_as_the_di
         .unwrap()
         .to_string();
 
+    // B's sergeant searches by the NHS number: B does not know them, the record does, and
+    // the new person's details start from A's handover.
     let mut b_terminal = b.terminal("sergeant");
     b_terminal.send(b"b");
     b_terminal.wait_for_text("Book in: find the person", LIMIT);
-    b_terminal.send(surname.as_bytes());
-    b_terminal.wait_for_text("No one found", LIMIT);
+    b_terminal.send(nhs.as_bytes());
+    b_terminal.wait_for("the record to know them", LIMIT, |s| {
+        let t = s.contents();
+        t.contains("No one found")
+            && t.contains("Known to the national record, not to this suite")
+            && t.contains(&surname.to_uppercase())
+            && t.contains(A_ORG)
+    });
     b_terminal.send(F2);
     b_terminal.wait_for_text("Book in a new person", LIMIT);
-    for field in [
+    let details = b_terminal.screen_text();
+    for given in [
         forenames.as_str(),
         &dob.format("%d/%m/%Y").to_string(),
-        "m",
         &nhs,
+    ] {
+        assert!(details.contains(given), "{given} prefilled:\n{details}");
+    }
+    // The cursor waits on the first empty field, the sex; then past the NHS number and PNC id
+    // to the detention's own fields.
+    for field in [
+        "m",
+        "",
         "",
         "PC 118 Shah",
         "Remanded to this suite from Northgate",

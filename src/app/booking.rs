@@ -28,6 +28,9 @@ pub struct SearchState {
     pub query: String,
     pub results: Vec<PersonMatch>,
     pub selected: usize,
+    /// What the national record says when the search names someone by an identifier (or
+    /// surname and date of birth): asking, who it knows, or that it cannot be reached.
+    pub national: Option<super::national::SearchNational>,
 }
 
 /// One typed field of the details screen.
@@ -466,13 +469,63 @@ fn search(app: &mut App, s: &mut SearchState) {
     };
     let year = chrono::Datelike::year(&london_date(app.now));
     s.selected = 0;
-    match store.search_people(&parse_query(&s.query, year), SEARCH_LIMIT) {
+    let query = parse_query(&s.query, year);
+    match store.search_people(&query, SEARCH_LIMIT) {
         Ok(found) => s.results = found,
         Err(e) => {
             s.results.clear();
             app.set_error(format!("Could not search: {e}."));
         }
     }
+    // Only for someone this suite does not know: what the record knows comes with the banner.
+    if s.results.is_empty() {
+        if let Some(asked) = super::national::ask_for_search(app, &query) {
+            s.national = Some(asked);
+        }
+    } else {
+        s.national = None;
+    }
+}
+
+/// The record answered the person search (or could not be reached).
+pub fn search_answered(app: &mut App, said: super::national::SearchNational) {
+    if let Screen::Booking(b) = &mut app.screen
+        && let BookingStep::Search(s) = &mut b.step
+        && s.results.is_empty()
+    {
+        s.national = Some(said);
+    }
+}
+
+/// A new person's details: from the handover the national record holds about them when the
+/// search found them there (the newest), else from what was typed.
+fn new_person_details(s: &SearchState, year: i32) -> Box<DetailsState> {
+    let known = match &s.national {
+        Some(super::national::SearchNational::Known(k)) => k.first(),
+        _ => None,
+    };
+    let mut d = details_for(None, &s.query, year);
+    if let Some(k) = known {
+        for f in &mut d.fields {
+            let from_record = match f.label {
+                "Surname" => &k.person.surname,
+                "Forenames" => &k.person.forenames,
+                "Date of birth" => &k.person.date_of_birth,
+                "NHS number" => &k.person.nhs_number,
+                "PNC id" => &k.person.pnc_id,
+                _ => continue,
+            };
+            if !from_record.is_empty() {
+                f.value = from_record.clone();
+            }
+        }
+        d.focus = d
+            .fields
+            .iter()
+            .position(|f| f.value.is_empty())
+            .unwrap_or(0);
+    }
+    d
 }
 
 /// The details screen: for a new person, the person's fields filled once from what was typed
@@ -788,7 +841,7 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                 s.selected = s.selected.saturating_sub(1);
                 BookingStep::Search(s)
             }
-            Action::NewPerson => BookingStep::Details(details_for(None, &s.query, this_year(app))),
+            Action::NewPerson => BookingStep::Details(new_person_details(&s, this_year(app))),
             Action::Submit | Action::Confirm => match s.results.get(s.selected).cloned() {
                 Some(p) if p.detentions.iter().any(|d| d.2) => match resume(app, &p) {
                     Some(step) => step,
@@ -799,7 +852,7 @@ pub fn action(app: &mut App, mut b: BookingState, action: Action) -> Screen {
                     app.set_error("Type a surname, date of birth, NHS number or PNC id.");
                     BookingStep::Search(s)
                 }
-                None => BookingStep::Details(details_for(None, &s.query, this_year(app))),
+                None => BookingStep::Details(new_person_details(&s, this_year(app))),
             },
             _ => BookingStep::Search(s),
         },

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::domain::authority::Duty;
-use crate::domain::national::{Failure, NationalStatus, PersonKeys};
+use crate::domain::national::{Failure, Lookup, NationalStatus, PersonKeys};
 use crate::national::courier::{Answer, Done, Job, Link};
 use crate::store::Store;
 
@@ -102,7 +102,29 @@ pub struct NationalState {
     pub asking: Option<Asking>,
     /// What the banner says about the record, for the detention it was asked for.
     pub banner: Option<(i64, BannerNational)>,
+    /// The person search's question (its id and what was asked), while unanswered or until
+    /// the search asks something else.
+    pub searching: Option<(u64, Vec<Lookup>)>,
     next_ask: u64,
+}
+
+/// Someone the national record knows, as a handover about them says: offered on the person
+/// search when this suite does not know them, so their details start from the record's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownElsewhere {
+    pub person: crate::domain::booking::PersonInput,
+    /// As the record's directory names the signer.
+    pub signed_by: String,
+    pub signed_at: chrono::DateTime<Utc>,
+}
+
+/// What the person search says about the national record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchNational {
+    Asking { by: String },
+    Known(Vec<KnownElsewhere>),
+    NothingKnown { by: String },
+    Failed(String),
 }
 
 /// This terminal's name in outbox claims (the lease holder).
@@ -157,6 +179,7 @@ pub fn tick(app: &mut App) {
     };
     let due = status.joined.is_some()
         && app.national.sending.is_none()
+        && store.permit(Duty::ContactNationalRecord).is_ok()
         && status.next_due.is_some_and(|t| t <= now);
     app.national.status = status;
     if due {
@@ -261,6 +284,15 @@ pub fn done(app: &mut App, done: Done) {
             }
         }
         Done::Answered { ask, result } => {
+            if app
+                .national
+                .searching
+                .as_ref()
+                .is_some_and(|(a, _)| *a == ask)
+            {
+                search_answered(app, result);
+                return;
+            }
             let Some(asking) = app.national.asking.take_if(|a| a.ask == ask) else {
                 return;
             };
@@ -336,11 +368,121 @@ fn take_answer(app: &mut App, asking: &Asking, answer: Answer) -> BannerNational
     }
 }
 
+/// The person search's query names someone by an identifier (or surname and date of
+/// birth): asks the record once per distinct question, so typing on does not ask again.
+/// `None` when nothing is asked (not joined, not permitted, nothing to ask by).
+pub fn ask_for_search(
+    app: &mut App,
+    query: &crate::domain::booking::PersonQuery,
+) -> Option<SearchNational> {
+    let store = app.session.as_ref()?;
+    if store.national_status().ok()?.joined.is_none()
+        || store.permit(Duty::AskNationalRecord).is_err()
+    {
+        return None;
+    }
+    let mut lookups = Vec::new();
+    if let Some(n) = &query.nhs_number {
+        lookups.push(Lookup::Nhs(n.clone()));
+    }
+    if let Some(p) = &query.pnc_id {
+        lookups.push(Lookup::Pnc(p.clone()));
+    }
+    if lookups.is_empty()
+        && let (Some(family), Some(dob)) = (&query.surname, query.date_of_birth)
+    {
+        lookups.push(Lookup::NameDob {
+            family: family.clone(),
+            given: query.forename.clone(),
+            birth_date: dob.to_string(),
+        });
+    }
+    let by = lookups.first()?.describe();
+    if app
+        .national
+        .searching
+        .as_ref()
+        .is_some_and(|(_, l)| *l == lookups)
+    {
+        return None;
+    }
+    app.national.next_ask += 1;
+    let ask = app.national.next_ask;
+    app.national.searching = Some((ask, lookups.clone()));
+    app.national.jobs.push(Job::Ask { ask, lookups });
+    Some(SearchNational::Asking { by })
+}
+
+/// The record's answer to the person search: who it knows (not this suite's own handovers).
+fn search_answered(app: &mut App, result: Result<Answer, Failure>) {
+    let now = app.now;
+    let by = app
+        .national
+        .searching
+        .as_ref()
+        .and_then(|(_, l)| l.first())
+        .map(Lookup::describe)
+        .unwrap_or_default();
+    let own: Vec<String> = app
+        .session
+        .as_ref()
+        .and_then(|s| s.public_keys().ok())
+        .map(|keys| keys.into_iter().map(|k| k.kid).collect())
+        .unwrap_or_default();
+    let said = match result {
+        Ok(answer) => {
+            if let Some(store) = app.session.as_mut() {
+                let _ = store.national_contact(Ok(()), now);
+            }
+            let mut known: Vec<KnownElsewhere> = Vec::new();
+            for doc in answer
+                .documents
+                .iter()
+                .filter(|d| !own.contains(&d.verified.kid))
+            {
+                let plan = crate::handover::import::plan(&doc.verified);
+                let person = crate::domain::booking::PersonInput {
+                    surname: plan.surname.clone(),
+                    forenames: plan.forenames.clone(),
+                    date_of_birth: plan
+                        .date_of_birth
+                        .map(|d| d.format("%d/%m/%Y").to_string())
+                        .unwrap_or_default(),
+                    sex: String::new(),
+                    nhs_number: plan.nhs_number.clone().unwrap_or_default(),
+                    pnc_id: plan.pnc_id.clone().unwrap_or_default(),
+                };
+                // One line per person: the newest handover about them (answers come newest first).
+                if !known.iter().any(|k| k.person == person) {
+                    known.push(KnownElsewhere {
+                        person,
+                        signed_by: doc.signed_by.clone(),
+                        signed_at: plan.signed_at,
+                    });
+                }
+            }
+            if known.is_empty() {
+                SearchNational::NothingKnown { by }
+            } else {
+                SearchNational::Known(known)
+            }
+        }
+        Err(failure) => {
+            if let Some(store) = app.session.as_mut() {
+                let _ = store.national_contact(Err(&failure), now);
+            }
+            SearchNational::Failed(failure.sentence().to_string())
+        }
+    };
+    super::booking::search_answered(app, said);
+}
+
 /// On lock: forget questions and work not yet handed over (an entry already taken is sent
 /// again by whoever holds the outbox next, once its lease ends).
 pub fn on_lock(app: &mut App) {
     app.national.jobs.clear();
     app.national.asking = None;
+    app.national.searching = None;
     app.national.banner = None;
 }
 

@@ -124,7 +124,8 @@ impl Duty {
             Duty::ManageAccounts | Duty::ManageKeys | Duty::JoinNationalRecord => &[Admin],
             // Any running terminal delivers the outbox (issue 15): the rows say only where a
             // signed handover stands, nothing about the detainee.
-            Duty::ContactNationalRecord => &[Sergeant, Officer, Hcp, Admin, WallBoard],
+            // (not the wall board's display, which writes nothing).
+            Duty::ContactNationalRecord => &[Sergeant, Officer, Hcp, Admin],
             // Anyone who receives a person may start the booking (PACE Code C 2.1); only the
             // custody officer authorises detention (s.37) and owns the risk assessment (C 3.6).
             Duty::StartBooking | Duty::AcknowledgeBanner => CUSTODY_STAFF,
@@ -327,7 +328,9 @@ mod tests {
                 Duty::ManageAccounts,
                 Duty::ManageKeys,
                 Duty::RaiseEmergency,
-                Duty::RecordEmergencyCall
+                Duty::RecordEmergencyCall,
+                Duty::JoinNationalRecord,
+                Duty::ContactNationalRecord,
             ]
         );
     }

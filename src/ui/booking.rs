@@ -51,6 +51,7 @@ fn search(app: &App, s: &SearchState, theme: &Theme, frame: &mut Frame<'_>, area
     if s.results.is_empty() && !s.query.trim().is_empty() {
         lines.push(Line::from(" No one found."));
     }
+    lines.extend(national_lines(app, s, theme, width));
     for (i, m) in s.results.iter().enumerate() {
         let dob = m
             .date_of_birth
@@ -88,6 +89,62 @@ fn search(app: &App, s: &SearchState, theme: &Theme, frame: &mut Frame<'_>, area
         theme.dim(),
     )));
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// What the national record says on the search: asking, who it knows (the details a new
+/// person starts from), or that it cannot be reached.
+fn national_lines(app: &App, s: &SearchState, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    use crate::app::national::SearchNational;
+    let text = |t: String| Line::from(truncate(&crate::domain::text::printable(&t), width));
+    match &s.national {
+        None => Vec::new(),
+        Some(SearchNational::Asking { by }) => vec![Line::from(Span::styled(
+            format!(" National record: asking by {by}…"),
+            theme.dim(),
+        ))],
+        Some(SearchNational::NothingKnown { by }) => {
+            vec![text(format!(" National record: nothing held by {by}."))]
+        }
+        Some(SearchNational::Failed(why)) => vec![Line::from(Span::styled(
+            truncate(
+                &crate::domain::text::printable(&format!(" National record: {why}.")),
+                width,
+            ),
+            theme.warning(),
+        ))],
+        Some(SearchNational::Known(known)) => {
+            let mut lines = vec![Line::from(Span::styled(
+                format!(
+                    " Known to the national record, not to this suite ({} starts a new person from the newest):",
+                    key(app, Action::NewPerson)
+                ),
+                theme.title(),
+            ))];
+            for k in known {
+                let p = &k.person;
+                let mut ids = String::new();
+                if !p.nhs_number.is_empty() {
+                    ids.push_str(&format!(" NHS {}", p.nhs_number));
+                }
+                if !p.pnc_id.is_empty() {
+                    ids.push_str(&format!(" PNC {}", p.pnc_id));
+                }
+                lines.push(text(format!(
+                    "   {}, {}  {}{ids}  handover from {}, {}",
+                    p.surname.to_uppercase(),
+                    p.forenames,
+                    if p.date_of_birth.is_empty() {
+                        "dob ?"
+                    } else {
+                        &p.date_of_birth
+                    },
+                    k.signed_by,
+                    k.signed_at.format("%d/%m/%Y")
+                )));
+            }
+            lines
+        }
+    }
 }
 
 /// A person's detentions in a few words: in custody now, or how many and the last one.
