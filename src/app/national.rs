@@ -69,10 +69,19 @@ impl BannerNational {
                 "National record: not asked (no NHS number, PNC id or date of birth).".into()
             }
             BannerNational::Failed(why) => {
-                format!("National record: {why}. Shown here is what this suite itself knows.")
+                format!(
+                    "National record: {}. Shown here is what this suite itself knows.",
+                    predicate(why)
+                )
             }
         }
     }
+}
+
+/// "the national record cannot be reached: …" after "National record:" reads "cannot be
+/// reached: …".
+pub fn predicate(why: &str) -> &str {
+    why.strip_prefix("the national record ").unwrap_or(why)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -107,7 +107,10 @@ fn national_lines(app: &App, s: &SearchState, theme: &Theme, width: usize) -> Ve
         }
         Some(SearchNational::Failed(why)) => vec![Line::from(Span::styled(
             truncate(
-                &crate::domain::text::printable(&format!(" National record: {why}.")),
+                &crate::domain::text::printable(&format!(
+                    " National record: {}.",
+                    crate::app::national::predicate(why)
+                )),
                 width,
             ),
             theme.warning(),
