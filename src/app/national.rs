@@ -329,10 +329,7 @@ fn take_answer(app: &mut App, asking: &Asking, answer: Answer) -> BannerNational
         return BannerNational::Failed("the terminal locked before the answer came".into());
     };
     let _ = store.national_contact(Ok(()), now);
-    let own: Vec<String> = store
-        .public_keys()
-        .map(|keys| keys.into_iter().map(|k| k.kid).collect())
-        .unwrap_or_default();
+    let own = own_kids(store);
     let mut added = 0;
     let mut signers: Vec<String> = Vec::new();
     let mut set_aside: Vec<String> = answer.refused.clone();
@@ -432,12 +429,7 @@ fn search_answered(app: &mut App, result: Result<Answer, Failure>) {
         .and_then(|(_, l)| l.first())
         .map(Lookup::describe)
         .unwrap_or_default();
-    let own: Vec<String> = app
-        .session
-        .as_ref()
-        .and_then(|s| s.public_keys().ok())
-        .map(|keys| keys.into_iter().map(|k| k.kid).collect())
-        .unwrap_or_default();
+    let own = app.session.as_ref().map(own_kids).unwrap_or_default();
     let said = match result {
         Ok(answer) => {
             if let Some(store) = app.session.as_mut() {
@@ -484,6 +476,15 @@ fn search_answered(app: &mut App, result: Result<Answer, Failure>) {
         }
     };
     super::booking::search_answered(app, said);
+}
+
+/// This suite's own key ids, current and retired: its own handovers, found again at the
+/// record, are already here.
+fn own_kids(store: &Store) -> Vec<String> {
+    store
+        .public_keys()
+        .map(|keys| keys.into_iter().map(|k| k.kid).collect())
+        .unwrap_or_default()
 }
 
 /// On lock: forget questions and work not yet handed over (an entry already taken is sent
