@@ -133,7 +133,7 @@ pub fn run(db: &Path) -> Result<u8> {
     loop {
         guard
             .terminal
-            .draw(|frame| crate::ui::render(&app, frame))
+            .draw(|frame| crate::terminal::draw(&app, frame))
             .context("drawing the screen")?;
         if app::emergency::take_bell(&mut app) {
             use std::io::Write;
