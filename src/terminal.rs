@@ -1,6 +1,10 @@
-//! The one terminal guard: raw mode, the alternate screen and a hidden cursor go on together
-//! and come off together — on normal exit, on error (Drop) and on panic (a chained hook) — so
-//! quitting always leaves the terminal exactly as it was.
+//! The one terminal guard: raw mode, the alternate screen, bracketed paste and a hidden cursor
+//! go on together and come off together — on normal exit, on error (Drop) and on panic (a
+//! chained hook) — so quitting always leaves the terminal exactly as it was.
+//!
+//! Bracketed paste makes the terminal deliver a paste as one event (`Event::Paste`), typed into
+//! the field with the cursor as text only (`app::paste`), instead of as key presses whose
+//! Enter, Tab and letters would act on the screen.
 //!
 //! [`draw`] is the last step before the terminal: it renders the App and makes every cell
 //! inert, so no character a terminal acts on reaches it, whatever text a screen was given.
@@ -9,6 +13,7 @@ use std::io::{self, Stdout, Write};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::{cursor, execute, terminal};
 use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
@@ -39,7 +44,12 @@ impl TerminalGuard {
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut stdout = io::stdout();
-        if let Err(e) = execute!(stdout, terminal::EnterAlternateScreen, cursor::Hide) {
+        if let Err(e) = execute!(
+            stdout,
+            terminal::EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        ) {
             restore();
             return Err(e);
         }
@@ -63,7 +73,12 @@ impl Drop for TerminalGuard {
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut stdout = io::stdout();
-        let _ = execute!(stdout, cursor::Show, terminal::LeaveAlternateScreen);
+        let _ = execute!(
+            stdout,
+            cursor::Show,
+            DisableBracketedPaste,
+            terminal::LeaveAlternateScreen
+        );
         let _ = terminal::disable_raw_mode();
         let _ = stdout.flush();
     }

@@ -206,7 +206,11 @@ fn stored_hostile_text_is_inert_in_list_record_sheet_audit_and_user_list() {
         "{}",
         rows[0]
     );
-    assert!(rows[0].contains("Mal\\u{2066}lory\\u{9b}31m"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("Mal\\u{2066}lory\\u{9b}31m"),
+        "{}",
+        rows[0]
+    );
 
     // `sonar list --json`: JSON escapes that decode to exactly what was stored.
     let json = inert_success("list --json", &s.run(&s.a, "sergeant", &["list", "--json"]));
@@ -232,7 +236,10 @@ fn stored_hostile_text_is_inert_in_list_record_sheet_audit_and_user_list() {
         assert_eq!(record["surname"], SURNAME);
     }
     let hcp_record = inert_success("record", &s.run(&s.a, "hcp", &["record", &s.custody_no]));
-    assert!(hcp_record.contains("Latex\\u{1b}[8m\\u{202d}"), "{hcp_record}");
+    assert!(
+        hcp_record.contains("Latex\\u{1b}[8m\\u{202d}"),
+        "{hcp_record}"
+    );
 
     // The incoming sergeant's sheet, on screen and on paper.
     let sheet = inert_success(
@@ -269,7 +276,15 @@ fn stored_hostile_text_is_inert_in_list_record_sheet_audit_and_user_list() {
         &s.run(
             &s.a,
             "admin",
-            &["user", "add", "mallory", "--role", "hcp", "--full-name", &name],
+            &[
+                "user",
+                "add",
+                "mallory",
+                "--role",
+                "hcp",
+                "--full-name",
+                &name,
+            ],
         ),
     );
     let users = inert_success("user list", &s.run(&s.a, "admin", &["user", "list"]));
@@ -356,7 +371,10 @@ fn a_handed_over_hostile_name_is_inert_in_the_export_escort_summary_verify_and_i
     assert_eq!(verified.matches("Verified").count(), 2, "{verified}");
     assert!(verified.contains("VERIFIED") || verified.contains("\\u{d}Verified"));
     assert!(verified.contains("Mal\\u{2066}lory"), "{verified}");
-    assert!(verified.contains("HMP\\u{1b}[2K Northtown\\u{202e}"), "{verified}");
+    assert!(
+        verified.contains("HMP\\u{1b}[2K Northtown\\u{202e}"),
+        "{verified}"
+    );
     let imported = inert_success(
         "import",
         &s.run(
@@ -370,7 +388,10 @@ fn a_handed_over_hostile_name_is_inert_in_the_export_escort_summary_verify_and_i
             ],
         ),
     );
-    assert!(imported.starts_with("Imported Mal\\u{2066}lory"), "{imported}");
+    assert!(
+        imported.starts_with("Imported Mal\\u{2066}lory"),
+        "{imported}"
+    );
 }
 
 /// `bundle` with its JWS header's kid replaced.
@@ -445,7 +466,11 @@ fn a_refused_bundles_key_id_type_date_and_reference_cannot_forge_the_error_line(
     referenced["entry"][0]["resource"]["subject"]["reference"] =
         "urn:uuid:\u{1b}]52;c;eA==\u{7}\r".into();
     for (name, value, quoted) in [
-        ("type.json", typed, "it is a Bundle\\u{1b}[2K\\u{d}Verified\\u{7}"),
+        (
+            "type.json",
+            typed,
+            "it is a Bundle\\u{1b}[2K\\u{d}Verified\\u{7}",
+        ),
         ("date.json", dated, "`2026\\u{1b}[2K\\u{202e}`"),
         (
             "reference.json",

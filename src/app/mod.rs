@@ -14,6 +14,7 @@ pub mod form;
 pub mod handover;
 pub mod hcp;
 pub mod import;
+pub mod paste;
 pub mod prra;
 pub mod report;
 pub mod review;

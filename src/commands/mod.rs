@@ -7,6 +7,7 @@ pub mod handover;
 pub mod handover_sheet;
 pub mod record;
 pub mod report;
+pub mod settings;
 pub mod ui;
 
 use std::io::Write;

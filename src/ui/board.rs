@@ -215,7 +215,11 @@ fn board_row<'a>(
     // Stored text shown escaped (`\u{1b}`), so a name typed or imported with a control
     // character reads as odd rather than acting on the terminal.
     let name = truncate(
-        &printable_line(&format!("{}, {}", row.surname.to_uppercase(), row.forenames)),
+        &printable_line(&format!(
+            "{}, {}",
+            row.surname.to_uppercase(),
+            row.forenames
+        )),
         layout.name_width,
     );
     let status = row.check_status(now);
