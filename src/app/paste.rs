@@ -50,7 +50,6 @@ pub fn paste(app: &mut App, pasted: &str) {
         app.set_error("Nothing here takes typed text: the paste was not used.");
         return;
     }
-    let (clean, left_out) = clean(pasted);
     let (held, limit) = match target(app) {
         Target::Text { held, limit } => (held, limit),
         Target::Keys => {
@@ -64,11 +63,15 @@ pub fn paste(app: &mut App, pasted: &str) {
             return;
         }
     };
-    let total = clean.chars().count();
     let room = limit.saturating_sub(held);
+    let Cleaned {
+        text,
+        total,
+        left_out,
+    } = clean(pasted, room);
     let mut typed = 0;
     let mut refused = None;
-    for c in clean.chars().take(room) {
+    for c in text.chars() {
         super::type_char(app, c);
         match target(app) {
             Target::Text { held: now, .. } if now == held + typed + 1 => typed += 1,
@@ -108,21 +111,44 @@ pub fn paste(app: &mut App, pasted: &str) {
     }
 }
 
-/// The paste as text for one field: line breaks and tabs as single spaces (a trailing line
-/// break dropped), every other character a terminal would act on left out (and counted).
-fn clean(pasted: &str) -> (String, usize) {
-    let mut out = String::with_capacity(pasted.len().min(4 * UNLIMITED_FIELD_PASTE));
-    let mut left_out = 0;
+/// A paste made text for one field.
+#[derive(Debug, PartialEq, Eq)]
+struct Cleaned {
+    /// The first characters, as many as the field has room for.
+    text: String,
+    /// How many characters the whole paste is, as text.
+    total: usize,
+    /// Control characters left out.
+    left_out: usize,
+}
+
+/// The paste as text: line breaks and tabs as single spaces (a trailing line break dropped),
+/// every other character a terminal would act on left out and counted. Only the first `room`
+/// characters are kept, so a paste of any size costs no more than the field holds.
+fn clean(pasted: &str, room: usize) -> Cleaned {
+    let mut text = String::with_capacity(room.min(pasted.len()));
+    let (mut total, mut left_out) = (0, 0);
     let mut chars = pasted.trim_end_matches(['\r', '\n']).chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\r' | '\n' | '\t' => out.push(' '),
-            c if crate::domain::text::acts_on_terminal(c) => left_out += 1,
-            c => out.push(c),
+        let c = match c {
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\r' | '\n' | '\t' => ' ',
+            c if crate::domain::text::acts_on_terminal(c) => {
+                left_out += 1;
+                continue;
+            }
+            c => c,
+        };
+        if total < room {
+            text.push(c);
         }
+        total += 1;
     }
-    (out, left_out)
+    Cleaned {
+        text,
+        total,
+        left_out,
+    }
 }
 
 /// `n` with thousands separated: 5,000.
@@ -348,15 +374,22 @@ fn entry_target(e: &EntryState) -> Target {
 
 #[cfg(test)]
 mod tests {
-    use super::{clean, count};
+    use super::{Cleaned, clean, count};
 
     #[test]
     fn line_breaks_are_spaces_and_controls_are_left_out() {
-        assert_eq!(clean("a\r\nb\nc\td\r\n"), ("a b c d".to_string(), 0));
+        let cleaned = |text: &str, total, left_out| Cleaned {
+            text: text.to_string(),
+            total,
+            left_out,
+        };
+        assert_eq!(clean("a\r\nb\nc\td\r\n", 100), cleaned("a b c d", 7, 0));
         assert_eq!(
-            clean("Smith\u{1b}[2K\u{7}\u{202e}"),
-            ("Smith[2K".to_string(), 3)
+            clean("Smith\u{1b}[2K\u{7}\u{202e}", 100),
+            cleaned("Smith[2K", 8, 3)
         );
+        // Only what the field has room for is kept; the whole is counted.
+        assert_eq!(clean(&"ab\n".repeat(1000), 4), cleaned("ab a", 2999, 0));
     }
 
     #[test]
