@@ -33,7 +33,7 @@ pub enum Command {
     /// A throwaway encrypted suite with synthetic detainees; prints the logins, opens the UI.
     Demo {
         /// How many historical people and detentions to generate besides those in custody.
-        #[arg(long, default_value_t = 3000)]
+        #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=crate::demo::MAX_PEOPLE))]
         people: u64,
         /// Create the database and stop, without opening the UI.
         #[arg(long)]

@@ -40,6 +40,11 @@ pub const DEMO_PASSWORD: &str = "demo";
 
 pub const DEMO_SUITE: &str = "Northgate Custody Suite (demo)";
 
+/// The most historical people a demo makes: the scale the board's per-tick budget is measured
+/// at (DESIGN.md, `benches/board.rs`), so any figure a suite needs to try is allowed and a
+/// mistyped one cannot run for days.
+pub const MAX_PEOPLE: u64 = 1_000_000;
+
 /// The seed every demo's historical data comes from.
 pub const SEED: u64 = 0x50_4E_41_52;
 
@@ -842,7 +847,7 @@ const DEMO_WAIT: Duration = Duration::minutes(4 * 60 + 5);
 /// screen without yet ringing (it escalates after 15 minutes).
 fn hcp_request_and_direction(db: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
     let asked_at = now - DEMO_WAIT;
-    let mut officer = Store::unlock(db, "officer", DEMO_PASSWORD, now)?.store;
+    let mut officer = Store::unlock_unfinished(db, "officer", DEMO_PASSWORD, now)?.store;
     let mut people = officer.in_custody()?;
     people.sort_by_key(|e| e.detention_id);
     // Someone here since before the request whom no HCP has seen since: the wait is real.
@@ -869,7 +874,7 @@ fn hcp_request_and_direction(db: &Path, now: DateTime<Utc>) -> Result<(), StoreE
         .max()
         .map(|(_, id)| id);
     if let Some(id) = reassess {
-        let mut hcp = Store::unlock(db, "hcp", DEMO_PASSWORD, now)?.store;
+        let mut hcp = Store::unlock_unfinished(db, "hcp", DEMO_PASSWORD, now)?.store;
         hcp.give_direction(
             id,
             &crate::domain::hcp::DirectionDraft {
@@ -953,7 +958,7 @@ const FOLLOW_UPS: &[DemoFollowUp] = &[
 fn referrals_and_appointments(db: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
     use crate::store::clinical::{NewAppointment, NewReferral};
     use chrono::TimeZone;
-    let mut hcp = Store::unlock(db, "hcp", DEMO_PASSWORD, now)?.store;
+    let mut hcp = Store::unlock_unfinished(db, "hcp", DEMO_PASSWORD, now)?.store;
     let people = hcp.in_custody()?;
     for (surname, r, (days, hour, service, place)) in FOLLOW_UPS {
         let Some(person) = people.iter().find(|e| e.surname == *surname) else {
@@ -1721,8 +1726,23 @@ pub fn create(
     now: DateTime<Utc>,
     progress: Progress<'_>,
 ) -> Result<Store, StoreError> {
-    let (mut store, _recovery) = Store::init(db, DEMO_SUITE, "admin", DEMO_PASSWORD, now)?;
+    if historical > MAX_PEOPLE {
+        return Err(StoreError::Invalid(format!(
+            "a demo may have at most {MAX_PEOPLE} historical people, not {historical}"
+        )));
+    }
+    // Marked incomplete from the first write until the last: a demo killed half-way is
+    // refused with a sentence, never opened as a suite that lacks its accounts or people.
+    let (mut store, _recovery) = Store::init_incomplete(
+        db,
+        DEMO_SUITE,
+        "admin",
+        DEMO_PASSWORD,
+        now,
+        "its demo generation was interrupted",
+    )?;
     populate(&mut store, historical, now, progress)?;
+    store.mark_complete()?;
     Ok(store)
 }
 

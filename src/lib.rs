@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod handover;
 pub mod keymap;
+pub mod limited_file;
 pub mod logging;
 pub mod national;
 pub mod safety;

@@ -22,7 +22,12 @@ fn main() -> ExitCode {
         }
         Err(err) => {
             tracing::warn!("command failed");
-            eprintln!("sonar: {}", first_sentence(&err));
+            // An error can carry text from outside (a bundle's key id, a typed custody number,
+            // a file's contents): on one line, with nothing a terminal would act on.
+            eprintln!(
+                "sonar: {}",
+                sonar_custody::domain::text::printable_line(&first_sentence(&err))
+            );
             ExitCode::from(1)
         }
     }

@@ -68,17 +68,19 @@ fn check(app: &App, s: &ImportState) -> Result<Verified, String> {
         crate::commands::handover::load_trust(Path::new(s.trust_path.trim()))
             .map_err(|e| sentence(format!("nothing was imported: {e:#}")))?
     };
-    let bytes = std::fs::read(bundle).map_err(|e| {
-        sentence(format!(
-            "nothing was imported: cannot read {} ({e})",
-            bundle.display()
-        ))
-    })?;
+    // Refused before it is read when it is not a file or is over the bundle limit.
+    let bytes = crate::limited_file::read(
+        bundle,
+        crate::handover::MAX_BUNDLE_BYTES,
+        "a handover bundle",
+    )
+    .map_err(|e| sentence(format!("nothing was imported: {e}")))?;
+    // The reason can quote the bundle (a key id, a resource type): shown escaped.
     verify::verify(&bytes, &trust).map_err(|e| {
-        sentence(format!(
+        sentence(crate::domain::text::printable_line(&format!(
             "nothing was imported: {} does not verify: {e}",
             bundle.display()
-        ))
+        )))
     })
 }
 

@@ -15,6 +15,7 @@ pub mod handover;
 pub mod hcp;
 pub mod import;
 pub mod national;
+pub mod paste;
 pub mod prra;
 pub mod report;
 pub mod review;

@@ -146,10 +146,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = open(&database).await?;
             let new = db::enrol(&pool, key, organisation, chrono::Utc::now()).await?;
             let kid = keys::kid_of(key);
+            let shown = sonar_custody::domain::text::printable_line(organisation);
             if new {
-                println!("enrolled {kid} for {organisation}");
+                println!("enrolled {kid} for {shown}");
             } else {
-                println!("{kid} was already enrolled for {organisation}");
+                println!("{kid} was already enrolled for {shown}");
             }
         }
         Command::Key { database, out } => {
@@ -191,7 +192,11 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sonar-record: {e:#}");
+            // One line, nothing a terminal acts on: an error can quote a file or a request.
+            eprintln!(
+                "sonar-record: {}",
+                sonar_custody::domain::text::printable_line(&format!("{e:#}"))
+            );
             ExitCode::from(1)
         }
     }

@@ -68,10 +68,12 @@ pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
             path.display()
         );
     }
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the password file {}", path.display()))?,
-    );
+    // A password is a line; the limit only stops a device or a huge file being read whole.
+    let text = Zeroizing::new(crate::limited_file::read_text(
+        path,
+        64 * 1024,
+        "a password file",
+    )?);
     let first = text.lines().next().unwrap_or_default();
     if first.is_empty() {
         bail!("the password file {} is empty", path.display());

@@ -320,9 +320,12 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &list)?;
-        writeln!(out)?;
+        // JSON escapes the C0 controls itself; `json_inert` escapes the rest (C1, bidi).
+        let text = crate::domain::text::json_inert(&serde_json::to_string_pretty(&list)?);
+        writeln!(out, "{text}")?;
     } else {
+        // Stored text, one line per person: nothing in a name can start another row.
+        let p = |t: &str| crate::domain::text::printable_line(t);
         writeln!(
             out,
             "{:<12} {:<26} {:<5} {:<3} {:<20} FLAGS",
@@ -338,9 +341,9 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
             writeln!(
                 out,
                 "{:<12} {:<26} {:<5} {:<3} {:<20} {}",
-                e.custody_no,
-                format!("{}, {}", e.surname.to_uppercase(), e.forenames),
-                e.cell,
+                p(&e.custody_no),
+                p(&format!("{}, {}", e.surname.to_uppercase(), e.forenames)),
+                p(&e.cell),
                 e.observation_level,
                 next,
                 // What booking still owes comes before the flags: until then they are not known.
@@ -348,6 +351,7 @@ pub fn run_list(args: &LoginArgs, all: bool, json: bool, clock: &dyn Clock) -> R
                     .iter()
                     .map(|o| o.short())
                     .chain(e.flags.iter().map(String::as_str))
+                    .map(p)
                     .collect::<Vec<_>>()
                     .join(" ")
             )?;

@@ -9,6 +9,7 @@ use super::{login, write_private};
 use crate::cli::LoginArgs;
 use crate::domain::clock::Clock;
 use crate::domain::observation::to_london_with_day;
+use crate::domain::text::{printable, printable_line};
 use crate::handover::export::{self, Handover};
 use crate::handover::verify::{self, Trust, Verified};
 use crate::handover::{Destination, import as import_plan, keys as key_forms};
@@ -126,11 +127,12 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
         &crate::handover::leaving(record, destination),
         clock.now(),
     );
+    let p = |t: &str| printable_line(t);
     let mut text = format!(
         "Handed over {} ({} {}) to {}; the custody record is now closed and read-only.\n",
-        entry.custody_no,
-        entry.forenames,
-        entry.surname,
+        p(&entry.custody_no),
+        p(&entry.forenames),
+        p(&entry.surname),
         destination.label()
     );
     text.push_str(&format!(
@@ -145,19 +147,24 @@ pub fn export(args: &LoginArgs, a: &ExportArgs, clock: &dyn Clock) -> Result<u8>
         text.push_str(&format!("Person's copy:  {}\n", path.display()));
     }
     text.push_str(&format!("SHA-256:        {}\n", written.prepared.sha256));
-    text.push_str(&format!("Signed with:    {}\n", written.prepared.draft.kid));
+    text.push_str(&format!(
+        "Signed with:    {}\n",
+        p(&written.prepared.draft.kid)
+    ));
     for c in cautions {
-        text.push_str(&format!("Caution: {c}\n"));
+        text.push_str(&format!("Caution: {}\n", p(&c)));
     }
     out(&text)?;
     Ok(0)
 }
 
-/// Writes to standard output, so a closed pipe is an error main treats as success.
+/// Writes to standard output, so a closed pipe is an error main treats as success. The text
+/// passes through `printable` once more on its way out: the fields were escaped where they
+/// were put in, and nothing a terminal acts on leaves here whatever a caller forgot.
 fn out(text: &str) -> Result<()> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    stdout.write_all(printable(text).as_bytes())?;
     stdout.flush()?;
     Ok(())
 }
@@ -179,12 +186,14 @@ fn key_files(path: &Path) -> Result<Vec<PathBuf>> {
     }
 }
 
+/// The largest key file `--trust` reads (a JWK Set of every key a suite has had is a few KiB).
+pub const MAX_KEY_FILE_BYTES: u64 = 256 * 1024;
+
 /// The keys named by `--trust`.
 pub fn load_trust(path: &Path) -> Result<Trust> {
     let mut all = Vec::new();
     for file in key_files(path)? {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read the key file {}", file.display()))?;
+        let text = crate::limited_file::read_text(&file, MAX_KEY_FILE_BYTES, "a trusted key file")?;
         let keys = key_forms::parse_public_keys(&text)
             .with_context(|| format!("{} is not a public key", file.display()))?;
         all.extend(keys);
@@ -192,14 +201,22 @@ pub fn load_trust(path: &Path) -> Result<Trust> {
     Ok(Trust::new(all))
 }
 
+/// Reads a bundle file, refusing a device, a pipe or anything over
+/// [`crate::handover::MAX_BUNDLE_BYTES`] before reading it, then verifies it.
 fn read_and_verify(bundle: &Path, trust: &Trust) -> Result<Verified> {
-    let bytes =
-        std::fs::read(bundle).with_context(|| format!("cannot read {}", bundle.display()))?;
+    let bytes = crate::limited_file::read(
+        bundle,
+        crate::handover::MAX_BUNDLE_BYTES,
+        "a handover bundle",
+    )?;
     verify::verify(&bytes, trust).with_context(|| format!("{} does not verify", bundle.display()))
 }
 
+/// What a verified bundle says. Every value comes from the bundle (only the signature was
+/// checked, not the words), so each is shown with `printable_line`.
 fn print_report(v: &Verified) -> Result<()> {
     use std::fmt::Write as _;
+    let p = |t: &str| printable_line(t);
     let mut t = String::new();
     writeln!(
         t,
@@ -208,44 +225,44 @@ fn print_report(v: &Verified) -> Result<()> {
     writeln!(
         t,
         "Signed by:  {}{} at {}",
-        v.signer,
+        p(&v.signer),
         if v.author.is_empty() {
             String::new()
         } else {
-            format!(" ({})", v.author)
+            format!(" ({})", p(&v.author))
         },
         chrono::DateTime::parse_from_rfc3339(&v.signed_at)
             .map(|t| to_london_with_day(t.with_timezone(&chrono::Utc)))
-            .unwrap_or_else(|_| v.signed_at.clone())
+            .unwrap_or_else(|_| p(&v.signed_at))
     )?;
-    writeln!(t, "Key (kid):  {}", v.kid)?;
+    writeln!(t, "Key (kid):  {}", p(&v.kid))?;
     let dob = v
         .birth_date
         .as_deref()
-        .map(|d| format!(", born {d}"))
+        .map(|d| format!(", born {}", p(d)))
         .unwrap_or_default();
-    writeln!(t, "Person:     {}{dob}", v.patient_name)?;
+    writeln!(t, "Person:     {}{dob}", p(&v.patient_name))?;
     for (system, value) in &v.identifiers {
         let name = system.rsplit('/').next().unwrap_or(system);
-        writeln!(t, "            {name}: {value}")?;
+        writeln!(t, "            {}: {}", p(name), p(value))?;
     }
     writeln!(
         t,
         "For:        {}{}",
-        v.destination,
+        p(&v.destination),
         v.receiving_org
             .as_deref()
-            .map(|o| format!(" ({o})"))
+            .map(|o| format!(" ({})", p(o)))
             .unwrap_or_default()
     )?;
     writeln!(t, "Contains:")?;
     for s in &v.sections {
         match &s.empty_reason {
-            Some(reason) => writeln!(t, "  {:<28} empty ({reason})", s.title),
+            Some(reason) => writeln!(t, "  {:<28} empty ({})", p(&s.title), p(reason)),
             None => writeln!(
                 t,
                 "  {:<28} {} entr{}",
-                s.title,
+                p(&s.title),
                 s.entries,
                 if s.entries == 1 { "y" } else { "ies" }
             ),
@@ -291,40 +308,40 @@ pub fn import(args: &LoginArgs, a: &VerifyArgs, clock: &dyn Clock) -> Result<u8>
         }
     };
     let plan = import_plan::plan(&verified);
-    match store.import_bundle(&plan, clock.now())? {
-        ImportOutcome::AlreadyImported { at, by } => {
-            println!(
-                "Already imported: this bundle ({}) was imported by {by} at {at}; nothing was changed.",
-                plan.bundle_id
-            );
-        }
+    let p = |t: &str| printable_line(t);
+    let text = match store.import_bundle(&plan, clock.now())? {
+        ImportOutcome::AlreadyImported { at, by } => format!(
+            "Already imported: this bundle ({}) was imported by {} at {}; nothing was changed.\n",
+            p(&plan.bundle_id),
+            p(&by),
+            p(&at.to_string())
+        ),
         ImportOutcome::Imported {
             new_person, flags, ..
-        } => {
-            println!(
-                "Imported {} {} ({}): {} flag{}{}, {}.",
-                plan.forenames,
-                plan.surname,
-                if new_person {
-                    "new to this suite"
-                } else {
-                    "matched an existing person"
-                },
-                flags,
-                if flags == 1 { "" } else { "s" },
-                if plan.notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " and {} note{}",
-                        plan.notes.len(),
-                        if plan.notes.len() == 1 { "" } else { "s" }
-                    )
-                },
-                plan.provenance()
-            );
-        }
-    }
+        } => format!(
+            "Imported {} {} ({}): {} flag{}{}, {}.\n",
+            p(&plan.forenames),
+            p(&plan.surname),
+            if new_person {
+                "new to this suite"
+            } else {
+                "matched an existing person"
+            },
+            flags,
+            if flags == 1 { "" } else { "s" },
+            if plan.notes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " and {} note{}",
+                    plan.notes.len(),
+                    if plan.notes.len() == 1 { "" } else { "s" }
+                )
+            },
+            p(&plan.provenance())
+        ),
+    };
+    out(&text)?;
     Ok(0)
 }
 
@@ -336,16 +353,25 @@ pub fn keys(args: &LoginArgs, cmd: KeysCommand, clock: &dyn Clock) -> Result<u8>
     let all = store.public_keys()?;
     match cmd {
         KeysCommand::Show => {
-            println!("Signing key (Ed25519), kid: {kid}");
+            // Read from the database: shown with `printable_line` like any stored text.
+            let p = |t: &str| printable_line(t);
+            let mut text = format!("Signing key (Ed25519), kid: {}\n", p(&kid));
             for k in &all {
-                match &k.retired_at {
-                    None => println!("  {}  created {}  in use", k.kid, k.created_at),
-                    Some(r) => println!(
-                        "  {}  created {}  retired {r} (kept for verification)",
-                        k.kid, k.created_at
+                text.push_str(&match &k.retired_at {
+                    None => format!(
+                        "  {}  created {}  in use\n",
+                        p(&k.kid),
+                        p(&k.created_at.to_string())
                     ),
-                }
+                    Some(r) => format!(
+                        "  {}  created {}  retired {} (kept for verification)\n",
+                        p(&k.kid),
+                        p(&k.created_at.to_string()),
+                        p(&r.to_string())
+                    ),
+                });
             }
+            out(&text)?;
             Ok(0)
         }
         KeysCommand::ExportPublic {

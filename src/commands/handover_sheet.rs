@@ -48,13 +48,15 @@ pub fn run(
     text.push_str(&format_since_last(&since));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    out.write_all(text.as_bytes())?;
+    // Each stored string was escaped where it was put in; once more over the whole sheet, so
+    // nothing a terminal or printer acts on reaches the page whatever a section forgot.
+    out.write_all(printable(&text).as_bytes())?;
     if acknowledge {
         let ack = store.acknowledge_handover(&since, now)?;
         writeln!(
             out,
             "Handover taken by {} at {}; the next sheet starts from {}.",
-            printable(&ack.by_name),
+            crate::domain::text::printable_line(&ack.by_name),
             to_london_with_zone(ack.acknowledged_at),
             to_london_with_zone(ack.covered_to)
         )?;

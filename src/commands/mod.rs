@@ -8,6 +8,7 @@ pub mod handover_sheet;
 pub mod national;
 pub mod record;
 pub mod report;
+pub mod settings;
 pub mod ui;
 
 use std::io::Write;
@@ -18,6 +19,7 @@ use anyhow::{Context, Result, bail};
 use crate::cli::{AuditCommand, AuditFormat, Cli, Command, KeymapCommand, LoginArgs, UserCommand};
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::role::Role;
+use crate::domain::text::{json_inert, printable, printable_line};
 use crate::store::audit::{self, ChainReport, ExportFormat};
 use crate::store::session::{generate_temporary_password, validate_new_password};
 use crate::store::{Store, maintenance};
@@ -141,7 +143,7 @@ fn init(args: &LoginArgs, suite: &str, admin: &str, clock: &dyn Clock) -> Result
     let (_store, recovery) = Store::init(&db, suite, admin, &password, clock.now())?;
     println!(
         "Created the suite \"{}\" at {}.",
-        suite.trim(),
+        printable_line(suite.trim()),
         db.display()
     );
     println!("Administrator: {admin}");
@@ -191,16 +193,16 @@ fn user(args: &LoginArgs, cmd: UserCommand, clock: &dyn Clock) -> Result<u8> {
             let store = login(args, clock)?;
             let users = store.list_users()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&users)?);
+                println!("{}", json_inert(&serde_json::to_string_pretty(&users)?));
             } else {
                 println!("{:<20} {:<18} {:<9} NAME", "USERNAME", "ROLE", "STATUS");
                 for u in users {
                     println!(
                         "{:<20} {:<18} {:<9} {}",
-                        u.username,
+                        printable_line(&u.username),
                         u.role.as_str(),
                         u.status.as_str(),
-                        u.display_name
+                        printable_line(&u.display_name)
                     );
                 }
             }
@@ -277,8 +279,9 @@ fn keymap_command(cmd: KeymapCommand) -> Result<u8> {
                     Ok(0)
                 }
                 Err(problems) => {
+                    // A problem quotes the file (a key, an action name): one line each.
                     for problem in &problems {
-                        eprintln!("{problem}");
+                        eprintln!("{}", printable_line(&problem.to_string()));
                     }
                     bail!(
                         "{} has {} problem{}; the program would run on the default keys",
@@ -292,12 +295,12 @@ fn keymap_command(cmd: KeymapCommand) -> Result<u8> {
         KeymapCommand::Print => {
             let loaded = Keymap::load_user(None);
             for problem in &loaded.problems {
-                eprintln!("{problem}");
+                eprintln!("{}", printable_line(&problem.to_string()));
             }
             if !loaded.problems.is_empty() {
                 eprintln!("Your keymap file was not used; these are the default keys.");
             }
-            print!("{}", loaded.keymap.print());
+            print!("{}", printable(&loaded.keymap.print()));
             Ok(0)
         }
     }

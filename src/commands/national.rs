@@ -14,7 +14,7 @@ use crate::cli::LoginArgs;
 use crate::domain::clock::Clock;
 use crate::domain::national::{Failure, Lookup, OutboxEntry};
 use crate::domain::role::Role;
-use crate::domain::text::printable;
+use crate::domain::text::{json_inert, printable_line as printable};
 use crate::national::courier::{self, Answer};
 use crate::store::timestamp;
 
@@ -224,7 +224,7 @@ pub fn outbox(args: &LoginArgs, json: bool, clock: &dyn Clock) -> Result<u8> {
             waiting: status.waiting,
             handovers: &entries,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", json_inert(&serde_json::to_string_pretty(&out)?));
         return Ok(0);
     }
     match &status.joined {
@@ -390,7 +390,7 @@ pub fn lookup(args: &LoginArgs, a: &LookupArgs, clock: &dyn Clock) -> Result<u8>
             documents: found,
             refused: &answer.refused,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", json_inert(&serde_json::to_string_pretty(&out)?));
         return Ok(0);
     }
     if found.is_empty() {

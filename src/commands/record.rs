@@ -13,7 +13,7 @@ use crate::domain::emergency::Emergency;
 use crate::domain::observation::to_london_with_day;
 use crate::domain::record::emergencies::{headline, timeline_lines};
 use crate::domain::record::{ClinicalRecord, FactKind, Standing};
-use crate::domain::text::printable;
+use crate::domain::text::{json_inert, printable, printable_line};
 use crate::store::timestamp;
 
 #[derive(Serialize)]
@@ -127,11 +127,14 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
     let Some(detention_id) = store.detention_by_custody_no(custody_no)? else {
         bail!(
             "there is no detention with the custody number `{}`",
-            printable(custody_no)
+            printable_line(custody_no)
         );
     };
     let Some(view) = store.open_record(detention_id, None, now)? else {
-        bail!("the record of {} could not be read", printable(custody_no));
+        bail!(
+            "the record of {} could not be read",
+            printable_line(custody_no)
+        );
     };
     let role = store.identity().role;
     let record = &view.record;
@@ -187,17 +190,21 @@ pub fn run(args: &LoginArgs, custody_no: &str, json: bool, clock: &dyn Clock) ->
             national: view.national.as_ref(),
             record,
         };
-        serde_json::to_writer_pretty(&mut out, &output)?;
-        writeln!(out)?;
+        // JSON escapes the C0 controls itself; `json_inert` escapes the rest (C1, bidi).
+        writeln!(
+            out,
+            "{}",
+            json_inert(&serde_json::to_string_pretty(&output)?)
+        )?;
         return Ok(0);
     }
     let p = |s: &str| printable(s);
     writeln!(
         out,
         "{}, {} · {}{}",
-        p(&view.entry.surname.to_uppercase()),
-        p(&view.entry.forenames),
-        p(&view.entry.custody_no),
+        printable_line(&view.entry.surname.to_uppercase()),
+        printable_line(&view.entry.forenames),
+        printable_line(&view.entry.custody_no),
         if view.entry.closed_at.is_some() {
             " (closed, read-only)"
         } else {

@@ -35,13 +35,14 @@ pub fn run(
     let report = store.report(from, to, clock.now())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // The suite's name is the only stored text in a report; inert either way.
     if json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        let json = serde_json::to_string_pretty(&report)?;
+        writeln!(out, "{}", crate::domain::text::json_inert(&json))?;
     } else if csv {
-        out.write_all(csv_text(&report).as_bytes())?;
+        out.write_all(printable(&csv_text(&report)).as_bytes())?;
     } else {
-        out.write_all(text(&report).as_bytes())?;
+        out.write_all(printable(&text(&report)).as_bytes())?;
     }
     Ok(0)
 }

@@ -1,55 +1,25 @@
 //! Runs the terminal UI: read keys and ticks, `update`, `render`, until the person quits.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration as StdDuration, Instant};
 
-use anyhow::{Context, Result};
-use chrono::Duration;
-use crossterm::event::{self, Event as TermEvent};
-use serde::Deserialize;
-
+use super::settings::{DEFAULT_IDLE_LOCK_MINUTES, Settings};
 use crate::app::{self, App, AppConfig, Event};
 use crate::domain::clock::{Clock, SystemClock};
 use crate::keymap::Keymap;
 use crate::national::courier::Courier;
 use crate::store::keyslots::KeyslotFile;
 use crate::terminal::TerminalGuard;
+use anyhow::{Context, Result};
+use chrono::Duration;
+use crossterm::event::{self, Event as TermEvent};
 
-/// The optional settings file, `$XDG_CONFIG_HOME/sonar/config.toml`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Settings {
-    /// Minutes without a key press before the terminal locks itself (default 5).
-    idle_lock_minutes: Option<f64>,
-    /// How this terminal is named on the login screen (default: the host name).
-    terminal_name: Option<String>,
-    /// Ring the terminal bell (BEL) while an emergency is unacknowledged on this terminal
-    /// (default true).
-    emergency_bell: Option<bool>,
-}
-
-fn config_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "sonar").map(|d| d.config_dir().to_path_buf())
-}
-
-/// Reads the settings file; a bad file is reported (path and reason) and defaults are used.
-fn load_settings() -> (Settings, Option<String>) {
-    let Some(path) = config_dir().map(|d| d.join("config.toml")) else {
-        return (Settings::default(), None);
-    };
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return (Settings::default(), None);
-    };
-    match toml::from_str::<Settings>(&text) {
-        Ok(settings) => (settings, None),
-        Err(e) => (
-            Settings::default(),
-            Some(format!(
-                "{}: {}; using the default settings.",
-                path.display(),
-                e.message()
-            )),
-        ),
+/// Reads the settings file (`settings.rs`): the validated settings and one sentence per
+/// problem, shown as a standing notice.
+fn load_settings() -> (Settings, Vec<String>) {
+    match super::settings::settings_path() {
+        Some(path) => super::settings::load(&path),
+        None => (Settings::default(), Vec::new()),
     }
 }
 
@@ -65,12 +35,12 @@ fn host_name() -> String {
 /// Builds the App for the database at `db` (not yet logged in).
 pub fn build_app(db: &Path, clock: &dyn Clock) -> Result<App> {
     let slots = KeyslotFile::load(db)?;
-    let (settings, settings_problem) = load_settings();
+    let (settings, settings_problems) = load_settings();
     let loaded = Keymap::load_user(crate::keymap::default_user_path().as_deref());
+    // Validated: more than zero and at most an hour, else the default.
     let idle_minutes = settings
         .idle_lock_minutes
-        .filter(|m| *m > 0.0)
-        .unwrap_or(5.0);
+        .unwrap_or(DEFAULT_IDLE_LOCK_MINUTES);
     let mut terminal_name = settings.terminal_name.unwrap_or_else(host_name);
     if let Ok(tty) = std::env::var("SSH_TTY") {
         terminal_name.push_str(&format!(" ({tty})"));
@@ -97,7 +67,7 @@ pub fn build_app(db: &Path, clock: &dyn Clock) -> Result<App> {
             if loaded.problems.len() == 1 { "" } else { "s" }
         ));
     }
-    notices.extend(settings_problem);
+    notices.extend(settings_problems);
     if !notices.is_empty() {
         app.notice = Some(notices.join(" "));
     }
@@ -136,7 +106,7 @@ pub fn run(db: &Path) -> Result<u8> {
     loop {
         guard
             .terminal
-            .draw(|frame| crate::ui::render(&app, frame))
+            .draw(|frame| crate::terminal::draw(&app, frame))
             .context("drawing the screen")?;
         if app::emergency::take_bell(&mut app) {
             use std::io::Write;
@@ -156,6 +126,10 @@ pub fn run(db: &Path) -> Result<u8> {
                 }
                 TermEvent::Resize(columns, rows) => {
                     app::update(&mut app, Event::Resize(columns, rows));
+                }
+                TermEvent::Paste(text) => {
+                    app.now = clock.now();
+                    app::paste::paste(&mut app, &text);
                 }
                 _ => {}
             }

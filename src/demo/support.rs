@@ -46,7 +46,7 @@ pub(super) const NEEDS: &[DemoNeed] = &[
 /// Records [`NEEDS`] as the detention officer (needs and requests) and the custody
 /// sergeant (arrivals).
 pub fn record(db: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
-    let mut officer = Store::unlock(db, "officer", super::DEMO_PASSWORD, now)?.store;
+    let mut officer = Store::unlock_unfinished(db, "officer", super::DEMO_PASSWORD, now)?.store;
     let people = officer.in_custody()?;
     let ago = |m: i64| now - Duration::minutes(m);
     let mut arrivals = Vec::new();
@@ -80,7 +80,7 @@ pub fn record(db: &Path, now: DateTime<Utc>) -> Result<(), StoreError> {
         }
     }
     drop(officer);
-    let mut sergeant = Store::unlock(db, "sergeant", super::DEMO_PASSWORD, now)?.store;
+    let mut sergeant = Store::unlock_unfinished(db, "sergeant", super::DEMO_PASSWORD, now)?.store;
     for (id, arrival) in arrivals {
         sergeant.record_support(id, &arrival, now)?;
     }

@@ -623,11 +623,34 @@ pub fn line_of(text: &str, span: &Range<usize>) -> usize {
     crate::domain::text::line_of(text, span.start)
 }
 
+/// The largest form or rules file read (the largest shipped is about 11 KB): a bigger one is
+/// refused before it is parsed, naming the limit.
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// The one problem of a form or rules file over [`MAX_FORM_BYTES`], if it is.
+pub fn too_large(file: &str, text: &str) -> Option<FormErrors> {
+    let words = |n: usize| crate::domain::text::size_words(u64::try_from(n).unwrap_or(u64::MAX));
+    (text.len() > MAX_FORM_BYTES).then(|| {
+        FormErrors(vec![FormError {
+            file: file.to_string(),
+            line: 1,
+            message: format!(
+                "the file is {}, more than the {} a form or rules file may be; it was not read.",
+                words(text.len()),
+                words(MAX_FORM_BYTES)
+            ),
+        }])
+    })
+}
+
 /// Loads and checks one form file. Reports every problem found, each with file and line:
 /// TOML syntax, unknown fields, unknown answer types, duplicate ids, branches naming missing
 /// (or later) questions, choices without options, bad ranges, a missing source, and any
 /// default answer.
 pub fn load_form(file: &str, text: &str) -> Result<Form, FormErrors> {
+    if let Some(e) = too_large(file, text) {
+        return Err(e);
+    }
     let err = |line: usize, message: String| FormError {
         file: file.to_string(),
         line,

@@ -132,6 +132,9 @@ struct RawRule {
 /// offer, an empty reason or source, and rules with no condition. Each problem names file and
 /// line.
 pub fn load_rules(file: &str, text: &str, forms: &[Form]) -> Result<Vec<Rule>, FormErrors> {
+    if let Some(e) = crate::domain::form::too_large(file, text) {
+        return Err(e);
+    }
     let err = |line: usize, message: String| FormError {
         file: file.to_string(),
         line,
@@ -444,6 +447,21 @@ mod tests {
             fill_reason(&raised[0].reason, &facts, "14:20"),
             "NEWS2 8 at 14:20: emergency response, call the HCP now (consider an ambulance) and monitor continuously (RCP 2017)."
         );
+    }
+
+    #[test]
+    fn a_form_or_rules_file_over_the_limit_is_refused_naming_it() {
+        let text = format!("# {}\n", "x".repeat(300 * 1024 - 3));
+        let got = load_rules("big.toml", &text, &[]).unwrap_err();
+        assert_eq!(got.0.len(), 1);
+        assert_eq!(
+            got.0[0].to_string(),
+            "big.toml:1: the file is 300 KiB, more than the 256 KiB a form or rules file may be; it was not read."
+        );
+        let got = crate::domain::form::load_form("big.toml", &text).unwrap_err();
+        assert_eq!(got.0.len(), 1);
+        // Within the limit, the same text is parsed (a comment only: no questions).
+        assert!(load_rules("ok.toml", "# x\n", &[]).is_ok());
     }
 
     #[test]

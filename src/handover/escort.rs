@@ -11,6 +11,7 @@ use crate::domain::observation::to_london_with_day;
 use crate::domain::record::emergencies::paragraph;
 use crate::domain::record::view::RecordView;
 use crate::domain::record::{FactKind, RecordEntry, Standing};
+use crate::domain::text::{printable, printable_line};
 
 /// The widest line the summary has.
 pub const WIDTH: usize = 80;
@@ -32,11 +33,13 @@ fn is_medical(code: &str) -> bool {
     )
 }
 
-/// Word-wraps `text` to `WIDTH`, indenting continuation lines by `indent` spaces.
+/// Word-wraps `text` to `WIDTH`, indenting continuation lines by `indent` spaces. The text is
+/// made `printable` first, so an escaped control character is wrapped like any other word and
+/// no line grows past the width when the summary is escaped as a whole.
 pub(crate) fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize) {
     let mut line = first.to_string();
     let mut empty = true;
-    for word in text.split_whitespace() {
+    for word in printable(text).split_whitespace() {
         let mut word = word.to_string();
         while word.chars().count() > WIDTH - indent {
             // A single over-long word is split so no line exceeds the width.
@@ -282,28 +285,14 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     }
     sealed_referrals_and_appointments(&mut out, input);
     out.push(rule);
+    // Every line once more through `printable` (idempotent), whatever put it there.
     let mut text = out
         .iter()
-        .map(|l| terminal_safe(l))
+        .map(|l| printable_line(l))
         .collect::<Vec<_>>()
         .join("\n");
     text.push('\n');
     text
-}
-
-/// Stored text with anything a terminal or printer would act on (control characters,
-/// escape sequences, bidirectional overrides) shown as `?`, so a name or a reaction typed with
-/// an escape sequence prints as text rather than moving the cursor or hiding a line.
-pub fn terminal_safe(line: &str) -> String {
-    line.chars()
-        .map(|c| {
-            if crate::domain::text::acts_on_terminal(c) {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 /// Above the cut line: the key answers of the pre-release risk assessment, for the escort and

@@ -22,6 +22,11 @@ pub mod verify;
 /// else's; they are stable names, not addresses to fetch.
 pub const URI_BASE: &str = "https://sonar-custody.invalid/fhir";
 
+/// The largest handover bundle read or verified: a whole record with years of history is
+/// well under 1 MiB, so this leaves room and still refuses a 100 MB file at once, before it is
+/// read, in bounded memory.
+pub const MAX_BUNDLE_BYTES: u64 = 5 * 1024 * 1024;
+
 /// Identifier system of the Police National Computer id.
 pub fn pnc_system() -> String {
     format!("{URI_BASE}/Id/pnc-id")
@@ -112,6 +117,12 @@ impl Destination {
 pub enum HandoverError {
     #[error("the file is empty")]
     Empty,
+    #[error(
+        "the file is {}; a handover bundle may be at most {}",
+        crate::domain::text::size_words(*.0),
+        crate::domain::text::size_words(MAX_BUNDLE_BYTES)
+    )]
+    TooLarge(u64),
     #[error("the file is truncated: the JSON ends early ({0})")]
     Truncated(String),
     #[error("the file is not JSON ({0})")]

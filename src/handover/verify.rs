@@ -81,6 +81,10 @@ fn json_type(v: &Value) -> &'static str {
 /// Parses a file's bytes as a JSON object, naming empty, truncated, non-JSON and wrong-type
 /// input.
 pub fn parse(bytes: &[u8]) -> Result<Value, HandoverError> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > super::MAX_BUNDLE_BYTES {
+        return Err(HandoverError::TooLarge(size));
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(HandoverError::Empty);
     }

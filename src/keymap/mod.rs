@@ -273,9 +273,9 @@ impl Keymap {
         let Some(path) = path else {
             return LoadedKeymap::builtin(None);
         };
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_keymap(&path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Err(error) if error.is_not_found() => {
                 return LoadedKeymap::builtin(Some(path));
             }
             Err(error) => {
@@ -483,7 +483,7 @@ impl LoadedKeymap {
 /// Checks a keymap file for `sonar keymap check FILE`. Unlike loading, a missing file is a
 /// problem here: the person named it.
 pub fn check_file(path: &Path) -> Result<KeymapSummary, Vec<KeymapProblem>> {
-    let text = std::fs::read_to_string(path).map_err(|error| vec![unreadable(path, &error)])?;
+    let text = read_keymap(path).map_err(|error| vec![unreadable(path, &error)])?;
     let keymap = Keymap::parse_user(path, &text)?;
     let parsed = parse_file(path, &text, FileKind::User);
     let (unbound, bound): (Vec<_>, Vec<_>) = parsed
@@ -559,11 +559,30 @@ fn shadowing_problems(file: &Path, parsed: &ParsedFile, merged: &Keymap) -> Vec<
     problems
 }
 
-fn unreadable(path: &Path, error: &std::io::Error) -> KeymapProblem {
-    let message = match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::InvalidData => "not UTF-8 text".to_owned(),
-        _ => format!("cannot be read: {error}"),
+/// The largest keymap file read: every binding of every context is a few KiB.
+pub const MAX_KEYMAP_BYTES: u64 = 256 * 1024;
+
+/// A keymap file's text, refusing a device (`/dev/zero`, or a link to it), a pipe, a directory
+/// or anything over [`MAX_KEYMAP_BYTES`] before reading it.
+fn read_keymap(path: &Path) -> Result<String, crate::limited_file::ReadError> {
+    crate::limited_file::read_text(path, MAX_KEYMAP_BYTES, "a keymap")
+}
+
+fn unreadable(path: &Path, error: &crate::limited_file::ReadError) -> KeymapProblem {
+    use crate::limited_file::ReadError;
+    let message = match error {
+        ReadError::NotFound { .. } => "no such file".to_owned(),
+        ReadError::NotText { .. } => "not UTF-8 text".to_owned(),
+        ReadError::NotAFile { .. } => {
+            "not a regular file (a device, a directory or a pipe); a keymap must be a file"
+                .to_owned()
+        }
+        ReadError::TooLarge { size, limit, .. } => format!(
+            "{}, more than the {} a keymap may be, so it was not read",
+            crate::domain::text::size_words(*size),
+            crate::domain::text::size_words(*limit)
+        ),
+        ReadError::Io { source, .. } => format!("cannot be read: {source}"),
     };
     KeymapProblem {
         file: path.to_path_buf(),

@@ -255,7 +255,8 @@ pub fn export(
             ExportFormat::JsonLines => {
                 let line = serde_json::to_string(&row)
                     .map_err(|e| StoreError::Internal(format!("encoding audit row: {e}")))?;
-                writeln!(out, "{line}").map_err(io)?;
+                // The same values, with every character a terminal acts on as a JSON escape.
+                writeln!(out, "{}", crate::domain::text::json_inert(&line)).map_err(io)?;
             }
         }
         n += 1;
@@ -263,12 +264,15 @@ pub fn export(
     Ok(n)
 }
 
-/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula.
+/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula. Control
+/// characters and bidirectional overrides are shown as `\u{..}` (`text::printable`), so the
+/// export is safe to `cat`; JSON lines keep every value exactly, for recomputing the chain.
 fn csv_field(value: &str) -> String {
+    let value = crate::domain::text::printable(value);
     let guarded = if value.starts_with(['=', '+', '-', '@']) {
         format!("'{value}")
     } else {
-        value.to_string()
+        value
     };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
@@ -351,5 +355,6 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("=cmd()"), "'=cmd()");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("a\u{1b}[2K\u{202e}"), "a\\u{1b}[2K\\u{202e}");
     }
 }

@@ -161,6 +161,12 @@ pub struct KeyslotFile {
     /// at a locked terminal cannot grow this file without bound.
     #[serde(default)]
     pub unlisted_failures: u64,
+    /// Set while the database is being made (the demo's generation) and cleared when it is
+    /// finished: a database left with it set was interrupted and is refused by every login
+    /// ([`KeyslotFile::check_complete`]). Kept here rather than in the database so it is seen
+    /// before anyone's slot is tried: a killed demo may not have made that person's slot yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 /// The most failed logins kept one by one while the database is locked.
@@ -184,6 +190,18 @@ impl KeyslotFile {
             slots: Vec::new(),
             pending_events: Vec::new(),
             unlisted_failures: 0,
+            incomplete: None,
+        }
+    }
+
+    /// Refuses a database whose making was interrupted (see [`KeyslotFile::incomplete`]).
+    pub fn check_complete(&self, db: &Path) -> Result<(), StoreError> {
+        match &self.incomplete {
+            Some(why) => Err(StoreError::Incomplete {
+                path: db.to_path_buf(),
+                why: why.clone(),
+            }),
+            None => Ok(()),
         }
     }
 

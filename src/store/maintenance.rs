@@ -209,7 +209,7 @@ pub fn check(
     now: DateTime<Utc>,
 ) -> Result<CheckReport, StoreError> {
     let mut last = None;
-    for candidate in super::session::unwrap_keys(db, username, secret, now)? {
+    for candidate in super::session::unwrap_keys(db, username, secret, now, true)? {
         // Read-write (a read-only handle cannot join a WAL database whose shared-memory file
         // is gone) but query_only, so nothing is ever written.
         let conn = connection::open_keyed(db, &candidate.key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;

@@ -65,6 +65,12 @@ pub enum StoreError {
     NewerSchema { found: i64, known: i64 },
     #[error("{path} already exists; refusing to overwrite it")]
     AlreadyExists { path: PathBuf },
+    /// A database whose making was interrupted (a killed `sonar demo`): it may lack accounts
+    /// and people, so it is not opened at all.
+    #[error(
+        "{path} was left incomplete ({why}) and cannot be used: delete it and the files beside it that start with its name, and run `sonar demo` again"
+    )]
+    Incomplete { path: PathBuf, why: String },
     #[error("your role ({role}) may not {what}")]
     NotPermitted { role: String, what: String },
     /// A write the logged-in role does not have (`domain::authority`).

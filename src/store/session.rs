@@ -95,6 +95,7 @@ pub(crate) fn unwrap_keys(
     username: &str,
     secret: &str,
     now: DateTime<Utc>,
+    refuse_incomplete: bool,
 ) -> Result<Vec<keyslots::Unwrapped>, StoreError> {
     if !db.exists() {
         return Err(StoreError::NoDatabase {
@@ -107,6 +108,10 @@ pub(crate) fn unwrap_keys(
         Zeroizing::new(secret.to_string())
     };
     let candidates = with_keyslots(db, |slots| {
+        // Before any slot is tried, so an interrupted demo is named, not a wrong password.
+        if refuse_incomplete {
+            slots.check_complete(db)?;
+        }
         slots.check_backoff(username, now)?;
         let keys = slots.unwrap_all(username, secret_bytes.as_bytes())?;
         if keys.is_empty() {
@@ -148,6 +153,39 @@ impl Store {
         admin_password: &str,
         now: DateTime<Utc>,
     ) -> Result<(Store, Zeroizing<String>), StoreError> {
+        Store::init_marked(db, suite_name, admin, admin_password, now, None)
+    }
+
+    /// As [`Store::init`], for a database that is filled in afterwards (the demo): it is
+    /// marked incomplete (`why` says what was interrupted) from its first write, and every
+    /// login refuses it until [`Store::mark_complete`].
+    pub fn init_incomplete(
+        db: &Path,
+        suite_name: &str,
+        admin: &str,
+        admin_password: &str,
+        now: DateTime<Utc>,
+        why: &str,
+    ) -> Result<(Store, Zeroizing<String>), StoreError> {
+        Store::init_marked(db, suite_name, admin, admin_password, now, Some(why))
+    }
+
+    /// Clears the mark [`Store::init_incomplete`] set: the database is finished.
+    pub fn mark_complete(&self) -> Result<(), StoreError> {
+        with_keyslots(&self.db_path, |slots| {
+            let changed = slots.incomplete.take().is_some();
+            Ok(((), changed))
+        })
+    }
+
+    fn init_marked(
+        db: &Path,
+        suite_name: &str,
+        admin: &str,
+        admin_password: &str,
+        now: DateTime<Utc>,
+        incomplete: Option<&str>,
+    ) -> Result<(Store, Zeroizing<String>), StoreError> {
         staff::validate_username(admin)?;
         let suite_name = suite_name.trim();
         if suite_name.is_empty() {
@@ -165,6 +203,7 @@ impl Store {
         let recovery = keyslots::generate_recovery_key();
         let mut slots = KeyslotFile::new();
         slots.suite_name = suite_name.to_string();
+        slots.incomplete = incomplete.map(str::to_string);
         slots.add_slot(
             admin,
             SlotKind::Staff,
@@ -217,13 +256,35 @@ impl Store {
     }
 
     /// Logs `username` in with `secret` (their password, or the recovery key for `recovery`).
+    /// A database whose making was interrupted is refused ([`StoreError::Incomplete`]).
     pub fn unlock(
         db: &Path,
         username: &str,
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Unlocked, StoreError> {
-        let candidates = unwrap_keys(db, username, secret, now)?;
+        Store::unlock_checked(db, username, secret, now, true)
+    }
+
+    /// As [`Store::unlock`], for the code still making the database (the demo logs in as
+    /// each of its staff to lay their records): the one login an incomplete database allows.
+    pub(crate) fn unlock_unfinished(
+        db: &Path,
+        username: &str,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Unlocked, StoreError> {
+        Store::unlock_checked(db, username, secret, now, false)
+    }
+
+    fn unlock_checked(
+        db: &Path,
+        username: &str,
+        secret: &str,
+        now: DateTime<Utc>,
+        refuse_incomplete: bool,
+    ) -> Result<Unlocked, StoreError> {
+        let candidates = unwrap_keys(db, username, secret, now, refuse_incomplete)?;
         let must_change = candidates.iter().any(|c| c.must_change);
         // Held for the whole session; a rekey needs it exclusively, so none runs while this
         // terminal is in, and none is half-way through while we open the file.

@@ -16,6 +16,7 @@ use crate::domain::flag::{FlagCode, Severity};
 use crate::domain::observation::{CheckStatus, format_elapsed};
 use crate::domain::pace::DeadlineKind;
 use crate::domain::support::SupportKind;
+use crate::domain::text::printable_line;
 use ratatui::style::Modifier;
 
 /// A check due within this long counts as imminent in the header.
@@ -211,8 +212,14 @@ fn board_row<'a>(
     theme: &Theme,
     layout: &RowLayout,
 ) -> Row<'a> {
+    // Stored text shown escaped (`\u{1b}`), so a name typed or imported with a control
+    // character reads as odd rather than acting on the terminal.
     let name = truncate(
-        &format!("{}, {}", row.surname.to_uppercase(), row.forenames),
+        &printable_line(&format!(
+            "{}, {}",
+            row.surname.to_uppercase(),
+            row.forenames
+        )),
         layout.name_width,
     );
     let status = row.check_status(now);
@@ -407,12 +414,12 @@ fn board_row<'a>(
     let flag_spans = fit_spans(flag_spans, layout.flags_width);
     let hcp = truncate(&row.hcp_column(now, layout.wide), layout.hcp_width);
     let mut cells = vec![
-        Cell::from(row.cell.clone()),
+        Cell::from(printable_line(&row.cell)),
         Cell::from(name),
         Cell::from(row.age.map(|a| a.to_string()).unwrap_or_else(|| "?".into())),
     ];
     if layout.wide {
-        cells.push(Cell::from(row.custody_no.clone()));
+        cells.push(Cell::from(printable_line(&row.custody_no)));
     }
     cells.extend([
         Cell::from(format_elapsed(row.time_in_custody(now))),

@@ -137,11 +137,12 @@ pub fn logged_in(username: &str) -> (DemoDb, App) {
     (db, app)
 }
 
-/// Draws the App on a test terminal of the given size.
+/// Draws the App on a test terminal of the given size, through the same function the real
+/// terminal is drawn with (`terminal::draw`: the screens, then every cell made inert).
 pub fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal
-        .draw(|f| sonar_custody::ui::render(app, f))
+        .draw(|f| sonar_custody::terminal::draw(app, f))
         .expect("draw");
     terminal
 }
