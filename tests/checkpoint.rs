@@ -56,8 +56,7 @@ impl Suite {
     }
 
     fn checkpoint(&self) -> Checkpoint {
-        serde_json::from_slice(&fs::read(self.db.with_extension("db.checkpoint")).unwrap())
-            .unwrap()
+        serde_json::from_slice(&fs::read(self.db.with_extension("db.checkpoint")).unwrap()).unwrap()
     }
 
     /// A raw SQLCipher connection with the master key the admin's slot unwraps, as someone
@@ -76,7 +75,11 @@ impl Suite {
     /// kill -9), so they sit in the write-ahead log with nothing open.
     fn five_checks_in_the_wal(&self) {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["child_records_five_checks_and_dies", "--exact", "--nocapture"])
+            .args([
+                "child_records_five_checks_and_dies",
+                "--exact",
+                "--nocapture",
+            ])
             .env("SONAR_CHECKPOINT_CHILD_DB", &self.db)
             .output()
             .unwrap();
@@ -121,7 +124,11 @@ fn text(out: &Output) -> (String, String) {
 fn check_reports(s: &Suite, sentence: &str) {
     let out = s.sonar("admin", &["check"]);
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert!(
         stdout.contains(&format!("checkpoint: {sentence}")),
         "stdout:\n{stdout}"
@@ -137,7 +144,11 @@ fn check_reports(s: &Suite, sentence: &str) {
 fn login_reports(s: &Suite, sentence: &str) {
     let out = s.sonar("sergeant", &["list"]);
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert!(
         stderr.contains(&format!("sonar: warning: {sentence}")),
         "stderr:\n{stderr}"
@@ -246,8 +257,11 @@ fn an_edited_row_with_every_later_hash_recomputed_is_named() {
             )
             .unwrap();
         conn.execute_batch("DROP TRIGGER audit_no_update").unwrap();
-        conn.execute("UPDATE audit SET detail = 'nothing to see' WHERE id = 3", [])
-            .unwrap();
+        conn.execute(
+            "UPDATE audit SET detail = 'nothing to see' WHERE id = 3",
+            [],
+        )
+        .unwrap();
         let rows: Vec<(i64, String, String, String, String, String)> = conn
             .prepare("SELECT id, at, staff, action, subject, detail FROM audit WHERE id >= 3 ORDER BY id")
             .unwrap()
@@ -289,7 +303,10 @@ fn a_forged_checkpoint_says_so() {
     fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
     check_reports(&s, "the checkpoint file");
     let (stdout, _) = text(&s.sonar("admin", &["check"]));
-    assert!(stdout.contains("does not verify with this suite's signing key"), "{stdout}");
+    assert!(
+        stdout.contains("does not verify with this suite's signing key"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -297,8 +314,14 @@ fn a_removed_checkpoint_file_is_named() {
     let s = suite();
     fs::remove_file(sibling(&s.db, ".checkpoint")).unwrap();
     let (stdout, _) = text(&s.sonar("admin", &["check"]));
-    assert!(stdout.contains("checkpoint: the checkpoint file"), "{stdout}");
-    assert!(stdout.contains("is missing although this database has kept one since"), "{stdout}");
+    assert!(
+        stdout.contains("checkpoint: the checkpoint file"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("is missing although this database has kept one since"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -314,9 +337,19 @@ fn a_healthy_suite_checks_clean_and_its_checkpoint_follows_the_audit() {
     });
     let out = s.sonar("admin", &["check"]);
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("matches the latest signed checkpoint"), "{stdout}");
-    assert_eq!(s.sonar("admin", &["audit", "verify"]).status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("matches the latest signed checkpoint"),
+        "{stdout}"
+    );
+    assert_eq!(
+        s.sonar("admin", &["audit", "verify"]).status.code(),
+        Some(0)
+    );
     let second = s.checkpoint();
     assert!(second.body.counter > first.body.counter);
     assert!(second.body.audit.rows > first.body.audit.rows);
@@ -342,7 +375,11 @@ fn check_changes_no_byte_even_with_a_damaged_page_in_the_wal() {
     let before = s.files();
     let out = s.sonar("admin", &["check"]);
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert_eq!(s.files(), before, "check changed a file");
     // And on a sound database with checks in the WAL: still not one byte.
     let s = suite();
@@ -367,14 +404,20 @@ fn check_names_the_damaged_page_not_page_1() {
     let before = s.files();
     let out = s.sonar("admin", &["check"]);
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert!(
         stdout.contains(&format!("HMAC verification failed for page {page}\n")),
         "stdout:\n{stdout}"
     );
     assert!(!stdout.contains("page 1 "), "stdout:\n{stdout}");
     assert!(
-        stderr.contains(&format!("is damaged (page {page}): restore it from a backup")),
+        stderr.contains(&format!(
+            "is damaged (page {page}): restore it from a backup"
+        )),
         "stderr:\n{stderr}"
     );
     assert_eq!(s.files(), before, "check changed a file");

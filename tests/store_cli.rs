@@ -483,7 +483,13 @@ fn a_flipped_byte_in_the_staff_table_gets_the_damaged_sentence_and_changes_nothi
     let empty_wal = Some(file_hash(Path::new("/dev/null")).unwrap_or_default());
     let after: Vec<_> = fingerprint(&suite.db)
         .into_iter()
-        .map(|(s, h)| if s == "-wal" && h == empty_wal { (s, None) } else { (s, h) })
+        .map(|(s, h)| {
+            if s == "-wal" && h == empty_wal {
+                (s, None)
+            } else {
+                (s, h)
+            }
+        })
         .collect();
     assert_eq!(after, before);
 }

@@ -14,7 +14,11 @@ pub(crate) fn tick(app: &mut App) {
 /// After a login: the board opens (refusing it at 3 a.m. is itself a hazard), and what the
 /// checkpoint found is the status line, with a pointer to `sonar check`.
 pub(crate) fn after_login(app: &mut App) {
-    let Some(warnings) = app.session.as_ref().map(|s| s.integrity_warnings().to_vec()) else {
+    let Some(warnings) = app
+        .session
+        .as_ref()
+        .map(|s| s.integrity_warnings().to_vec())
+    else {
         return;
     };
     if warnings.is_empty() {

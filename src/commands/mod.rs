@@ -111,7 +111,10 @@ pub fn run(cli: Cli) -> Result<u8> {
                     [one] => format!(" (page {one})"),
                     many => format!(
                         " (pages {})",
-                        many.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                        many.iter()
+                            .map(u64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 bail!(

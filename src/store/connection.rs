@@ -89,8 +89,11 @@ pub fn open_read_only(path: &Path, key: &MasterKey) -> Result<Connection, StoreE
         });
     }
     let conn = open_keyed(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-        .map_err(|e| map_sql(e, path))?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .map_err(|e| map_sql(e, path))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| map_sql(e, path))?;
     conn.execute_batch("PRAGMA query_only = ON")

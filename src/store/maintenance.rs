@@ -166,12 +166,7 @@ pub fn backup(store: &mut Store, out: &Path, now: DateTime<Utc>) -> Result<(), S
         let slots = keyslots::KeyslotFile::load(store.db_path())?;
         slots.save(out)?;
         // The copy gets its own checkpoint, of exactly what it holds.
-        super::checkpoint::write(
-            &dest,
-            out,
-            now,
-            &super::checkpoint::Assessment::default(),
-        )?;
+        super::checkpoint::write(&dest, out, now, &super::checkpoint::Assessment::default())?;
         drop(dest);
         std::fs::rename(&partial, out)
             .map_err(|e| StoreError::io(format!("moving the backup to {}", out.display()), e))?;

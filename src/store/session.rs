@@ -410,7 +410,14 @@ impl Store {
                 }
                 audit::append(tx, now, username, AuditAction::Login, "", "")?;
                 for finding in &assessment.findings {
-                    audit::append(tx, now, username, AuditAction::IntegrityWarning, "", finding)?;
+                    audit::append(
+                        tx,
+                        now,
+                        username,
+                        AuditAction::IntegrityWarning,
+                        "",
+                        finding,
+                    )?;
                 }
                 // A database from before signing keys gets one now, to sign its checkpoints.
                 super::handover::signing_key_in(tx, username, now)?;
