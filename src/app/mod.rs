@@ -7,6 +7,7 @@ pub mod action;
 pub mod board;
 pub mod booking;
 pub mod care;
+pub mod checkpoint;
 pub mod duties;
 pub mod emergency;
 pub mod entry;
@@ -31,7 +32,6 @@ use zeroize::Zeroizing;
 pub use self::action::Action;
 use self::board::BoardState;
 use crate::keymap::{Context, Keymap, Resolved};
-use crate::store::audit::AuditAction;
 use crate::store::custody::RecordView;
 use crate::store::{StaffIdentity, Store, StoreError};
 
@@ -367,9 +367,8 @@ impl App {
     /// Locks: audits it, drops the session (the master key is zeroized and the connection
     /// closed), and forgets everything shown, so nothing of a detainee stays on screen.
     pub fn lock(&mut self, why: &str) {
-        if let Some(mut store) = self.session.take() {
-            let _ = store.audit(self.now, AuditAction::Lock, "", why);
-            drop(store);
+        if let Some(store) = self.session.take() {
+            store.lock(self.now, why);
         }
         self.help = None;
         self.message = None;
@@ -440,6 +439,7 @@ pub fn update(app: &mut App, event: Event) {
             emergency::refresh(app);
             hcp::refresh(app);
             national::tick(app);
+            checkpoint::tick(app);
         }
         Event::National(done) => national::done(app, done),
         Event::Resize(columns, rows) => {
@@ -738,7 +738,9 @@ fn login_action(app: &mut App, mut s: LoginState, action: Action) -> Screen {
                             error: None,
                         });
                     }
-                    return open_board(app);
+                    let board = open_board(app);
+                    checkpoint::after_login(app);
+                    return board;
                 }
                 Err(e) => {
                     s.password.clear();

@@ -90,19 +90,42 @@ pub fn run(cli: Cli) -> Result<u8> {
             if report.is_ok() {
                 println!("quick_check: ok");
                 println!("cipher_integrity_check: ok (every page's HMAC verifies)");
-                Ok(0)
-            } else {
-                for line in &report.structure {
-                    println!("quick_check: {line}");
-                }
-                for line in &report.pages {
-                    println!("cipher_integrity_check: {line}");
-                }
+                println!("audit: the chain is intact and matches the latest signed checkpoint");
+                return Ok(0);
+            }
+            for line in &report.structure {
+                println!("quick_check: {}", printable_line(line));
+            }
+            for line in &report.pages {
+                println!("cipher_integrity_check: {}", printable_line(line));
+            }
+            if let Some(chain) = &report.chain {
+                println!("audit: {}", printable_line(chain));
+            }
+            for finding in &report.checkpoint {
+                println!("checkpoint: {}", printable_line(finding));
+            }
+            if report.is_damaged() {
+                let pages = match report.damaged_pages.as_slice() {
+                    [] => String::new(),
+                    [one] => format!(" (page {one})"),
+                    many => format!(
+                        " (pages {})",
+                        many.iter()
+                            .map(u64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 bail!(
-                    "the database {} is damaged: restore it from a backup",
+                    "the database {} is damaged{pages}: restore it from a backup",
                     db.display()
                 )
             }
+            bail!(
+                "saved data is missing from {} or was rewritten: compare it with the latest backup before anything else is recorded",
+                db.display()
+            )
         }
     }
 }
@@ -129,7 +152,12 @@ fn login_allowing_temporary(args: &LoginArgs, clock: &dyn Clock) -> Result<crate
     }
     let user = credentials::username(args)?;
     let password = credentials::password(args, &format!("Password for {user}: "))?;
-    Ok(Store::unlock(&db, &user, &password, clock.now())?)
+    let unlocked = Store::unlock(&db, &user, &password, clock.now())?;
+    // Said on every command until an administrator resolves it (`store::checkpoint`).
+    for finding in unlocked.store.integrity_warnings() {
+        eprintln!("sonar: warning: {}", printable_line(finding));
+    }
+    Ok(unlocked)
 }
 
 fn init(args: &LoginArgs, suite: &str, admin: &str, clock: &dyn Clock) -> Result<u8> {
@@ -223,6 +251,12 @@ fn audit_command(args: &LoginArgs, cmd: AuditCommand, clock: &dyn Clock) -> Resu
     let store = login(args, clock)?;
     match cmd {
         AuditCommand::Verify => match audit::verify(store_conn(&store))? {
+            ChainReport::Intact { rows } if !store.integrity_warnings().is_empty() => {
+                bail!(
+                    "the audit chain's {rows} rows link up, but they are not all that was recorded: {}",
+                    printable_line(&store.integrity_warnings()[0])
+                )
+            }
             ChainReport::Intact { rows } => {
                 println!("The audit chain is intact: {rows} rows verified.");
                 Ok(0)

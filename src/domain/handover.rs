@@ -76,6 +76,9 @@ pub struct HandoverDraft {
     pub suite_name: String,
     pub key: SigningKey,
     pub kid: String,
+    /// The suite's signed audit checkpoint, written as the draft was read: the bundle carries
+    /// it (`domain::checkpoint`).
+    pub checkpoint: Option<crate::domain::checkpoint::Checkpoint>,
 }
 
 /// A handover to record.

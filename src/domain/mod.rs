@@ -8,6 +8,7 @@ pub mod booking;
 pub mod booking_duties;
 pub mod care;
 pub mod cell;
+pub mod checkpoint;
 pub mod clock;
 pub mod contact;
 pub mod emergency;

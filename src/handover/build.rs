@@ -930,6 +930,30 @@ pub fn build(input: &HandoverInput<'_>) -> Value {
     })
 }
 
+/// Adds the suite's signed audit checkpoint (`domain::checkpoint`) to the Composition as an
+/// extension whose value is the checkpoint's JSON, so the bundle's signature covers it and a
+/// receiver holding the suite's public key can check it on its own.
+pub fn add_checkpoint(
+    bundle: &mut Value,
+    checkpoint: &crate::domain::checkpoint::Checkpoint,
+) -> Result<(), HandoverError> {
+    let text = checkpoint.to_json().map_err(HandoverError::Canonical)?;
+    let extension = json!({ "url": super::checkpoint_extension(), "valueString": text });
+    // `build` always gives the Composition its disclosure extension.
+    match bundle
+        .pointer_mut("/entry/0/resource/extension")
+        .and_then(Value::as_array_mut)
+    {
+        Some(list) => {
+            list.push(extension);
+            Ok(())
+        }
+        None => Err(HandoverError::Canonical(
+            "the bundle has no Composition to carry the checkpoint".into(),
+        )),
+    }
+}
+
 /// The bytes that are signed: the RFC 8785 form of the bundle without `signature`.
 pub fn signed_payload(bundle: &Value) -> Result<Vec<u8>, HandoverError> {
     match bundle.as_object() {

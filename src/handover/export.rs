@@ -94,6 +94,9 @@ pub fn sign_draft(
         bundle_seed: seed,
     };
     let mut bundle = build::build(&input);
+    if let Some(checkpoint) = &draft.checkpoint {
+        build::add_checkpoint(&mut bundle, checkpoint)?;
+    }
     build::sign(&mut bundle, &draft.key, &draft.kid)?;
     let mut bytes =
         serde_json::to_vec_pretty(&bundle).map_err(|e| HandoverError::Canonical(e.to_string()))?;

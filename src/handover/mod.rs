@@ -64,6 +64,12 @@ pub fn disclosure_extension() -> String {
     format!("{URI_BASE}/StructureDefinition/disclosure-justification")
 }
 
+/// Extension holding the suite's signed audit checkpoint at the time of export
+/// (`domain::checkpoint`), so a receiver can later show what the sending suite's audit held.
+pub fn checkpoint_extension() -> String {
+    format!("{URI_BASE}/StructureDefinition/suite-checkpoint")
+}
+
 /// The NHS number identifier system.
 pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 pub const LOINC: &str = "http://loinc.org";

@@ -38,6 +38,9 @@ pub enum AuditAction {
     DirectionAcknowledged,
     /// The shift handover taken by the incoming custody sergeant (the period in the detail).
     HandoverAcknowledged,
+    /// The database did not match its latest checkpoint (`store::checkpoint`); the finding
+    /// is in the detail.
+    IntegrityWarning,
 }
 
 impl AuditAction {
@@ -61,6 +64,7 @@ impl AuditAction {
             AuditAction::EmergencyAcknowledged => "emergency_acknowledged",
             AuditAction::DirectionAcknowledged => "direction_acknowledged",
             AuditAction::HandoverAcknowledged => "handover_acknowledged",
+            AuditAction::IntegrityWarning => "integrity_warning",
         }
     }
 }

@@ -79,6 +79,28 @@ pub fn open_existing(path: &Path, key: &MasterKey) -> Result<Connection, StoreEr
     Ok(conn)
 }
 
+/// Opens an existing database read-only for examination (`sonar check`): no migration, no
+/// journal-mode change, `query_only`, and no WAL checkpoint when it closes, so neither the
+/// main file nor the write-ahead log is changed. The caller proves the key with its first read.
+pub fn open_read_only(path: &Path, key: &MasterKey) -> Result<Connection, StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::NoDatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    let conn = open_keyed(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .map_err(|e| map_sql(e, path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| map_sql(e, path))?;
+    conn.execute_batch("PRAGMA query_only = ON")
+        .map_err(|e| map_sql(e, path))?;
+    Ok(conn)
+}
+
 /// Creates a new, empty, migrated database at `path`, which must not exist.
 pub fn create_new(path: &Path, key: &MasterKey) -> Result<Connection, StoreError> {
     if path.exists() {

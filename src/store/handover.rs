@@ -39,7 +39,7 @@ pub fn create_signing_key(conn: &Connection, now: DateTime<Utc>) -> Result<Strin
     Ok(kid)
 }
 
-fn current_key(conn: &Connection) -> Result<Option<(SigningKey, String)>, StoreError> {
+pub(crate) fn current_key(conn: &Connection) -> Result<Option<(SigningKey, String)>, StoreError> {
     let row: Option<(String, Vec<u8>)> = conn
         .query_row(
             "SELECT kid, secret_key FROM signing_key
@@ -66,7 +66,7 @@ fn current_key(conn: &Connection) -> Result<Option<(SigningKey, String)>, StoreE
 }
 
 /// The suite's signing key, made (and audited) if this database has none yet.
-fn signing_key_in(
+pub(crate) fn signing_key_in(
     tx: &Connection,
     staff: &str,
     now: DateTime<Utc>,
@@ -187,7 +187,7 @@ impl Store {
     ) -> Result<HandoverDraft, StoreError> {
         self.permit(Duty::HandOver)?;
         let staff = self.identity().username.clone();
-        self.write(Duty::HandOver, now, |tx| {
+        let mut draft = self.write(Duty::HandOver, now, |tx| {
             let (detention_id, closed_at) = detention_by_number(tx, custody_no)?;
             if let Some((at, destination)) = handed_over(tx, detention_id)? {
                 return Err(StoreError::Invalid(format!(
@@ -232,8 +232,17 @@ impl Store {
                 |r| r.get(0),
             )?;
             audit::append(tx, now, &staff, AuditAction::RecordRead, &detention_id.to_string(), "handover export")?;
-            Ok(HandoverDraft { detention_id, record, suite_name, key, kid })
-        })
+            Ok(HandoverDraft { detention_id, record, suite_name, key, kid, checkpoint: None })
+        })?;
+        // The checkpoint the bundle carries is the one written now, after the draft's read.
+        draft.checkpoint = match self.checkpoint(now) {
+            Ok(written) => written,
+            Err(e) => {
+                tracing::warn!(error = %e, "the checkpoint was not written at export");
+                None
+            }
+        };
+        Ok(draft)
     }
 
     /// Records a handover: closes the detention with its destination, stores the bundle's
@@ -307,7 +316,11 @@ impl Store {
             .to_string();
             audit::append(tx, now, &staff, AuditAction::Export, &h.detention_id.to_string(), &detail)?;
             Ok(())
-        })
+        })?;
+        if let Err(e) = self.checkpoint(now) {
+            tracing::warn!(error = %e, "the checkpoint was not written after the export");
+        }
+        Ok(())
     }
 
     /// Stores a verified bundle's person, flags and plan as known from the sending suite, all

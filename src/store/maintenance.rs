@@ -160,12 +160,14 @@ pub fn backup(store: &mut Store, out: &Path, now: DateTime<Utc>) -> Result<(), S
         }
         dest.execute_batch("PRAGMA journal_mode = DELETE")
             .map_err(|e| StoreError::from_sql(e, out))?;
-        drop(dest);
         std::fs::File::open(&partial)
             .and_then(|f| f.sync_all())
             .map_err(|e| StoreError::io(format!("flushing {}", partial.display()), e))?;
         let slots = keyslots::KeyslotFile::load(store.db_path())?;
         slots.save(out)?;
+        // The copy gets its own checkpoint, of exactly what it holds.
+        super::checkpoint::write(&dest, out, now, &super::checkpoint::Assessment::default())?;
+        drop(dest);
         std::fs::rename(&partial, out)
             .map_err(|e| StoreError::io(format!("moving the backup to {}", out.display()), e))?;
         #[cfg(unix)]
@@ -178,6 +180,7 @@ pub fn backup(store: &mut Store, out: &Path, now: DateTime<Utc>) -> Result<(), S
     if let Err(e) = result {
         remove_database_files(&partial);
         let _ = std::fs::remove_file(keyslots::sidecar_path(out));
+        let _ = std::fs::remove_file(super::checkpoint::path(out));
         return Err(e);
     }
     let detail = out.display().to_string();
@@ -185,23 +188,40 @@ pub fn backup(store: &mut Store, out: &Path, now: DateTime<Utc>) -> Result<(), S
 }
 
 /// What `sonar check` found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckReport {
     /// `PRAGMA quick_check` problems; empty when the structure is sound.
     pub structure: Vec<String>,
     /// `PRAGMA cipher_integrity_check` problems (pages whose HMAC fails); empty when sound.
     pub pages: Vec<String>,
+    /// The numbers of the damaged pages those lines name, in order.
+    pub damaged_pages: Vec<u64>,
+    /// The audit chain's first broken row, as `sonar audit verify` says it.
+    pub chain: Option<String>,
+    /// What the signed checkpoint shows: rows missing, a rewritten chain, a forged or missing
+    /// checkpoint file (`store::checkpoint`).
+    pub checkpoint: Vec<String>,
 }
 
 impl CheckReport {
     pub fn is_ok(&self) -> bool {
-        self.structure.is_empty() && self.pages.is_empty()
+        self.structure.is_empty()
+            && self.pages.is_empty()
+            && self.chain.is_none()
+            && self.checkpoint.is_empty()
+    }
+
+    /// Whether the file itself is damaged (as opposed to rows missing from a sound file).
+    pub fn is_damaged(&self) -> bool {
+        !self.structure.is_empty() || !self.pages.is_empty()
     }
 }
 
-/// Checks the b-tree structure and every page's HMAC of the database at `db`, opened
-/// read-only with the key `username`'s secret unwraps: a damaged database is examined, never
-/// written (not even a login row). A disabled account's slot is gone, so it unwraps nothing.
+/// Checks the database at `db`, opened read-only with the key `username`'s secret unwraps:
+/// the b-tree structure, every page's HMAC, the audit chain, and the audit against its signed
+/// checkpoint. Nothing is written: no login row, no WAL checkpoint (a damaged page in the WAL
+/// is never copied into the main file), no checkpoint file. A disabled account's slot is
+/// gone, so it unwraps nothing.
 pub fn check(
     db: &Path,
     username: &str,
@@ -210,24 +230,34 @@ pub fn check(
 ) -> Result<CheckReport, StoreError> {
     let mut last = None;
     for candidate in super::session::unwrap_keys(db, username, secret, now, true)? {
-        // Read-write (a read-only handle cannot join a WAL database whose shared-memory file
-        // is gone) but query_only, so nothing is ever written.
-        let conn = connection::open_keyed(db, &candidate.key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let proven = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .and_then(|_| conn.execute_batch("PRAGMA query_only = ON"));
+        let conn = connection::open_read_only(db, &candidate.key)?;
+        let proven = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        });
         match proven {
-            Ok(_) => return check_connection(&conn),
+            Ok(_) => {
+                let mut report = check_connection(&conn)?;
+                if !report.is_damaged() {
+                    check_audit(&conn, db, &mut report)?;
+                }
+                return Ok(report);
+            }
             Err(e) => match StoreError::from_sql(e, db) {
                 e @ StoreError::NotADatabase { .. } => last = Some(e),
-                // Page 1 itself is damaged: that is the check's finding.
+                // The schema does not read: every page's HMAC still names which is damaged.
                 StoreError::Damaged { .. } => {
-                    return Ok(CheckReport {
-                        structure: vec!["the first page (the schema) does not read".into()],
-                        pages: vec!["page 1 fails its integrity check".into()],
-                    });
+                    let mut report = CheckReport {
+                        structure: vec!["the schema (sqlite_master) does not read".into()],
+                        ..CheckReport::default()
+                    };
+                    match page_check(&conn) {
+                        Ok(lines) => report.pages = lines,
+                        Err(e) => report
+                            .pages
+                            .push(format!("the page check could not run: {e}")),
+                    }
+                    report.damaged_pages = damaged_pages(&report.pages);
+                    return Ok(report);
                 }
                 other => return Err(other),
             },
@@ -238,15 +268,41 @@ pub fn check(
     }))
 }
 
-pub(crate) fn check_connection(conn: &Connection) -> Result<CheckReport, StoreError> {
-    let mut pages = Vec::new();
-    {
-        let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            pages.push(r.get::<_, String>(0)?);
-        }
+/// The audit chain and the signed checkpoint, into `report`.
+fn check_audit(conn: &Connection, db: &Path, report: &mut CheckReport) -> Result<(), StoreError> {
+    if let audit::ChainReport::Broken { row, why } = audit::verify(conn)? {
+        report.chain = Some(format!("the audit chain is broken at row {row}: {why}"));
     }
+    report.checkpoint = super::checkpoint::assess(conn, db)?.findings;
+    Ok(())
+}
+
+fn page_check(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+    let mut rows = stmt.query([])?;
+    let mut pages = Vec::new();
+    while let Some(r) = rows.next()? {
+        pages.push(r.get::<_, String>(0)?);
+    }
+    Ok(pages)
+}
+
+/// The page numbers `cipher_integrity_check` names ("HMAC verification failed for page 56").
+pub fn damaged_pages(lines: &[String]) -> Vec<u64> {
+    let mut out: Vec<u64> = lines
+        .iter()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once("page ")?;
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
+pub(crate) fn check_connection(conn: &Connection) -> Result<CheckReport, StoreError> {
+    let pages = page_check(conn)?;
     let mut structure = Vec::new();
     // quick_check itself fails outright when it meets a page that does not decrypt.
     match conn.prepare("PRAGMA quick_check").and_then(|mut stmt| {
@@ -260,5 +316,26 @@ pub(crate) fn check_connection(conn: &Connection) -> Result<CheckReport, StoreEr
         Ok(lines) => structure.extend(lines.into_iter().filter(|l| l != "ok")),
         Err(e) => structure.push(format!("the structure check stopped: {e}")),
     }
-    Ok(CheckReport { structure, pages })
+    let damaged_pages = damaged_pages(&pages);
+    Ok(CheckReport {
+        structure,
+        pages,
+        damaged_pages,
+        ..CheckReport::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_damaged_page_numbers_are_read_from_the_check_lines() {
+        let lines = vec![
+            "HMAC verification failed for page 56".to_string(),
+            "HMAC verification failed for page 57".to_string(),
+        ];
+        assert_eq!(damaged_pages(&lines), vec![56, 57]);
+        assert!(damaged_pages(&["ok".to_string()]).is_empty());
+    }
 }

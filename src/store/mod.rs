@@ -6,6 +6,7 @@ pub mod audit;
 pub mod booking;
 pub mod booking_duties;
 pub mod care;
+pub mod checkpoint;
 pub mod clinical;
 pub mod connection;
 pub mod custody;

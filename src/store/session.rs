@@ -40,6 +40,10 @@ pub struct Store {
     key: MasterKey,
     /// Shared lock held while the session is open, so `rekey` can tell that terminals are in.
     session_lock: File,
+    /// What the checkpoint showed at login and since (`store::checkpoint`), one sentence each.
+    integrity: Vec<String>,
+    /// When this session last wrote the checkpoint file.
+    last_checkpoint: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for Store {
@@ -230,8 +234,12 @@ impl Store {
             staff::insert(&tx, admin, admin, Role::Admin, now)?;
             audit::append(&tx, now, admin, AuditAction::SuiteCreated, suite_name, "")?;
             super::handover::create_signing_key(&tx, now)?;
+            super::checkpoint::mark_kept(&tx, now)?;
             tx.commit()?;
-            slots.save(db)
+            slots.save(db)?;
+            let _held = super::checkpoint::lock(db)?;
+            super::checkpoint::write(&conn, db, now, &super::checkpoint::Assessment::default())
+                .map(|_| ())
         })();
         if let Err(e) = result {
             // Leave nothing half-made: a database without its keyslots can never be opened.
@@ -251,6 +259,8 @@ impl Store {
             },
             key,
             session_lock,
+            integrity: Vec::new(),
+            last_checkpoint: now,
         };
         Ok((store, recovery))
     }
@@ -356,7 +366,14 @@ impl Store {
             identity,
             key,
             session_lock,
+            integrity: Vec::new(),
+            last_checkpoint: now,
         };
+        // The database against its latest checkpoint, before this login adds to the audit;
+        // the lock is held until the new checkpoint is written, so no other terminal's
+        // checkpoint falls between.
+        let checkpoint_lock = super::checkpoint::lock(db).ok();
+        let assessment = super::checkpoint::assess(&store.conn, db).map_err(|e| e.reading(db))?;
         // Failed logins were queued in the keyslot file while nobody could write the
         // database; they enter the audit chain now, in the same transaction as this login.
         with_keyslots(db, |slots| {
@@ -392,10 +409,33 @@ impl Store {
                     )?;
                 }
                 audit::append(tx, now, username, AuditAction::Login, "", "")?;
+                for finding in &assessment.findings {
+                    audit::append(
+                        tx,
+                        now,
+                        username,
+                        AuditAction::IntegrityWarning,
+                        "",
+                        finding,
+                    )?;
+                }
+                // A database from before signing keys gets one now, to sign its checkpoints.
+                super::handover::signing_key_in(tx, username, now)?;
+                super::checkpoint::mark_kept(tx, now)?;
                 Ok(())
             })?;
             Ok(((), true))
         })?;
+        // A checkpoint that cannot be written (a full disk) does not stop staff reading the
+        // board; the log says why.
+        if let Err(e) = super::checkpoint::write(&store.conn, db, now, &assessment) {
+            tracing::warn!(error = %e, "the checkpoint was not written at login");
+        }
+        drop(checkpoint_lock);
+        for finding in &assessment.findings {
+            tracing::warn!(finding = finding.as_str(), "checkpoint");
+        }
+        store.integrity = assessment.findings;
         tracing::info!(user = username, "login");
         Ok(store)
     }
@@ -415,11 +455,67 @@ impl Store {
             identity,
             key,
             session_lock,
+            integrity: Vec::new(),
+            last_checkpoint: chrono::Utc::now(),
         })
     }
 
     pub fn identity(&self) -> &StaffIdentity {
         &self.identity
+    }
+
+    /// What the checkpoint showed at login and since: rows missing, a rewritten chain, a
+    /// forged or missing checkpoint file (one sentence each; empty when all is well).
+    pub fn integrity_warnings(&self) -> &[String] {
+        &self.integrity
+    }
+
+    /// Writes the checkpoint file now (lock, export, every few minutes), keeping any
+    /// finding, and records a finding not seen before in the audit.
+    pub fn checkpoint(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<crate::domain::checkpoint::Checkpoint>, StoreError> {
+        self.last_checkpoint = now;
+        let (findings, written) = super::checkpoint::refresh(&self.conn, &self.db_path, now)?;
+        let fresh: Vec<String> = findings
+            .iter()
+            .filter(|f| !self.integrity.contains(f))
+            .cloned()
+            .collect();
+        if !fresh.is_empty() {
+            let staff = self.identity.username.clone();
+            self.transact(|tx| {
+                for finding in &fresh {
+                    audit::append(tx, now, &staff, AuditAction::IntegrityWarning, "", finding)?;
+                }
+                Ok(())
+            })?;
+        }
+        self.integrity = findings;
+        Ok(written)
+    }
+
+    /// The checkpoint every few minutes ([`super::checkpoint::INTERVAL`]) from the UI's tick;
+    /// a failure is logged, never shown in the middle of someone's work.
+    pub fn checkpoint_if_due(&mut self, now: DateTime<Utc>) {
+        if now - self.last_checkpoint < super::checkpoint::INTERVAL {
+            return;
+        }
+        if let Err(e) = self.checkpoint(now) {
+            tracing::warn!(error = %e, "the regular checkpoint was not written");
+        }
+    }
+
+    /// Ends the session: audits the lock (`why`) and writes the checkpoint; the key is
+    /// zeroized and the connection closed when `self` is dropped here.
+    pub fn lock(mut self, now: DateTime<Utc>, why: &str) {
+        if let Err(e) = self.audit(now, AuditAction::Lock, "", why) {
+            tracing::warn!(error = %e, "the lock was not audited");
+        }
+        if let Err(e) = self.checkpoint(now) {
+            tracing::warn!(error = %e, "the checkpoint was not written at lock");
+        }
     }
 
     pub fn db_path(&self) -> &Path {
