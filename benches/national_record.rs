@@ -864,8 +864,8 @@ fn received(now: DateTime<Utc>, i: usize, n: usize) -> DateTime<Utc> {
 
 fn main() {
     let n = env_count("SONAR_BENCH_BUNDLES", 1_000_000);
-    let lookups_per = env_count("SONAR_BENCH_LOOKUPS", 4_000);
-    let ingest = env_count("SONAR_BENCH_INGEST", 6_000);
+    let lookups_per = env_count("SONAR_BENCH_LOOKUPS", 4_000).max(CONCURRENT_LOOKUPS);
+    let ingest = env_count("SONAR_BENCH_INGEST", 6_000).max(1);
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     println!(
         "national record bench: {} stored bundles; {cores} cores ({}); load average {}",
@@ -1193,6 +1193,11 @@ fn main() {
         let lookup_clients: Vec<Arc<RecordClient>> = (0..CONCURRENT_LOOKUPS)
             .map(|w| Arc::new(client(&url, &suites[(w * 17) % SUITES], record_key)))
             .collect();
+        println!(
+            "lookups: {} of each kind at each concurrency, for people the record holds; load average {}",
+            thousands(lookups_per as u64),
+            load_average()
+        );
         // Warm-up, not counted: connections open, the service's and PostgreSQL's caches.
         for kind in [Kind::Nhs, Kind::Pnc, Kind::NameDob] {
             lookups(kind, 300, CONCURRENT_LOOKUPS, &lookup_clients, &people, 1).await;
@@ -1254,6 +1259,7 @@ fn main() {
             .await
             .expect("max id")
             .get(0);
+        println!("ingest: load average {}", load_average());
         let ingest_started = Instant::now();
         let cpu = Cpu::now(postmaster);
         let mut tasks = Vec::new();

@@ -35,17 +35,15 @@ ALTER TABLE document ALTER COLUMN body SET COMPRESSION lz4;
 -- src/national/server/audit.rs, which verifies it: SHA-256 over each part's length in bytes
 -- (8 bytes, big-endian) followed by its UTF-8 bytes, for the previous hash, the sequence
 -- number, the time and the row's fields, in that order.
-CREATE FUNCTION audit_part(part text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT int8send(octet_length(convert_to(part, 'UTF8'))::bigint) || convert_to(part, 'UTF8')
-$$;
-
 CREATE FUNCTION audit_append(lock_key bigint, p_at text, p_kid text, p_organisation text,
                              p_user text, p_action text, p_detail text)
 RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     last_seq  bigint;
     last_hash text;
-    new_hash  text;
+    part      text;
+    bytes     bytea;
+    hashed    bytea := '';
 BEGIN
     PERFORM pg_advisory_xact_lock(lock_key);
     SELECT a.seq, a.hash INTO last_seq, last_hash FROM audit a ORDER BY a.seq DESC LIMIT 1;
@@ -53,12 +51,15 @@ BEGIN
         last_seq := 0;
         last_hash := repeat('0', 64);
     END IF;
-    new_hash := encode(sha256(
-        audit_part(last_hash) || audit_part((last_seq + 1)::text) || audit_part(p_at)
-        || audit_part(p_kid) || audit_part(p_organisation) || audit_part(p_user)
-        || audit_part(p_action) || audit_part(p_detail)), 'hex');
+    -- Plain PL/pgSQL expressions, planned once per session (a SQL helper function calling
+    -- the stable convert_to would not be inlined and would be parsed again on every call).
+    FOREACH part IN ARRAY ARRAY[last_hash, (last_seq + 1)::text, p_at, p_kid, p_organisation,
+                                p_user, p_action, p_detail] LOOP
+        bytes := convert_to(part, 'UTF8');
+        hashed := hashed || int8send(octet_length(bytes)::bigint) || bytes;
+    END LOOP;
     INSERT INTO audit (seq, at, kid, organisation, suite_user, action, detail, prev_hash, hash)
     VALUES (last_seq + 1, p_at, p_kid, p_organisation, p_user, p_action, p_detail, last_hash,
-            new_hash);
+            encode(sha256(hashed), 'hex'));
     RETURN last_seq + 1;
 END $$;

@@ -50,7 +50,8 @@ fn row_hash(prev: &str, seq: i64, at: &str, e: &Event<'_>) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends `e` inside the caller's transaction; returns its sequence number.
+/// Appends `e`, inside the caller's transaction or (given a plain connection) committed on its
+/// own; returns its sequence number. Either way the lock is held until that commit.
 pub async fn append<C: GenericClient>(
     tx: &C,
     e: &Event<'_>,

@@ -426,14 +426,17 @@ fn stored(r: &tokio_postgres::Row) -> Stored {
 }
 
 /// ITI-67: the documents about the person `q` names, newest first; audited with who asked.
+///
+/// A read needs no transaction around it and its audit row: nothing is returned unless the
+/// row (which names what was found) has been committed, and a query that fails to be audited
+/// changes nothing. Without BEGIN and COMMIT a lookup is two round trips here, not four.
 pub async fn find(
     pool: &Pool,
     q: &Query,
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Stored>, DbError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
+    let client = pool.get().await?;
     let base =
         format!("SELECT {STORED_COLUMNS} FROM document d JOIN directory k ON k.kid = d.kid WHERE ");
     let order = " ORDER BY d.received_at DESC, d.id DESC LIMIT $";
@@ -441,20 +444,20 @@ pub async fn find(
     // server no parsing or planning.
     let (rows, asked) = match q {
         Query::Nhs(n) => {
-            let statement = tx
+            let statement = client
                 .prepare_cached(&format!("{base}d.nhs_number = $1{order}2"))
                 .await?;
             (
-                tx.query(&statement, &[n, &MAX_RESULTS]).await?,
+                client.query(&statement, &[n, &MAX_RESULTS]).await?,
                 serde_json::json!({"nhs_number": n}),
             )
         }
         Query::Pnc(p) => {
-            let statement = tx
+            let statement = client
                 .prepare_cached(&format!("{base}d.pnc_id = $1{order}2"))
                 .await?;
             (
-                tx.query(&statement, &[p, &MAX_RESULTS]).await?,
+                client.query(&statement, &[p, &MAX_RESULTS]).await?,
                 serde_json::json!({"pnc_id": p}),
             )
         }
@@ -464,18 +467,19 @@ pub async fn find(
             birth_date,
         } => {
             let given_prefix = given.as_deref().unwrap_or("").to_lowercase();
-            let statement = tx
+            let statement = client
                 .prepare_cached(&format!(
                     "{base}lower(d.family) = lower($1) AND d.birth_date = $2
                          AND lower(d.given) LIKE $3 || '%'{order}4"
                 ))
                 .await?;
             (
-                tx.query(
-                    &statement,
-                    &[family, birth_date, &given_prefix, &MAX_RESULTS],
-                )
-                .await?,
+                client
+                    .query(
+                        &statement,
+                        &[family, birth_date, &given_prefix, &MAX_RESULTS],
+                    )
+                    .await?,
                 serde_json::json!({"family": family, "given": given, "birth_date": birth_date.to_string()}),
             )
         }
@@ -487,8 +491,7 @@ pub async fn find(
         "found": found.iter().map(|s| &s.bundle_id).collect::<Vec<_>>(),
     })
     .to_string();
-    audit::append(&tx, &event, now).await?;
-    tx.commit().await?;
+    audit::append(&client, &event, now).await?;
     Ok(found)
 }
 
@@ -499,15 +502,15 @@ pub async fn retrieve(
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<(Stored, Vec<u8>)>, DbError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let statement = tx
+    // As `find`: the answer is returned only once its audit row is committed.
+    let client = pool.get().await?;
+    let statement = client
         .prepare_cached(&format!(
             "SELECT {STORED_COLUMNS}, d.body FROM document d JOIN directory k ON k.kid = d.kid
                  WHERE d.id = $1"
         ))
         .await?;
-    let row = tx.query_opt(&statement, &[&id]).await?;
+    let row = client.query_opt(&statement, &[&id]).await?;
     let found = row.map(|r| (stored(&r), r.get::<_, Vec<u8>>(12)));
     let mut event = who.clone();
     event.detail = serde_json::json!({
@@ -515,8 +518,7 @@ pub async fn retrieve(
         "bundle": found.as_ref().map(|(s, _)| s.bundle_id.clone()),
     })
     .to_string();
-    audit::append(&tx, &event, now).await?;
-    tx.commit().await?;
+    audit::append(&client, &event, now).await?;
     Ok(found)
 }
 
@@ -526,10 +528,9 @@ pub async fn audit_refusal(
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let mut client = pool.get().await?;
-    // In a transaction: the advisory lock that orders the chain lasts until commit.
-    let tx = client.transaction().await?;
-    audit::append(&tx, who, now).await?;
-    tx.commit().await?;
+    let client = pool.get().await?;
+    // One statement, committed on its own: the advisory lock that orders the chain lasts
+    // until that commit.
+    audit::append(&client, who, now).await?;
     Ok(())
 }
