@@ -57,26 +57,50 @@ pub async fn append<C: GenericClient>(
     e: &Event<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, tokio_postgres::Error> {
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let params = Append::new(e, now);
     // Prepared once per connection, so the append is a single round trip.
     let append = tx
-        .prepare_cached("SELECT audit_append($1, $2, $3, $4, $5, $6, $7)")
+        .prepare_cached(&format!("SELECT {}", Append::call(1)))
         .await?;
-    let row = tx
-        .query_one(
-            &append,
-            &[
-                &AUDIT_LOCK,
-                &at,
-                &e.kid,
-                &e.organisation,
-                &e.user,
-                &e.action,
-                &e.detail,
-            ],
-        )
-        .await?;
+    let row = tx.query_one(&append, &params.values()).await?;
     Ok(row.get(0))
+}
+
+/// One audit append as part of a larger statement, for a statement that must write its own
+/// audit row atomically (a submission stored and audited in one round trip): the SQL call
+/// ([`Append::call`]) and the values to bind to its parameters ([`Append::values`]).
+pub struct Append<'a> {
+    at: String,
+    e: &'a Event<'a>,
+}
+
+impl<'a> Append<'a> {
+    pub fn new(e: &'a Event<'a>, now: chrono::DateTime<chrono::Utc>) -> Append<'a> {
+        Append {
+            at: now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            e,
+        }
+    }
+
+    /// `audit_append(...)` with its seven parameters numbered from `$first`; it returns the
+    /// row's sequence number.
+    pub fn call(first: usize) -> String {
+        let params: Vec<String> = (first..first + 7).map(|n| format!("${n}")).collect();
+        format!("audit_append({})", params.join(", "))
+    }
+
+    /// The values for [`Append::call`]'s parameters, in order.
+    pub fn values(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 7] {
+        [
+            &AUDIT_LOCK,
+            &self.at,
+            &self.e.kid,
+            &self.e.organisation,
+            &self.e.user,
+            &self.e.action,
+            &self.e.detail,
+        ]
+    }
 }
 
 /// Why the audit does not verify.

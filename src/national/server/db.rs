@@ -315,43 +315,62 @@ pub enum Outcome {
 }
 
 /// Stores `doc` unless its identifier is held; audits the outcome in the same transaction.
+///
+/// A new bundle (nearly every submission) is stored and audited by one statement: the insert
+/// and, for the row it returns, the audit append, committed together in one round trip. Only
+/// when nothing was inserted (a retry, a replay or a clash of identifiers) does the record look
+/// at what it holds, in a transaction of its own.
 pub async fn store(
     pool: &Pool,
     doc: &NewDocument<'_>,
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO document (bundle_id, payload_sha256, kid, signed_at, received_at,
-                 submitted_by, nhs_number, pnc_id, family, given, birth_date, identifiers, body)
+    const INSERT: &str = "INSERT INTO document (bundle_id, payload_sha256, kid, signed_at,
+                 received_at, submitted_by, nhs_number, pnc_id, family, given, birth_date,
+                 identifiers, body)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (bundle_id) DO NOTHING RETURNING id",
-        )
+             ON CONFLICT (bundle_id) DO NOTHING RETURNING id";
+    let columns: [&(dyn tokio_postgres::types::ToSql + Sync); 13] = [
+        &doc.bundle_id,
+        &doc.payload_sha256,
+        &doc.kid,
+        &doc.signed_at,
+        &now,
+        &doc.submitted_by,
+        &doc.nhs_number,
+        &doc.pnc_id,
+        &doc.family,
+        &doc.given,
+        &doc.birth_date,
+        &doc.identifiers,
+        &doc.body,
+    ];
+    let audited = |result: &str| {
+        let mut event = who.clone();
+        event.detail = serde_json::json!({"bundle": doc.bundle_id, "result": result}).to_string();
+        event
+    };
+    let mut client = pool.get().await?;
+
+    let accepted = audited("accepted");
+    let append = audit::Append::new(&accepted, now);
+    let insert_and_audit = client
+        .prepare_cached(&format!(
+            "WITH stored AS ({INSERT}) SELECT id, {} FROM stored",
+            audit::Append::call(14)
+        ))
         .await?;
-    let inserted = tx
-        .query_opt(
-            &insert,
-            &[
-                &doc.bundle_id,
-                &doc.payload_sha256,
-                &doc.kid,
-                &doc.signed_at,
-                &now,
-                &doc.submitted_by,
-                &doc.nhs_number,
-                &doc.pnc_id,
-                &doc.family,
-                &doc.given,
-                &doc.birth_date,
-                &doc.identifiers,
-                &doc.body,
-            ],
-        )
-        .await?;
-    let outcome = match inserted {
+    let values: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+        columns.iter().copied().chain(append.values()).collect();
+    if let Some(row) = client.query_opt(&insert_and_audit, &values).await? {
+        return Ok(Outcome::New(row.get(0), now));
+    }
+
+    let tx = client.transaction().await?;
+    let insert = tx.prepare_cached(INSERT).await?;
+    // Tried again: the bundle held a moment ago may have been removed by the operator since.
+    let outcome = match tx.query_opt(&insert, &columns).await? {
         Some(row) => Outcome::New(row.get(0), now),
         None => {
             let held = tx
@@ -372,9 +391,7 @@ pub async fn store(
         Outcome::Duplicate(..) => "already held",
         Outcome::Conflict => "refused: another bundle holds this identifier",
     };
-    let mut event = who.clone();
-    event.detail = serde_json::json!({"bundle": doc.bundle_id, "result": result}).to_string();
-    audit::append(&tx, &event, now).await?;
+    audit::append(&tx, &audited(result), now).await?;
     tx.commit().await?;
     Ok(outcome)
 }
