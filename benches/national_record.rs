@@ -92,7 +92,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -726,9 +726,9 @@ async fn lookups(
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..workers {
+    for (w, client) in clients.iter().take(workers).enumerate() {
         let mine: Vec<usize> = picks.iter().copied().skip(w).step_by(workers).collect();
-        let client = clients[w].clone();
+        let client = client.clone();
         let people = people.clone();
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::with_capacity(mine.len());
