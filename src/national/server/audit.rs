@@ -3,6 +3,14 @@
 //! and this row's fields, so `verify` names the first row that was changed, removed or
 //! inserted. Appends take a transaction-scoped advisory lock, so two requests never chain onto
 //! the same row.
+//!
+//! The append is one call of the SQL function `audit_append` (schema 0002): it takes the
+//! lock, reads the last row, hashes and inserts inside PostgreSQL, so the lock, held until the
+//! caller commits, spans one round trip instead of three. Every request (lookups included)
+//! appends under this one lock, so its hold time bounds the record's request rate. The hash is
+//! therefore computed in SQL when written and in Rust ([`row_hash`]) when verified: the two
+//! must agree byte for byte, and `verify` (run by every test and by the bench) fails at the
+//! first row where they do not.
 
 use deadpool_postgres::GenericClient;
 use sha2::{Digest, Sha256};
@@ -42,40 +50,57 @@ fn row_hash(prev: &str, seq: i64, at: &str, e: &Event<'_>) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends `e` inside the caller's transaction; returns its sequence number.
+/// Appends `e`, inside the caller's transaction or (given a plain connection) committed on its
+/// own; returns its sequence number. Either way the lock is held until that commit.
 pub async fn append<C: GenericClient>(
     tx: &C,
     e: &Event<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, tokio_postgres::Error> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])
+    let params = Append::new(e, now);
+    // Prepared once per connection, so the append is a single round trip.
+    let append = tx
+        .prepare_cached(&format!("SELECT {}", Append::call(1)))
         .await?;
-    let last = tx
-        .query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])
-        .await?;
-    let (seq, prev) = match last {
-        Some(row) => (row.get::<_, i64>(0) + 1, row.get::<_, String>(1)),
-        None => (1, GENESIS.to_string()),
-    };
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let hash = row_hash(&prev, seq, &at, e);
-    tx.execute(
-        "INSERT INTO audit (seq, at, kid, organisation, suite_user, action, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            &seq,
-            &at,
-            &e.kid,
-            &e.organisation,
-            &e.user,
-            &e.action,
-            &e.detail,
-            &prev,
-            &hash,
-        ],
-    )
-    .await?;
-    Ok(seq)
+    let row = tx.query_one(&append, &params.values()).await?;
+    Ok(row.get(0))
+}
+
+/// One audit append as part of a larger statement, for a statement that must write its own
+/// audit row atomically (a submission stored and audited in one round trip): the SQL call
+/// ([`Append::call`]) and the values to bind to its parameters ([`Append::values`]).
+pub struct Append<'a> {
+    at: String,
+    e: &'a Event<'a>,
+}
+
+impl<'a> Append<'a> {
+    pub fn new(e: &'a Event<'a>, now: chrono::DateTime<chrono::Utc>) -> Append<'a> {
+        Append {
+            at: now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            e,
+        }
+    }
+
+    /// `audit_append(...)` with its seven parameters numbered from `$first`; it returns the
+    /// row's sequence number.
+    pub fn call(first: usize) -> String {
+        let params: Vec<String> = (first..first + 7).map(|n| format!("${n}")).collect();
+        format!("audit_append({})", params.join(", "))
+    }
+
+    /// The values for [`Append::call`]'s parameters, in order.
+    pub fn values(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 7] {
+        [
+            &AUDIT_LOCK,
+            &self.at,
+            &self.e.kid,
+            &self.e.organisation,
+            &self.e.user,
+            &self.e.action,
+            &self.e.detail,
+        ]
+    }
 }
 
 /// Why the audit does not verify.

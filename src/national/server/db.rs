@@ -1,6 +1,9 @@
 //! The record's PostgreSQL: the pool, the migrations (SQL files under `schema/national/`,
 //! embedded and applied in order under an advisory lock) and every statement the service runs.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -12,10 +15,16 @@ use crate::national::directory::{Directory, Entry};
 use crate::national::mhd::Stored;
 
 /// The migrations, in order. Never edit one that has landed: add the next.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_record",
-    include_str!("../../../schema/national/0001_record.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_record",
+        include_str!("../../../schema/national/0001_record.sql"),
+    ),
+    (
+        "0002_scale",
+        include_str!("../../../schema/national/0002_scale.sql"),
+    ),
+];
 
 /// Serialises migrations across processes (two `serve`s starting together).
 const MIGRATION_LOCK: i64 = 0x534f4e4152 + 1;
@@ -153,18 +162,76 @@ pub async fn enrol(
 }
 
 /// The directory as it stands.
+///
+/// Every request reads it (authentication, then verification of a submission), so the
+/// decoded entries are kept per database and read again only when the directory changed:
+/// `directory_version` (schema 0002) is bumped by a trigger on any change to `directory`,
+/// and its `epoch`, made when the table was created, tells databases apart. The version is
+/// read before the rows, so entries are never labelled with a version newer than theirs.
 pub async fn directory<C: GenericClient>(
     client: &C,
     record_kid: &str,
     now: DateTime<Utc>,
 ) -> Result<Directory, DbError> {
+    let version = client
+        .prepare_cached("SELECT epoch::text, version FROM directory_version WHERE id = 1")
+        .await?;
+    let (epoch, version): (String, i64) = match client.query_opt(&version, &[]).await? {
+        Some(r) => (r.get(0), r.get(1)),
+        // No version row: nothing to key a cache by, so read the rows every time.
+        None => (String::new(), -1),
+    };
+    let cached = (version >= 0)
+        .then(|| {
+            directory_cache()
+                .get(&epoch)
+                .filter(|(v, _)| *v == version)
+                .map(|(_, entries)| entries.clone())
+        })
+        .flatten();
+    let entries = match cached {
+        Some(entries) => entries,
+        None => {
+            let entries = Arc::new(directory_rows(client).await?);
+            if version >= 0 {
+                let mut cache = directory_cache();
+                // One entry per database this process serves (tests: one per test).
+                if cache.len() >= 1_000 {
+                    cache.clear();
+                }
+                cache.insert(epoch, (version, entries.clone()));
+            }
+            entries
+        }
+    };
+    Ok(Directory {
+        record_kid: record_kid.to_string(),
+        issued: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        entries: entries.as_ref().clone(),
+    })
+}
+
+type DirectoryCache = HashMap<String, (i64, Arc<Vec<Entry>>)>;
+
+fn directory_cache() -> std::sync::MutexGuard<'static, DirectoryCache> {
+    static CACHE: OnceLock<Mutex<DirectoryCache>> = OnceLock::new();
+    // Every write replaces a whole entry, so a map whose lock was poisoned by a panic
+    // elsewhere is still sound.
+    CACHE
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The directory's rows, decoded.
+async fn directory_rows<C: GenericClient>(client: &C) -> Result<Vec<Entry>, DbError> {
     use base64::Engine;
-    let rows = client
-        .query(
+    let statement = client
+        .prepare_cached(
             "SELECT kid, organisation, public_x, enrolled_at FROM directory ORDER BY enrolled_at, kid",
-            &[],
         )
         .await?;
+    let rows = client.query(&statement, &[]).await?;
     let mut entries = Vec::with_capacity(rows.len());
     for r in rows {
         let x: String = r.get(2);
@@ -187,11 +254,7 @@ pub async fn directory<C: GenericClient>(
             enrolled_at: enrolled.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         });
     }
-    Ok(Directory {
-        record_kid: record_kid.to_string(),
-        issued: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        entries,
-    })
+    Ok(entries)
 }
 
 /// Records a client assertion's `jti`; false when it was already used. Expired ids are
@@ -204,17 +267,20 @@ pub async fn first_use_of_assertion<C: GenericClient>(
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let leeway = chrono::Duration::seconds(crate::national::assertion::LEEWAY_SECS as i64);
-    client
-        .execute(
-            "DELETE FROM assertion_seen WHERE expires_at < $1",
-            &[&(now - leeway)],
+    // One statement (one round trip, one commit). The DELETE runs whether or not the INSERT
+    // conflicts, and after it: an id seen before is refused even if it has just expired,
+    // which only errs towards refusing (ids are random; an honest suite never reuses one).
+    let record = client
+        .prepare_cached(
+            "WITH cleared AS (DELETE FROM assertion_seen WHERE expires_at < $4)
+             INSERT INTO assertion_seen (jti, kid, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (jti) DO NOTHING",
         )
         .await?;
     let inserted = client
         .execute(
-            "INSERT INTO assertion_seen (jti, kid, expires_at) VALUES ($1, $2, $3)
-             ON CONFLICT (jti) DO NOTHING",
-            &[&jti, &kid, &(expires_at + leeway)],
+            &record,
+            &[&jti, &kid, &(expires_at + leeway), &(now - leeway)],
         )
         .await?;
     Ok(inserted == 1)
@@ -249,38 +315,62 @@ pub enum Outcome {
 }
 
 /// Stores `doc` unless its identifier is held; audits the outcome in the same transaction.
+///
+/// A new bundle (nearly every submission) is stored and audited by one statement: the insert
+/// and, for the row it returns, the audit append, committed together in one round trip. Only
+/// when nothing was inserted (a retry, a replay or a clash of identifiers) does the record look
+/// at what it holds, in a transaction of its own.
 pub async fn store(
     pool: &Pool,
     doc: &NewDocument<'_>,
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let inserted = tx
-        .query_opt(
-            "INSERT INTO document (bundle_id, payload_sha256, kid, signed_at, received_at,
-                 submitted_by, nhs_number, pnc_id, family, given, birth_date, identifiers, body)
+    const INSERT: &str = "INSERT INTO document (bundle_id, payload_sha256, kid, signed_at,
+                 received_at, submitted_by, nhs_number, pnc_id, family, given, birth_date,
+                 identifiers, body)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (bundle_id) DO NOTHING RETURNING id",
-            &[
-                &doc.bundle_id,
-                &doc.payload_sha256,
-                &doc.kid,
-                &doc.signed_at,
-                &now,
-                &doc.submitted_by,
-                &doc.nhs_number,
-                &doc.pnc_id,
-                &doc.family,
-                &doc.given,
-                &doc.birth_date,
-                &doc.identifiers,
-                &doc.body,
-            ],
-        )
+             ON CONFLICT (bundle_id) DO NOTHING RETURNING id";
+    let columns: [&(dyn tokio_postgres::types::ToSql + Sync); 13] = [
+        &doc.bundle_id,
+        &doc.payload_sha256,
+        &doc.kid,
+        &doc.signed_at,
+        &now,
+        &doc.submitted_by,
+        &doc.nhs_number,
+        &doc.pnc_id,
+        &doc.family,
+        &doc.given,
+        &doc.birth_date,
+        &doc.identifiers,
+        &doc.body,
+    ];
+    let audited = |result: &str| {
+        let mut event = who.clone();
+        event.detail = serde_json::json!({"bundle": doc.bundle_id, "result": result}).to_string();
+        event
+    };
+    let mut client = pool.get().await?;
+
+    let accepted = audited("accepted");
+    let append = audit::Append::new(&accepted, now);
+    let insert_and_audit = client
+        .prepare_cached(&format!(
+            "WITH stored AS ({INSERT}) SELECT id, {} FROM stored",
+            audit::Append::call(14)
+        ))
         .await?;
-    let outcome = match inserted {
+    let values: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+        columns.iter().copied().chain(append.values()).collect();
+    if let Some(row) = client.query_opt(&insert_and_audit, &values).await? {
+        return Ok(Outcome::New(row.get(0), now));
+    }
+
+    let tx = client.transaction().await?;
+    let insert = tx.prepare_cached(INSERT).await?;
+    // Tried again: the bundle held a moment ago may have been removed by the operator since.
+    let outcome = match tx.query_opt(&insert, &columns).await? {
         Some(row) => Outcome::New(row.get(0), now),
         None => {
             let held = tx
@@ -301,9 +391,7 @@ pub async fn store(
         Outcome::Duplicate(..) => "already held",
         Outcome::Conflict => "refused: another bundle holds this identifier",
     };
-    let mut event = who.clone();
-    event.detail = serde_json::json!({"bundle": doc.bundle_id, "result": result}).to_string();
-    audit::append(&tx, &event, now).await?;
+    audit::append(&tx, &audited(result), now).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -355,46 +443,60 @@ fn stored(r: &tokio_postgres::Row) -> Stored {
 }
 
 /// ITI-67: the documents about the person `q` names, newest first; audited with who asked.
+///
+/// A read needs no transaction around it and its audit row: nothing is returned unless the
+/// row (which names what was found) has been committed, and a query that fails to be audited
+/// changes nothing. Without BEGIN and COMMIT a lookup is two round trips here, not four.
 pub async fn find(
     pool: &Pool,
     q: &Query,
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Stored>, DbError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
+    let client = pool.get().await?;
     let base =
         format!("SELECT {STORED_COLUMNS} FROM document d JOIN directory k ON k.kid = d.kid WHERE ");
     let order = " ORDER BY d.received_at DESC, d.id DESC LIMIT $";
+    // Prepared once per connection (the text is the cache's key), so a lookup costs the
+    // server no parsing or planning.
     let (rows, asked) = match q {
-        Query::Nhs(n) => (
-            tx.query(
-                &format!("{base}d.nhs_number = $1{order}2"),
-                &[n, &MAX_RESULTS],
+        Query::Nhs(n) => {
+            let statement = client
+                .prepare_cached(&format!("{base}d.nhs_number = $1{order}2"))
+                .await?;
+            (
+                client.query(&statement, &[n, &MAX_RESULTS]).await?,
+                serde_json::json!({"nhs_number": n}),
             )
-            .await?,
-            serde_json::json!({"nhs_number": n}),
-        ),
-        Query::Pnc(p) => (
-            tx.query(&format!("{base}d.pnc_id = $1{order}2"), &[p, &MAX_RESULTS])
-                .await?,
-            serde_json::json!({"pnc_id": p}),
-        ),
+        }
+        Query::Pnc(p) => {
+            let statement = client
+                .prepare_cached(&format!("{base}d.pnc_id = $1{order}2"))
+                .await?;
+            (
+                client.query(&statement, &[p, &MAX_RESULTS]).await?,
+                serde_json::json!({"pnc_id": p}),
+            )
+        }
         Query::NameDob {
             family,
             given,
             birth_date,
         } => {
             let given_prefix = given.as_deref().unwrap_or("").to_lowercase();
-            (
-                tx.query(
-                    &format!(
-                        "{base}lower(d.family) = lower($1) AND d.birth_date = $2
+            let statement = client
+                .prepare_cached(&format!(
+                    "{base}lower(d.family) = lower($1) AND d.birth_date = $2
                          AND lower(d.given) LIKE $3 || '%'{order}4"
-                    ),
-                    &[family, birth_date, &given_prefix, &MAX_RESULTS],
-                )
-                .await?,
+                ))
+                .await?;
+            (
+                client
+                    .query(
+                        &statement,
+                        &[family, birth_date, &given_prefix, &MAX_RESULTS],
+                    )
+                    .await?,
                 serde_json::json!({"family": family, "given": given, "birth_date": birth_date.to_string()}),
             )
         }
@@ -406,8 +508,7 @@ pub async fn find(
         "found": found.iter().map(|s| &s.bundle_id).collect::<Vec<_>>(),
     })
     .to_string();
-    audit::append(&tx, &event, now).await?;
-    tx.commit().await?;
+    audit::append(&client, &event, now).await?;
     Ok(found)
 }
 
@@ -418,17 +519,15 @@ pub async fn retrieve(
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<(Stored, Vec<u8>)>, DbError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let row = tx
-        .query_opt(
-            &format!(
-                "SELECT {STORED_COLUMNS}, d.body FROM document d JOIN directory k ON k.kid = d.kid
+    // As `find`: the answer is returned only once its audit row is committed.
+    let client = pool.get().await?;
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {STORED_COLUMNS}, d.body FROM document d JOIN directory k ON k.kid = d.kid
                  WHERE d.id = $1"
-            ),
-            &[&id],
-        )
+        ))
         .await?;
+    let row = client.query_opt(&statement, &[&id]).await?;
     let found = row.map(|r| (stored(&r), r.get::<_, Vec<u8>>(12)));
     let mut event = who.clone();
     event.detail = serde_json::json!({
@@ -436,8 +535,7 @@ pub async fn retrieve(
         "bundle": found.as_ref().map(|(s, _)| s.bundle_id.clone()),
     })
     .to_string();
-    audit::append(&tx, &event, now).await?;
-    tx.commit().await?;
+    audit::append(&client, &event, now).await?;
     Ok(found)
 }
 
@@ -447,10 +545,9 @@ pub async fn audit_refusal(
     who: &audit::Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let mut client = pool.get().await?;
-    // In a transaction: the advisory lock that orders the chain lasts until commit.
-    let tx = client.transaction().await?;
-    audit::append(&tx, who, now).await?;
-    tx.commit().await?;
+    let client = pool.get().await?;
+    // One statement, committed on its own: the advisory lock that orders the chain lasts
+    // until that commit.
+    audit::append(&client, who, now).await?;
     Ok(())
 }
