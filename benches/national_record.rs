@@ -50,7 +50,7 @@
 //! cost no disk flush; the capacity plan in `docs/national-record.md` says what a durable
 //! commit adds. The machine is shared: the load average is printed before and after.
 
-#[allow(dead_code)]
+// tests/pg allows its own unused helpers.
 #[path = "../tests/pg/mod.rs"]
 mod pg;
 
