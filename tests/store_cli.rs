@@ -217,6 +217,57 @@ fn an_unknown_user_gets_the_same_sentence_as_a_wrong_password() {
 }
 
 #[test]
+fn a_password_typed_as_the_username_is_written_nowhere() {
+    let suite = Suite::new();
+    let log_home = suite.path().join("state");
+    // Someone types their password into the username field, then logs in properly.
+    let typed = "kestrel-Harbour-7731";
+    let out = suite
+        .cmd()
+        .env("XDG_STATE_HOME", &log_home)
+        .arg("--db")
+        .arg(&suite.db)
+        .args(["--user", typed, "--password-file"])
+        .arg(&suite.admin_pw)
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    assert_fails_with(&out, WRONG_LOGIN);
+    let pending = suite.keyslots()["pending_events"].clone();
+    assert_eq!(pending[0]["staff"], "", "{pending}");
+    assert_eq!(pending[0]["detail"], "a username that matches no account");
+    assert_success(&suite.admin(&["user", "list"]));
+
+    // Not in the keyslot file, not in the audit (the failure entered it at the next login),
+    // not in the log.
+    let keyslots = fs::read(suite.keyslots_path()).unwrap();
+    assert!(!contains_bytes(&keyslots, typed.as_bytes()));
+    let audit = assert_success(&suite.admin(&["audit", "export", "--format", "jsonl"]));
+    assert!(audit.contains("a username that matches no account"), "{audit}");
+    assert!(!audit.contains(typed), "{audit}");
+    let mut logged = Vec::new();
+    for entry in walk(&log_home) {
+        logged.extend(fs::read(entry).unwrap());
+    }
+    assert!(!logged.is_empty(), "nothing was logged under {}", log_home.display());
+    assert!(!contains_bytes(&logged, typed.as_bytes()));
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
 fn a_missing_keyslot_file_is_named_and_nothing_is_created() {
     let suite = Suite::new();
     let moved = suite.path().join("elsewhere.keyslots");
@@ -275,8 +326,11 @@ fn one_changed_byte_in_a_wrapped_key_is_named_and_the_recovery_key_still_opens()
     let out = suite.admin(&["user", "list"]);
     assert_fails_with(
         &out,
-        "the keyslot file (slot `admin`) is damaged (the wrapped master key does not open); \
-         restore it from a backup or log in with the recovery key",
+        &format!(
+            "the keyslot file {} is damaged (the slot of `admin`: it fails its checksum); \
+             restore it from a backup or log in with the recovery key",
+            path.display()
+        ),
     );
     assert_eq!(
         fingerprint(&suite.db),
@@ -287,6 +341,88 @@ fn one_changed_byte_in_a_wrapped_key_is_named_and_the_recovery_key_still_opens()
     // The advice works: the recovery key's slot is intact.
     let users = suite.user_list_json("recovery", &suite.recovery_pw);
     assert_eq!(users.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_damaged_sealed_private_key_is_named_as_damage_not_a_wrong_password_and_not_counted() {
+    let suite = Suite::new();
+    let path = suite.keyslots_path();
+    let mut slots = suite.keyslots();
+    {
+        let admin = slots["slots"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|s| s["name"] == "admin")
+            .unwrap();
+        // Inside the seal that the password opens: without a checksum this reads exactly
+        // like a wrong password.
+        let mut blob = B64
+            .decode(admin["sealed_private_key"].as_str().unwrap())
+            .unwrap();
+        blob[30] ^= 0x40;
+        admin["sealed_private_key"] = serde_json::Value::String(B64.encode(blob));
+    }
+    fs::write(&path, serde_json::to_vec_pretty(&slots).unwrap()).unwrap();
+    let damaged = format!(
+        "the keyslot file {} is damaged (the slot of `admin`: it fails its checksum); \
+         restore it from a backup or log in with the recovery key",
+        path.display()
+    );
+    // Five tries: each names the damage, none is a wrong password, none starts a back-off.
+    for _ in 0..5 {
+        assert_fails_with(&suite.admin(&["user", "list"]), &damaged);
+    }
+    let after = suite.keyslots();
+    let admin = after["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "admin")
+        .unwrap();
+    assert_eq!(admin["failed_attempts"], 0);
+    assert!(admin["locked_until"].is_null());
+    assert_eq!(after["pending_events"].as_array().unwrap().len(), 0);
+
+    // A slot whose name was damaged is nobody's: its owner is told of damage too.
+    let mut slots = suite.keyslots();
+    for slot in slots["slots"].as_array_mut().unwrap() {
+        if slot["name"] == "admin" {
+            slot["name"] = serde_json::Value::String("admjn".into());
+        }
+    }
+    fs::write(&path, serde_json::to_vec_pretty(&slots).unwrap()).unwrap();
+    assert_fails_with(
+        &suite.admin(&["user", "list"]),
+        &damaged.replace("`admin`", "`admjn`"),
+    );
+
+    // The recovery key's slot is intact and still opens the database.
+    let users = suite.user_list_json("recovery", &suite.recovery_pw);
+    assert_eq!(users.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn absurd_argon2_settings_in_a_slot_are_named_as_damage_before_any_work() {
+    let suite = Suite::new();
+    let path = suite.keyslots_path();
+    let mut slots = suite.keyslots();
+    for slot in slots["slots"].as_array_mut().unwrap() {
+        if slot["name"] == "admin" {
+            // Four terabytes: a login that tried it would exhaust the terminal.
+            slot["kdf"]["memory_kib"] = serde_json::json!(4_000_000_000u32);
+            slot.as_object_mut().unwrap().remove("checksum");
+        }
+    }
+    fs::write(&path, serde_json::to_vec_pretty(&slots).unwrap()).unwrap();
+    assert_fails_with(
+        &suite.admin(&["user", "list"]),
+        &format!(
+            "the keyslot file {} is damaged (its Argon2 settings (4000000000 KiB, 3 passes, 1 lanes) are beyond what SONAR writes); \
+             restore it from a backup or log in with the recovery key",
+            path.display()
+        ),
+    );
 }
 
 #[test]
@@ -691,8 +827,9 @@ fn disabling_an_account_removes_its_slot_and_its_password_opens_nothing() {
     let out = suite.admin(&["user", "disable", "nurse"]);
     assert_eq!(
         assert_success(&out),
-        "Disabled `nurse`; their password no longer opens the database.\n"
+        "Disabled `nurse` and replaced the master key: neither their password nor an old copy of the keyslot file opens the database.\n"
     );
+    assert!(suite.keyslots().get("rekey_needed").is_none());
     let names = slot_names(&suite.keyslots());
     assert!(!names.contains(&"nurse".to_string()), "{names:?}");
     assert!(names.contains(&"admin".to_string()) && names.contains(&"recovery".to_string()));
@@ -716,6 +853,84 @@ fn disabling_an_account_removes_its_slot_and_its_password_opens_nothing() {
         &suite.admin(&["user", "disable", "admin"]),
         "you cannot disable the account you are logged in with",
     );
+}
+
+/// Whether a stock SQLCipher reader opens the live database with the key that `user`'s
+/// password unwraps from `keyslots` (a keyslot file kept from earlier): what someone with
+/// a shell, an old copy of the file and their own password could read, unaudited.
+fn stock_sqlcipher_reads(suite: &Suite, keyslots: &Path, user: &str, password: &str) -> bool {
+    let elsewhere = tempfile::tempdir_in(suite.path()).unwrap();
+    let fake_db = elsewhere.path().join("suite.db");
+    fs::copy(keyslots, sibling(&fake_db, ".keyslots")).unwrap();
+    let file = sonar_custody::store::keyslots::KeyslotFile::load(&fake_db).unwrap();
+    let keys = file.unwrap_all(user, password.as_bytes()).unwrap();
+    assert_eq!(keys.len(), 1, "the kept file has {user}'s slot");
+    let conn = rusqlite::Connection::open_with_flags(
+        &suite.db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"{}\";", *keys[0].key.sqlcipher_literal()))
+        .unwrap();
+    conn.query_row("SELECT count(*) FROM staff", [], |r| r.get::<_, i64>(0))
+        .is_ok()
+}
+
+#[test]
+fn a_disabled_user_with_an_old_copy_of_the_keyslot_file_opens_nothing() {
+    let suite = Suite::new();
+    suite.add_active_user("nurse", "hcp", "Ada Nurse", NURSE_PASSWORD);
+    // The nurse keeps a copy of the keyslot file while still employed. It opens the database
+    // then, so the refusal below is the rekey's doing.
+    let kept = suite.path().join("kept.keyslots");
+    fs::copy(suite.keyslots_path(), &kept).unwrap();
+    assert!(stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+
+    assert_success(&suite.admin(&["user", "disable", "nurse"]));
+
+    assert!(!stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+    // Everyone else still logs in.
+    assert_success(&suite.admin(&["user", "list"]));
+    assert_success(&suite.run_as("recovery", &suite.recovery_pw, &["user", "list"]));
+}
+
+#[test]
+fn disabling_while_a_terminal_is_in_says_a_rekey_is_owed_until_one_runs() {
+    let suite = Suite::new();
+    let nurse_pw = suite.add_active_user("nurse", "hcp", "Ada Nurse", NURSE_PASSWORD);
+    let kept = suite.path().join("kept.keyslots");
+    fs::copy(suite.keyslots_path(), &kept).unwrap();
+    // A sergeant's terminal is logged in, so the key cannot be replaced now.
+    let terminal = Store::unlock(&suite.db, "admin", ADMIN_PASSWORD, Utc::now())
+        .unwrap()
+        .store;
+
+    let out = suite.admin(&["user", "disable", "nurse"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "`nurse` is disabled and cannot log in, but the master key was not replaced because a \
+         terminal is logged in, so an old copy of the keyslot file would still open the database \
+         with their password: run `sonar rekey` once every terminal is logged out (`sonar check` \
+         reports it until then)."
+    );
+    // The account is disabled at once, and the file remembers the rekey owed.
+    assert_fails_with(
+        &suite.run_as("nurse", &nurse_pw, &["user", "list"]),
+        WRONG_LOGIN,
+    );
+    let owed = suite.keyslots()["rekey_needed"].clone();
+    assert!(
+        owed[0].as_str().unwrap().starts_with("`nurse` was disabled at "),
+        "{owed}"
+    );
+    assert!(stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+
+    drop(terminal);
+    assert_success(&suite.admin(&["rekey"]));
+    assert!(suite.keyslots().get("rekey_needed").is_none());
+    assert!(!stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
 }
 
 #[test]

@@ -206,8 +206,28 @@ fn user(args: &LoginArgs, cmd: UserCommand, clock: &dyn Clock) -> Result<u8> {
         UserCommand::Disable { name } => {
             let mut store = login(args, clock)?;
             store.disable_user(&name, clock.now())?;
-            println!("Disabled `{name}`; their password no longer opens the database.");
-            Ok(0)
+            let name = printable_line(&name);
+            // Removing the slot is not enough: anyone who kept a copy of the keyslot file
+            // could still unwrap the key with the old password, so the key is replaced now.
+            match maintenance::rekey(store, clock.now()) {
+                Ok(_) => {
+                    println!(
+                        "Disabled `{name}` and replaced the master key: neither their password nor an old copy of the keyslot file opens the database."
+                    );
+                    Ok(0)
+                }
+                Err(crate::store::StoreError::InUse(_)) => {
+                    eprintln!(
+                        "`{name}` is disabled and cannot log in, but the master key was not replaced because a terminal is logged in, so an old copy of the keyslot file would still open the database with their password: run `sonar rekey` once every terminal is logged out (`sonar check` reports it until then)."
+                    );
+                    Ok(1)
+                }
+                Err(e) => Err(e).with_context(|| {
+                    format!(
+                        "`{name}` is disabled, but the master key was not replaced; run `sonar rekey`"
+                    )
+                }),
+            }
         }
         UserCommand::Reset { name } => {
             let mut store = login(args, clock)?;

@@ -42,6 +42,11 @@ pub const KDF_MEMORY_KIB: u32 = 64 * 1024;
 pub const KDF_ITERATIONS: u32 = 3;
 pub const KDF_PARALLELISM: u32 = 1;
 
+/// The largest Argon2id settings a slot may carry (16 times what this program writes).
+const MAX_KDF_MEMORY_KIB: u32 = 16 * KDF_MEMORY_KIB;
+const MAX_KDF_ITERATIONS: u32 = 16 * KDF_ITERATIONS;
+const MAX_KDF_PARALLELISM: u32 = 16;
+
 /// Failures allowed before each further failure makes the account wait.
 const FREE_FAILURES: u32 = 2;
 /// The longest wait after repeated failures.
@@ -132,6 +137,42 @@ pub struct Slot {
     pub failed_attempts: u32,
     #[serde(default)]
     pub locked_until: Option<DateTime<Utc>>,
+    /// SHA-256 over everything that unwraps the key ([`Slot::digest`]), so a damaged slot is
+    /// told apart from a wrong password. Not a defence against tampering (anyone can recompute
+    /// it; the AEAD seals are that): it names damage. Absent in files from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+}
+
+impl Slot {
+    /// The checksum this slot's contents give now (see [`Slot::checksum`]).
+    fn digest(&self) -> String {
+        let mut hash = Sha256::new();
+        for part in [
+            "sonar keyslot checksum v1",
+            &self.name,
+            kind_name(self.kind),
+            &self.key_id,
+            if self.must_change { "temporary" } else { "chosen" },
+            &self.kdf.algorithm,
+            &self.kdf.memory_kib.to_string(),
+            &self.kdf.iterations.to_string(),
+            &self.kdf.parallelism.to_string(),
+            &self.kdf.salt,
+            &self.public_key,
+            &self.sealed_private_key,
+            &self.wrapped_key,
+        ] {
+            hash.update(part.as_bytes());
+            hash.update([0u8]);
+        }
+        hex::encode(hash.finalize())
+    }
+
+    /// Whether the slot is as it was written (a slot from before checksums counts as intact).
+    pub fn is_intact(&self) -> bool {
+        self.checksum.as_deref().is_none_or(|c| c == self.digest())
+    }
 }
 
 /// A security event that happened while the database was locked (a failed login), waiting to
@@ -167,7 +208,15 @@ pub struct KeyslotFile {
     /// before anyone's slot is tried: a killed demo may not have made that person's slot yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incomplete: Option<String>,
+    /// Why the master key must be replaced (an account disabled while terminals were logged
+    /// in, so `rekey` could not run): until it is, an old copy of this file still opens the
+    /// database with that account's password. Cleared by `rekey`; `sonar check` reports it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rekey_needed: Vec<String>,
 }
+
+/// What the audit says of a failed login under a name that matches no account.
+pub const UNKNOWN_USERNAME: &str = "a username that matches no account";
 
 /// The most failed logins kept one by one while the database is locked.
 pub const MAX_PENDING_EVENTS: usize = 1000;
@@ -191,6 +240,7 @@ impl KeyslotFile {
             pending_events: Vec::new(),
             unlisted_failures: 0,
             incomplete: None,
+            rekey_needed: Vec::new(),
         }
     }
 
@@ -280,6 +330,7 @@ impl KeyslotFile {
             created_at: now,
             failed_attempts: 0,
             locked_until: None,
+            checksum: None,
         };
         self.wrap_into(&mut slot, key)?;
         self.slots
@@ -328,6 +379,7 @@ impl KeyslotFile {
         let mut blob = ephemeral_public.as_bytes().to_vec();
         blob.extend_from_slice(&sealed);
         slot.wrapped_key = B64.encode(blob);
+        slot.checksum = Some(slot.digest());
         Ok(())
     }
 
@@ -365,7 +417,17 @@ impl KeyslotFile {
                     salt: B64.encode(salt),
                 },
             )?;
+            // A slot whose name was damaged is nobody's: say the file is damaged rather than
+            // let its owner be told their password is wrong.
+            if let Some(damaged) = self.slots.iter().find(|s| !s.is_intact()) {
+                return Err(corrupt(damaged, "it fails its checksum"));
+            }
             return Ok(Vec::new());
+        }
+        // A damaged slot is named as damage before any secret is tried, so it neither reads
+        // as a wrong password nor counts toward the back-off.
+        if let Some(damaged) = self.slots.iter().find(|s| s.name == name && !s.is_intact()) {
+            return Err(corrupt(damaged, "it fails its checksum"));
         }
         let mut keys = Vec::new();
         for slot in self.slots.iter().filter(|s| s.name == name) {
@@ -472,11 +534,18 @@ impl KeyslotFile {
             self.unlisted_failures = self.unlisted_failures.saturating_add(1);
             return;
         }
+        // A name that matches no account may be a password typed into the wrong field: it is
+        // never written down, only that an unknown name was tried.
+        let (staff, detail) = if self.has_slot(name) {
+            (name.to_string(), String::new())
+        } else {
+            (String::new(), UNKNOWN_USERNAME.to_string())
+        };
         self.pending_events.push(PendingEvent {
             at: now,
-            staff: name.to_string(),
+            staff,
             action: "login_failed".to_string(),
-            detail: String::new(),
+            detail,
         });
     }
 
@@ -513,10 +582,25 @@ fn kind_name(kind: SlotKind) -> &'static str {
     }
 }
 
+/// Damage to one slot. The path is left empty here and filled in by [`with_file_path`],
+/// which knows the file.
 fn corrupt(slot: &Slot, why: &str) -> StoreError {
     StoreError::CorruptKeyslotFile {
-        path: PathBuf::from(format!("(slot `{}`)", slot.name)),
-        why: why.to_string(),
+        path: PathBuf::new(),
+        why: format!("the slot of `{}`: {why}", slot.name),
+    }
+}
+
+/// Names the keyslot file of `db` in a damage report made without it.
+pub(crate) fn with_file_path(error: StoreError, db: &Path) -> StoreError {
+    match error {
+        StoreError::CorruptKeyslotFile { path, why } if path.as_os_str().is_empty() => {
+            StoreError::CorruptKeyslotFile {
+                path: sidecar_path(db),
+                why,
+            }
+        }
+        other => other,
     }
 }
 
@@ -576,20 +660,34 @@ pub struct Unwrapped {
 fn derive(secret: &[u8], kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>, StoreError> {
     if kdf.algorithm != "argon2id" {
         return Err(StoreError::CorruptKeyslotFile {
-            path: PathBuf::from("keyslot"),
+            path: PathBuf::new(),
             why: format!("unknown key derivation `{}`", kdf.algorithm),
         });
     }
     let salt = B64
         .decode(&kdf.salt)
         .map_err(|_| StoreError::CorruptKeyslotFile {
-            path: PathBuf::from("keyslot"),
+            path: PathBuf::new(),
             why: "bad salt".to_string(),
         })?;
+    // Bounds well above what this program writes, so a damaged number cannot make a login
+    // ask for terabytes of memory or hours of work.
+    if kdf.memory_kib > MAX_KDF_MEMORY_KIB
+        || kdf.iterations > MAX_KDF_ITERATIONS
+        || kdf.parallelism > MAX_KDF_PARALLELISM
+    {
+        return Err(StoreError::CorruptKeyslotFile {
+            path: PathBuf::new(),
+            why: format!(
+                "its Argon2 settings ({} KiB, {} passes, {} lanes) are beyond what SONAR writes",
+                kdf.memory_kib, kdf.iterations, kdf.parallelism
+            ),
+        });
+    }
     let params =
         Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32)).map_err(|e| {
             StoreError::CorruptKeyslotFile {
-                path: PathBuf::from("keyslot"),
+                path: PathBuf::new(),
                 why: format!("bad Argon2 parameters: {e}"),
             }
         })?;
@@ -667,6 +765,14 @@ mod tests {
         file.add_slot("nurse", SlotKind::Staff, b"pw", &key, false, now())
             .unwrap();
         file.slots[0].name = "admin".into();
+        // Renamed by damage: the checksum names it.
+        assert!(matches!(
+            file.unwrap_all("admin", b"pw"),
+            Err(StoreError::CorruptKeyslotFile { .. })
+        ));
+        // Renamed on purpose, checksum recomputed: the seal is bound to the name, so the
+        // checksum is no defence and none is needed.
+        file.slots[0].checksum = Some(file.slots[0].digest());
         assert!(file.unwrap_all("admin", b"pw").unwrap().is_empty());
     }
 

@@ -118,6 +118,7 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     // 4. Only the new key's slots remain.
     with_keyslots(&db, |slots| {
         slots.retain_generation(&new_key.key_id());
+        slots.rekey_needed.clear();
         Ok(((), true))
     })?;
 

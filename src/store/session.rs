@@ -125,7 +125,8 @@ pub(crate) fn unwrap_keys(
         Ok((keys, false))
     })?;
     if candidates.is_empty() {
-        tracing::info!(user = username, "login failed");
+        // Never the name itself: it may be a password typed into the username field.
+        tracing::info!("login failed");
         return Err(StoreError::BadCredentials);
     }
     Ok(candidates)
@@ -140,7 +141,7 @@ pub(crate) fn with_keyslots<T>(
     lock.lock()
         .map_err(|e| StoreError::io("locking the keyslot file", e))?;
     let mut file = KeyslotFile::load(db)?;
-    let (value, changed) = f(&mut file)?;
+    let (value, changed) = f(&mut file).map_err(|e| keyslots::with_file_path(e, db))?;
     if changed {
         file.save(db)?;
     }
@@ -722,12 +723,22 @@ impl Store {
             audit::append(tx, now, &actor, AuditAction::UserDisabled, username, "")?;
             Ok(())
         })?;
-        // Only once the refusal checks have passed and the account is marked disabled: a
-        // disabled account's password then opens nothing.
+        // Only once the refusal checks have passed and the account is marked disabled: the
+        // password then opens nothing here. An old copy of the keyslot file still would, until
+        // the master key is replaced, so the file says a rekey is owed until one runs.
         with_keyslots(&db, |slots| {
             slots.remove_slots(username);
+            slots.rekey_needed.push(format!(
+                "`{username}` was disabled at {}",
+                crate::domain::observation::to_london_with_day(now)
+            ));
             Ok(((), true))
         })
+    }
+
+    /// Why the master key must still be replaced (accounts disabled since the last rekey).
+    pub fn rekey_needed(&self) -> Result<Vec<String>, StoreError> {
+        Ok(KeyslotFile::load(&self.db_path)?.rekey_needed)
     }
 
     /// Gives an account a new temporary password (and re-enables it).
