@@ -243,13 +243,20 @@ fn a_password_typed_as_the_username_is_written_nowhere() {
     let keyslots = fs::read(suite.keyslots_path()).unwrap();
     assert!(!contains_bytes(&keyslots, typed.as_bytes()));
     let audit = assert_success(&suite.admin(&["audit", "export", "--format", "jsonl"]));
-    assert!(audit.contains("a username that matches no account"), "{audit}");
+    assert!(
+        audit.contains("a username that matches no account"),
+        "{audit}"
+    );
     assert!(!audit.contains(typed), "{audit}");
     let mut logged = Vec::new();
     for entry in walk(&log_home) {
         logged.extend(fs::read(entry).unwrap());
     }
-    assert!(!logged.is_empty(), "nothing was logged under {}", log_home.display());
+    assert!(
+        !logged.is_empty(),
+        "nothing was logged under {}",
+        log_home.display()
+    );
     assert!(!contains_bytes(&logged, typed.as_bytes()));
 }
 
@@ -870,8 +877,11 @@ fn stock_sqlcipher_reads(suite: &Suite, keyslots: &Path, user: &str, password: &
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"{}\";", *keys[0].key.sqlcipher_literal()))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"{}\";",
+        *keys[0].key.sqlcipher_literal()
+    ))
+    .unwrap();
     conn.query_row("SELECT count(*) FROM staff", [], |r| r.get::<_, i64>(0))
         .is_ok()
 }
@@ -884,11 +894,21 @@ fn a_disabled_user_with_an_old_copy_of_the_keyslot_file_opens_nothing() {
     // then, so the refusal below is the rekey's doing.
     let kept = suite.path().join("kept.keyslots");
     fs::copy(suite.keyslots_path(), &kept).unwrap();
-    assert!(stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+    assert!(stock_sqlcipher_reads(
+        &suite,
+        &kept,
+        "nurse",
+        NURSE_PASSWORD
+    ));
 
     assert_success(&suite.admin(&["user", "disable", "nurse"]));
 
-    assert!(!stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+    assert!(!stock_sqlcipher_reads(
+        &suite,
+        &kept,
+        "nurse",
+        NURSE_PASSWORD
+    ));
     // Everyone else still logs in.
     assert_success(&suite.admin(&["user", "list"]));
     assert_success(&suite.run_as("recovery", &suite.recovery_pw, &["user", "list"]));
@@ -922,15 +942,28 @@ fn disabling_while_a_terminal_is_in_says_a_rekey_is_owed_until_one_runs() {
     );
     let owed = suite.keyslots()["rekey_needed"].clone();
     assert!(
-        owed[0].as_str().unwrap().starts_with("`nurse` was disabled at "),
+        owed[0]
+            .as_str()
+            .unwrap()
+            .starts_with("`nurse` was disabled at "),
         "{owed}"
     );
-    assert!(stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+    assert!(stock_sqlcipher_reads(
+        &suite,
+        &kept,
+        "nurse",
+        NURSE_PASSWORD
+    ));
 
     drop(terminal);
     assert_success(&suite.admin(&["rekey"]));
     assert!(suite.keyslots().get("rekey_needed").is_none());
-    assert!(!stock_sqlcipher_reads(&suite, &kept, "nurse", NURSE_PASSWORD));
+    assert!(!stock_sqlcipher_reads(
+        &suite,
+        &kept,
+        "nurse",
+        NURSE_PASSWORD
+    ));
 }
 
 #[test]

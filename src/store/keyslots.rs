@@ -153,7 +153,11 @@ impl Slot {
             &self.name,
             kind_name(self.kind),
             &self.key_id,
-            if self.must_change { "temporary" } else { "chosen" },
+            if self.must_change {
+                "temporary"
+            } else {
+                "chosen"
+            },
             &self.kdf.algorithm,
             &self.kdf.memory_kib.to_string(),
             &self.kdf.iterations.to_string(),
