@@ -299,6 +299,13 @@ impl App {
         self.session.as_ref().map(Store::identity)
     }
 
+    /// Whether the disk refuses this session's writes (the header says so on every screen).
+    pub fn writes_paused(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.writes_paused().is_some())
+    }
+
     /// The keymap context of what has the keyboard now.
     pub fn context(&self) -> Context {
         if self.help.is_some() {

@@ -157,6 +157,9 @@ fn login_allowing_temporary(args: &LoginArgs, clock: &dyn Clock) -> Result<crate
     for finding in unlocked.store.integrity_warnings() {
         eprintln!("sonar: warning: {}", printable_line(finding));
     }
+    if let Some(paused) = unlocked.store.writes_paused() {
+        eprintln!("sonar: warning: {}", printable_line(paused));
+    }
     Ok(unlocked)
 }
 

@@ -599,6 +599,25 @@ impl super::Store {
         }
         let clinical = role.sees_clinical_detail() || reason.is_some();
         let subject = detention_id.to_string();
+        // On a full disk the record is still shown (its allergies and risks matter most
+        // then), and the read is audited once writes resume.
+        if self.writes_paused().is_some() {
+            let view = record(self.conn(), detention_id, clinical)?;
+            if view.is_some() {
+                match reason {
+                    Some(reason) => self.defer_audit(
+                        now,
+                        super::audit::AuditAction::BreakGlass,
+                        &subject,
+                        reason,
+                    ),
+                    None => {
+                        self.defer_audit(now, super::audit::AuditAction::RecordRead, &subject, "")
+                    }
+                }
+            }
+            return Ok(view);
+        }
         // A read, audited: every role that opens records may.
         self.transact(|tx| {
             let view = record(tx, detention_id, clinical)?;

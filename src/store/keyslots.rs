@@ -553,12 +553,15 @@ impl KeyslotFile {
         });
     }
 
-    /// Clears the failure count after a successful login.
-    pub fn record_success(&mut self, name: &str) {
+    /// Clears the failure count after a successful login; returns whether there was one.
+    pub fn record_success(&mut self, name: &str) -> bool {
+        let mut changed = false;
         for slot in self.slots.iter_mut().filter(|s| s.name == name) {
+            changed |= slot.failed_attempts != 0 || slot.locked_until.is_some();
             slot.failed_attempts = 0;
             slot.locked_until = None;
         }
+        changed
     }
 }
 

@@ -21,6 +21,7 @@ pub mod pace;
 pub mod prra;
 pub mod record;
 pub mod report;
+pub mod reserve;
 pub mod session;
 pub mod shift;
 pub mod staff;
@@ -89,6 +90,8 @@ pub enum StoreError {
         "the database is in use by another terminal ({0}); close the other terminals and try again"
     )]
     InUse(String),
+    #[error("the disk holding {path} is full; nothing was saved from the last action")]
+    DiskFull { path: PathBuf },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("internal error: {0}")]
@@ -100,6 +103,34 @@ impl StoreError {
         StoreError::Io {
             what: what.into(),
             source,
+        }
+    }
+
+    /// Whether this failure is the disk refusing to take more (full, over quota, mounted
+    /// read-only): reading can go on, writing cannot until space is freed.
+    pub fn is_storage_full(&self) -> bool {
+        use std::io::ErrorKind;
+        match self {
+            StoreError::DiskFull { .. } => true,
+            StoreError::Io { source, .. } => matches!(
+                source.kind(),
+                ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::ReadOnlyFilesystem
+            ),
+            // SQLite cannot grow its shared-memory file: on a full disk, the first failure
+            // even a reader meets.
+            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)) => {
+                matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::ReadOnly
+                ) || matches!(
+                    e.extended_code,
+                    rusqlite::ffi::SQLITE_IOERR_SHMSIZE
+                        | rusqlite::ffi::SQLITE_IOERR_SHMMAP
+                        | rusqlite::ffi::SQLITE_IOERR_SHMOPEN
+                        | rusqlite::ffi::SQLITE_IOERR_WRITE
+                )
+            }
+            _ => false,
         }
     }
 
@@ -136,10 +167,9 @@ impl StoreError {
                     };
                 }
                 ErrorCode::DiskFull => {
-                    return StoreError::Invalid(format!(
-                        "the disk holding {} is full; nothing was saved from the last action",
-                        path.display()
-                    ));
+                    return StoreError::DiskFull {
+                        path: path.to_path_buf(),
+                    };
                 }
                 _ => {}
             }

@@ -44,6 +44,12 @@ pub struct Store {
     integrity: Vec<String>,
     /// When this session last wrote the checkpoint file.
     last_checkpoint: DateTime<Utc>,
+    /// Set while the disk refuses writes (full, over quota, read-only): the sentence saying
+    /// so. The session reads on; each write is tried and this clears once one succeeds.
+    writes_paused: Option<String>,
+    /// Audit rows this login could not write while writes were paused (its own login and
+    /// what the checkpoint found), written in front of the first write that succeeds.
+    deferred_audit: Vec<DeferredAudit>,
 }
 
 impl std::fmt::Debug for Store {
@@ -53,6 +59,14 @@ impl std::fmt::Debug for Store {
             .field("identity", &self.identity)
             .finish_non_exhaustive()
     }
+}
+
+/// An audit row held back while writes are paused, written in front of the next write.
+struct DeferredAudit {
+    at: DateTime<Utc>,
+    action: AuditAction,
+    subject: String,
+    detail: String,
 }
 
 /// The minimum length of a password a person chooses.
@@ -248,6 +262,7 @@ impl Store {
             remove_database_files(db);
             return Err(e);
         }
+        super::reserve::ensure(db);
         let session_lock = open_lock_file(&lock_path(db, ".lock"))?;
         let _ = session_lock.lock_shared();
         let store = Store {
@@ -262,6 +277,8 @@ impl Store {
             session_lock,
             integrity: Vec::new(),
             last_checkpoint: now,
+            writes_paused: None,
+            deferred_audit: Vec::new(),
         };
         Ok((store, recovery))
     }
@@ -313,10 +330,26 @@ impl Store {
         }
         let mut last_err = None;
         for candidate in candidates {
-            match connection::open_existing(db, &candidate.key) {
+            let mut opened = connection::open_existing(db, &candidate.key);
+            // A disk with no free byte: the reserve gives back enough to read by.
+            let mut paused = false;
+            if opened.as_ref().is_err_and(StoreError::is_storage_full)
+                && super::reserve::release(db)
+            {
+                paused = true;
+                opened = connection::open_existing(db, &candidate.key);
+            }
+            match opened {
                 Ok(conn) => {
-                    let store =
-                        Store::finish_login(db, conn, candidate.key, username, session_lock, now)?;
+                    let store = Store::finish_login(
+                        db,
+                        conn,
+                        candidate.key,
+                        username,
+                        session_lock,
+                        now,
+                        paused,
+                    )?;
                     return Ok(Unlocked {
                         store,
                         must_change_password: must_change,
@@ -338,6 +371,7 @@ impl Store {
         username: &str,
         session_lock: File,
         now: DateTime<Utc>,
+        paused: bool,
     ) -> Result<Store, StoreError> {
         let identity = if username == RECOVERY_SLOT {
             StaffIdentity {
@@ -369,6 +403,8 @@ impl Store {
             session_lock,
             integrity: Vec::new(),
             last_checkpoint: now,
+            writes_paused: paused.then(|| paused_sentence(db)),
+            deferred_audit: Vec::new(),
         };
         // The database against its latest checkpoint, before this login adds to the audit;
         // the lock is held until the new checkpoint is written, so no other terminal's
@@ -377,60 +413,89 @@ impl Store {
         let assessment = super::checkpoint::assess(&store.conn, db).map_err(|e| e.reading(db))?;
         // Failed logins were queued in the keyslot file while nobody could write the
         // database; they enter the audit chain now, in the same transaction as this login.
-        with_keyslots(db, |slots| {
-            let pending = std::mem::take(&mut slots.pending_events);
-            let unlisted = std::mem::take(&mut slots.unlisted_failures);
-            slots.record_success(username);
-            // Left over from an interrupted rekey: the slots of the key that did not open the
-            // database, and its half-made copy. No rekey can be running (we hold the lock).
-            let key_id = store.key.key_id();
-            if slots.slots.iter().any(|s| s.key_id != key_id) {
-                slots.retain_generation(&key_id);
-                remove_database_files(&lock_path(db, ".rekey-tmp"));
-            }
-            store.transact(|tx| {
-                for event in &pending {
-                    audit::append_raw(
-                        tx,
-                        &super::timestamp(event.at),
-                        &event.staff,
-                        &event.action,
-                        "",
-                        &event.detail,
-                    )?;
+        let login = if paused {
+            Err(StoreError::DiskFull {
+                path: db.to_path_buf(),
+            })
+        } else {
+            with_keyslots(db, |slots| {
+                let pending = std::mem::take(&mut slots.pending_events);
+                let unlisted = std::mem::take(&mut slots.unlisted_failures);
+                let mut changed =
+                    slots.record_success(username) || !pending.is_empty() || unlisted > 0;
+                // Left over from an interrupted rekey: the slots of the key that did not open the
+                // database, and its half-made copy. No rekey can be running (we hold the lock).
+                let key_id = store.key.key_id();
+                if slots.slots.iter().any(|s| s.key_id != key_id) {
+                    slots.retain_generation(&key_id);
+                    remove_database_files(&lock_path(db, ".rekey-tmp"));
+                    changed = true;
                 }
-                if unlisted > 0 {
-                    audit::append_raw(
-                        tx,
-                        &super::timestamp(now),
-                        "",
-                        AuditAction::LoginFailed.as_str(),
-                        "",
-                        &format!("{unlisted} further failed logins, not itemised"),
-                    )?;
-                }
-                audit::append(tx, now, username, AuditAction::Login, "", "")?;
+                store.transact(|tx| {
+                    for event in &pending {
+                        audit::append_raw(
+                            tx,
+                            &super::timestamp(event.at),
+                            &event.staff,
+                            &event.action,
+                            "",
+                            &event.detail,
+                        )?;
+                    }
+                    if unlisted > 0 {
+                        audit::append_raw(
+                            tx,
+                            &super::timestamp(now),
+                            "",
+                            AuditAction::LoginFailed.as_str(),
+                            "",
+                            &format!("{unlisted} further failed logins, not itemised"),
+                        )?;
+                    }
+                    audit::append(tx, now, username, AuditAction::Login, "", "")?;
+                    for finding in &assessment.findings {
+                        audit::append(
+                            tx,
+                            now,
+                            username,
+                            AuditAction::IntegrityWarning,
+                            "",
+                            finding,
+                        )?;
+                    }
+                    // A database from before signing keys gets one now, to sign its checkpoints.
+                    super::handover::signing_key_in(tx, username, now)?;
+                    super::checkpoint::mark_kept(tx, now)?;
+                    Ok(())
+                })?;
+                // Rewritten only when something changed, so an ordinary login writes no file
+                // but the database.
+                Ok(((), changed))
+            })
+        };
+        match login {
+            Ok(()) => {}
+            // A full disk must not keep staff from the board at 3 a.m.: they read on, and
+            // what this login would have audited waits for the first write that succeeds.
+            // The keyslot file was not rewritten, so failed logins queued there wait too.
+            Err(e) if e.is_storage_full() => {
+                tracing::warn!(error = %e, "writes paused at login");
+                store.writes_paused = Some(paused_sentence(db));
+                store.defer_audit(now, AuditAction::Login, "", "");
                 for finding in &assessment.findings {
-                    audit::append(
-                        tx,
-                        now,
-                        username,
-                        AuditAction::IntegrityWarning,
-                        "",
-                        finding,
-                    )?;
+                    store.defer_audit(now, AuditAction::IntegrityWarning, "", finding);
                 }
-                // A database from before signing keys gets one now, to sign its checkpoints.
-                super::handover::signing_key_in(tx, username, now)?;
-                super::checkpoint::mark_kept(tx, now)?;
-                Ok(())
-            })?;
-            Ok(((), true))
-        })?;
+            }
+            Err(e) => return Err(e),
+        }
         // A checkpoint that cannot be written (a full disk) does not stop staff reading the
         // board; the log says why.
-        if let Err(e) = super::checkpoint::write(&store.conn, db, now, &assessment) {
-            tracing::warn!(error = %e, "the checkpoint was not written at login");
+        if store.writes_paused.is_none() {
+            if let Err(e) = super::checkpoint::write(&store.conn, db, now, &assessment) {
+                tracing::warn!(error = %e, "the checkpoint was not written at login");
+            }
+            // The space a later full disk gives back so that staff can still read.
+            super::reserve::ensure(db);
         }
         drop(checkpoint_lock);
         for finding in &assessment.findings {
@@ -458,6 +523,8 @@ impl Store {
             session_lock,
             integrity: Vec::new(),
             last_checkpoint: chrono::Utc::now(),
+            writes_paused: None,
+            deferred_audit: Vec::new(),
         })
     }
 
@@ -587,21 +654,79 @@ impl Store {
         &mut self,
         mut f: impl FnMut(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // While paused, nothing is written, so the space the reserve gave back stays for
+        // reading: each write is refused until the reserve can be made again.
+        if self.writes_paused.is_some() {
+            if !super::reserve::ensure(&self.db_path) {
+                return Err(StoreError::DiskFull {
+                    path: self.db_path.clone(),
+                });
+            }
+            self.writes_paused = None;
+            tracing::info!("writes resumed");
+        }
         let mut attempts = 0;
+        let staff = self.identity.username.clone();
         loop {
             attempts += 1;
             let result = (|| {
                 let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+                for row in &self.deferred_audit {
+                    audit::append(&tx, row.at, &staff, row.action, &row.subject, &row.detail)?;
+                }
                 let value = f(&tx)?;
                 tx.commit()?;
                 Ok(value)
             })();
-            match result {
+            let result = match result {
                 Err(StoreError::Sql(e)) if is_busy(&e) && attempts < 5 => continue,
-                Err(StoreError::Sql(e)) => return Err(StoreError::from_sql(e, &self.db_path)),
-                other => return other,
+                Err(StoreError::Sql(e)) => Err(StoreError::from_sql(e, &self.db_path)),
+                other => other,
+            };
+            match &result {
+                Ok(_) => self.deferred_audit.clear(),
+                Err(e) if e.is_storage_full() => {
+                    self.writes_paused = Some(paused_sentence(&self.db_path));
+                }
+                Err(_) => {}
             }
+            return result;
         }
+    }
+
+    /// Holds an audit row back while writes are paused (a read of a record must still be
+    /// possible on a full disk, and still audited): it is written, with its own time, in front
+    /// of the first write that succeeds.
+    pub(crate) fn defer_audit(
+        &mut self,
+        at: DateTime<Utc>,
+        action: AuditAction,
+        subject: &str,
+        detail: &str,
+    ) {
+        self.deferred_audit.push(DeferredAudit {
+            at,
+            action,
+            subject: subject.to_string(),
+            detail: detail.to_string(),
+        });
+    }
+
+    /// While writes are paused, the sentence saying so (for the header of every screen).
+    pub fn writes_paused(&self) -> Option<&str> {
+        self.writes_paused.as_deref()
+    }
+
+    /// While writes are paused: every [`PAUSED_RETRY`], tries an empty write (which carries
+    /// the audit rows the login could not write), so the pause ends by itself once space is
+    /// freed. Returns whether writes have just begun working again.
+    pub fn retry_paused_writes(&mut self, now: DateTime<Utc>) -> bool {
+        if self.writes_paused.is_none() || now - self.last_checkpoint < PAUSED_RETRY {
+            return false;
+        }
+        // The checkpoint's clock doubles as the retry's: nothing is checkpointed while paused.
+        self.last_checkpoint = now;
+        self.transact(|_| Ok(())).is_ok()
     }
 
     /// Records an event that changes nothing else (a read of a record, a lock, a break-glass).
@@ -612,6 +737,11 @@ impl Store {
         subject: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
+        // A read on a full disk is still allowed, and audited once writes resume.
+        if self.writes_paused.is_some() && !super::reserve::ensure(&self.db_path) {
+            self.defer_audit(now, action, subject, detail);
+            return Ok(());
+        }
         let staff = self.identity.username.clone();
         self.transact(|tx| {
             audit::append(tx, now, &staff, action, subject, detail)?;
@@ -778,6 +908,17 @@ impl Store {
     pub fn list_users(&self) -> Result<Vec<StaffAccount>, StoreError> {
         staff::list(&self.conn)
     }
+}
+
+/// How often a session whose writes are paused tries again.
+const PAUSED_RETRY: chrono::TimeDelta = chrono::TimeDelta::seconds(15);
+
+/// What every screen's header says while the disk refuses writes.
+fn paused_sentence(db: &Path) -> String {
+    format!(
+        "writes paused: the disk holding {} is full; you can read, but nothing can be recorded until an administrator frees space",
+        db.display()
+    )
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {

@@ -154,9 +154,15 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     // While the national record cannot be reached, that takes the terminal name's place:
     // handovers are waiting, and bookings see only what this suite knows.
     let national = app.identity().and_then(|_| app.national.status.header());
-    let (left, left_style) = match national {
-        Some(n) => (format!(" SONAR · {n}"), theme.overdue()),
-        None => (
+    // A disk that refuses writes comes first: nothing typed can be kept until it is freed.
+    let (left, left_style) = match (app.writes_paused(), national) {
+        (true, _) => (
+            " SONAR · WRITES PAUSED: the disk is full; you can read, nothing can be recorded"
+                .to_string(),
+            theme.overdue(),
+        ),
+        (false, Some(n)) => (format!(" SONAR · {n}"), theme.overdue()),
+        (false, None) => (
             format!(
                 " SONAR · {} · {}",
                 app.config.suite_name, app.config.terminal_name
