@@ -20,7 +20,12 @@ static SQLCIPHER_LOG_TARGET: Mutex<Option<std::path::PathBuf>> = Mutex::new(None
 
 /// Sends SQLCipher's own log to `path` instead of its default, stderr, which would garble
 /// the terminal. Call before opening any database; later calls have no effect.
+///
+/// SQLCipher opens the file itself, readable by everyone under the usual umask, so it is made
+/// here first with mode 0600 (an existing one is tightened); when that fails SQLCipher logs
+/// nowhere rather than somewhere others can read.
 pub fn route_sqlcipher_log(path: Option<&Path>) {
+    let path = path.filter(|p| crate::logging::open_private_log(p).is_ok());
     if let Ok(mut target) = SQLCIPHER_LOG_TARGET.lock() {
         *target = path.map(Path::to_path_buf);
     }
