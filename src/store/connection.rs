@@ -138,11 +138,16 @@ pub fn open_keyed(
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| map_sql(e, path))?;
     // PRAGMA key takes no bound parameters; the literal is hex digits only, built from our
-    // own 32 bytes, so nothing can be injected. The string is zeroized when dropped.
-    let statement =
-        zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
-    conn.execute_batch(&statement)
-        .map_err(|e| map_sql(e, path))?;
+    // own 32 bytes, so nothing can be injected. The string is built at its final size (so no
+    // freed buffer keeps part of it) and zeroized when dropped.
+    let literal = key.sqlcipher_literal();
+    let statement = crate::secret::concat(&["PRAGMA key = \"", &literal, "\";"]);
+    let keyed = conn.execute_batch(&statement);
+    drop(statement);
+    drop(literal);
+    // SQLCipher's key set-up (hex decoding, the HMAC key's derivation) ran below this frame.
+    crate::secret::scrub_stack();
+    keyed.map_err(|e| map_sql(e, path))?;
     Ok(conn)
 }
 

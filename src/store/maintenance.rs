@@ -66,10 +66,9 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     {
         let conn = store.conn();
         let literal = new_key.sqlcipher_literal();
-        let attach = zeroize::Zeroizing::new(format!(
-            "ATTACH DATABASE ?1 AS rekeyed KEY \"{}\"",
-            *literal
-        ));
+        // At its final size, so no freed buffer keeps part of the key; zeroized when dropped.
+        let attach =
+            crate::secret::concat(&["ATTACH DATABASE ?1 AS rekeyed KEY \"", &literal, "\""]);
         // Created empty here, private: the connection was opened without CREATE, so ATTACH
         // could not make the file itself.
         crate::atomic_file::create_new_private(&temp)
