@@ -13,6 +13,7 @@ pub mod limited_file;
 pub mod logging;
 pub mod national;
 pub mod safety;
+pub mod secret;
 pub mod store;
 pub mod terminal;
 pub mod ui;

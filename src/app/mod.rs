@@ -682,13 +682,14 @@ fn type_char(app: &mut App, c: char) {
         return;
     }
     match &mut app.screen {
+        // A password field that grows moves to a new buffer and zeroes the old one.
         Screen::Login(s) => match s.focus {
-            Some(Field::Second) => s.password.push(c),
+            Some(Field::Second) => crate::secret::push_char(&mut s.password, c),
             _ => s.username.push(c),
         },
         Screen::ChangePassword(s) => match s.focus {
-            Field::First => s.new.push(c),
-            Field::Second => s.repeat.push(c),
+            Field::First => crate::secret::push_char(&mut s.new, c),
+            Field::Second => crate::secret::push_char(&mut s.repeat, c),
         },
         Screen::Board(b) if b.filtering => {
             b.filter.push(c);

@@ -74,12 +74,9 @@ fn init_logging() {
     let Some(dir) = sonar_custody::logging::log_dir() else {
         return;
     };
-    let Ok(file) = std::fs::create_dir_all(&dir).and_then(|()| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("sonar-record.log"))
-    }) else {
+    let Ok(file) = sonar_custody::logging::make_private_dir(&dir)
+        .and_then(|()| sonar_custody::logging::open_private_log(&dir.join("sonar-record.log")))
+    else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SONAR_LOG")

@@ -87,11 +87,22 @@ pub fn run(cli: Cli) -> Result<u8> {
             let user = credentials::username(&cli.login)?;
             let password = credentials::password(&cli.login, &format!("Password for {user}: "))?;
             let report = maintenance::check(&db, &user, &password, clock.now())?;
+            // Files others can read are a finding like damage: exit 1, after the data's lines.
+            let access = maintenance::file_access_findings(&db);
             if report.is_ok() {
                 println!("quick_check: ok");
                 println!("cipher_integrity_check: ok (every page's HMAC verifies)");
                 println!("audit: the chain is intact and matches the latest signed checkpoint");
-                return Ok(0);
+                if access.is_empty() {
+                    return Ok(0);
+                }
+                for finding in &access {
+                    println!("access: {finding}");
+                }
+                bail!(
+                    "the files of {} can be reached by others than their owner: make them private as each access line says",
+                    printable_line(&db.display().to_string())
+                )
             }
             for line in &report.structure {
                 println!("quick_check: {}", printable_line(line));
@@ -104,6 +115,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             for finding in &report.checkpoint {
                 println!("checkpoint: {}", printable_line(finding));
+            }
+            for finding in &access {
+                println!("access: {finding}");
             }
             if report.is_damaged() {
                 let pages = match report.damaged_pages.as_slice() {

@@ -20,7 +20,12 @@ static SQLCIPHER_LOG_TARGET: Mutex<Option<std::path::PathBuf>> = Mutex::new(None
 
 /// Sends SQLCipher's own log to `path` instead of its default, stderr, which would garble
 /// the terminal. Call before opening any database; later calls have no effect.
+///
+/// SQLCipher opens the file itself, readable by everyone under the usual umask, so it is made
+/// here first with mode 0600 (an existing one is tightened); when that fails SQLCipher logs
+/// nowhere rather than somewhere others can read.
 pub fn route_sqlcipher_log(path: Option<&Path>) {
+    let path = path.filter(|p| crate::logging::open_private_log(p).is_ok());
     if let Ok(mut target) = SQLCIPHER_LOG_TARGET.lock() {
         *target = path.map(Path::to_path_buf);
     }
@@ -133,11 +138,16 @@ pub fn open_keyed(
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| map_sql(e, path))?;
     // PRAGMA key takes no bound parameters; the literal is hex digits only, built from our
-    // own 32 bytes, so nothing can be injected. The string is zeroized when dropped.
-    let statement =
-        zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
-    conn.execute_batch(&statement)
-        .map_err(|e| map_sql(e, path))?;
+    // own 32 bytes, so nothing can be injected. The string is built at its final size (so no
+    // freed buffer keeps part of it) and zeroized when dropped.
+    let literal = key.sqlcipher_literal();
+    let statement = crate::secret::concat(&["PRAGMA key = \"", &literal, "\";"]);
+    let keyed = conn.execute_batch(&statement);
+    drop(statement);
+    drop(literal);
+    // SQLCipher's key set-up (hex decoding, the HMAC key's derivation) ran below this frame.
+    crate::secret::scrub_stack();
+    keyed.map_err(|e| map_sql(e, path))?;
     Ok(conn)
 }
 

@@ -52,43 +52,68 @@ const FREE_FAILURES: u32 = 2;
 /// The longest wait after repeated failures.
 const MAX_BACKOFF_SECONDS: i64 = 300;
 
-/// The random 256-bit key the database is encrypted with. Zeroed when dropped.
-#[derive(Clone, PartialEq, Eq)]
-pub struct MasterKey(Zeroizing<[u8; 32]>);
+/// The random 256-bit key the database is encrypted with.
+///
+/// It lives on the heap only: made zeroed in its box and filled in place, never passed or
+/// returned by value, so moving a `MasterKey` (or a session holding one) moves a pointer and
+/// leaves no copy of the key on a stack. Zeroed when dropped. The work that unwraps it runs in
+/// frames below the one that makes it, and [`crate::secret::scrub_stack`] wipes those once it
+/// is done.
+#[derive(PartialEq, Eq)]
+pub struct MasterKey(Box<Zeroizing<[u8; 32]>>);
 
 impl MasterKey {
-    /// A fresh random key from the operating system's CSPRNG (via rand's thread RNG, which is
-    /// seeded from and periodically reseeded by the OS).
-    pub fn generate() -> MasterKey {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        rand::rng().fill_bytes(bytes.as_mut());
-        MasterKey(bytes)
+    /// An all-zero key in its box, to be filled in place.
+    fn zeroed() -> MasterKey {
+        MasterKey(Box::new(Zeroizing::new([0u8; 32])))
     }
 
-    pub fn from_bytes(bytes: [u8; 32]) -> MasterKey {
-        MasterKey(Zeroizing::new(bytes))
+    /// A fresh random key straight from the operating system's CSPRNG into its box (not via
+    /// the thread RNG, whose buffer would keep the bytes after they were handed out).
+    pub fn generate() -> MasterKey {
+        let mut key = MasterKey::zeroed();
+        crate::secret::fill_random(key.0.as_mut_slice());
+        key
+    }
+
+    /// A key copied from `bytes`, which the caller keeps (and zeroizes).
+    pub fn from_bytes(bytes: &[u8; 32]) -> MasterKey {
+        let mut key = MasterKey::zeroed();
+        key.0.as_mut_slice().copy_from_slice(bytes);
+        key
     }
 
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
 
-    /// The SQLCipher raw-key literal, `x'…'`, in a zeroizing string.
+    /// The SQLCipher raw-key literal, `x'…'`, in a zeroizing string written in place (its
+    /// capacity is exact, so it never grows and leaves a copy behind in a freed buffer).
     pub fn sqlcipher_literal(&self) -> Zeroizing<String> {
-        let mut hex = Zeroizing::new(String::with_capacity(67));
-        hex.push_str("x'");
-        hex.push_str(&Zeroizing::new(hex::encode(self.0.as_ref())));
-        hex.push('\'');
-        hex
+        let mut literal = Zeroizing::new(String::with_capacity(67));
+        literal.push_str("x'");
+        let _ = crate::secret::push_hex(&mut literal, self.as_bytes());
+        literal.push('\'');
+        literal
     }
 
     /// A short public identifier of the key (not the key): which generation a slot wraps.
     pub fn key_id(&self) -> String {
-        let digest = Sha256::new()
-            .chain_update(b"sonar master key id\0")
-            .chain_update(self.0.as_ref())
-            .finalize();
+        let mut hasher = Sha256::new();
+        hasher.update(b"sonar master key id\0");
+        hasher.update(self.as_bytes());
+        let digest = hasher.finalize_reset();
+        // The hasher's block buffer still holds the key's bytes: overwrite them.
+        hasher.update([0u8; 63]);
+        crate::secret::scrub_stack();
         hex::encode(&digest[..8])
+    }
+}
+
+impl Clone for MasterKey {
+    /// Copied heap to heap (a derived clone would build the array on the stack first).
+    fn clone(&self) -> MasterKey {
+        MasterKey::from_bytes(self.as_bytes())
     }
 }
 
@@ -313,9 +338,9 @@ impl KeyslotFile {
             salt: B64.encode(salt),
         };
         let mut private_bytes = Zeroizing::new([0u8; 32]);
-        rand::rng().fill_bytes(private_bytes.as_mut());
-        let private = StaticSecret::from(*private_bytes);
-        let public = PublicKey::from(&private);
+        crate::secret::fill_random(private_bytes.as_mut());
+        let private = static_secret(&private_bytes);
+        let public = PublicKey::from(&*private);
         let password_key = derive(secret, &kdf)?;
         let sealed_private = seal(
             &password_key,
@@ -368,9 +393,9 @@ impl KeyslotFile {
         let public = decode_32(&slot.public_key).ok_or_else(|| corrupt(slot, "bad public key"))?;
         let recipient = PublicKey::from(public);
         let mut eph_bytes = Zeroizing::new([0u8; 32]);
-        rand::rng().fill_bytes(eph_bytes.as_mut());
-        let ephemeral = StaticSecret::from(*eph_bytes);
-        let ephemeral_public = PublicKey::from(&ephemeral);
+        crate::secret::fill_random(eph_bytes.as_mut());
+        let ephemeral = static_secret(&eph_bytes);
+        let ephemeral_public = PublicKey::from(&*ephemeral);
         let shared = ephemeral.diffie_hellman(&recipient);
         let wrapping = hkdf_key(
             shared.as_bytes(),
@@ -461,13 +486,11 @@ impl KeyslotFile {
         ) else {
             return Ok(None);
         };
-        let private_bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
-            private_plain
-                .as_slice()
-                .try_into()
-                .map_err(|_| corrupt(slot, "private key has the wrong length"))?,
-        );
-        let private = StaticSecret::from(*private_bytes);
+        let private_bytes: &[u8; 32] = private_plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| corrupt(slot, "private key has the wrong length"))?;
+        let private = static_secret(private_bytes);
         if blob.len() < 32 {
             return Err(corrupt(slot, "wrapped key is too short"));
         }
@@ -481,11 +504,14 @@ impl KeyslotFile {
         // The password was right (the private key opened), so a failure here is damage.
         let plain = open(&wrapping, sealed, &aad)
             .ok_or_else(|| corrupt(slot, "the wrapped master key does not open"))?;
-        let key: [u8; 32] = plain
+        let key: &[u8; 32] = plain
             .as_slice()
             .try_into()
             .map_err(|_| corrupt(slot, "wrapped key has the wrong length"))?;
-        Ok(Some(MasterKey::from_bytes(key)))
+        let key = MasterKey::from_bytes(key);
+        // Argon2id, X25519 and the AEAD ran below this frame with the password and the keys.
+        crate::secret::scrub_stack();
+        Ok(Some(key))
     }
 
     /// Binds a sealed private key to this database, its owner and its public key, so a slot
@@ -580,6 +606,14 @@ pub fn backoff(failures: u32) -> Option<chrono::Duration> {
     let exponent = (failures - FREE_FAILURES).min(16);
     let seconds = (1i64 << exponent).min(MAX_BACKOFF_SECONDS);
     Some(chrono::Duration::seconds(seconds))
+}
+
+/// An X25519 secret on the heap (zeroed when dropped). `StaticSecret::from` takes the bytes by
+/// value: the copy is made in this function's frame, below the caller's, where
+/// [`crate::secret::scrub_stack`] reaches it.
+#[inline(never)]
+fn static_secret(bytes: &[u8; 32]) -> Box<StaticSecret> {
+    Box::new(StaticSecret::from(*bytes))
 }
 
 fn kind_name(kind: SlotKind) -> &'static str {

@@ -66,10 +66,9 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     {
         let conn = store.conn();
         let literal = new_key.sqlcipher_literal();
-        let attach = zeroize::Zeroizing::new(format!(
-            "ATTACH DATABASE ?1 AS rekeyed KEY \"{}\"",
-            *literal
-        ));
+        // At its final size, so no freed buffer keeps part of the key; zeroized when dropped.
+        let attach =
+            crate::secret::concat(&["ATTACH DATABASE ?1 AS rekeyed KEY \"", &literal, "\""]);
         // Created empty here, private: the connection was opened without CREATE, so ATTACH
         // could not make the file itself.
         crate::atomic_file::create_new_private(&temp)
@@ -267,6 +266,79 @@ pub fn check(
     Err(last.unwrap_or(StoreError::NotADatabase {
         path: db.to_path_buf(),
     }))
+}
+
+/// The files of the database at `db` that someone other than their owner can reach, one
+/// sentence each naming the file, its mode and the `chmod` that fixes it: the database, its
+/// WAL, shared-memory and journal files, the keyslot, checkpoint and alarm files, the lock
+/// files, and the directory they are in (read or write by group or others). The encryption
+/// does not stop a person with a staff password and a copy of the files, so staff must never
+/// reach them (docs/threat-model.md). Only the mode bits are read: an ACL is not seen. Empty
+/// when all is private, and always on systems without Unix modes.
+pub fn file_access_findings(db: &Path) -> Vec<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let why = "staff must never reach the suite's files (docs/threat-model.md)";
+        let mut findings = Vec::new();
+        let files = [
+            "",
+            "-wal",
+            "-shm",
+            "-journal",
+            ".keyslots",
+            ".keyslots.lock",
+            ".lock",
+            ".checkpoint",
+            ".alarms",
+        ];
+        for suffix in files {
+            let path = sibling(db, suffix);
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let mode = meta.permissions().mode() & 0o7777;
+            let others = match (mode & 0o044 != 0, mode & 0o022 != 0) {
+                (true, true) => "can be read and changed by others than its owner",
+                (true, false) => "can be read by others than its owner",
+                (false, true) => "can be changed by others than its owner",
+                (false, false) => continue,
+            };
+            let shown = crate::domain::text::printable_line(&path.display().to_string());
+            findings.push(format!(
+                "{shown} is mode {mode:04o} and {others}: run `chmod 600 {shown}`, because {why}."
+            ));
+        }
+        let dir = match db.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if let Ok(meta) = std::fs::metadata(dir) {
+            let mode = meta.permissions().mode() & 0o7777;
+            let others = match (mode & 0o044 != 0, mode & 0o022 != 0) {
+                (true, true) => {
+                    Some("others than its owner can list it and add, remove or replace files in it")
+                }
+                (true, false) => Some("others than its owner can list it"),
+                (false, true) => {
+                    Some("others than its owner can add, remove or replace files in it")
+                }
+                (false, false) => None,
+            };
+            if let Some(others) = others {
+                let shown = crate::domain::text::printable_line(&dir.display().to_string());
+                findings.push(format!(
+                    "the directory {shown} is mode {mode:04o} and {others}: run `chmod 700 {shown}`, because {why}."
+                ));
+            }
+        }
+        findings
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = db;
+        Vec::new()
+    }
 }
 
 /// The audit chain and the signed checkpoint, into `report`.

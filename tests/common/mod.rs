@@ -74,6 +74,13 @@ impl Suite {
             .prefix("sonar-test-")
             .tempdir()
             .expect("temp dir");
+        // Private, as a deployment's must be: `sonar check` reports a directory others reach.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+                .expect("temp dir mode");
+        }
         let db = dir.path().join("suite.db");
         let admin_pw = write_password_file(dir.path(), "admin.pw", ADMIN_PASSWORD);
         let output = sonar_in(dir.path())

@@ -444,6 +444,11 @@ pub mod pty {
             self.wait_for(&format!("{text:?}"), limit, |s| s.contents().contains(text));
         }
 
+        /// The program's process id, for tests that look at the running process itself.
+        pub fn pid(&self) -> u32 {
+            self.child.process_id().expect("the program's process id")
+        }
+
         /// The screen as text.
         pub fn screen_text(&self) -> String {
             self.parser.screen().contents()
