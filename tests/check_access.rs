@@ -151,3 +151,28 @@ fn check_names_each_file_others_can_read_with_its_mode_and_fix_and_exits_1() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert_eq!(stdout, CHECK_OK);
 }
+
+#[test]
+fn a_new_suite_directory_is_private_and_check_finds_nothing_to_say() {
+    let home = tempfile::tempdir().expect("temp home");
+    // Made by the program itself under a umask that would leave it open to everyone.
+    let db = home.path().join("new").join("suites").join("demo.db");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"umask 022 && exec "$0" demo --generate-only --people 5 --db "$1""#)
+        .arg(SONAR)
+        .arg(&db)
+        .current_dir(home.path());
+    for (k, v) in isolate_env(home.path()) {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run sonar demo");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let mode = std::fs::metadata(db.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    let out = check(home.path(), &db);
+    assert_eq!(text(&out), (CHECK_OK.to_string(), String::new()));
+}

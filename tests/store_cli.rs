@@ -955,9 +955,23 @@ fn disabling_while_a_terminal_is_in_says_a_rekey_is_owed_until_one_runs() {
         NURSE_PASSWORD
     ));
 
+    // `sonar check` says so, and fails, until the rekey.
+    let check = suite.admin(&["check"]);
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("keys: a rekey is owed: `nurse` was disabled at "),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&check.stderr)
+            .contains("run `sonar rekey` with every terminal logged out")
+    );
+
     drop(terminal);
     assert_success(&suite.admin(&["rekey"]));
     assert!(suite.keyslots().get("rekey_needed").is_none());
+    assert_eq!(assert_success(&suite.admin(&["check"])), CHECK_OK);
     assert!(!stock_sqlcipher_reads(
         &suite,
         &kept,

@@ -87,17 +87,28 @@ pub fn run(cli: Cli) -> Result<u8> {
             let user = credentials::username(&cli.login)?;
             let password = credentials::password(&cli.login, &format!("Password for {user}: "))?;
             let report = maintenance::check(&db, &user, &password, clock.now())?;
-            // Files others can read are a finding like damage: exit 1, after the data's lines.
+            // Files others can read, and a rekey owed, are findings like damage: exit 1, after
+            // the data's lines.
             let access = maintenance::file_access_findings(&db);
+            let rekey = maintenance::rekey_findings(&db);
             if report.is_ok() {
                 println!("quick_check: ok");
                 println!("cipher_integrity_check: ok (every page's HMAC verifies)");
                 println!("audit: the chain is intact and matches the latest signed checkpoint");
-                if access.is_empty() {
+                if access.is_empty() && rekey.is_empty() {
                     return Ok(0);
                 }
                 for finding in &access {
                     println!("access: {finding}");
+                }
+                for finding in &rekey {
+                    println!("keys: {}", printable_line(finding));
+                }
+                if access.is_empty() {
+                    bail!(
+                        "a disabled account's old keyslot could still open {}: run `sonar rekey` with every terminal logged out",
+                        printable_line(&db.display().to_string())
+                    )
                 }
                 bail!(
                     "the files of {} can be reached by others than their owner: make them private as each access line says",
@@ -118,6 +129,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             for finding in &access {
                 println!("access: {finding}");
+            }
+            for finding in &rekey {
+                println!("keys: {}", printable_line(finding));
             }
             if report.is_damaged() {
                 let pages = match report.damaged_pages.as_slice() {

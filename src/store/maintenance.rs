@@ -268,6 +268,23 @@ pub fn check(
     }))
 }
 
+/// Why the master key must still be replaced (accounts disabled while terminals were logged
+/// in, recorded in the keyslot file until `rekey` runs), one sentence each.
+pub fn rekey_findings(db: &Path) -> Vec<String> {
+    let Ok(slots) = super::keyslots::KeyslotFile::load(db) else {
+        return Vec::new();
+    };
+    slots
+        .rekey_needed
+        .iter()
+        .map(|why| {
+            format!(
+                "a rekey is owed: {why}, and an old copy of the keyslot file would still open the database with that password"
+            )
+        })
+        .collect()
+}
+
 /// The files of the database at `db` that someone other than their owner can reach, one
 /// sentence each naming the file, its mode and the `chmod` that fixes it: the database, its
 /// WAL, shared-memory and journal files, the keyslot, checkpoint and alarm files, the lock

@@ -215,7 +215,17 @@ impl Store {
             return Err(StoreError::AlreadyExists { path: sidecar });
         }
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            // Private from the start: staff must never reach the suite's files, and `check`
+            // says so of a directory others can enter.
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            builder
+                .create(dir)
                 .map_err(|e| StoreError::io(format!("creating {}", dir.display()), e))?;
         }
         let key = MasterKey::generate();
