@@ -193,6 +193,13 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Mark what the checkpoint found (rows missing, a rewritten chain) as looked into, once
+    /// the database has been compared with a backup, so logins stop warning (administrator).
+    Resolve {
+        /// What was done, e.g. "compared with the 02:00 backup; the 5 checks re-entered".
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

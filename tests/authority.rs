@@ -37,6 +37,7 @@ const TABLE: &[(&str, Duty, [bool; 5])] = &[
     // what                                      duty                              HCP Sgt DO Adm Wall
     ("add an account",                           Duty::ManageAccounts,             [N,  N,  N, Y,  N]),
     ("rotate the signing key",                   Duty::ManageKeys,                 [N,  N,  N, Y,  N]),
+    ("resolve an integrity warning",             Duty::ResolveIntegrityWarning,    [N,  N,  N, Y,  N]),
     ("book a person in",                         Duty::StartBooking,               [Y,  Y,  Y, N,  N]),
     ("authorise detention",                      Duty::AuthoriseDetention,         [N,  Y,  N, N,  N]),
     ("acknowledge the known banner",             Duty::AcknowledgeBanner,          [Y,  Y,  Y, N,  N]),
@@ -212,6 +213,9 @@ fn attempt(what: &str, store: &mut Store, s: &Subject, n: usize) -> Result<(), S
             t,
         )),
         "rotate the signing key" => ok(store.rotate_signing_key(t)),
+        "resolve an integrity warning" => {
+            ok(store.resolve_integrity_warnings("compared with the 02:00 backup", t))
+        }
         "book a person in" => {
             let p = validate_person(
                 &PersonInput {

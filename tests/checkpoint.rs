@@ -213,6 +213,61 @@ fn a_deleted_wal_is_named_by_check_and_at_login() {
 }
 
 #[test]
+fn an_administrator_resolves_a_finding_with_a_reason_and_logins_stop_warning() {
+    let s = suite();
+    s.five_checks_in_the_wal();
+    fs::remove_file(sibling(&s.db, "-wal")).unwrap();
+    let _ = fs::remove_file(sibling(&s.db, "-shm"));
+    login_reports(&s, MISSING);
+
+    // Not a sergeant's to resolve, and not without saying what was done.
+    let out = s.sonar("sergeant", &["audit", "resolve", "--reason", "looked"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out)
+            .1
+            .contains("may not mark an integrity warning as resolved")
+    );
+    let out = s.sonar("admin", &["audit", "resolve", "--reason", "  "]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).1.contains("say what was done to resolve it"));
+    login_reports(&s, MISSING);
+
+    let why = "compared with the 02:00 backup; the five checks re-entered from the paper log";
+    // Its own login still warns, once, before it resolves.
+    let out = s.sonar("admin", &["audit", "resolve", "--reason", why]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(
+        stdout,
+        "Marked 1 integrity warning as resolved, with your reason, in the audit; logins no longer warn of it.\n"
+    );
+    assert!(stderr.starts_with(&format!("sonar: warning: {MISSING}")), "{stderr}");
+    // Logins and check are quiet again; the audit keeps what was found and why it was closed.
+    let out = s.sonar("sergeant", &["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out).1, "");
+    let out = s.sonar("admin", &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(s.checkpoint().body.unresolved.is_empty());
+    let audit = text(&s.sonar("admin", &["audit", "export", "--format", "jsonl"])).0;
+    let resolved: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains("\"integrity_resolved\""))
+        .collect();
+    assert_eq!(resolved.len(), 1, "{audit}");
+    assert!(
+        resolved[0].contains(why) && resolved[0].contains(MISSING),
+        "{}",
+        resolved[0]
+    );
+    let out = s.sonar("admin", &["audit", "resolve", "--reason", why]);
+    assert_eq!(
+        text(&out).0,
+        "There is nothing to resolve: the database matches its checkpoint.\n"
+    );
+}
+
+#[test]
 fn a_flipped_byte_in_the_wal_header_is_named_by_check_and_at_login() {
     let s = suite();
     s.five_checks_in_the_wal();

@@ -130,6 +130,29 @@ fn export_verify_import_as_a_new_user_would() {
     assert!(!summary.contains("no focal signs"), "{summary}");
     let document: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&bundle).unwrap()).unwrap();
+    // The suite's signed checkpoint rides in the Composition, signed by the key the receiver
+    // trusts, and is the one written beside the database at the export: the receiver can show
+    // how much audit stood behind what it was sent.
+    let carried = document["entry"][0]["resource"]["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"] == sonar_custody::handover::checkpoint_extension())
+        .expect("the checkpoint extension")["valueString"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let carried: sonar_custody::domain::checkpoint::Checkpoint =
+        serde_json::from_str(&carried).unwrap();
+    let trusted =
+        sonar_custody::handover::keys::parse_public_keys(&fs::read_to_string(&key).unwrap())
+            .unwrap();
+    carried.verify(&trusted[0]).unwrap();
+    let beside: sonar_custody::domain::checkpoint::Checkpoint =
+        serde_json::from_str(&fs::read_to_string(d.a.with_extension("db.checkpoint")).unwrap())
+            .unwrap();
+    assert_eq!(carried, beside);
+    assert!(carried.body.audit.rows > 0 && carried.body.unresolved.is_empty());
     let episode = document["entry"][0]["resource"]["section"]
         .as_array()
         .unwrap()

@@ -337,6 +337,18 @@ fn audit_command(args: &LoginArgs, cmd: AuditCommand, clock: &dyn Clock) -> Resu
             }
             Ok(0)
         }
+        AuditCommand::Resolve { reason } => {
+            let mut store = store;
+            match store.resolve_integrity_warnings(&reason, clock.now())? {
+                0 => println!("There is nothing to resolve: the database matches its checkpoint."),
+                n => println!(
+                    "Marked {n} integrity warning{} as resolved, with your reason, in the audit; logins no longer warn of {}.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                ),
+            }
+            Ok(0)
+        }
     }
 }
 

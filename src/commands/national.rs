@@ -130,10 +130,7 @@ fn join(
 }
 
 fn check_directory(link: &courier::Link) -> Result<usize, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = courier::runtime().map_err(|e| e.sentence().to_string())?;
     runtime.block_on(async {
         let client = crate::national::client::RecordClient::new(
             &link.url,
@@ -234,7 +231,7 @@ pub fn outbox(args: &LoginArgs, json: bool, clock: &dyn Clock) -> Result<u8> {
         ),
     }
     if let Some(h) = status.header() {
-        println!("{}", capitalise(&h));
+        println!("{}", crate::domain::text::capitalise(&h));
     }
     if entries.is_empty() {
         println!("No handovers yet.");
@@ -250,10 +247,6 @@ pub fn outbox(args: &LoginArgs, json: bool, clock: &dyn Clock) -> Result<u8> {
         );
     }
     Ok(0)
-}
-
-fn capitalise(s: &str) -> String {
-    crate::domain::text::capitalise(s)
 }
 
 fn parse_lookup(a: &LookupArgs) -> Result<Lookup> {

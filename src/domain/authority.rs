@@ -20,6 +20,9 @@ pub enum Duty {
     // Accounts and keys: the administrator's whole job, nothing about detainees.
     ManageAccounts,
     ManageKeys,
+    /// Marks what a checkpoint found as looked into (rows missing, a rewritten chain), so
+    /// logins stop warning of it: only once the data has been compared with a backup.
+    ResolveIntegrityWarning,
     // Booking in.
     StartBooking,
     AuthoriseDetention,
@@ -75,9 +78,10 @@ use Role::{Admin, DetentionOfficer as Officer, Hcp, Sergeant, WallBoard};
 const CUSTODY_STAFF: &[Role] = &[Sergeant, Officer, Hcp];
 
 impl Duty {
-    pub const ALL: [Duty; 40] = [
+    pub const ALL: [Duty; 41] = [
         Duty::ManageAccounts,
         Duty::ManageKeys,
+        Duty::ResolveIntegrityWarning,
         Duty::StartBooking,
         Duty::AuthoriseDetention,
         Duty::AcknowledgeBanner,
@@ -121,7 +125,10 @@ impl Duty {
     /// The roles that may do it.
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Duty::ManageAccounts | Duty::ManageKeys | Duty::JoinNationalRecord => &[Admin],
+            Duty::ManageAccounts
+            | Duty::ManageKeys
+            | Duty::ResolveIntegrityWarning
+            | Duty::JoinNationalRecord => &[Admin],
             // Any running terminal delivers the outbox (issue 15): the rows say only where a
             // signed handover stands, nothing about the detainee.
             // (not the wall board's display, which writes nothing).
@@ -175,6 +182,7 @@ impl Duty {
         match self {
             Duty::ManageAccounts => "manage staff accounts",
             Duty::ManageKeys => "manage the suite's keys",
+            Duty::ResolveIntegrityWarning => "mark an integrity warning as resolved",
             Duty::StartBooking => "book a person in",
             Duty::AuthoriseDetention => "authorise detention",
             Duty::AcknowledgeBanner => "acknowledge what is known from before",
@@ -327,6 +335,7 @@ mod tests {
             [
                 Duty::ManageAccounts,
                 Duty::ManageKeys,
+                Duty::ResolveIntegrityWarning,
                 Duty::RaiseEmergency,
                 Duty::RecordEmergencyCall,
                 Duty::JoinNationalRecord,

@@ -137,7 +137,7 @@ pub async fn ask(link: &Link, lookups: &[Lookup]) -> Result<Answer, Failure> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

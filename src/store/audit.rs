@@ -41,6 +41,9 @@ pub enum AuditAction {
     /// The database did not match its latest checkpoint (`store::checkpoint`); the finding
     /// is in the detail.
     IntegrityWarning,
+    /// An administrator marked the checkpoint's findings as looked into (why, and what was
+    /// found, in the detail); later checkpoints no longer carry them.
+    IntegrityResolved,
 }
 
 impl AuditAction {
@@ -65,6 +68,7 @@ impl AuditAction {
             AuditAction::DirectionAcknowledged => "direction_acknowledged",
             AuditAction::HandoverAcknowledged => "handover_acknowledged",
             AuditAction::IntegrityWarning => "integrity_warning",
+            AuditAction::IntegrityResolved => "integrity_resolved",
         }
     }
 }

@@ -574,6 +574,44 @@ impl Store {
         Ok(written)
     }
 
+    /// Marks what the checkpoint found as looked into, saying why (an administrator, once the
+    /// database has been compared with a backup): audited with the findings, and the checkpoint
+    /// is written afresh without them, so logins stop warning. A loss found after this is a new
+    /// finding. Returns how many were resolved.
+    pub fn resolve_integrity_warnings(
+        &mut self,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.permit(Duty::ResolveIntegrityWarning)?;
+        let why = why.trim();
+        if why.is_empty() {
+            return Err(StoreError::Invalid(
+                "say what was done to resolve it, for example what the backup showed".into(),
+            ));
+        }
+        let db = self.db_path.clone();
+        let _held = super::checkpoint::lock(&db)?;
+        let assessment = super::checkpoint::assess(&self.conn, &db)?;
+        if assessment.findings.is_empty() {
+            return Ok(0);
+        }
+        let staff = self.identity.username.clone();
+        let detail = format!("{why} (resolving: {})", assessment.findings.join("; "));
+        self.write(Duty::ResolveIntegrityWarning, now, |tx| {
+            audit::append(tx, now, &staff, AuditAction::IntegrityResolved, "", &detail)?;
+            Ok(())
+        })?;
+        let cleared = super::checkpoint::Assessment {
+            findings: Vec::new(),
+            next_counter: assessment.next_counter,
+        };
+        super::checkpoint::write(&self.conn, &db, now, &cleared)?;
+        self.integrity.clear();
+        self.last_checkpoint = now;
+        Ok(assessment.findings.len())
+    }
+
     /// The checkpoint every few minutes ([`super::checkpoint::INTERVAL`]) from the UI's tick;
     /// a failure is logged, never shown in the middle of someone's work.
     pub fn checkpoint_if_due(&mut self, now: DateTime<Utc>) {
