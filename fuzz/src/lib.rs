@@ -77,9 +77,10 @@ pub fn bundle_verify(data: &[u8]) {
 /// The importer: `data` is the bundle's JSON. It is signed with the trusted key (inputs that
 /// never verify cannot reach the importer), given a bundle id of its own (a repeated id is
 /// "already imported" before anything is read), verified and imported into one suite.
-pub fn bundle_import(data: &[u8]) {
+/// Returns whether the bundle was imported.
+pub fn bundle_import(data: &[u8]) -> bool {
     let Ok(mut bundle) = serde_json::from_slice::<Value>(data) else {
-        return;
+        return false;
     };
     let mut suite = import_suite().lock().unwrap_or_else(|p| p.into_inner());
     suite.imports += 1;
@@ -87,21 +88,24 @@ pub fn bundle_import(data: &[u8]) {
         id.push_str(&format!("-{}", suite.imports));
     }
     let Some(bundle) = resign(bundle) else {
-        return;
+        return false;
     };
     let bytes = serde_json::to_vec(&bundle).expect("a Value serialises");
     let Ok(verified) = verify::verify(&bytes, trust()) else {
-        return;
+        return false;
     };
     let plan = import::plan(&verified);
     let now = suite.now;
     let store = suite.store();
     match store.import_bundle(&plan, now) {
-        Ok(ImportOutcome::Imported { flags, .. }) => assert_eq!(flags, plan.flags.len()),
+        Ok(ImportOutcome::Imported { flags, .. }) => {
+            assert_eq!(flags, plan.flags.len());
+            true
+        }
         Ok(ImportOutcome::AlreadyImported { .. }) => {
             panic!("a bundle id never imported before was taken as already imported")
         }
-        Err(_) => {}
+        Err(_) => false,
     }
 }
 
