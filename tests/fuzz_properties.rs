@@ -92,13 +92,12 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let at = any::<usize>();
     prop_oneof![
-        (at.clone(), 1..=255u8).prop_map(|(a, m)| Op::Flip(a, m)),
-        at.clone().prop_map(Op::Truncate),
-        (at.clone(), 1..64usize).prop_map(|(a, n)| Op::Delete(a, n)),
-        (at.clone(), 0..TOKENS.len()).prop_map(|(a, t)| Op::Token(a, t)),
-        (at.clone(), proptest::collection::vec(any::<u8>(), 1..16))
-            .prop_map(|(a, b)| Op::Insert(a, b)),
-        (any::<usize>(), at.clone(), at).prop_map(|(s, a, b)| Op::Splice(s, a, b)),
+        (at, 1..=255u8).prop_map(|(a, m)| Op::Flip(a, m)),
+        at.prop_map(Op::Truncate),
+        (at, 1..64usize).prop_map(|(a, n)| Op::Delete(a, n)),
+        (at, 0..TOKENS.len()).prop_map(|(a, t)| Op::Token(a, t)),
+        (at, proptest::collection::vec(any::<u8>(), 1..16)).prop_map(|(a, b)| Op::Insert(a, b)),
+        (any::<usize>(), at, at).prop_map(|(s, a, b)| Op::Splice(s, a, b)),
     ]
 }
 
