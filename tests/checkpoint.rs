@@ -241,7 +241,10 @@ fn an_administrator_resolves_a_finding_with_a_reason_and_logins_stop_warning() {
         stdout,
         "Marked 1 integrity warning as resolved, with your reason, in the audit; logins no longer warn of it.\n"
     );
-    assert!(stderr.starts_with(&format!("sonar: warning: {MISSING}")), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("sonar: warning: {MISSING}")),
+        "{stderr}"
+    );
     // Logins and check are quiet again; the audit keeps what was found and why it was closed.
     let out = s.sonar("sergeant", &["list"]);
     assert_eq!(out.status.code(), Some(0));

@@ -1,6 +1,7 @@
 //! The only place with SQL: opening and unlocking the encrypted database, keyslots,
 //! migrations, one repository module per aggregate, and the audit chain.
 
+pub mod accounts;
 pub mod alarm;
 pub mod audit;
 pub mod booking;
