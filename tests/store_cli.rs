@@ -310,24 +310,33 @@ fn a_truncated_keyslot_file_is_named_as_damaged_and_left_alone() {
     assert_eq!(fingerprint(&suite.db), before);
 }
 
+/// `suite`'s keyslot file with one byte of the admin slot's `field` (base64) changed: the
+/// byte `at` gives for the decoded length, XORed with `mask`.
+fn damage_admin_slot(suite: &Suite, field: &str, at: impl Fn(usize) -> usize, mask: u8) {
+    let mut slots = suite.keyslots();
+    let admin = slots["slots"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["name"] == "admin")
+        .unwrap();
+    let mut blob = B64.decode(admin[field].as_str().unwrap()).unwrap();
+    let i = at(blob.len());
+    blob[i] ^= mask;
+    admin[field] = serde_json::Value::String(B64.encode(blob));
+    fs::write(
+        suite.keyslots_path(),
+        serde_json::to_vec_pretty(&slots).unwrap(),
+    )
+    .unwrap();
+}
+
 #[test]
 fn one_changed_byte_in_a_wrapped_key_is_named_and_the_recovery_key_still_opens() {
     let suite = Suite::new();
     let path = suite.keyslots_path();
-    let mut slots = suite.keyslots();
-    {
-        let admin = slots["slots"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|s| s["name"] == "admin")
-            .unwrap();
-        let mut blob = B64.decode(admin["wrapped_key"].as_str().unwrap()).unwrap();
-        let last = blob.len() - 1;
-        blob[last] ^= 0x01; // inside the authentication tag of the sealed master key
-        admin["wrapped_key"] = serde_json::Value::String(B64.encode(blob));
-    }
-    fs::write(&path, serde_json::to_vec_pretty(&slots).unwrap()).unwrap();
+    // Inside the authentication tag of the sealed master key.
+    damage_admin_slot(&suite, "wrapped_key", |len| len - 1, 0x01);
     let before = fingerprint(&suite.db);
 
     let out = suite.admin(&["user", "list"]);
@@ -354,23 +363,9 @@ fn one_changed_byte_in_a_wrapped_key_is_named_and_the_recovery_key_still_opens()
 fn a_damaged_sealed_private_key_is_named_as_damage_not_a_wrong_password_and_not_counted() {
     let suite = Suite::new();
     let path = suite.keyslots_path();
-    let mut slots = suite.keyslots();
-    {
-        let admin = slots["slots"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|s| s["name"] == "admin")
-            .unwrap();
-        // Inside the seal that the password opens: without a checksum this reads exactly
-        // like a wrong password.
-        let mut blob = B64
-            .decode(admin["sealed_private_key"].as_str().unwrap())
-            .unwrap();
-        blob[30] ^= 0x40;
-        admin["sealed_private_key"] = serde_json::Value::String(B64.encode(blob));
-    }
-    fs::write(&path, serde_json::to_vec_pretty(&slots).unwrap()).unwrap();
+    // Inside the seal that the password opens: without a checksum this reads exactly like a
+    // wrong password.
+    damage_admin_slot(&suite, "sealed_private_key", |_| 30, 0x40);
     let damaged = format!(
         "the keyslot file {} is damaged (the slot of `admin`: it fails its checksum); \
          restore it from a backup or log in with the recovery key",

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use super::audit::{self, AuditAction};
-use super::keyslots::{KeyslotFile, RECOVERY_SLOT, SlotKind};
+use super::keyslots::{RECOVERY_SLOT, SlotKind};
 use super::session::{Store, validate_new_password, with_keyslots};
 use super::staff::{self, AccountStatus, StaffAccount};
 use crate::domain::authority::Duty;
@@ -104,9 +104,7 @@ impl Store {
         let actor = self.identity().username.clone();
         let db = self.db_path().to_path_buf();
         self.write(Duty::ManageAccounts, now, |tx| {
-            let account = staff::find(tx, username)?.ok_or_else(|| {
-                StoreError::Invalid(format!("there is no account called `{username}`"))
-            })?;
+            let account = existing(tx, username)?;
             if account.role == Role::Admin && staff::active_admins(tx)? <= 1 {
                 return Err(StoreError::Invalid(
                     "this is the last active administrator; add another before disabling it".into(),
@@ -129,11 +127,6 @@ impl Store {
         })
     }
 
-    /// Why the master key must still be replaced (accounts disabled since the last rekey).
-    pub fn rekey_needed(&self) -> Result<Vec<String>, StoreError> {
-        Ok(KeyslotFile::load(self.db_path())?.rekey_needed)
-    }
-
     /// Gives an account a new temporary password (and re-enables it).
     pub fn reset_user(
         &mut self,
@@ -145,11 +138,7 @@ impl Store {
         let key = self.master_key().clone();
         let db = self.db_path().to_path_buf();
         self.write(Duty::ManageAccounts, now, |tx| {
-            if staff::find(tx, username)?.is_none() {
-                return Err(StoreError::Invalid(format!(
-                    "there is no account called `{username}`"
-                )));
-            }
+            existing(tx, username)?;
             staff::set_status(tx, username, AccountStatus::Active, now)?;
             audit::append(tx, now, &actor, AuditAction::UserReset, username, "")?;
             Ok(())
@@ -171,4 +160,10 @@ impl Store {
     pub fn list_users(&self) -> Result<Vec<StaffAccount>, StoreError> {
         staff::list(self.conn())
     }
+}
+
+/// The account called `username`, or the sentence saying there is none.
+fn existing(tx: &rusqlite::Connection, username: &str) -> Result<StaffAccount, StoreError> {
+    staff::find(tx, username)?
+        .ok_or_else(|| StoreError::Invalid(format!("there is no account called `{username}`")))
 }
