@@ -622,3 +622,53 @@ fn the_record_stopped_during_a_send_the_outbox_holds_and_delivers_once_after_res
             .contains("0 delivered, 0 not delivered; 0 handovers waiting")
     );
 }
+
+/// What the record's directory says reaches the terminal only through the escaping rule: a
+/// suite enrolled under an organisation name carrying a screen clear, a bell, a right-to-left
+/// override and an OSC 52 clipboard write is named by `sonar lookup` (text and JSON) in the
+/// other suite with every one of them shown as a visible escape, never acted on.
+#[test]
+fn a_hostile_organisation_name_in_the_directory_is_inert_in_lookup() {
+    let dir = tempfile::Builder::new()
+        .prefix("sonar-hostile-directory-")
+        .tempdir()
+        .unwrap();
+    let (a_home, b_home) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a_home).unwrap();
+    std::fs::create_dir_all(&b_home).unwrap();
+    let mut record = Record::new(dir.path());
+    record.start();
+    let a = demo_suite(&a_home);
+    let b = new_suite(&b_home);
+    let hostile = "Evil\x1b[2J\x07 Police\u{202e}custody\x1b]52;c;cm0gLXJmIC8=\x07";
+    a.join("admin", &record, hostile);
+    b.join("admin", &record, B_ORG);
+    let (_, person) = hand_over_someone(&a);
+    let sent = a.run("sergeant", &["send"]);
+    assert_eq!(sent.status.code(), Some(0), "{}", text(&sent));
+    let nhs = person["nhs_number"].as_str().unwrap();
+
+    for args in [
+        vec!["lookup", "--nhs", nhs],
+        vec!["lookup", "--nhs", nhs, "--json"],
+    ] {
+        let out = b.run("sergeant", &args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let raw = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+        for (what, byte) in [("ESC", 0x1bu8), ("BEL", 0x07)] {
+            assert!(
+                !raw.contains(&byte),
+                "{args:?} printed a raw {what}: {}",
+                text(&out)
+            );
+        }
+        let said = String::from_utf8_lossy(&raw);
+        assert!(!said.contains('\u{202e}'), "{args:?}: {said}");
+        // Named, visibly: the organisation is there, its controls shown as escapes.
+        assert!(
+            said.contains("Evil") && said.contains("Police"),
+            "{args:?}: {said}"
+        );
+        assert!(said.contains("1b"), "{args:?}: {said}");
+    }
+}

@@ -64,8 +64,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         staff::validate_username(username)?;
         let actor = self.identity().username.clone();
-        let key = self.master_key().clone();
-        let db = self.db_path().to_path_buf();
         // The slot is written after the row commits: a crash between leaves an account that
         // cannot log in yet (fixed by `user reset`), never a slot with no account.
         self.write(Duty::ManageAccounts, now, |tx| {
@@ -80,7 +78,19 @@ impl Store {
             )?;
             Ok(())
         })?;
-        with_keyslots(&db, |slots| {
+        self.replace_slot(username, password, must_change, now)
+    }
+
+    /// Gives `username` one slot, under `password`, in place of any it had.
+    fn replace_slot(
+        &self,
+        username: &str,
+        password: &str,
+        must_change: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let key = self.master_key().clone();
+        with_keyslots(self.db_path(), |slots| {
             slots.remove_slots(username);
             slots.add_slot(
                 username,
@@ -135,26 +145,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let actor = self.identity().username.clone();
-        let key = self.master_key().clone();
-        let db = self.db_path().to_path_buf();
         self.write(Duty::ManageAccounts, now, |tx| {
             existing(tx, username)?;
             staff::set_status(tx, username, AccountStatus::Active, now)?;
             audit::append(tx, now, &actor, AuditAction::UserReset, username, "")?;
             Ok(())
         })?;
-        with_keyslots(&db, |slots| {
-            slots.remove_slots(username);
-            slots.add_slot(
-                username,
-                SlotKind::Staff,
-                temporary_password.as_bytes(),
-                &key,
-                true,
-                now,
-            )?;
-            Ok(((), true))
-        })
+        self.replace_slot(username, temporary_password, true, now)
     }
 
     pub fn list_users(&self) -> Result<Vec<StaffAccount>, StoreError> {
