@@ -386,12 +386,11 @@ fn wait_for_state(a: &Suite, custody_no: &str, state: &str) -> Value {
     }
 }
 
-#[test]
-fn a_handover_from_suite_a_reaches_suite_bs_booking_banner_signed_by_a_as_the_directory_names_it() {
-    let dir = tempfile::Builder::new()
-        .prefix("sonar-two-suites-")
-        .tempdir()
-        .unwrap();
+/// A running record and two suites joined to it, each in its own home under one temporary
+/// directory: A, the demo suite, enrolled as `a_org`, and B, a new suite, as [`B_ORG`]. Bound
+/// in this order, the directory is dropped last.
+fn two_suites(prefix: &str, a_org: &str) -> (tempfile::TempDir, Record, Suite, Suite) {
+    let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
     let (a_home, b_home) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::create_dir_all(&a_home).unwrap();
     std::fs::create_dir_all(&b_home).unwrap();
@@ -399,8 +398,14 @@ fn a_handover_from_suite_a_reaches_suite_bs_booking_banner_signed_by_a_as_the_di
     record.start();
     let a = demo_suite(&a_home);
     let b = new_suite(&b_home);
-    a.join("admin", &record, A_ORG);
+    a.join("admin", &record, a_org);
     b.join("admin", &record, B_ORG);
+    (dir, record, a, b)
+}
+
+#[test]
+fn a_handover_from_suite_a_reaches_suite_bs_booking_banner_signed_by_a_as_the_directory_names_it() {
+    let (_dir, record, a, b) = two_suites("sonar-two-suites-", A_ORG);
 
     // A's sergeant has a terminal open; another hands the person over from the command line.
     let a_terminal = a.terminal("sergeant");
@@ -629,20 +634,8 @@ fn the_record_stopped_during_a_send_the_outbox_holds_and_delivers_once_after_res
 /// other suite with every one of them shown as a visible escape, never acted on.
 #[test]
 fn a_hostile_organisation_name_in_the_directory_is_inert_in_lookup() {
-    let dir = tempfile::Builder::new()
-        .prefix("sonar-hostile-directory-")
-        .tempdir()
-        .unwrap();
-    let (a_home, b_home) = (dir.path().join("a"), dir.path().join("b"));
-    std::fs::create_dir_all(&a_home).unwrap();
-    std::fs::create_dir_all(&b_home).unwrap();
-    let mut record = Record::new(dir.path());
-    record.start();
-    let a = demo_suite(&a_home);
-    let b = new_suite(&b_home);
     let hostile = "Evil\x1b[2J\x07 Police\u{202e}custody\x1b]52;c;cm0gLXJmIC8=\x07";
-    a.join("admin", &record, hostile);
-    b.join("admin", &record, B_ORG);
+    let (_dir, _record, a, b) = two_suites("sonar-hostile-directory-", hostile);
     let (_, person) = hand_over_someone(&a);
     let sent = a.run("sergeant", &["send"]);
     assert_eq!(sent.status.code(), Some(0), "{}", text(&sent));
