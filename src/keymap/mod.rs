@@ -48,6 +48,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
@@ -225,13 +226,23 @@ impl Default for Keymap {
 impl Keymap {
     /// The bindings of an embedded preset.
     pub fn preset(preset: Preset) -> Keymap {
-        let (keymap, problems) = Keymap::build_preset(preset);
-        // Tests keep the presets clean; should one ever ship broken, its valid bindings are
-        // still used and the breakage goes to the log rather than being swallowed.
-        for problem in &problems {
-            tracing::error!(%problem, "problem in embedded keymap preset");
-        }
-        keymap
+        // Built once per process: every user keymap is applied over a copy, and parsing the
+        // embedded TOML each time was most of what reading a keymap cost.
+        static BUILT: [OnceLock<Keymap>; 2] = [OnceLock::new(), OnceLock::new()];
+        let slot = match preset {
+            Preset::Default => &BUILT[0],
+            Preset::Vim => &BUILT[1],
+        };
+        slot.get_or_init(|| {
+            let (keymap, problems) = Keymap::build_preset(preset);
+            // Tests keep the presets clean; should one ever ship broken, its valid bindings
+            // are still used and the breakage goes to the log rather than being swallowed.
+            for problem in &problems {
+                tracing::error!(%problem, "problem in embedded keymap preset");
+            }
+            keymap
+        })
+        .clone()
     }
 
     /// The bindings of the embedded preset called `name`, if there is one.
