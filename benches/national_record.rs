@@ -66,6 +66,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use sonar_custody::demo::names::{FEMALE_NAMES, MALE_NAMES, SURNAMES};
 use sonar_custody::domain::handover::HandoverDraft;
 use sonar_custody::domain::record::view::RecordView;
 use sonar_custody::handover::build::{self, HandoverInput};
@@ -121,187 +122,11 @@ fn cpu_model() -> String {
 // ---------------------------------------------------------------------------------------------
 // Synthetic people
 
-const SURNAMES: &[&str] = &[
-    "Smith",
-    "Jones",
-    "Williams",
-    "Taylor",
-    "Brown",
-    "Davies",
-    "Evans",
-    "Wilson",
-    "Thomas",
-    "Johnson",
-    "Roberts",
-    "Robinson",
-    "Thompson",
-    "Wright",
-    "Walker",
-    "White",
-    "Edwards",
-    "Hughes",
-    "Green",
-    "Hall",
-    "Lewis",
-    "Harris",
-    "Clarke",
-    "Patel",
-    "Jackson",
-    "Wood",
-    "Turner",
-    "Martin",
-    "Cooper",
-    "Hill",
-    "Ward",
-    "Morris",
-    "Moore",
-    "Clark",
-    "Lee",
-    "King",
-    "Baker",
-    "Harrison",
-    "Morgan",
-    "Allen",
-    "James",
-    "Scott",
-    "Phillips",
-    "Watson",
-    "Davis",
-    "Parker",
-    "Price",
-    "Bennett",
-    "Young",
-    "Griffiths",
-    "Mitchell",
-    "Kelly",
-    "Cook",
-    "Carter",
-    "Richardson",
-    "Bailey",
-    "Collins",
-    "Bell",
-    "Shaw",
-    "Murphy",
-    "Miller",
-    "Cox",
-    "Richards",
-    "Khan",
-    "Marshall",
-    "Anderson",
-    "Simpson",
-    "Ellis",
-    "Adams",
-    "Singh",
-    "Begum",
-    "Wilkinson",
-    "Foster",
-    "Chapman",
-    "Powell",
-    "Webb",
-    "Rogers",
-    "Gray",
-    "Mason",
-    "Ali",
-    "Hunt",
-    "Hussain",
-    "Campbell",
-    "Matthews",
-    "Owen",
-    "Palmer",
-    "Holmes",
-    "Mills",
-    "Barnes",
-    "Knight",
-    "Lloyd",
-    "Butler",
-    "Russell",
-    "Barker",
-    "Fisher",
-    "Stevens",
-    "Jenkins",
-    "Murray",
-    "Dixon",
-    "Harvey",
-    "Okafor",
-    "Nowak",
-    "Kowalski",
-    "Ahmed",
-    "Rahman",
-    "Mensah",
-    "Osei",
-    "Popescu",
-    "Da Silva",
-    "O'Brien",
-];
+// The demo suite's surnames and forenames (`sonar_custody::demo::names`), and a long tail of
+// made-up surnames from these syllables.
 const SYLLABLES: &[&str] = &[
     "ash", "bar", "ton", "ley", "ford", "wick", "ham", "mer", "den", "shaw", "well", "by", "dale",
     "cot", "ridge", "wood", "brook", "field", "gate", "stone", "hurst", "more", "combe", "low",
-];
-const FORENAMES: &[&str] = &[
-    "James",
-    "John",
-    "David",
-    "Michael",
-    "Daniel",
-    "Thomas",
-    "Ryan",
-    "Liam",
-    "Connor",
-    "Jack",
-    "Lewis",
-    "Callum",
-    "Jordan",
-    "Kyle",
-    "Adam",
-    "Mohammed",
-    "Luke",
-    "Jamie",
-    "Dean",
-    "Lee",
-    "Craig",
-    "Scott",
-    "Paul",
-    "Mark",
-    "Darren",
-    "Wayne",
-    "Stephen",
-    "Andrew",
-    "Christopher",
-    "Matthew",
-    "Joshua",
-    "Kieran",
-    "Aaron",
-    "Nathan",
-    "Reece",
-    "Tyler",
-    "Brandon",
-    "Kevin",
-    "Gary",
-    "Shaun",
-    "Sarah",
-    "Emma",
-    "Laura",
-    "Gemma",
-    "Chloe",
-    "Jade",
-    "Amy",
-    "Rebecca",
-    "Hannah",
-    "Lauren",
-    "Charlotte",
-    "Kelly",
-    "Stacey",
-    "Leanne",
-    "Natalie",
-    "Danielle",
-    "Jessica",
-    "Amber",
-    "Megan",
-    "Aisha",
-    "Fatima",
-    "Zainab",
-    "Olivia",
-    "Sophie",
 ];
 
 struct Person {
@@ -344,6 +169,13 @@ fn pnc_id(p: u64) -> String {
     format!("{year}/{serial:07}{letter}")
 }
 
+fn forename(rng: &mut StdRng) -> &'static str {
+    let i = rng.random_range(0..MALE_NAMES.len() + FEMALE_NAMES.len());
+    MALE_NAMES
+        .get(i)
+        .unwrap_or_else(|| &FEMALE_NAMES[i - MALE_NAMES.len()])
+}
+
 fn surname(rng: &mut StdRng) -> String {
     // Half from the common list (weighted towards its head), half a long tail of made-up
     // two- and three-syllable names.
@@ -380,12 +212,9 @@ fn people(first: u64, bundles: usize, today: NaiveDate, rng: &mut StdRng) -> Vec
         };
         let count = count.min((bundles - total) as u32);
         total += count as usize;
-        let first = FORENAMES[rng.random_range(0..FORENAMES.len())];
+        let first = forename(rng);
         let forenames = if rng.random_bool(0.4) {
-            format!(
-                "{first} {}",
-                FORENAMES[rng.random_range(0..FORENAMES.len())]
-            )
+            format!("{first} {}", forename(rng))
         } else {
             first.to_string()
         };

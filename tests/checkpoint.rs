@@ -128,13 +128,7 @@ fn text(out: &Output) -> (String, String) {
 
 /// `sonar check` exits 1, saying `sentence` on its checkpoint line and why on stderr.
 fn check_reports(s: &Suite, sentence: &str) {
-    let out = s.sonar("admin", &["check"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let (stdout, stderr) = run_expecting(s, "admin", &["check"], 1);
     assert!(
         stdout.contains(&format!("checkpoint: {sentence}")),
         "stdout:\n{stdout}"
@@ -145,23 +139,27 @@ fn check_reports(s: &Suite, sentence: &str) {
     );
 }
 
-/// A login (`sonar list` and `audit verify`, through the binary, and the store's own login
-/// that the terminal's login screen uses) opens the suite but says `sentence`.
-fn login_reports(s: &Suite, sentence: &str) {
-    let out = s.sonar("sergeant", &["list"]);
+/// Runs `sonar ARGS` as `user`, asserts it exits `code`, and gives its stdout and stderr.
+fn run_expecting(s: &Suite, user: &str, args: &[&str], code: i32) -> (String, String) {
+    let out = s.sonar(user, args);
     let (stdout, stderr) = text(&out);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(code),
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
+    (stdout, stderr)
+}
+
+/// A login (`sonar list` and `audit verify`, through the binary, and the store's own login
+/// that the terminal's login screen uses) opens the suite but says `sentence`.
+fn login_reports(s: &Suite, sentence: &str) {
+    let (_, stderr) = run_expecting(s, "sergeant", &["list"], 0);
     assert!(
         stderr.contains(&format!("sonar: warning: {sentence}")),
         "stderr:\n{stderr}"
     );
-    let out = s.sonar("admin", &["audit", "verify"]);
-    let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    let (_, stderr) = run_expecting(s, "admin", &["audit", "verify"], 1);
     assert!(
         stderr.contains("they are not all that was recorded") && stderr.contains(sentence),
         "stderr:\n{stderr}"

@@ -927,8 +927,8 @@ fn disabling_while_a_terminal_is_in_says_a_rekey_is_owed_until_one_runs() {
         stderr.trim_end(),
         "`nurse` is disabled and cannot log in, but the master key was not replaced because a \
          terminal is logged in, so an old copy of the keyslot file would still open the database \
-         with their password: run `sonar rekey` once every terminal is logged out (`sonar check` \
-         reports it until then)."
+         with their password: run `sonar rekey` once every terminal, wall boards included, is logged \
+         out (`sonar check` reports it until then)."
     );
     // The account is disabled at once, and the file remembers the rekey owed.
     assert_fails_with(
@@ -960,7 +960,7 @@ fn disabling_while_a_terminal_is_in_says_a_rekey_is_owed_until_one_runs() {
     );
     assert!(
         String::from_utf8_lossy(&check.stderr)
-            .contains("run `sonar rekey` with every terminal logged out")
+            .contains("run `sonar rekey` with every terminal, wall boards included, logged out")
     );
 
     drop(terminal);

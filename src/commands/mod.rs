@@ -106,7 +106,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                 }
                 if access.is_empty() {
                     bail!(
-                        "a disabled account's old keyslot could still open {}: run `sonar rekey` with every terminal logged out",
+                        "a disabled account's old keyslot could still open {}: run `sonar rekey` with every terminal, wall boards included, logged out",
                         printable_line(&db.display().to_string())
                     )
                 }
@@ -249,7 +249,7 @@ fn user(args: &LoginArgs, cmd: UserCommand, clock: &dyn Clock) -> Result<u8> {
                 }
                 Err(crate::store::StoreError::InUse(_)) => {
                     eprintln!(
-                        "`{name}` is disabled and cannot log in, but the master key was not replaced because a terminal is logged in, so an old copy of the keyslot file would still open the database with their password: run `sonar rekey` once every terminal is logged out (`sonar check` reports it until then)."
+                        "`{name}` is disabled and cannot log in, but the master key was not replaced because a terminal is logged in, so an old copy of the keyslot file would still open the database with their password: run `sonar rekey` once every terminal, wall boards included, is logged out (`sonar check` reports it until then)."
                     );
                     Ok(1)
                 }

@@ -13,6 +13,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
@@ -59,32 +60,47 @@ const MAX_BACKOFF_SECONDS: i64 = 300;
 /// leaves no copy of the key on a stack. Zeroed when dropped. The work that unwraps it runs in
 /// frames below the one that makes it, and [`crate::secret::scrub_stack`] wipes those once it
 /// is done.
-#[derive(PartialEq, Eq)]
-pub struct MasterKey(Box<Zeroizing<[u8; 32]>>);
+pub struct MasterKey {
+    bytes: Box<Zeroizing<[u8; 32]>>,
+    /// [`MasterKey::key_id`], worked out on first use: hashing the key means scrubbing the
+    /// stack after, too much to repeat for every checkpoint and log line.
+    id: OnceLock<String>,
+}
+
+impl PartialEq for MasterKey {
+    fn eq(&self, other: &MasterKey) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for MasterKey {}
 
 impl MasterKey {
-    /// An all-zero key in its box, to be filled in place.
+    /// An all-zero key in its box, to be filled in place (before anything asks its id).
     fn zeroed() -> MasterKey {
-        MasterKey(Box::new(Zeroizing::new([0u8; 32])))
+        MasterKey {
+            bytes: Box::new(Zeroizing::new([0u8; 32])),
+            id: OnceLock::new(),
+        }
     }
 
     /// A fresh random key straight from the operating system's CSPRNG into its box (not via
     /// the thread RNG, whose buffer would keep the bytes after they were handed out).
     pub fn generate() -> MasterKey {
         let mut key = MasterKey::zeroed();
-        crate::secret::fill_random(key.0.as_mut_slice());
+        crate::secret::fill_random(key.bytes.as_mut_slice());
         key
     }
 
     /// A key copied from `bytes`, which the caller keeps (and zeroizes).
     pub fn from_bytes(bytes: &[u8; 32]) -> MasterKey {
         let mut key = MasterKey::zeroed();
-        key.0.as_mut_slice().copy_from_slice(bytes);
+        key.bytes.as_mut_slice().copy_from_slice(bytes);
         key
     }
 
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
     }
 
     /// The SQLCipher raw-key literal, `x'…'`, in a zeroizing string written in place (its
@@ -99,14 +115,18 @@ impl MasterKey {
 
     /// A short public identifier of the key (not the key): which generation a slot wraps.
     pub fn key_id(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(b"sonar master key id\0");
-        hasher.update(self.as_bytes());
-        let digest = hasher.finalize_reset();
-        // The hasher's block buffer still holds the key's bytes: overwrite them.
-        hasher.update([0u8; 63]);
-        crate::secret::scrub_stack();
-        hex::encode(&digest[..8])
+        self.id
+            .get_or_init(|| {
+                let mut hasher = Sha256::new();
+                hasher.update(b"sonar master key id\0");
+                hasher.update(self.as_bytes());
+                let digest = hasher.finalize_reset();
+                // The hasher's block buffer still holds the key's bytes: overwrite them.
+                hasher.update([0u8; 63]);
+                crate::secret::scrub_stack();
+                hex::encode(&digest[..8])
+            })
+            .clone()
     }
 }
 

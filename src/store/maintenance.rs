@@ -37,7 +37,9 @@ pub fn rekey(store: Store, now: DateTime<Utc>) -> Result<Store, StoreError> {
     match store.session_lock().try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(StoreError::InUse("a terminal is logged in".into()));
+            return Err(StoreError::InUse(
+                "a terminal is logged in (an open wall board counts)".into(),
+            ));
         }
         Err(std::fs::TryLockError::Error(e)) => {
             return Err(StoreError::io("locking the database for rekey", e));

@@ -47,6 +47,8 @@ pub struct Store {
     /// Set while the disk refuses writes (full, over quota, read-only): the sentence saying
     /// so. The session reads on; each write is tried and this clears once one succeeds.
     writes_paused: Option<String>,
+    /// When a paused session last tried to write ([`Store::retry_paused_writes`]).
+    last_write_retry: DateTime<Utc>,
     /// Audit rows this login could not write while writes were paused (its own login and
     /// what the checkpoint found), written in front of the first write that succeeds.
     deferred_audit: Vec<DeferredAudit>,
@@ -287,6 +289,7 @@ impl Store {
             session_lock,
             integrity: Vec::new(),
             last_checkpoint: now,
+            last_write_retry: now,
             writes_paused: None,
             deferred_audit: Vec::new(),
         };
@@ -413,6 +416,7 @@ impl Store {
             session_lock,
             integrity: Vec::new(),
             last_checkpoint: now,
+            last_write_retry: now,
             writes_paused: paused.then(|| paused_sentence(db)),
             deferred_audit: Vec::new(),
         };
@@ -533,6 +537,7 @@ impl Store {
             session_lock,
             integrity: Vec::new(),
             last_checkpoint: chrono::Utc::now(),
+            last_write_retry: chrono::Utc::now(),
             writes_paused: None,
             deferred_audit: Vec::new(),
         })
@@ -769,11 +774,10 @@ impl Store {
     /// the audit rows the login could not write), so the pause ends by itself once space is
     /// freed. Returns whether writes have just begun working again.
     pub fn retry_paused_writes(&mut self, now: DateTime<Utc>) -> bool {
-        if self.writes_paused.is_none() || now - self.last_checkpoint < PAUSED_RETRY {
+        if self.writes_paused.is_none() || now - self.last_write_retry < PAUSED_RETRY {
             return false;
         }
-        // The checkpoint's clock doubles as the retry's: nothing is checkpointed while paused.
-        self.last_checkpoint = now;
+        self.last_write_retry = now;
         self.transact(|_| Ok(())).is_ok()
     }
 
@@ -785,8 +789,10 @@ impl Store {
         subject: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        // A read on a full disk is still allowed, and audited once writes resume.
-        if self.writes_paused.is_some() && !super::reserve::ensure(&self.db_path) {
+        // A read on a full disk is still allowed, and audited once writes resume. Reads are
+        // frequent, so they do not try the disk themselves (each try writes up to the whole
+        // reserve): the retry every PAUSED_RETRY and a person's own save do.
+        if self.writes_paused.is_some() {
             self.defer_audit(now, action, subject, detail);
             return Ok(());
         }
