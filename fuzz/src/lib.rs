@@ -76,8 +76,10 @@ pub fn bundle_verify(data: &[u8]) {
 
 /// The importer: `data` is the bundle's JSON. It is signed with the trusted key (inputs that
 /// never verify cannot reach the importer), given a bundle id of its own (a repeated id is
-/// "already imported" before anything is read), verified and imported into one suite.
-/// Returns whether the bundle was imported.
+/// "already imported" before anything is read), verified and imported into one suite: by its
+/// identifiers, or (inputs of odd length) onto a person already in the suite, as booking-in
+/// imports what the national record holds. The same bundle imported again must be "already
+/// imported". Returns whether the bundle was imported.
 pub fn bundle_import(data: &[u8]) -> bool {
     let Ok(mut bundle) = serde_json::from_slice::<Value>(data) else {
         return false;
@@ -97,9 +99,19 @@ pub fn bundle_import(data: &[u8]) -> bool {
     let plan = import::plan(&verified);
     let now = suite.now;
     let store = suite.store();
-    match store.import_bundle(&plan, now) {
+    // Person 1 is the demo suite's first person in custody.
+    let onto = (data.len() % 2 == 1).then_some(1);
+    let import = |store: &mut Store| match onto {
+        Some(person) => store.import_bundle_for(&plan, person, now),
+        None => store.import_bundle(&plan, now),
+    };
+    match import(store) {
         Ok(ImportOutcome::Imported { flags, .. }) => {
             assert_eq!(flags, plan.flags.len());
+            match import(store) {
+                Ok(ImportOutcome::AlreadyImported { .. }) => {}
+                again => panic!("the same bundle imported a second time: {again:?}"),
+            }
             true
         }
         Ok(ImportOutcome::AlreadyImported { .. }) => {
