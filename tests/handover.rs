@@ -287,6 +287,17 @@ fn the_escort_summary_fits_80_columns_and_separates_the_sealed_part() {
     let (open, sealed) = f.escort.split_once("cut here").unwrap();
     assert!(open.contains("RISK FLAGS") && open.contains("OBSERVATION"));
     assert!(sealed.contains("SEALED ENVELOPE"));
+    // Above the cut: which bundle carries the handover and, as this suite has not joined a
+    // national record, that the bundle file must travel with the page.
+    let words = open.split_whitespace().collect::<Vec<_>>().join(" ");
+    let bundle_id = f.bundle["identifier"]["value"].as_str().unwrap();
+    assert!(
+        words.contains(&format!(
+            "Bundle {bundle_id}, signed (`sonar verify`). This suite has not joined a national \
+             record: the bundle file must go with this page."
+        )),
+        "{words}"
+    );
     // A4 is 297 mm: 70 lines at 6 lines to the inch (66 is US Letter's 11 inches). The
     // fixture carries an emergency, four flags and the pre-release risk assessment.
     assert!(

@@ -411,6 +411,23 @@ fn a_handover_from_suite_a_reaches_suite_bs_booking_banner_signed_by_a_as_the_di
     let a_terminal = a.terminal("sergeant");
     let (custody_no, person) = hand_over_someone(&a);
     let bundle_id = bundle_id_of(&a, &custody_no);
+    // The escort summary tells the receiving side the handover is on its way to the national
+    // record, where to look it up, and which bundle it is.
+    let escort = std::fs::read_dir(a.home.join("handovers"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".escort.txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .expect("the export wrote an escort summary");
+    let words = escort.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!(
+            "Bundle {bundle_id}, signed (`sonar verify`). Queued for the national record ({}): \
+             once sent, any suite finds it there with `sonar lookup`",
+            record.url()
+        )),
+        "{escort}"
+    );
     // The running terminal delivers it in the background; the outbox keeps the receipt.
     let accepted = wait_for_state(&a, &custody_no, "accepted");
     let receipt = accepted["receipt"]["document"]

@@ -79,6 +79,10 @@ pub struct HandoverDraft {
     /// The suite's signed audit checkpoint, written as the draft was read: the bundle carries
     /// it (`domain::checkpoint`).
     pub checkpoint: Option<crate::domain::checkpoint::Checkpoint>,
+    /// The national record this suite's handovers are sent to (its address), or `None` when
+    /// the suite has not joined one: the escort summary says which, so the receiving side
+    /// knows whether to look the person up or to rely on the bundle file.
+    pub national_record: Option<String>,
 }
 
 /// A handover to record.

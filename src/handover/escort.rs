@@ -69,7 +69,14 @@ pub(crate) fn wrap(out: &mut Vec<String>, text: &str, first: &str, indent: usize
 }
 
 /// The summary's text.
-pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
+/// Where the signed bundle goes, for the summary's last lines above the cut.
+pub struct Sent<'a> {
+    pub bundle_id: &'a str,
+    /// The national record's address, when the suite has joined one.
+    pub national_record: Option<&'a str>,
+}
+
+pub fn summary(input: &HandoverInput<'_>, sent: &Sent<'_>) -> String {
     let r = input.record;
     let mut out: Vec<String> = Vec::new();
     let rule = "=".repeat(WIDTH);
@@ -214,13 +221,8 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
     fitness(&mut out, r);
     referrals_and_appointments(&mut out, input);
     prra(&mut out, r);
-    out.push(String::new());
-    wrap(
-        &mut out,
-        &format!("Signed with key {kid} (`sonar verify`)."),
-        "",
-        0,
-    );
+    // Straight after the assessment (a full page is 70 lines): the paragraph above is indented.
+    wrap(&mut out, &sent_sentence(sent), "", 0);
     out.push(String::new());
     out.push(
         "- - - - - - - - - - - - - - -  cut here  - - - - - - - - - - - - - - - - - - -".into(),
@@ -293,6 +295,21 @@ pub fn summary(input: &HandoverInput<'_>, kid: &str) -> String {
         .join("\n");
     text.push('\n');
     text
+}
+
+/// Which bundle carries this handover, who signed it, and whether the national record will
+/// hold it: the receiving side looks the person up there, or relies on the bundle file.
+fn sent_sentence(sent: &Sent<'_>) -> String {
+    // The key id is left to `sonar verify`, which names the signer: two lines on a full page.
+    let signed = format!("Bundle {}, signed (`sonar verify`).", sent.bundle_id);
+    match sent.national_record {
+        Some(record) => format!(
+            "{signed} Queued for the national record ({record}): once sent, any suite finds it there with `sonar lookup`; until then, only in the bundle file."
+        ),
+        None => format!(
+            "{signed} This suite has not joined a national record: the bundle file must go with this page."
+        ),
+    }
 }
 
 /// Above the cut line: the key answers of the pre-release risk assessment, for the escort and

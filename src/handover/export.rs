@@ -102,7 +102,14 @@ pub fn sign_draft(
         serde_json::to_vec_pretty(&bundle).map_err(|e| HandoverError::Canonical(e.to_string()))?;
     bytes.push(b'\n');
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let escort = escort::summary(&input, &draft.kid);
+    let bundle_id = bundle["identifier"]["value"].as_str().unwrap_or_default();
+    let escort = escort::summary(
+        &input,
+        &escort::Sent {
+            bundle_id,
+            national_record: draft.national_record.as_deref(),
+        },
+    );
     let release_copy =
         (h.destination == Destination::Release).then(|| super::prra::release_copy(&input));
     Ok(Prepared {

@@ -231,8 +231,17 @@ impl Store {
                 [],
                 |r| r.get(0),
             )?;
+            let national_record = super::national::membership(tx)?.map(|m| m.url);
             audit::append(tx, now, &staff, AuditAction::RecordRead, &detention_id.to_string(), "handover export")?;
-            Ok(HandoverDraft { detention_id, record, suite_name, key, kid, checkpoint: None })
+            Ok(HandoverDraft {
+                detention_id,
+                record,
+                suite_name,
+                key,
+                kid,
+                checkpoint: None,
+                national_record,
+            })
         })?;
         // The checkpoint the bundle carries is the one written now, after the draft's read.
         draft.checkpoint = match self.checkpoint(now) {

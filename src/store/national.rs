@@ -52,7 +52,7 @@ pub(super) fn queue_in(
     Ok(())
 }
 
-fn membership(conn: &Connection) -> Result<Option<Membership>, StoreError> {
+pub(super) fn membership(conn: &Connection) -> Result<Option<Membership>, StoreError> {
     type Row = (String, String, Option<String>, String, String);
     let row: Option<Row> = conn
         .query_row(
