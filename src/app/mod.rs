@@ -15,9 +15,11 @@ pub mod form;
 pub mod handover;
 pub mod hcp;
 pub mod import;
+mod login;
 pub mod national;
 pub mod paste;
 pub mod prra;
+mod record;
 pub mod report;
 pub mod review;
 pub mod shift;
@@ -27,13 +29,15 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyEvent, KeyEventKind};
-use zeroize::Zeroizing;
 
 pub use self::action::Action;
 use self::board::BoardState;
+pub use self::login::{ChangePasswordState, Field, LoginState};
+use self::login::{change_password_action, login_action};
+pub use self::record::{BreakGlassDialog, RecordState, RecordTab};
+use self::record::{open_record, record_action};
 use crate::keymap::{Context, Keymap, Resolved};
-use crate::store::custody::RecordView;
-use crate::store::{StaffIdentity, Store, StoreError};
+use crate::store::{StaffIdentity, Store};
 
 /// Settings fixed for the life of the program.
 #[derive(Debug, Clone)]
@@ -61,126 +65,6 @@ pub enum Event {
     Resize(u16, u16),
     /// The courier finished a submission or a question to the national record.
     National(crate::national::courier::Done),
-}
-
-/// Which field of a two-field form has the cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    First,
-    Second,
-}
-
-impl Field {
-    fn other(self) -> Field {
-        match self {
-            Field::First => Field::Second,
-            Field::Second => Field::First,
-        }
-    }
-}
-
-/// The login screen (also the lock screen).
-#[derive(Debug, Default)]
-pub struct LoginState {
-    pub username: String,
-    pub password: Zeroizing<String>,
-    pub focus: Option<Field>,
-    pub error: Option<String>,
-    /// Why the screen is showing, e.g. "Locked after 5 minutes idle".
-    pub info: Option<String>,
-}
-
-/// Choosing a new password after logging in with a temporary one.
-#[derive(Debug)]
-pub struct ChangePasswordState {
-    pub new: Zeroizing<String>,
-    pub repeat: Zeroizing<String>,
-    pub focus: Field,
-    pub error: Option<String>,
-}
-
-/// The tabs of a person's record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordTab {
-    Summary,
-    Risk,
-    CarePlan,
-    Health,
-    History,
-}
-
-impl RecordTab {
-    pub const ALL: [RecordTab; 5] = [
-        RecordTab::Summary,
-        RecordTab::Risk,
-        RecordTab::CarePlan,
-        RecordTab::Health,
-        RecordTab::History,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            RecordTab::Summary => "Summary",
-            RecordTab::Risk => "Risk flags",
-            RecordTab::CarePlan => "Care plan & checks",
-            RecordTab::Health => "Health",
-            RecordTab::History => "History",
-        }
-    }
-
-    fn index(self) -> usize {
-        RecordTab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-
-    fn step(self, forward: bool) -> RecordTab {
-        let n = RecordTab::ALL.len();
-        let i = self.index();
-        RecordTab::ALL[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-    }
-}
-
-/// The break-glass prompt: a reason is required before clinical detail is shown.
-#[derive(Debug, Default)]
-pub struct BreakGlassDialog {
-    pub reason: String,
-    pub error: Option<String>,
-}
-
-/// One person's record.
-#[derive(Debug)]
-pub struct RecordState {
-    pub view: RecordView,
-    pub tab: RecordTab,
-    pub scroll: u16,
-    /// Clinical detail is visible (an HCP, or after an audited break-glass).
-    pub clinical_visible: bool,
-    pub dialog: Option<BreakGlassDialog>,
-    /// The board to return to, as it was.
-    pub board: BoardState,
-    /// Reviewing what is known from before (`review.rs`).
-    pub review: Option<review::ReviewState>,
-    /// An earlier detention opened from the History tab: nothing can be written on it.
-    pub read_only: bool,
-    /// The record to return to from a read-only earlier detention.
-    pub parent: Option<Box<RecordState>>,
-    /// The History tab's selected earlier detention.
-    pub history_selected: usize,
-}
-
-impl RecordState {
-    /// The person's other detentions the History tab lists and opens: none from a record
-    /// that is itself an earlier detention, open read-only.
-    pub fn earlier(&self) -> &[crate::domain::record::view::EarlierDetention] {
-        if self.read_only {
-            &[]
-        } else {
-            &self.view.previous_detentions
-        }
-    }
 }
 
 /// The help overlay: every binding of the context it was opened from.
@@ -709,65 +593,6 @@ fn type_char(app: &mut App, c: char) {
     }
 }
 
-fn login_action(app: &mut App, mut s: LoginState, action: Action) -> Screen {
-    let focus = s.focus.unwrap_or(Field::First);
-    match action {
-        Action::NextField | Action::PrevField => s.focus = Some(focus.other()),
-        Action::DeleteBack => {
-            match focus {
-                Field::First => s.username.pop(),
-                Field::Second => s.password.pop(),
-            };
-        }
-        Action::ClearField => match focus {
-            Field::First => s.username.clear(),
-            Field::Second => s.password.clear(),
-        },
-        Action::Submit | Action::Confirm => {
-            if focus == Field::First && s.password.is_empty() {
-                s.focus = Some(Field::Second);
-                return Screen::Login(s);
-            }
-            let username = s.username.trim().to_string();
-            if username.is_empty() {
-                s.error = Some("Type your username first.".into());
-                s.focus = Some(Field::First);
-                return Screen::Login(s);
-            }
-            match Store::unlock(&app.config.db_path, &username, &s.password, app.now) {
-                Ok(unlocked) => {
-                    let must_change = unlocked.must_change_password;
-                    app.session = Some(unlocked.store);
-                    if must_change {
-                        return Screen::ChangePassword(ChangePasswordState {
-                            new: Zeroizing::new(String::new()),
-                            repeat: Zeroizing::new(String::new()),
-                            focus: Field::First,
-                            error: None,
-                        });
-                    }
-                    let board = open_board(app);
-                    checkpoint::after_login(app);
-                    return board;
-                }
-                Err(e) => {
-                    s.password.clear();
-                    s.focus = Some(Field::Second);
-                    s.error = Some(login_error_sentence(&e));
-                }
-            }
-        }
-        _ => {}
-    }
-    Screen::Login(s)
-}
-
-fn login_error_sentence(e: &StoreError) -> String {
-    sentence(e.to_string())
-}
-
-/// A message as one sentence: capital first letter, full stop (store errors are lower-case
-/// clauses so they can be embedded; the screen shows sentences).
 /// The person a board or record key acts on: the board's selected row, or the open record of
 /// someone still in custody (not an earlier detention opened read-only); with their name as
 /// the prompts say it.
@@ -790,6 +615,8 @@ pub(crate) fn person_in_view(app: &App) -> Option<(i64, String)> {
     }
 }
 
+/// A message as one sentence: capital first letter, full stop (store errors are lower-case
+/// clauses so they can be embedded; the screen shows sentences).
 pub(crate) fn sentence(text: impl Into<String>) -> String {
     let mut text: String = text.into().replace('\n', " ");
     if let Some(first) = text.get(..1) {
@@ -824,58 +651,6 @@ fn open_board_from(app: &mut App, mut board: BoardState) -> Screen {
     }
     care::refresh(app);
     Screen::Board(board)
-}
-
-fn change_password_action(app: &mut App, mut s: ChangePasswordState, action: Action) -> Screen {
-    match action {
-        Action::NextField | Action::PrevField => s.focus = s.focus.other(),
-        Action::DeleteBack => {
-            match s.focus {
-                Field::First => s.new.pop(),
-                Field::Second => s.repeat.pop(),
-            };
-        }
-        Action::ClearField => match s.focus {
-            Field::First => s.new.clear(),
-            Field::Second => s.repeat.clear(),
-        },
-        Action::Back => {
-            app.lock("Signed out without changing the temporary password.");
-            return std::mem::replace(&mut app.screen, Screen::Login(LoginState::default()));
-        }
-        Action::Submit | Action::Confirm => {
-            if s.focus == Field::First {
-                s.focus = Field::Second;
-                return Screen::ChangePassword(s);
-            }
-            if *s.new != *s.repeat {
-                s.error = Some("The two passwords are not the same; type them again.".into());
-                s.new.clear();
-                s.repeat.clear();
-                s.focus = Field::First;
-                return Screen::ChangePassword(s);
-            }
-            let now = app.now;
-            let result = match app.session.as_mut() {
-                Some(store) => store.change_password(&s.new, now),
-                None => return Screen::Login(LoginState::default()),
-            };
-            match result {
-                Ok(()) => {
-                    app.set_info("Your password was changed.");
-                    return open_board(app);
-                }
-                Err(e) => {
-                    s.error = Some(login_error_sentence(&e));
-                    s.new.clear();
-                    s.repeat.clear();
-                    s.focus = Field::First;
-                }
-            }
-        }
-        _ => {}
-    }
-    Screen::ChangePassword(s)
 }
 
 fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
@@ -930,130 +705,4 @@ fn board_action(app: &mut App, mut b: BoardState, action: Action) -> Screen {
         _ => {}
     }
     Screen::Board(b)
-}
-
-fn open_record(
-    app: &mut App,
-    board: BoardState,
-    detention_id: i64,
-    reason: Option<&str>,
-) -> Screen {
-    let now = app.now;
-    let Some(store) = app.session.as_mut() else {
-        return Screen::Board(board);
-    };
-    let clinical = store.identity().role.sees_clinical_detail() || reason.is_some();
-    match store.open_record(detention_id, reason, now) {
-        Ok(Some(view)) => Screen::Record(Box::new(RecordState {
-            view,
-            tab: RecordTab::Summary,
-            scroll: 0,
-            clinical_visible: clinical,
-            dialog: None,
-            board,
-            review: None,
-            read_only: false,
-            parent: None,
-            history_selected: 0,
-        })),
-        Ok(None) => {
-            app.set_error("That person is no longer in the database.");
-            Screen::Board(board)
-        }
-        Err(e) => {
-            app.set_error(format!("Could not open the record: {e}"));
-            Screen::Board(board)
-        }
-    }
-}
-
-fn record_action(app: &mut App, mut r: RecordState, action: Action) -> Screen {
-    if let Some(mut dialog) = r.dialog.take() {
-        match action {
-            Action::Back => {}
-            Action::DeleteBack => {
-                dialog.reason.pop();
-                r.dialog = Some(dialog);
-            }
-            Action::ClearField => {
-                dialog.reason.clear();
-                r.dialog = Some(dialog);
-            }
-            Action::Submit | Action::Confirm => {
-                if dialog.reason.trim().len() < 5 {
-                    dialog.error = Some("Give a reason of at least a few words.".into());
-                    r.dialog = Some(dialog);
-                } else {
-                    let id = r.view.entry.detention_id;
-                    let tab = r.tab;
-                    let reason = dialog.reason.clone();
-                    let (read_only, parent) = (r.read_only, r.parent.take());
-                    let screen = open_record(app, r.board, id, Some(&reason));
-                    if let Screen::Record(mut opened) = screen {
-                        opened.tab = tab;
-                        opened.read_only = read_only;
-                        opened.parent = parent;
-                        app.set_info("Break-glass access recorded in the audit log.");
-                        return Screen::Record(opened);
-                    }
-                    return screen;
-                }
-            }
-            _ => r.dialog = Some(dialog),
-        }
-        return Screen::Record(Box::new(r));
-    }
-    if r.review.is_some() {
-        review::action(app, &mut r, action);
-        return Screen::Record(Box::new(r));
-    }
-    let on_history = r.tab == RecordTab::History && !r.earlier().is_empty();
-    match action {
-        Action::Back if r.parent.is_some() => {
-            if let Some(parent) = r.parent.take() {
-                return Screen::Record(parent);
-            }
-        }
-        Action::ReviewKnown => review::open(app, &mut r),
-        Action::MoveDown if on_history => {
-            r.history_selected = (r.history_selected + 1).min(r.earlier().len() - 1);
-        }
-        Action::MoveUp if on_history => {
-            r.history_selected = r.history_selected.saturating_sub(1);
-        }
-        Action::Confirm | Action::Submit if on_history => {
-            return review::open_earlier(app, r);
-        }
-        Action::Back => {
-            let mut board = r.board;
-            if let Some(store) = app.session.as_ref()
-                && let Ok(entries) = store.in_custody()
-            {
-                board.replace_entries(entries, app.now);
-            }
-            return Screen::Board(board);
-        }
-        Action::NextTab => {
-            r.tab = r.tab.step(true);
-            r.scroll = 0;
-        }
-        Action::PrevTab => {
-            r.tab = r.tab.step(false);
-            r.scroll = 0;
-        }
-        Action::MoveDown => r.scroll = r.scroll.saturating_add(1),
-        Action::MoveUp => r.scroll = r.scroll.saturating_sub(1),
-        Action::PageDown => r.scroll = r.scroll.saturating_add(10),
-        Action::PageUp => r.scroll = r.scroll.saturating_sub(10),
-        Action::First => r.scroll = 0,
-        Action::BreakGlass => {
-            if r.clinical_visible {
-                app.set_info("You can already see the clinical detail.");
-            } else {
-                r.dialog = Some(BreakGlassDialog::default());
-            }
-        }
-        _ => {}
-    }
-    Screen::Record(Box::new(r))
 }
