@@ -33,8 +33,21 @@ rm -f "$5/fill"
 exit $status
 "#;
 
-#[test]
-fn on_a_full_disk_staff_read_the_board_writes_are_paused_and_resume_once_space_is_freed() {
+/// A demo suite copied onto a full disk, with `sonar` running on it in a terminal.
+struct FullDisk {
+    home: tempfile::TempDir,
+    /// Touched to free the disk (the wrapper then deletes the file that fills it).
+    free: std::path::PathBuf,
+    /// Where the wrapper copies the suite back when `sonar` ends.
+    after: std::path::PathBuf,
+    /// The audit before the run, as JSON lines.
+    audit_before: String,
+    /// The surname of the first person on the board, as the board shows it.
+    first: String,
+    app: PtyApp,
+}
+
+fn on_a_full_disk() -> FullDisk {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let suite = h.join("suite");
@@ -78,7 +91,46 @@ fn on_a_full_disk_staff_read_the_board_writes_are_paused_and_resume_once_space_i
     )
     .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut app = PtyApp::spawn(Path::new("unshare"), &args, h, 120, 30);
+    let app = PtyApp::spawn(Path::new("unshare"), &args, h, 120, 30);
+    FullDisk {
+        home,
+        free,
+        after,
+        audit_before,
+        first,
+        app,
+    }
+}
+
+impl FullDisk {
+    /// The audit of the suite as the run left it, as JSON lines.
+    fn audit_after(&self) -> String {
+        sonar_as(
+            Path::new(SONAR),
+            self.home.path(),
+            &self.after.join("suite.db"),
+            "admin",
+            &["audit", "export", "--format", "jsonl"],
+        )
+    }
+
+    /// The sergeant's audit actions since the run began, in order.
+    fn sergeants_actions(&self, audit: &str) -> Vec<String> {
+        audit
+            .lines()
+            .skip(self.audit_before.lines().count())
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| r["staff"] == "sergeant")
+            .map(|r| r["action"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+#[test]
+fn on_a_full_disk_staff_read_the_board_writes_are_paused_and_resume_once_space_is_freed() {
+    let mut run = on_a_full_disk();
+    let (first, free) = (run.first.clone(), run.free.clone());
+    let app = &mut run.app;
 
     // The login works on a disk with no free byte, and the board is there to read.
     app.wait_for_text("Username", LIMIT);
@@ -121,14 +173,7 @@ fn on_a_full_disk_staff_read_the_board_writes_are_paused_and_resume_once_space_i
     assert_eq!(app.wait_exit(LIMIT), 0);
 
     // The login the full disk kept out of the audit entered it once writes resumed.
-    let after_db = after.join("suite.db");
-    let audit = sonar_as(
-        Path::new(SONAR),
-        h,
-        &after_db,
-        "admin",
-        &["audit", "export", "--format", "jsonl"],
-    );
+    let audit = run.audit_after();
     let sergeant_logins = |audit: &str| {
         audit
             .lines()
@@ -138,17 +183,11 @@ fn on_a_full_disk_staff_read_the_board_writes_are_paused_and_resume_once_space_i
     };
     assert_eq!(
         sergeant_logins(&audit),
-        sergeant_logins(&audit_before) + 1,
+        sergeant_logins(&run.audit_before) + 1,
         "{audit}"
     );
     // So did the record read while the disk was full, and the check saved after.
-    let actions: Vec<String> = audit
-        .lines()
-        .skip(audit_before.lines().count())
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["staff"] == "sergeant")
-        .map(|r| r["action"].as_str().unwrap().to_string())
-        .collect();
+    let actions = run.sergeants_actions(&audit);
     assert_eq!(
         actions[..3],
         ["login", "record_read", "record_write"],
@@ -156,10 +195,45 @@ fn on_a_full_disk_staff_read_the_board_writes_are_paused_and_resume_once_space_i
     );
     let verify = sonar_as(
         Path::new(SONAR),
-        h,
-        &after_db,
+        run.home.path(),
+        &run.after.join("suite.db"),
         "admin",
         &["audit", "verify"],
     );
     assert!(verify.starts_with("The audit chain is intact"), "{verify}");
+}
+
+/// Signing out straight after space is freed, before the terminal's next retry: the login and
+/// the record read that the full disk held back are written as the session ends, not lost.
+#[test]
+fn signing_out_once_space_is_freed_keeps_what_the_full_disk_held_back() {
+    let mut run = on_a_full_disk();
+    let free = run.free.clone();
+    let app = &mut run.app;
+    app.wait_for_text("Username", LIMIT);
+    app.send(b"sergeant\r");
+    app.send(b"demo\r");
+    app.wait_for_text("WRITES PAUSED", LIMIT);
+    app.send(b"/c1\r");
+    app.wait_for_text("Summary", LIMIT);
+    std::fs::write(&free, b"").unwrap();
+    // The wrapper deletes the filling file within a tenth of a second of being told.
+    std::thread::sleep(Duration::from_millis(500));
+    // Still paused: the terminal's retry (15 s after the login) has not run, so only signing
+    // out can write what was held back.
+    let screen = app.screen_text();
+    assert!(
+        screen.contains("WRITES PAUSED") && !screen.contains("Writes work again"),
+        "{screen}"
+    );
+    app.send(b"\x1b");
+    app.wait_for("the board again", LIMIT, |s| {
+        !s.contents().contains("Summary | Risk flags")
+    });
+    app.send(b"q");
+    app.wait_for_text("Press q again to sign out and quit", LIMIT);
+    app.send(b"q");
+    assert_eq!(app.wait_exit(LIMIT), 0);
+    let actions = run.sergeants_actions(&run.audit_after());
+    assert_eq!(actions, ["login", "record_read", "lock"], "{actions:?}");
 }

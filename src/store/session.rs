@@ -631,6 +631,12 @@ impl Store {
     /// Ends the session: audits the lock (`why`) and writes the checkpoint; the key is
     /// zeroized and the connection closed when `self` is dropped here.
     pub fn lock(mut self, now: DateTime<Utc>, why: &str) {
+        // The audit rows a paused session held back (its login, the records it read) go with
+        // it: whatever the retry clock says, the disk is tried once more before they are lost.
+        if self.writes_paused.is_some() {
+            self.last_write_retry = now - PAUSED_RETRY;
+            self.retry_paused_writes(now);
+        }
         if let Err(e) = self.audit(now, AuditAction::Lock, "", why) {
             tracing::warn!(error = %e, "the lock was not audited");
         }
