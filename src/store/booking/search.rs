@@ -13,6 +13,22 @@ use crate::domain::person::{
 };
 use crate::store::{StoreError, collect_rows, parse_timestamp};
 
+/// A person found, from a row of `id, surname, forenames, date_of_birth, nhs_number, pnc_id`
+/// (their detentions are attached after).
+fn person_match(r: &rusqlite::Row<'_>) -> Result<PersonMatch, StoreError> {
+    let dob: Option<String> = r.get(3)?;
+    Ok(PersonMatch {
+        person_id: r.get(0)?,
+        surname: r.get(1)?,
+        forenames: r.get(2)?,
+        date_of_birth: dob.and_then(|d| d.parse().ok()),
+        nhs_number: r.get(4)?,
+        pnc_id: r.get(5)?,
+        detentions: Vec::new(),
+        detention_count: 0,
+    })
+}
+
 /// The key range that a folded prefix covers: `[prefix, prefix + U+10FFFF)`.
 fn prefix_upper(prefix: &str) -> String {
     let mut s = prefix.to_string();
@@ -95,19 +111,12 @@ pub fn search_people(
          ORDER BY p.surname_key, p.forename_key",
         all.join(" AND ")
     );
-    let mut out = collect_rows(conn, &sql, rusqlite::params_from_iter(values.iter()), |r| {
-        let dob: Option<String> = r.get(3)?;
-        Ok(PersonMatch {
-            person_id: r.get(0)?,
-            surname: r.get(1)?,
-            forenames: r.get(2)?,
-            date_of_birth: dob.and_then(|d| d.parse().ok()),
-            nhs_number: r.get(4)?,
-            pnc_id: r.get(5)?,
-            detentions: Vec::new(),
-            detention_count: 0,
-        })
-    })?;
+    let mut out = collect_rows(
+        conn,
+        &sql,
+        rusqlite::params_from_iter(values.iter()),
+        person_match,
+    )?;
     attach_detentions(conn, &mut out)?;
     Ok(out)
 }
@@ -250,19 +259,12 @@ pub fn possible_duplicates(
     let Some((sql, values)) = duplicate_query(p) else {
         return Ok(Vec::new());
     };
-    let rows = collect_rows(conn, &sql, rusqlite::params_from_iter(values.iter()), |r| {
-        let dob: Option<String> = r.get(3)?;
-        Ok(PersonMatch {
-            person_id: r.get(0)?,
-            surname: r.get(1)?,
-            forenames: r.get(2)?,
-            date_of_birth: dob.and_then(|d| d.parse().ok()),
-            nhs_number: r.get(4)?,
-            pnc_id: r.get(5)?,
-            detentions: Vec::new(),
-            detention_count: 0,
-        })
-    })?;
+    let rows = collect_rows(
+        conn,
+        &sql,
+        rusqlite::params_from_iter(values.iter()),
+        person_match,
+    )?;
     let new = Identity {
         surname: &p.surname,
         forenames: &p.forenames,
